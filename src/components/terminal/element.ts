@@ -1,0 +1,69 @@
+// <sc-terminal>: the terminal panel's custom element. It stays tiny and loads xterm and the socket
+// client (./view.ts) with import() only once the panel is on screen.
+import type { TerminalState } from './client.ts';
+import { terminalSocketUrl } from './socket-url.ts';
+import type { MountedTerminal } from './view.ts';
+
+const STATUS: Record<TerminalState, string> = {
+  connecting: 'Connecting to your workspace…',
+  ready: 'Connected to your workspace.',
+  closed: 'This shell is now open in another tab.',
+};
+
+class ScTerminal extends HTMLElement {
+  #observer: IntersectionObserver | undefined;
+  #mounted: MountedTerminal | undefined;
+  #gone = false;
+
+  connectedCallback(): void {
+    this.#gone = false;
+    this.#observer = new IntersectionObserver(
+      (entries) => {
+        if (!entries.some((e) => e.isIntersecting)) return;
+        this.#observer?.disconnect();
+        void this.#load();
+      },
+      // Start a little before the panel scrolls into view (stacked layout on narrow screens).
+      { rootMargin: '200px' },
+    );
+    this.#observer.observe(this);
+  }
+
+  disconnectedCallback(): void {
+    this.#gone = true;
+    this.#observer?.disconnect();
+    this.#mounted?.dispose();
+    this.#mounted = undefined;
+  }
+
+  async #load(): Promise<void> {
+    const section = this.querySelector<HTMLElement>('section[data-state]');
+    const host = this.querySelector<HTMLElement>('[data-terminal-host]');
+    const status = this.querySelector<HTMLElement>('[data-terminal-status]');
+    const reconnect = this.querySelector<HTMLButtonElement>('[data-terminal-reconnect]');
+    const hint = this.querySelector<HTMLElement>('[data-terminal-hint]');
+    if (!section || !host || !status || !reconnect || !hint) throw new Error('sc-terminal: missing parts');
+
+    const onState = (state: TerminalState) => {
+      section.dataset.state = state;
+      status.textContent = STATUS[state];
+      reconnect.hidden = state !== 'closed';
+    };
+    let view: typeof import('./view.ts');
+    try {
+      view = await import('./view.ts');
+    } catch {
+      // A failed chunk load (offline, new deploy) is not a socket state; say so and stay `connecting`.
+      status.textContent = 'The terminal could not be loaded. Reload the page to try again.';
+      return;
+    }
+    if (this.#gone) return;
+    const url = terminalSocketUrl(location.href, this.dataset.path ?? '/ws/terminal');
+    const mounted = await view.mountTerminal({ host, url, hintId: hint.id, onState });
+    if (this.#gone) return mounted.dispose();
+    this.#mounted = mounted;
+    reconnect.addEventListener('click', () => this.#mounted?.client.reconnectNow());
+  }
+}
+
+if (!customElements.get('sc-terminal')) customElements.define('sc-terminal', ScTerminal);

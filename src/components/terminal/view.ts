@@ -1,0 +1,129 @@
+// The terminal view: xterm.js in the panel, wired to the socket client. <sc-terminal> loads this
+// module with import() when the panel first becomes visible, so pages without it ship no xterm.
+import { Terminal, type ITheme } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
+// As a URL, not a side-effect import: Astro would hoist an imported stylesheet into the page's <head>,
+// and this one should load only with the terminal.
+import xtermCssUrl from '@xterm/xterm/css/xterm.css?url';
+import { TerminalClient, type TerminalState } from './client.ts';
+
+/** Dark theme; every ANSI colour has ≥ 4.5:1 contrast on the background (WCAG AA). */
+const THEME: ITheme = {
+  background: '#0d1117', foreground: '#e6edf3', cursor: '#f0f6fc', cursorAccent: '#0d1117',
+  selectionBackground: '#3b5070', selectionForeground: '#ffffff',
+  black: '#8b949e', red: '#ff7b72', green: '#7ee787', yellow: '#f2cc60', blue: '#79c0ff',
+  magenta: '#d2a8ff', cyan: '#76e3ea', white: '#e6edf3',
+  brightBlack: '#b1bac4', brightRed: '#ffa198', brightGreen: '#aff5b4', brightYellow: '#f8e3a1',
+  brightBlue: '#a5d6ff', brightMagenta: '#e2c5ff', brightCyan: '#b3f0ff', brightWhite: '#ffffff',
+};
+
+/** Escape, then Tab within this many ms, leaves the terminal (Tab alone goes to the shell). */
+const LEAVE_WINDOW_MS = 1000;
+/** Fits wait for the layout to settle (window resize, split drag) before resizing the pty. */
+const FIT_DEBOUNCE_MS = 80;
+
+export interface MountOptions {
+  /** Element xterm renders into; it must have a size. */
+  host: HTMLElement;
+  /** Absolute ws(s) URL of the terminal socket. */
+  url: string;
+  /** Id of the element describing how to leave the terminal (aria-describedby of xterm's input). */
+  hintId: string;
+  onState(state: TerminalState): void;
+}
+
+export interface MountedTerminal {
+  client: TerminalClient;
+  dispose(): void;
+}
+
+/** Adds xterm's stylesheet once and waits for it: xterm measures its cells when it opens. */
+function loadStylesheet(href: string): Promise<void> {
+  if (document.querySelector(`link[rel="stylesheet"][href="${href}"]`)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const link = document.createElement('link');
+    link.rel = 'stylesheet';
+    link.href = href;
+    // On error the terminal still works, only unstyled: go on rather than hang.
+    link.onload = link.onerror = () => resolve();
+    document.head.append(link);
+  });
+}
+
+export async function mountTerminal({ host, url, hintId, onState }: MountOptions): Promise<MountedTerminal> {
+  await loadStylesheet(xtermCssUrl);
+  const term = new Terminal({
+    cursorBlink: true,
+    fontSize: 14,
+    fontFamily: 'ui-monospace, "DejaVu Sans Mono", "Cascadia Mono", Menlo, Consolas, monospace',
+    scrollback: 5000,
+    theme: THEME,
+    // Lets xterm lift colours a program chose badly (e.g. dark blue on black) to readable ones.
+    minimumContrastRatio: 4.5,
+  });
+  const fit = new FitAddon();
+  term.loadAddon(fit);
+  term.open(host);
+  term.textarea?.setAttribute('aria-label', 'Terminal input');
+  term.textarea?.setAttribute('aria-describedby', hintId);
+
+  let escapeAt = -Infinity;
+  term.attachCustomKeyEventHandler((ev) => {
+    if (ev.type !== 'keydown') return true;
+    if (ev.key === 'Escape') {
+      escapeAt = ev.timeStamp;
+      return true; // Escape still reaches the shell (editors need it)
+    }
+    if (ev.key === 'Tab' && !ev.ctrlKey && !ev.altKey && !ev.metaKey && ev.timeStamp - escapeAt <= LEAVE_WINDOW_MS) {
+      escapeAt = -Infinity;
+      return false; // xterm ignores it and does not preventDefault, so the browser moves focus
+    }
+    if (ev.key !== 'Shift') escapeAt = -Infinity;
+    return true;
+  });
+
+  const client = new TerminalClient({
+    url,
+    onState,
+    sink: {
+      write: (bytes, done) => term.write(bytes, done),
+      reset: () => term.reset(),
+      notice: (message) => term.write(`\r\n\x1b[2m[${message}]\x1b[0m\r\n`),
+      size: () => (term.cols > 0 && term.rows > 0 ? { cols: term.cols, rows: term.rows } : undefined),
+    },
+  });
+  term.onData((data) => client.input(data));
+  term.onResize(({ cols, rows }) => client.resize(cols, rows));
+
+  const safeFit = () => {
+    // FitAddon measures the host; a hidden host (display: none) has no size, so skip until it does.
+    if (host.clientWidth > 0 && host.clientHeight > 0) fit.fit();
+  };
+  let fitTimer: ReturnType<typeof setTimeout> | undefined;
+  const observer = new ResizeObserver(() => {
+    clearTimeout(fitTimer);
+    fitTimer = setTimeout(safeFit, FIT_DEBOUNCE_MS);
+  });
+  observer.observe(host);
+  safeFit();
+  // The monospace font may arrive after the first fit and change the cell size.
+  void document.fonts?.ready.then(safeFit);
+
+  // Back online: skip the rest of the backoff, unless another tab holds the shell.
+  const online = () => {
+    if (client.state !== 'closed') client.reconnectNow();
+  };
+  window.addEventListener('online', online);
+  client.start();
+
+  return {
+    client,
+    dispose() {
+      window.removeEventListener('online', online);
+      observer.disconnect();
+      clearTimeout(fitTimer);
+      client.dispose();
+      term.dispose();
+    },
+  };
+}
