@@ -1,0 +1,42 @@
+// Server settings, read once from the environment (names and defaults are the design's UI contract).
+import path from 'node:path';
+
+export type Profile = 'offline' | 'docs';
+
+export interface Config {
+  /** TCP port of the site and APIs. */
+  port: number;
+  /** Address to listen on; loopback by default so a laptop run is not exposed to the LAN. */
+  host: string;
+  /** Which base images the lessons use. */
+  profile: Profile;
+  /** Extra origins allowed to open the terminal socket, besides the served one. */
+  extraOrigins: string[];
+  /** Folder for the SQLite file and per-learner gateway sockets. */
+  dataDir: string;
+  /** Docker Engine endpoint; only a local Unix socket in this version. */
+  engineSocket: string;
+  /** Folder with the built site (Astro's dist/). */
+  siteDir: string;
+}
+
+/** Thrown at start-up with one sentence for the operator; never for learner input. */
+export class ConfigError extends Error {}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env, root = process.cwd()): Config {
+  const port = env.PORT === undefined ? 4321 : Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigError(`PORT must be a whole number from 0 to 65535, got "${env.PORT}".`);
+  const profile = env.STAGECRAFT_PROFILE ?? 'offline';
+  if (profile !== 'offline' && profile !== 'docs') throw new ConfigError(`STAGECRAFT_PROFILE must be "offline" or "docs", got "${profile}".`);
+  const engine = (env.STAGECRAFT_ENGINES ?? 'unix:///var/run/docker.sock').split(',')[0]!.trim();
+  if (!engine.startsWith('unix://')) throw new ConfigError(`STAGECRAFT_ENGINES: only unix:// endpoints are supported in this version, got "${engine}".`);
+  return {
+    port,
+    host: env.HOST ?? '127.0.0.1',
+    profile,
+    extraOrigins: (env.STAGECRAFT_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    dataDir: path.resolve(root, env.STAGECRAFT_DATA ?? '.stagecraft/data'),
+    engineSocket: engine.slice('unix://'.length),
+    siteDir: path.resolve(root, 'dist'),
+  };
+}

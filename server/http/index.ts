@@ -1,0 +1,100 @@
+// The HTTP side of the one server process: the built site, /api, and the terminal socket upgrade.
+// It wires the other concerns together; none of them import each other.
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { Config } from '../config.ts';
+import { openStore } from '../store/index.ts';
+import { createSandbox } from '../sandbox/index.ts';
+import { createTerminalHub } from '../terminal/index.ts';
+import { sendStatic, sendText } from './static.ts';
+import { readSessionToken, sessionCookie } from './session-cookie.ts';
+import { allowedOrigins } from './origins.ts';
+
+export interface RunningServer {
+  /** The served origin, e.g. http://127.0.0.1:4321. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const SECURITY_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'same-origin',
+  'X-Frame-Options': 'DENY',
+};
+
+/** Largest websocket message accepted; an input frame holds at most 16 KiB of text. */
+const MAX_FRAME_BYTES = 64 * 1024;
+
+export async function startServer(config: Config): Promise<RunningServer> {
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const store = openStore(path.join(config.dataDir, 'stagecraft.db'));
+  const sandbox = createSandbox({
+    engineSocket: config.engineSocket,
+    dataDir: config.dataDir,
+    onRefusal: (learner, refusal, request) => console.info(JSON.stringify({ event: 'gateway_refusal', learner, code: refusal.code, method: request.method, url: request.url })),
+  });
+  const terminal = createTerminalHub((learnerId, size) => sandbox.openShell(learnerId, size));
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  let origins = new Set<string>();
+
+  /** The learner behind a request's cookie, or a new learner whose cookie is set on `res`. */
+  const learnerFor = (req: http.IncomingMessage, res?: http.ServerResponse): string | undefined => {
+    const token = readSessionToken(req.headers.cookie);
+    const known = token ? store.learnerForSession(token) : undefined;
+    if (known || !res) return known;
+    const created = store.createLearner();
+    res.setHeader('Set-Cookie', sessionCookie(created.token));
+    return created.learnerId;
+  };
+
+  const server = http.createServer(async (req, res) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    const url = new URL(req.url ?? '/', 'http://site');
+    if (url.pathname === '/api/health') {
+      const [engine, images] = await Promise.all([sandbox.engineVersion(), sandbox.imageStatus()]);
+      const body = JSON.stringify({ ok: Boolean(engine) && Object.values(images).every(Boolean), engine: engine ?? null, profile: config.profile, images });
+      res.writeHead(engine ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+      return void res.end(body);
+    }
+    if (url.pathname.startsWith('/api/')) return sendText(res, 404, 'No such API');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed');
+    // Pages (not assets) give a first-time visitor their learner session.
+    if (!url.pathname.startsWith('/_astro/')) learnerFor(req, res);
+    sendStatic(config.siteDir, req, res, {});
+  });
+
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const deny = (status: number) => {
+      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (new URL(req.url ?? '/', 'http://site').pathname !== '/ws/terminal') return deny(404);
+    if (!origins.has(req.headers.origin ?? '')) return deny(403);
+    const learnerId = learnerFor(req);
+    if (!learnerId) return deny(403);
+    sockets.handleUpgrade(req, socket, head, (ws) => terminal.attach(ws, learnerId));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  origins = allowedOrigins(config.host, port, config.extraOrigins);
+  const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return {
+    url: `http://${shownHost}:${port}`,
+    port,
+    async close() {
+      terminal.close();
+      for (const client of sockets.clients) client.terminate();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await sandbox.close();
+      store.close();
+    },
+  };
+}

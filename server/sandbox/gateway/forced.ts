@@ -1,0 +1,63 @@
+// The settings the gateway writes over every policed create and build, whatever the learner asked.
+import { LABELS, LIMITS } from '../policy.ts';
+import { isPlainObject, refuse, type Result } from './police.ts';
+
+/** Labels the learner may not set: they carry ownership. */
+function learnerLabels(labels: unknown): Result<Record<string, string>> {
+  const out: Record<string, string> = {};
+  if (labels === null || labels === undefined) return { ok: true, value: out };
+  if (!isPlainObject(labels)) return refuse('malformed_request', 'labels must be an object', 400);
+  for (const [key, value] of Object.entries(labels)) {
+    if (key.startsWith('org.stagecraft.')) return refuse('setting_forbidden', `the label "${key}" is reserved by the lab`);
+    if (typeof value !== 'string') return refuse('malformed_request', `label "${key}" must be a string`, 400);
+    out[key] = value;
+  }
+  return { ok: true, value: out };
+}
+
+export function forceContainerCreate(body: Record<string, unknown>, learnerId: string): Result<Record<string, unknown>> {
+  const labels = learnerLabels(body.Labels);
+  if (!labels.ok) return labels;
+  const hostConfig = isPlainObject(body.HostConfig) ? body.HostConfig : {};
+  return {
+    ok: true,
+    value: {
+      ...body,
+      Labels: { ...labels.value, [LABELS.learner]: learnerId, [LABELS.role]: 'learner-container' },
+      HostConfig: {
+        ...hostConfig,
+        NetworkMode: 'none',
+        CapDrop: ['ALL'],
+        SecurityOpt: ['no-new-privileges'],
+        Memory: LIMITS.containerMemory,
+        MemorySwap: LIMITS.containerMemory,
+        PidsLimit: LIMITS.containerPids,
+        NanoCpus: LIMITS.containerNanoCpus,
+      },
+      NetworkingConfig: { EndpointsConfig: {} },
+    },
+  };
+}
+
+export function forceBuildQuery(query: URLSearchParams, learnerId: string): Result<URLSearchParams> {
+  let parsed: unknown = {};
+  try {
+    parsed = JSON.parse(query.get('labels') ?? '{}');
+  } catch {
+    return refuse('malformed_request', 'the build option "labels" must be JSON', 400);
+  }
+  const labels = learnerLabels(parsed);
+  if (!labels.ok) return labels;
+  const forced = new URLSearchParams(query);
+  forced.set('labels', JSON.stringify({ ...labels.value, [LABELS.learner]: learnerId }));
+  forced.set('version', '1');
+  forced.set('networkmode', 'none');
+  forced.set('memory', String(LIMITS.containerMemory));
+  forced.set('memswap', String(LIMITS.containerMemory));
+  forced.set('cpuperiod', '100000');
+  forced.set('cpuquota', String(Math.round(LIMITS.containerNanoCpus / 1e9 * 100_000)));
+  // A failed step otherwise leaves its container behind, outside any quota.
+  forced.set('rm', '1');
+  forced.set('forcerm', '1');
+  return { ok: true, value: forced };
+}

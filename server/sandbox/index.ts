@@ -1,0 +1,67 @@
+// The sandbox: the only part of the server that speaks to the Docker Engine for learners.
+import Docker from 'dockerode';
+import { Workspaces } from './workspace.ts';
+import { spawnShell, type ShellStream } from './shell.ts';
+import type { Refusal } from './gateway/police.ts';
+
+export type { ShellStream } from './shell.ts';
+export type { Refusal } from './gateway/police.ts';
+export { workspaceName, homeVolumeName, WORKSPACE_IMAGE } from './workspace.ts';
+export { LABELS, LIMITS } from './policy.ts';
+
+/** The offline profile's lab images, by role. */
+export const LAB_IMAGES = {
+  toolchain: 'stagecraft/toolchain:latest',
+  runtime: 'stagecraft/runtime:latest',
+  workspace: 'stagecraft/workspace:latest',
+} as const;
+
+export interface EngineVersion { version: string; apiVersion: string }
+
+export interface Sandbox {
+  /** The engine's version, or undefined when it does not answer. */
+  engineVersion(): Promise<EngineVersion | undefined>;
+  /** Whether each lab image is present in the engine. */
+  imageStatus(): Promise<Record<keyof typeof LAB_IMAGES, boolean>>;
+  /** Ensures the learner's workspace and opens a new shell in it. */
+  openShell(learnerId: string, size: { cols: number; rows: number }): Promise<ShellStream>;
+  close(): Promise<void>;
+}
+
+export interface SandboxOptions {
+  engineSocket: string;
+  dataDir: string;
+  onRefusal?: (learnerId: string, refusal: Refusal, request: { method: string; url: string }) => void;
+}
+
+export function createSandbox(options: SandboxOptions): Sandbox {
+  const docker = new Docker({ socketPath: options.engineSocket });
+  const engineVersion = async (): Promise<EngineVersion | undefined> => {
+    try {
+      const answer = await docker.version();
+      return { version: answer.Version, apiVersion: answer.ApiVersion };
+    } catch {
+      return undefined; // the engine is down: callers report it
+    }
+  };
+  const workspaces = new Workspaces({
+    docker,
+    engineSocket: options.engineSocket,
+    dataDir: options.dataDir,
+    engineVersion: async () => (await engineVersion())?.version ?? 'unknown',
+    onRefusal: options.onRefusal,
+  });
+  return {
+    engineVersion,
+    async imageStatus() {
+      const present = async (name: string) => docker.getImage(name).inspect().then(() => true, () => false);
+      const [toolchain, runtime, workspace] = await Promise.all(Object.values(LAB_IMAGES).map(present));
+      return { toolchain: toolchain!, runtime: runtime!, workspace: workspace! };
+    },
+    async openShell(learnerId, size) {
+      const container = await workspaces.ensure(learnerId);
+      return spawnShell(container, options.engineSocket, size);
+    },
+    close: () => workspaces.close(),
+  };
+}

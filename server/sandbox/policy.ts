@@ -1,0 +1,189 @@
+// What a learner's Docker CLI may ask of the engine: endpoints, query fields, body fields, forced
+// settings and limits, as one table a reviewer can read. Anything not listed here is refused.
+
+/** How a request is handled once its route matches. */
+export type Handler =
+  | 'ping' | 'version' | 'info' // answered by the gateway itself
+  | 'forward' // no body, or a body we do not read (forwarded empty)
+  | 'create' // container create: body policed against CONTAINER_CREATE
+  | 'exec-create' // exec create: body policed against EXEC_CREATE
+  | 'hijack' // attach / exec start: upgraded to a raw stream once allowed
+  | 'build' // build: query policed against BUILD_QUERY, tar body streamed with a size cap
+  | 'pull'; // image pull: nothing can be pulled in this version
+
+export interface Route {
+  method: 'GET' | 'HEAD' | 'POST' | 'DELETE';
+  /** Matched against the path with the /v1.xx prefix removed. */
+  path: RegExp;
+  handler: Handler;
+  /** Query parameters the learner may send; any other is refused. */
+  query: readonly string[];
+}
+
+const ID = '[A-Za-z0-9][A-Za-z0-9_.-]*'; // container or exec id/name
+const IMAGE = '[A-Za-z0-9][A-Za-z0-9_.:/@-]*'; // image reference, may hold / and :
+
+const route = (method: Route['method'], path: string, handler: Handler, query: readonly string[] = []): Route =>
+  ({ method, path: new RegExp(`^${path}$`), handler, query });
+
+/**
+ * Build query fields. 'learner': the learner may set it. A string: allowed only absent or equal to
+ * that default (what the 20.10 CLI always sends); the gateway then writes its own value.
+ */
+export const BUILD_QUERY: Record<string, 'learner' | string> = {
+  t: 'learner', dockerfile: 'learner', q: 'learner', nocache: 'learner', rm: 'learner', forcerm: 'learner',
+  target: 'learner', buildargs: 'learner', labels: 'learner', pull: '',
+  version: '1', cachefrom: '[]', cgroupparent: '', cpuperiod: '0', cpuquota: '0', cpusetcpus: '',
+  cpusetmems: '', cpushares: '0', memory: '0', memswap: '0', networkmode: 'default', shmsize: '0', ulimits: 'null',
+};
+
+export const ROUTES: readonly Route[] = [
+  route('HEAD', '/_ping', 'ping'),
+  route('GET', '/_ping', 'ping'),
+  route('GET', '/version', 'version'),
+  route('GET', '/info', 'info'),
+  // docker build
+  route('POST', '/build', 'build', Object.keys(BUILD_QUERY)),
+  // docker images, image rm, inspect, history, tag
+  route('GET', '/images/json', 'forward', ['all', 'filters', 'digests']),
+  route('GET', `/images/(${IMAGE})/json`, 'forward'),
+  route('GET', `/images/(${IMAGE})/history`, 'forward'),
+  route('DELETE', `/images/(${IMAGE})`, 'forward', ['force', 'noprune']),
+  route('POST', `/images/(${IMAGE})/tag`, 'forward', ['repo', 'tag']),
+  route('POST', '/images/create', 'pull', ['fromImage', 'tag', 'platform']),
+  // docker run, ps, rm, logs, inspect, stop, kill
+  route('POST', '/containers/create', 'create', ['name', 'platform']),
+  route('GET', '/containers/json', 'forward', ['all', 'limit', 'size', 'filters']),
+  route('GET', `/containers/(${ID})/json`, 'forward', ['size']),
+  route('POST', `/containers/(${ID})/start`, 'forward', ['detachKeys']),
+  route('POST', `/containers/(${ID})/wait`, 'forward', ['condition']),
+  route('POST', `/containers/(${ID})/resize`, 'forward', ['h', 'w']),
+  route('POST', `/containers/(${ID})/stop`, 'forward', ['t']),
+  route('POST', `/containers/(${ID})/kill`, 'forward', ['signal']),
+  route('DELETE', `/containers/(${ID})`, 'forward', ['v', 'force', 'link']),
+  route('GET', `/containers/(${ID})/logs`, 'forward', ['follow', 'stdout', 'stderr', 'since', 'until', 'timestamps', 'tail']),
+  route('POST', `/containers/(${ID})/attach`, 'hijack', ['stream', 'stdin', 'stdout', 'stderr', 'logs', 'detachKeys']),
+  // docker exec
+  route('POST', `/containers/(${ID})/exec`, 'exec-create'),
+  route('POST', `/exec/(${ID})/start`, 'hijack'),
+  route('POST', `/exec/(${ID})/resize`, 'forward', ['h', 'w']),
+  route('GET', `/exec/(${ID})/json`, 'forward'),
+];
+
+/** BuildKit's endpoints get their own message: the CLI falls back to them when told to. */
+export const BUILDKIT_PATHS = /^\/(session|grpc)(\/|$)/;
+
+/**
+ * How a body field (dotted path) is policed:
+ * - 'allow': any value; the engine validates its type.
+ * - 'zero': only absent or a zero value (null, false, 0, "", [], {} and nested zeros), which is what
+ *   the CLI sends when the learner did not use the flag; the string is the refusal message.
+ * - { oneOf }: only one of these values (or absent).
+ * - 'object': a nested object whose own fields are listed under `path.*`.
+ */
+export type FieldRule = 'allow' | 'object' | { zero: string } | { oneOf: readonly unknown[]; message: string };
+
+const no = (flag: string, what = `${flag} is not allowed in this lab`) => ({ zero: what });
+
+export const CONTAINER_CREATE: Record<string, FieldRule> = {
+  Hostname: 'allow', Domainname: 'allow', User: 'allow', AttachStdin: 'allow', AttachStdout: 'allow',
+  AttachStderr: 'allow', Tty: 'allow', OpenStdin: 'allow', StdinOnce: 'allow', Env: 'allow', Cmd: 'allow',
+  Image: 'allow', WorkingDir: 'allow', Entrypoint: 'allow', Labels: 'allow', StopSignal: 'allow',
+  StopTimeout: 'allow', Healthcheck: 'allow', ArgsEscaped: 'allow', ExposedPorts: 'allow', Shell: 'allow',
+  OnBuild: no('ONBUILD'), NetworkDisabled: 'allow', MacAddress: no('--mac-address'),
+  // Anonymous volumes live outside the learner's disk accounting.
+  Volumes: no('-v', 'volumes are not available in this lab: keep files in the image or in your home folder'),
+  HostConfig: 'object',
+  'HostConfig.AutoRemove': 'allow', 'HostConfig.ConsoleSize': 'allow', 'HostConfig.ReadonlyRootfs': 'allow',
+  'HostConfig.Init': 'allow', 'HostConfig.ContainerIDFile': 'allow', // a client-side file; the engine ignores it
+  'HostConfig.RestartPolicy': 'object',
+  'HostConfig.RestartPolicy.Name': { oneOf: ['', 'no'], message: '--restart is not allowed in this lab' },
+  'HostConfig.RestartPolicy.MaximumRetryCount': no('--restart'),
+  'HostConfig.LogConfig': 'object',
+  'HostConfig.LogConfig.Type': { oneOf: ['', 'json-file'], message: '--log-driver is not allowed in this lab' },
+  'HostConfig.LogConfig.Config': no('--log-opt'),
+  'HostConfig.NetworkMode': { oneOf: ['', 'default', 'none'], message: '--network is not allowed in this lab: containers run without a network' },
+  'HostConfig.Privileged': no('--privileged'),
+  'HostConfig.Binds': no('-v', 'mounting host folders (-v) is not allowed in this lab'),
+  'HostConfig.Mounts': no('--mount'),
+  'HostConfig.VolumesFrom': no('--volumes-from'),
+  'HostConfig.VolumeDriver': no('--volume-driver'),
+  'HostConfig.CapAdd': no('--cap-add'),
+  'HostConfig.CapDrop': 'allow', // dropping more is harmless; we drop ALL anyway
+  'HostConfig.Devices': no('--device'),
+  'HostConfig.DeviceCgroupRules': no('--device-cgroup-rule'),
+  'HostConfig.DeviceRequests': no('--gpus'),
+  'HostConfig.PidMode': no('--pid'),
+  'HostConfig.IpcMode': no('--ipc'),
+  'HostConfig.UTSMode': no('--uts'),
+  'HostConfig.UsernsMode': no('--userns'),
+  'HostConfig.CgroupnsMode': no('--cgroupns'),
+  'HostConfig.Cgroup': no('--cgroup'),
+  'HostConfig.CgroupParent': no('--cgroup-parent'),
+  'HostConfig.SecurityOpt': no('--security-opt'),
+  'HostConfig.Sysctls': no('--sysctl'),
+  'HostConfig.Runtime': no('--runtime'),
+  'HostConfig.Isolation': no('--isolation'),
+  'HostConfig.PortBindings': no('-p', 'publishing ports (-p) is not available: containers run without a network'),
+  'HostConfig.PublishAllPorts': no('-P', 'publishing ports (-P) is not available: containers run without a network'),
+  'HostConfig.Links': no('--link'),
+  'HostConfig.Dns': no('--dns'), 'HostConfig.DnsOptions': no('--dns-option'), 'HostConfig.DnsSearch': no('--dns-search'),
+  'HostConfig.ExtraHosts': no('--add-host'),
+  'HostConfig.GroupAdd': no('--group-add'),
+  'HostConfig.OomScoreAdj': no('--oom-score-adj'),
+  'HostConfig.OomKillDisable': no('--oom-kill-disable'),
+  'HostConfig.ShmSize': no('--shm-size'),
+  'HostConfig.Ulimits': no('--ulimit'),
+  'HostConfig.MaskedPaths': no('masked paths'), 'HostConfig.ReadonlyPaths': no('read-only paths'),
+  'HostConfig.Tmpfs': no('--tmpfs'), 'HostConfig.StorageOpt': no('--storage-opt'),
+  // Resource settings: the gateway writes its own limits, so the learner's must be unset.
+  'HostConfig.Memory': no('--memory', '--memory is not allowed in this lab: the lab sets the memory limit'),
+  'HostConfig.MemorySwap': no('--memory-swap'), 'HostConfig.MemoryReservation': no('--memory-reservation'),
+  'HostConfig.MemorySwappiness': { oneOf: [-1, null], message: '--memory-swappiness is not allowed in this lab' },
+  'HostConfig.KernelMemory': no('--kernel-memory'), 'HostConfig.KernelMemoryTCP': no('--kernel-memory'),
+  'HostConfig.NanoCpus': no('--cpus', '--cpus is not allowed in this lab: the lab sets the CPU limit'),
+  'HostConfig.CpuShares': no('--cpu-shares'), 'HostConfig.CpuPeriod': no('--cpu-period'), 'HostConfig.CpuQuota': no('--cpu-quota'),
+  'HostConfig.CpuRealtimePeriod': no('--cpu-rt-period'), 'HostConfig.CpuRealtimeRuntime': no('--cpu-rt-runtime'),
+  'HostConfig.CpusetCpus': no('--cpuset-cpus'), 'HostConfig.CpusetMems': no('--cpuset-mems'),
+  'HostConfig.CpuCount': no('--cpu-count'), 'HostConfig.CpuPercent': no('--cpu-percent'),
+  'HostConfig.PidsLimit': no('--pids-limit', '--pids-limit is not allowed in this lab: the lab sets the process limit'),
+  'HostConfig.BlkioWeight': no('--blkio-weight'), 'HostConfig.BlkioWeightDevice': no('--blkio-weight-device'),
+  'HostConfig.BlkioDeviceReadBps': no('--device-read-bps'), 'HostConfig.BlkioDeviceWriteBps': no('--device-write-bps'),
+  'HostConfig.BlkioDeviceReadIOps': no('--device-read-iops'), 'HostConfig.BlkioDeviceWriteIOps': no('--device-write-iops'),
+  'HostConfig.IOMaximumIOps': no('--io-maxiops'), 'HostConfig.IOMaximumBandwidth': no('--io-maxbandwidth'),
+  // The CLI always sends an endpoint for the network it was given ("default"); we force none.
+  NetworkingConfig: 'object',
+  'NetworkingConfig.EndpointsConfig': no('--network', '--network is not allowed in this lab: containers run without a network'),
+};
+
+export const EXEC_CREATE: Record<string, FieldRule> = {
+  AttachStdin: 'allow', AttachStdout: 'allow', AttachStderr: 'allow', DetachKeys: 'allow', Tty: 'allow',
+  ConsoleSize: 'allow', Env: 'allow', Cmd: 'allow', WorkingDir: 'allow', User: 'allow', Detach: 'allow',
+  Privileged: no('--privileged'),
+};
+
+export const EXEC_START: Record<string, FieldRule> = { Detach: 'allow', Tty: 'allow', ConsoleSize: 'allow' };
+
+/** Limits on what one learner's containers and builds may use. */
+export const LIMITS = {
+  /** Memory of a learner container or build step, bytes (swap included: no extra swap). */
+  containerMemory: 256 * 1024 ** 2,
+  /** Processes in one learner container: a fork bomb stops here. */
+  containerPids: 128,
+  /** CPU of one learner container, in units of 1e-9 CPUs. */
+  containerNanoCpus: 1_000_000_000,
+  /** Largest build context accepted, bytes. The hello-world context is a few KiB. */
+  buildContextBytes: 50 * 1024 ** 2,
+  /** Largest JSON body accepted, bytes. */
+  jsonBodyBytes: 1024 ** 2,
+  /** The workspace container itself. */
+  workspaceMemory: 512 * 1024 ** 2,
+  workspacePids: 256,
+  workspaceNanoCpus: 1_000_000_000,
+} as const;
+
+/** Label keys the server puts on everything it creates for a learner. */
+export const LABELS = {
+  learner: 'org.stagecraft.learner',
+  role: 'org.stagecraft.role',
+} as const;

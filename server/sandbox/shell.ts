@@ -1,0 +1,39 @@
+// A learner's shell: node-pty running `docker exec -it` into their workspace, seen by the terminal
+// as a stream with write, resize and pause/resume (the design's shell-stream interface).
+import os from 'node:os';
+import pty from 'node-pty';
+
+export interface ShellStream {
+  /** Raw output bytes of the shell. */
+  onData(listener: (chunk: Buffer) => void): void;
+  onExit(listener: (exitCode: number) => void): void;
+  write(data: string): void;
+  resize(cols: number, rows: number): void;
+  /** Stop reading the pty (flow control); the shell blocks once the kernel buffer fills. */
+  pause(): void;
+  resume(): void;
+  kill(): void;
+}
+
+export function spawnShell(container: string, engineSocket: string, size: { cols: number; rows: number }): ShellStream {
+  const child = pty.spawn('docker', ['exec', '-it', '-u', 'learner', '-w', '/home/learner', '-e', 'TERM=xterm-256color', container, 'bash', '-l'], {
+    name: 'xterm-256color',
+    cols: size.cols,
+    rows: size.rows,
+    cwd: os.tmpdir(),
+    // Only what the docker CLI needs: nothing of the server's environment reaches the learner.
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.tmpdir(), DOCKER_HOST: `unix://${engineSocket}` },
+    encoding: null,
+  } as pty.IPtyForkOptions);
+  let exited = false;
+  child.onExit(() => { exited = true; });
+  return {
+    onData: (listener) => child.onData((data) => listener(data as unknown as Buffer)),
+    onExit: (listener) => child.onExit(({ exitCode }) => listener(exitCode)),
+    write: (data) => child.write(data),
+    resize: (cols, rows) => { if (!exited) child.resize(cols, rows); },
+    pause: () => child.pause(),
+    resume: () => child.resume(),
+    kill: () => { if (!exited) child.kill(); },
+  };
+}

@@ -1,0 +1,114 @@
+// A learner's workspace: the hardened container their terminal runs in, and the gateway socket
+// folder mounted into it. Created on first use, reused (and restarted if stopped) afterwards.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { LABELS, LIMITS } from './policy.ts';
+import { listenGateway, type Gateway } from './gateway/server.ts';
+import type { Refusal } from './gateway/police.ts';
+
+export const WORKSPACE_IMAGE = 'stagecraft/workspace:latest';
+/** Where the learner's gateway folder appears inside the workspace; the image links /var/run/docker.sock into it. */
+const GATEWAY_MOUNT = '/run/stagecraft';
+// sockaddr_un.sun_path is 108 bytes on Linux, including the final NUL.
+const MAX_SOCKET_PATH = 107;
+
+export const workspaceName = (learnerId: string) => `stagecraft-ws-${learnerId}`;
+export const homeVolumeName = (learnerId: string) => `stagecraft-home-${learnerId}`;
+
+export interface WorkspaceDeps {
+  docker: Docker;
+  engineSocket: string;
+  dataDir: string;
+  engineVersion: () => Promise<string>;
+  onRefusal?: (learnerId: string, refusal: Refusal, request: { method: string; url: string }) => void;
+}
+
+export class Workspaces {
+  readonly #deps: WorkspaceDeps;
+  readonly #gateways = new Map<string, Gateway>();
+  // One ensure at a time per learner: two tabs opening at once must not create two containers.
+  readonly #pending = new Map<string, Promise<string>>();
+
+  constructor(deps: WorkspaceDeps) {
+    this.#deps = deps;
+  }
+
+  /** Makes sure the learner's gateway listens and their container runs; returns the container name. */
+  ensure(learnerId: string): Promise<string> {
+    if (!/^[a-f0-9]{20}$/.test(learnerId)) throw new Error(`invalid learner id ${JSON.stringify(learnerId)}`);
+    const pending = this.#pending.get(learnerId);
+    if (pending) return pending;
+    const work = this.#ensure(learnerId).finally(() => this.#pending.delete(learnerId));
+    this.#pending.set(learnerId, work);
+    return work;
+  }
+
+  async #ensure(learnerId: string): Promise<string> {
+    const folder = await this.#ensureGateway(learnerId);
+    const name = workspaceName(learnerId);
+    const container = this.#deps.docker.getContainer(name);
+    let running: boolean;
+    try {
+      running = (await container.inspect()).State.Running;
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+      await this.#create(learnerId, folder);
+      running = false;
+    }
+    if (!running) await container.start();
+    return name;
+  }
+
+  /** The gateway folder (not the socket file) is mounted, so a restarted server can recreate the socket in it. */
+  async #ensureGateway(learnerId: string): Promise<string> {
+    const folder = path.join(this.#deps.dataDir, 'gateways', learnerId);
+    if (this.#gateways.has(learnerId)) return folder;
+    const socketPath = path.join(folder, 'docker.sock');
+    if (socketPath.length > MAX_SOCKET_PATH) {
+      throw new Error(`STAGECRAFT_DATA is too deep for a Unix socket path (${socketPath.length} > ${MAX_SOCKET_PATH} bytes): choose a shorter folder`);
+    }
+    await fs.mkdir(folder, { recursive: true, mode: 0o755 });
+    await fs.chmod(folder, 0o755);
+    await fs.rm(socketPath, { force: true }); // a socket left by a previous server process
+    const gateway = await listenGateway(socketPath, {
+      learnerId,
+      engineSocket: this.#deps.engineSocket,
+      engineVersion: await this.#deps.engineVersion(),
+      onRefusal: (refusal, request) => this.#deps.onRefusal?.(learnerId, refusal, request),
+    });
+    this.#gateways.set(learnerId, gateway);
+    return folder;
+  }
+
+  async #create(learnerId: string, gatewayFolder: string): Promise<void> {
+    await this.#deps.docker.createContainer({
+      name: workspaceName(learnerId),
+      Image: WORKSPACE_IMAGE,
+      User: 'learner',
+      WorkingDir: '/home/learner',
+      Hostname: 'stagecraft',
+      Labels: { [LABELS.learner]: learnerId, [LABELS.role]: 'workspace' },
+      HostConfig: {
+        NetworkMode: 'none',
+        CapDrop: ['ALL'],
+        SecurityOpt: ['no-new-privileges'],
+        Init: true, // reaps the learner's orphaned processes, so zombies do not eat the pids limit
+        Memory: LIMITS.workspaceMemory,
+        MemorySwap: LIMITS.workspaceMemory,
+        PidsLimit: LIMITS.workspacePids,
+        NanoCpus: LIMITS.workspaceNanoCpus,
+        Mounts: [
+          { Type: 'volume', Source: homeVolumeName(learnerId), Target: '/home/learner' },
+          { Type: 'bind', Source: gatewayFolder, Target: GATEWAY_MOUNT, ReadOnly: true },
+        ],
+      },
+    });
+  }
+
+  async close(): Promise<void> {
+    const gateways = [...this.#gateways.values()];
+    this.#gateways.clear();
+    await Promise.all(gateways.map((gateway) => gateway.close()));
+  }
+}

@@ -1,0 +1,47 @@
+// The terminal: websocket connections of signed-in learners, each attached to that learner's one shell.
+// It knows nothing of grading or of Docker; it asks `openShell` for a stream.
+import type { WebSocket } from 'ws';
+import { CloseCode } from '../../src/schemas/frames.ts';
+import type { ShellStream } from '../sandbox/index.ts';
+import { TerminalSession } from './session.ts';
+
+export { FLOW } from './session.ts';
+export { parseClientFrame } from './frames.ts';
+
+export interface TerminalHub {
+  /** Attaches an authenticated socket to the learner's shell, opening the shell if there is none. */
+  attach(socket: WebSocket, learnerId: string): void;
+  /** Learners with a live shell. */
+  readonly activeLearners: number;
+  close(): void;
+}
+
+export function createTerminalHub(openShell: (learnerId: string, size: { cols: number; rows: number }) => Promise<ShellStream>): TerminalHub {
+  const sessions = new Map<string, TerminalSession>();
+  return {
+    attach(socket, learnerId) {
+      let session = sessions.get(learnerId);
+      if (!session) {
+        const created = new TerminalSession(() => {
+          if (sessions.get(learnerId) === created) sessions.delete(learnerId);
+        });
+        sessions.set(learnerId, created);
+        openShell(learnerId, { cols: 80, rows: 24 }).then(
+          (shell) => created.start(shell),
+          (error: unknown) => {
+            console.error(`terminal: could not open the workspace of ${learnerId}:`, error);
+            created.end(CloseCode.workspaceUnavailable, 'Your workspace could not be started. The server log says why; try again in a moment.');
+          },
+        );
+        session = created;
+      }
+      session.attach(socket);
+    },
+    get activeLearners() {
+      return sessions.size;
+    },
+    close() {
+      for (const session of [...sessions.values()]) session.end(1001, 'The server is shutting down.');
+    },
+  };
+}

@@ -1,0 +1,146 @@
+// One learner's shell and the socket currently showing it: replay on attach, one socket at a time,
+// and ack-based flow control that pauses the pty instead of buffering without bound.
+import type { WebSocket } from 'ws';
+import { CloseCode, type ServerFrame } from '../../src/schemas/frames.ts';
+import type { ShellStream } from '../sandbox/index.ts';
+import { parseClientFrame } from './frames.ts';
+import { Scrollback } from './scrollback.ts';
+
+export const FLOW = {
+  /** Bytes kept for replay on reconnect. */
+  scrollbackBytes: 256 * 1024,
+  /** Pause the shell when this many sent bytes are not yet rendered (or not yet flushed to the socket). */
+  highWatermark: 512 * 1024,
+  /** Resume it when the backlog falls below this. */
+  lowWatermark: 128 * 1024,
+  /** Input typed while the workspace is still starting; more than this is dropped. */
+  pendingInputBytes: 64 * 1024,
+} as const;
+
+const OPEN = 1;
+
+export class TerminalSession {
+  readonly scrollback = new Scrollback(FLOW.scrollbackBytes);
+  #shell: ShellStream | undefined;
+  #size = { cols: 80, rows: 24 };
+  #pendingInput = '';
+  #socket: WebSocket | undefined;
+  #sent = 0; // bytes sent on the current socket
+  #acked = 0; // bytes the browser says it rendered
+  #unflushed = 0; // bytes handed to ws but not yet written to the TCP socket
+  #paused = false;
+  #ended = false;
+
+  readonly #onEnd: () => void;
+
+  constructor(onEnd: () => void) {
+    this.#onEnd = onEnd;
+  }
+
+  /** Wires a shell that has finished opening. */
+  start(shell: ShellStream): void {
+    if (this.#ended) return shell.kill();
+    this.#shell = shell;
+    shell.resize(this.#size.cols, this.#size.rows);
+    if (this.#pendingInput) shell.write(this.#pendingInput);
+    this.#pendingInput = '';
+    shell.onData((chunk) => this.#output(chunk));
+    shell.onExit(() => this.end(CloseCode.shellExited, 'The shell has ended; a new one starts when you reconnect.'));
+  }
+
+  /** Makes `socket` the one that shows this shell; an older socket is closed with a message. */
+  attach(socket: WebSocket): void {
+    if (this.#socket) this.#close(this.#socket, CloseCode.replaced, 'This terminal was opened in another tab or window.');
+    this.#socket = socket;
+    this.#sent = 0;
+    this.#acked = 0;
+    this.#unflushed = 0;
+    this.#updateFlow();
+    const replay = this.scrollback.snapshot();
+    this.#send({ type: 'attached', replayed: replay.length });
+    if (replay.length > 0) this.#sendBytes(replay);
+    socket.on('message', (data: Buffer, isBinary: boolean) => this.#onMessage(socket, data, isBinary));
+    // ws reports protocol errors (e.g. a frame over maxPayload) here and closes the socket itself
+    // (1009, 1002); unhandled, the event would take the whole server down.
+    socket.on('error', (error: Error & { code?: string }) => console.info(JSON.stringify({ event: 'terminal_socket_error', code: error.code ?? error.message })));
+    socket.on('close', () => {
+      if (this.#socket !== socket) return;
+      this.#socket = undefined;
+      this.#updateFlow(); // nobody is watching: keep the shell running, output goes to the scrollback only
+    });
+  }
+
+  /** Ends the session: closes the socket with `code` and kills the shell. */
+  end(code: number, message: string): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    if (this.#socket) this.#close(this.#socket, code, message);
+    this.#socket = undefined;
+    this.#shell?.kill();
+    this.#onEnd();
+  }
+
+  #onMessage(socket: WebSocket, data: Buffer, isBinary: boolean): void {
+    if (socket !== this.#socket) return;
+    const parsed = parseClientFrame(data, isBinary);
+    if (!parsed.ok) return void socket.close(CloseCode.invalidFrame, parsed.reason);
+    const frame = parsed.frame;
+    switch (frame.type) {
+      case 'input':
+        if (this.#shell) this.#shell.write(frame.data);
+        else if (this.#pendingInput.length + frame.data.length <= FLOW.pendingInputBytes) this.#pendingInput += frame.data;
+        return;
+      case 'resize':
+        this.#size = { cols: frame.cols, rows: frame.rows };
+        this.#shell?.resize(frame.cols, frame.rows);
+        return;
+      case 'ack':
+        if (frame.bytes > this.#sent) return void socket.close(CloseCode.invalidFrame, 'ack for more bytes than were sent');
+        this.#acked = Math.max(this.#acked, frame.bytes);
+        this.#updateFlow();
+        return;
+      case 'ping':
+        this.#send({ type: 'pong' });
+        return;
+    }
+  }
+
+  #output(chunk: Buffer): void {
+    this.scrollback.push(chunk);
+    if (this.#socket) this.#sendBytes(chunk);
+  }
+
+  #sendBytes(bytes: Buffer): void {
+    const socket = this.#socket;
+    if (!socket || socket.readyState !== OPEN) return;
+    this.#sent += bytes.length;
+    this.#unflushed += bytes.length;
+    socket.send(bytes, { binary: true }, () => {
+      if (socket !== this.#socket) return;
+      this.#unflushed -= bytes.length;
+      this.#updateFlow();
+    });
+    this.#updateFlow();
+  }
+
+  #updateFlow(): void {
+    if (!this.#shell) return;
+    const backlog = this.#socket ? Math.max(this.#sent - this.#acked, this.#unflushed) : 0;
+    if (!this.#paused && backlog > FLOW.highWatermark) {
+      this.#paused = true;
+      this.#shell.pause();
+    } else if (this.#paused && backlog < FLOW.lowWatermark) {
+      this.#paused = false;
+      this.#shell.resume();
+    }
+  }
+
+  #send(frame: ServerFrame): void {
+    if (this.#socket?.readyState === OPEN) this.#socket.send(JSON.stringify(frame));
+  }
+
+  #close(socket: WebSocket, code: number, message: string): void {
+    if (socket.readyState === OPEN) socket.send(JSON.stringify({ type: 'notice', message } satisfies ServerFrame));
+    socket.close(code, message.slice(0, 120));
+  }
+}
