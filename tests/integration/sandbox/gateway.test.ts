@@ -1,0 +1,95 @@
+// The learner's Docker CLI, through the gateway: the lesson's build and run work; escape flags
+// are refused with a message that says what is not allowed.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../support/server.ts';
+import { TerminalClient, sessionCookie } from '../../support/terminal-client.ts';
+import { run } from '../../support/shell.ts';
+
+let server: TestServer;
+let terminal: TerminalClient;
+const refusals: string[] = [];
+const logged = console.info;
+
+beforeAll(async () => {
+  // The server logs each refusal's stable code; collect them to assert by code.
+  console.info = (line: string) => { if (String(line).includes('gateway_refusal')) refusals.push(JSON.parse(line).code); };
+  server = await startTestServer();
+  terminal = new TerminalClient(server.url, { cookie: await sessionCookie(server.url) });
+  await terminal.opened();
+  await terminal.waitFor('$ ');
+  await run(terminal, `mkdir -p ~/hello && cd ~/hello && printf '%s\\n' '#include <stdio.h>' 'int main(void) { printf("Hello, world!\\n"); return 0; }' > hello.c`);
+});
+
+afterAll(async () => {
+  console.info = logged;
+  await terminal?.close();
+  await server?.cleanup();
+});
+
+const refusedCode = async (command: string) => {
+  refusals.length = 0;
+  const output = await run(terminal, command);
+  return { output, code: refusals.at(-1) };
+};
+
+describe('docker through the gateway', () => {
+  it('builds the single-stage image and runs it', async () => {
+    await run(terminal, `printf '%s\\n' 'FROM stagecraft/toolchain' 'WORKDIR /app' 'COPY . /app' 'RUN mkdir bin' 'RUN gcc -Wall hello.c -o bin/hello' 'CMD /app/bin/hello' > Dockerfile`);
+    const build = await run(terminal, 'docker build -t hello-world .', 120_000);
+    expect(build).toContain('Successfully tagged hello-world:latest');
+    expect(await run(terminal, 'docker run --rm hello-world')).toBe('Hello, world!\n');
+    expect(await run(terminal, 'docker image ls --format "{{.Repository}}:{{.Tag}}" hello-world')).toBe('hello-world:latest\n');
+  });
+
+  it('reports a broken Dockerfile as the engine does, and keeps nothing of it', async () => {
+    await run(terminal, `printf '%s\\n' 'FROM stagecraft/toolchain' 'RUN gcc --version &&' 'make --version' > Dockerfile.broken`);
+    const build = await run(terminal, 'docker build -f Dockerfile.broken -t broken .');
+    expect(build).toMatch(/unknown instruction: MAKE/i);
+    expect(await run(terminal, 'docker image ls -q broken')).toBe('');
+  });
+
+  it.each([
+    ['--privileged', 'docker run --rm --privileged hello-world', '--privileged is not allowed in this lab'],
+    ['-v /:/host', 'docker run --rm -v /:/host hello-world', 'mounting host folders (-v) is not allowed in this lab'],
+    ['--network host', 'docker run --rm --network host hello-world', '--network is not allowed in this lab'],
+    ['--cap-add', 'docker run --rm --cap-add SYS_ADMIN hello-world', '--cap-add is not allowed in this lab'],
+    ['--pid=host', 'docker run --rm --pid host hello-world', '--pid is not allowed in this lab'],
+    ['--device', 'docker run --rm --device /dev/kmsg hello-world', '--device is not allowed in this lab'],
+  ])('refuses docker run %s with a Docker-style message', async (_flag, command, message) => {
+    const { output, code } = await refusedCode(command);
+    expect(output).toContain(`Error response from daemon: Stagecraft: ${message}`);
+    expect(code).toBe('setting_forbidden');
+  });
+
+  it('refuses docker build --network host', async () => {
+    const { output, code } = await refusedCode('docker build --network host -t x .');
+    expect(output).toContain('Stagecraft: --network is not allowed for builds in this lab');
+    expect(code).toBe('setting_forbidden');
+  });
+
+  it('refuses BuildKit and says the lab uses the classic builder', async () => {
+    const { output } = await refusedCode('DOCKER_BUILDKIT=1 docker build -t x .');
+    expect(output).toMatch(/classic builder|BuildKit/);
+  });
+
+  it('refuses endpoints outside the allow-list, such as volumes and prune', async () => {
+    for (const command of ['docker volume ls', 'docker system prune -f', 'docker network ls']) {
+      const { output, code } = await refusedCode(command);
+      expect(output, command).toContain('is not available in this lab');
+      expect(code).toBe('endpoint_forbidden');
+    }
+  });
+
+  it('runs containers with no network and the lab limits whatever was asked', async () => {
+    const id = (await run(terminal, 'docker create hello-world')).trim();
+    const inspect = await run(terminal, `docker inspect --format '{{.HostConfig.NetworkMode}} {{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.HostConfig.CapDrop}}' ${id}`);
+    expect(inspect.trim()).toMatch(/^none [1-9]\d* [1-9]\d* \[ALL\]$/);
+    await run(terminal, `docker rm ${id}`);
+  });
+
+  it('cannot pull: there is no registry, and the message says what to do instead', async () => {
+    const { output, code } = await refusedCode('docker run --rm no-such-image-here');
+    expect(output).toContain('nothing can be pulled');
+    expect(code).toBe('pull_unavailable');
+  });
+});

@@ -1,0 +1,77 @@
+// The workspace container is created hardened, and its Docker CLI reaches only the gateway.
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../support/server.ts';
+import { TerminalClient, sessionCookie } from '../../support/terminal-client.ts';
+import { run } from '../../support/shell.ts';
+
+const docker = new Docker();
+let server: TestServer;
+let terminal: TerminalClient;
+let inspect: Docker.ContainerInspectInfo;
+let cookie: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  cookie = await sessionCookie(server.url);
+  terminal = new TerminalClient(server.url, { cookie });
+  await terminal.opened();
+  await terminal.waitFor('$ ');
+  const [learner] = server.learners();
+  inspect = await docker.getContainer(`stagecraft-ws-${learner}`).inspect();
+});
+
+afterAll(async () => {
+  await terminal?.close();
+  await server?.cleanup();
+});
+
+describe('workspace container', () => {
+  it('runs as the non-root learner user', async () => {
+    expect(inspect.Config.User).toBe('learner');
+    expect(await run(terminal, 'id -u; id -un')).toBe('1000\nlearner\n');
+  });
+
+  it('has no network, no capabilities, no new privileges', () => {
+    expect(inspect.HostConfig.NetworkMode).toBe('none');
+    expect(inspect.HostConfig.CapDrop).toEqual(['ALL']);
+    expect(inspect.HostConfig.CapAdd ?? []).toEqual([]);
+    expect(inspect.HostConfig.SecurityOpt).toContain('no-new-privileges');
+    expect(inspect.HostConfig.Privileged).toBe(false);
+  });
+
+  it('has memory, process and CPU limits', () => {
+    expect(inspect.HostConfig.Memory).toBeGreaterThan(0);
+    expect(inspect.HostConfig.PidsLimit).toBeGreaterThan(0);
+    expect(inspect.HostConfig.NanoCpus).toBeGreaterThan(0);
+  });
+
+  it('mounts only a home volume and the learner\'s own gateway folder, read-only, never the engine socket', () => {
+    const mounts = inspect.Mounts.map((m) => ({ type: m.Type, destination: m.Destination, rw: m.RW }));
+    expect(mounts).toHaveLength(2);
+    expect(mounts).toContainEqual({ type: 'volume', destination: '/home/learner', rw: true });
+    expect(mounts).toContainEqual({ type: 'bind', destination: '/run/stagecraft', rw: false });
+    const bind = inspect.Mounts.find((m) => m.Type === 'bind')!;
+    expect(bind.Source.startsWith(server.dataDir)).toBe(true);
+    expect(inspect.Mounts.some((m) => m.Source.includes('docker.sock'))).toBe(false);
+  });
+
+  it('points the Docker CLI at the gateway, which answers as API 1.41 with no host details', async () => {
+    expect(await run(terminal, 'readlink /var/run/docker.sock')).toBe('/run/stagecraft/docker.sock\n');
+    const version = JSON.parse(await run(terminal, "docker version --format '{{json .Server}}'"));
+    expect(version.ApiVersion).toBe('1.41');
+    expect(version.KernelVersion ?? '').toBe('');
+    const info = await run(terminal, "docker info --format '{{.Name}}|{{.DockerRootDir}}|{{.KernelVersion}}'");
+    expect(info.trim()).toBe('stagecraft||'); // no data root, no kernel
+  });
+
+  it('keeps files in the home volume across a workspace restart', async () => {
+    await run(terminal, 'echo kept > ~/note.txt');
+    await terminal.close();
+    await docker.getContainer(inspect.Id).stop({ t: 0 });
+    terminal = new TerminalClient(server.url, { cookie });
+    await terminal.opened();
+    await terminal.waitFor('$ ');
+    expect(await run(terminal, 'cat ~/note.txt')).toBe('kept\n');
+  });
+});

@@ -1,0 +1,133 @@
+// The terminal socket against the real server and engine: who may connect, what frames are
+// accepted, "same shell" on reconnect, one socket at a time, and flow control.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startTestServer, type TestServer } from '../../support/server.ts';
+import { TerminalClient, sessionCookie } from '../../support/terminal-client.ts';
+import { run } from '../../support/shell.ts';
+import { CloseCode } from '../../../src/schemas/frames.ts';
+import { FLOW } from '../../../server/terminal/index.ts';
+
+let server: TestServer;
+let cookie: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  cookie = await sessionCookie(server.url);
+});
+
+afterAll(async () => {
+  await server?.cleanup();
+});
+
+async function connect(options: { origin?: string; autoAck?: boolean } = {}) {
+  const terminal = new TerminalClient(server.url, { cookie, ...options });
+  await terminal.opened();
+  return terminal;
+}
+
+const upgradeStatus = (headers: Record<string, string>) => new Promise<number>((resolve) => {
+  const socket = new WebSocket(`${server.url.replace('http', 'ws')}/ws/terminal`, { headers });
+  socket.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+  socket.on('open', () => { socket.close(); resolve(101); });
+  socket.on('error', () => undefined); // the status above is what we assert
+});
+
+describe('who may open a terminal', () => {
+  it('refuses a socket without a session cookie (403)', async () => {
+    expect(await upgradeStatus({ Origin: server.url })).toBe(403);
+  });
+
+  it('refuses a forged session cookie (403)', async () => {
+    expect(await upgradeStatus({ Origin: server.url, Cookie: `sc_session=${'A'.repeat(43)}` })).toBe(403);
+  });
+
+  it('refuses another origin, even with a valid cookie (403)', async () => {
+    expect(await upgradeStatus({ Origin: 'http://evil.example', Cookie: cookie })).toBe(403);
+    expect(await upgradeStatus({ Cookie: cookie })).toBe(403);
+  });
+
+  it('accepts the served origin and localhost with a valid cookie', async () => {
+    expect(await upgradeStatus({ Origin: server.url, Cookie: cookie })).toBe(101);
+    expect(await upgradeStatus({ Origin: `http://localhost:${server.port}`, Cookie: cookie })).toBe(101);
+  });
+});
+
+describe('the same shell', () => {
+  it('comes back after a dropped socket with its state and earlier output', async () => {
+    const first = await connect();
+    await first.waitFor('$ ');
+    await run(first, 'cd /tmp; X=42; echo before-drop');
+    first.socket.terminate(); // a dropped connection, not a clean close
+    const second = await connect();
+    await second.waitFor('before-drop'); // replayed scrollback
+    expect(await run(second, 'echo $X $PWD')).toBe('42 /tmp\n');
+    await second.close();
+  });
+
+  it('gives a second socket the shell and closes the older one with a message', async () => {
+    const older = await connect();
+    await older.waitFor('$ ');
+    const newer = await connect();
+    expect(await older.closed()).toBe(CloseCode.replaced);
+    expect(older.frames).toContainEqual({ type: 'notice', message: expect.stringContaining('another tab') });
+    expect(await run(newer, 'echo $X')).toBe('42\n');
+    await newer.close();
+  });
+});
+
+describe('frames', () => {
+  const closeCodeAfter = async (send: (socket: WebSocket) => void) => {
+    const terminal = await connect();
+    send(terminal.socket);
+    return terminal.closed();
+  };
+
+  it.each([
+    ['a binary frame', (s: WebSocket) => s.send(Buffer.from('ls\r'))],
+    ['text that is not JSON', (s: WebSocket) => s.send('ls')],
+    ['an unknown type', (s: WebSocket) => s.send('{"type":"exec","cmd":"id"}')],
+    ['a resize of 0 columns', (s: WebSocket) => s.send('{"type":"resize","cols":0,"rows":24}')],
+    ['a resize of 100000 rows', (s: WebSocket) => s.send('{"type":"resize","cols":80,"rows":100000}')],
+    ['a fractional resize', (s: WebSocket) => s.send('{"type":"resize","cols":80.5,"rows":24}')],
+    ['a resize given as strings', (s: WebSocket) => s.send('{"type":"resize","cols":"80","rows":"24"}')],
+    ['an extra field', (s: WebSocket) => s.send('{"type":"ping","admin":true}')],
+    ['an ack beyond what was sent', (s: WebSocket) => s.send('{"type":"ack","bytes":999999999}')],
+  ])('closes the socket with 1008 on %s', async (_what, send) => {
+    expect(await closeCodeAfter(send)).toBe(CloseCode.invalidFrame);
+  });
+
+  it('closes the socket with 1009 on a frame over 64 KiB', async () => {
+    expect(await closeCodeAfter((s) => s.send(JSON.stringify({ type: 'input', data: 'x'.repeat(70_000) })))).toBe(1009);
+  });
+
+  it('answers ping with pong', async () => {
+    const terminal = await connect();
+    terminal.send({ type: 'ping' });
+    await expect.poll(() => terminal.frames).toContainEqual({ type: 'pong' });
+    await terminal.close();
+  });
+});
+
+describe('flow control', () => {
+  it('pauses the shell while the browser has not rendered what was sent, and resumes on ack', async () => {
+    const terminal = await connect({ autoAck: false });
+    await terminal.waitFor('$ ');
+    const marker = terminal.output.length;
+    // About 20 MB of output: far more than the high watermark.
+    terminal.type('yes 0123456789012345678901234567890123456789 | head -c 20000000; echo flood-$((1+1))-done\r');
+    await new Promise((r) => setTimeout(r, 1500));
+    const received = terminal.output.length - marker;
+    // The server stops reading the shell once the backlog passes the high watermark.
+    expect(received).toBeGreaterThan(FLOW.highWatermark / 2);
+    expect(received).toBeLessThan(FLOW.highWatermark + 512 * 1024);
+    // Acknowledge as a browser would while rendering: the rest arrives.
+    const acker = setInterval(() => terminal.send({ type: 'ack', bytes: Buffer.byteLength(terminal.output) }), 20);
+    try {
+      await terminal.waitFor('flood-2-done', 120_000, marker);
+    } finally {
+      clearInterval(acker);
+    }
+    await terminal.close();
+  });
+});

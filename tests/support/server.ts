@@ -1,0 +1,52 @@
+// Starts a real Stagecraft server for a test, on a free loopback port with its own data folder.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { readConfig } from '../../server/config.ts';
+import { startServer, type RunningServer } from '../../server/http/index.ts';
+
+export interface TestServer extends RunningServer {
+  dataDir: string;
+  /** Ids of the learners that have opened a workspace on this server. */
+  learners(): string[];
+  /** Removes what the server created for its learners in the engine, and its data folder. */
+  cleanup(): Promise<void>;
+}
+
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  // Short, so gateway socket paths stay under the 108-byte limit.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sc-'));
+  const config = readConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1', STAGECRAFT_DATA: dataDir, ...env });
+  const running = await startServer(config);
+  return {
+    ...running,
+    dataDir,
+    learners: () => learnersOf(dataDir),
+    async cleanup() {
+      await running.close();
+      await removeLearnerObjects(dataDir);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function learnersOf(dataDir: string): string[] {
+  const gateways = path.join(dataDir, 'gateways');
+  return fs.existsSync(gateways) ? fs.readdirSync(gateways) : [];
+}
+
+/** Learners of this data folder are the gateway folders it holds; remove their containers, images and volumes. */
+async function removeLearnerObjects(dataDir: string): Promise<void> {
+  const { default: Docker } = await import('dockerode');
+  const docker = new Docker();
+  for (const learner of learnersOf(dataDir)) {
+    const filters = { label: [`org.stagecraft.learner=${learner}`] };
+    for (const info of await docker.listContainers({ all: true, filters })) {
+      await docker.getContainer(info.Id).remove({ force: true, v: true }).catch(() => undefined); // already gone
+    }
+    for (const info of await docker.listImages({ filters })) {
+      await docker.getImage(info.Id).remove({ force: true }).catch(() => undefined); // shared layer or gone
+    }
+    await docker.getVolume(`stagecraft-home-${learner}`).remove().catch(() => undefined); // never created
+  }
+}

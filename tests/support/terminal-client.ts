@@ -1,0 +1,73 @@
+// A test client for the terminal socket that speaks the real protocol, as the browser does.
+import WebSocket from 'ws';
+
+export async function sessionCookie(baseUrl: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/`, { redirect: 'manual' });
+  const cookie = res.headers.get('set-cookie');
+  if (!cookie) throw new Error('the server set no session cookie');
+  return cookie.split(';')[0]!;
+}
+
+export class TerminalClient {
+  readonly socket: WebSocket;
+  output = '';
+  closeCode: number | undefined;
+  closeReason = '';
+  readonly frames: unknown[] = [];
+  #rendered = 0;
+
+  constructor(baseUrl: string, options: { cookie?: string; origin?: string; autoAck?: boolean } = {}) {
+    const headers: Record<string, string> = {};
+    if (options.cookie) headers.Cookie = options.cookie;
+    headers.Origin = options.origin ?? baseUrl;
+    this.socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws/terminal`, { headers });
+    this.socket.on('message', (data: Buffer, isBinary: boolean) => {
+      if (!isBinary) return void this.frames.push(JSON.parse(data.toString()));
+      this.output += data.toString('utf8');
+      this.#rendered += data.length;
+      if (options.autoAck !== false) this.send({ type: 'ack', bytes: this.#rendered });
+    });
+    this.socket.on('close', (code, reason) => {
+      this.closeCode = code;
+      this.closeReason = reason.toString();
+    });
+  }
+
+  opened(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.socket.once('open', () => resolve());
+      this.socket.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused with ${res.statusCode}`)));
+      this.socket.once('error', reject);
+    });
+  }
+
+  send(frame: unknown): void {
+    this.socket.send(JSON.stringify(frame));
+  }
+
+  type(text: string): void {
+    this.send({ type: 'input', data: text });
+  }
+
+  /** Waits until the output (since `from`) matches. */
+  async waitFor(pattern: RegExp | string, timeoutMs = 30_000, from = 0): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    const matches = () => (typeof pattern === 'string' ? this.output.indexOf(pattern, from) >= 0 : pattern.test(this.output.slice(from)));
+    while (!matches()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; output so far:\n${this.output.slice(-2000)}`);
+      if (this.closeCode !== undefined) throw new Error(`socket closed (${this.closeCode} ${this.closeReason}) while waiting for ${pattern}; output:\n${this.output.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return this.output;
+  }
+
+  closed(): Promise<number> {
+    if (this.closeCode !== undefined) return Promise.resolve(this.closeCode);
+    return new Promise((resolve) => this.socket.once('close', (code) => resolve(code)));
+  }
+
+  close(): Promise<number> {
+    this.socket.close();
+    return this.closed();
+  }
+}
