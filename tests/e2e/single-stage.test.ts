@@ -1,0 +1,83 @@
+// A learner takes the single-stage lesson in Chromium: keyboard into the terminal, type the
+// lesson's steps, see the build fail on the misprinted line, fix it, build, list, run.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { launchBrowser, seriousViolations, terminalRegion, waitForScreen } from '../support/browser.ts';
+
+let server: TestServer;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  browser = await launchBrowser();
+  // axe needs a page of an explicit context.
+  page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.cleanup();
+});
+
+/** Types a line as keystrokes and presses Enter. */
+async function typeLine(line: string) {
+  await page.keyboard.type(line);
+  await page.keyboard.press('Enter');
+}
+
+describe('the single-stage lesson', () => {
+  it('lists the lesson on the home page, with no serious accessibility violation', async () => {
+    await page.goto(`${server.url}/`);
+    await page.getByRole('link', { name: /hello world in C/i }).first().waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('opens the lesson with a ready prompt', async () => {
+    const started = Date.now();
+    await page.goto(`${server.url}/lessons/single-stage/`);
+    await page.locator('section[aria-label="Terminal"][data-state="ready"]').waitFor({ timeout: 30_000 });
+    await waitForScreen(page, '$ ');
+    console.log(`e2e: lesson page to ready prompt in ${Date.now() - started} ms (cold workspace)`);
+    expect(await terminalRegion(page).getAttribute('data-state')).toBe('ready');
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('reaches the terminal with the keyboard alone', async () => {
+    const input = page.getByRole('textbox', { name: 'Terminal input' });
+    for (let i = 0; i < 40 && !(await input.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+    expect(await input.evaluate((el) => el === document.activeElement)).toBe(true);
+  });
+
+  it('builds and runs hello-world by typing the lesson\'s steps', async () => {
+    await typeLine('mkdir -p ~/hello && cd ~/hello');
+    await typeLine("cat > hello.c <<'EOF'");
+    for (const line of ['#include <stdio.h>', 'int main (void)', '{', '  printf ("Hello, world!\\n");', '  return 0;', '}', 'EOF']) await typeLine(line);
+    // The Dockerfile as the book prints it, offline profile: the broken line continuation.
+    await typeLine("cat > Dockerfile <<'EOF'");
+    for (const line of ['FROM stagecraft/toolchain', 'RUN gcc --version &&', 'make --version', 'RUN mkdir /app', 'WORKDIR /app',
+      'COPY . /app', 'RUN mkdir bin', 'RUN gcc -Wall hello.c -o bin/hello', 'CMD /app/bin/hello', 'EOF']) await typeLine(line);
+    await typeLine('docker build -t hello-world .');
+    await waitForScreen(page, /unknown instruction: MAKE/i);
+    // The fix: continue the line with a backslash.
+    await typeLine("sed -i 's/&&$/\\&\\& \\\\/' Dockerfile && head -3 Dockerfile");
+    await waitForScreen(page, 'gcc --version && \\');
+    await typeLine('clear; docker build -t hello-world .');
+    await waitForScreen(page, 'Successfully tagged hello-world:latest', 120_000);
+    await typeLine('clear; docker image ls');
+    await waitForScreen(page, /hello-world\s+latest/);
+    await typeLine('clear; docker run --rm hello-world');
+    const screen = await waitForScreen(page, /^Hello, world!$/m);
+    expect(screen).toMatch(/^Hello, world!$/m);
+  });
+
+  it('comes back to the same shell after a reload', async () => {
+    await typeLine('clear; X=42; cd /tmp');
+    await page.reload();
+    await page.locator('section[aria-label="Terminal"][data-state="ready"]').waitFor({ timeout: 30_000 });
+    await page.locator('.xterm').click();
+    await typeLine('clear; echo "$X $PWD"');
+    await waitForScreen(page, /^42 \/tmp$/m);
+  });
+});
