@@ -21,6 +21,9 @@ export interface RunningServer {
 }
 
 const SECURITY_HEADERS = {
+  // Pages load scripts only from our own files; styles need inline attributes (code highlighting, xterm).
+  'Content-Security-Policy': "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+    "connect-src 'self'; font-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'same-origin',
   'X-Frame-Options': 'DENY',
@@ -31,6 +34,7 @@ const MAX_FRAME_BYTES = 64 * 1024;
 
 export async function startServer(config: Config): Promise<RunningServer> {
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  warnOnProfileMismatch(config);
   const store = openStore(path.join(config.dataDir, 'stagecraft.db'));
   const sandbox = createSandbox({
     engineSocket: config.engineSocket,
@@ -97,4 +101,14 @@ export async function startServer(config: Config): Promise<RunningServer> {
       store.close();
     },
   };
+}
+
+/** The site names base images for the profile it was built with; say so if the server runs another. */
+function warnOnProfileMismatch(config: Config): void {
+  const home = path.join(config.siteDir, 'index.html');
+  if (!fs.existsSync(home)) return void console.warn(`The site is not built (${home} is missing): run \`npx astro build\`.`);
+  const built = /name="stagecraft-profile" content="(\w+)"/.exec(fs.readFileSync(home, 'utf8'))?.[1];
+  if (built && built !== config.profile) {
+    console.warn(`The site was built for the ${built} profile but the server runs ${config.profile}: rebuild with STAGECRAFT_PROFILE=${config.profile} npx astro build.`);
+  }
 }

@@ -8,12 +8,16 @@ import { launchBrowser, seriousViolations, terminalRegion, waitForScreen } from 
 let server: TestServer;
 let browser: Browser;
 let page: Page;
+const pageErrors: string[] = [];
 
 beforeAll(async () => {
   server = await startTestServer();
   browser = await launchBrowser();
   // axe needs a page of an explicit context.
   page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  // Script errors and Content-Security-Policy refusals both surface as console errors.
+  page.on('console', (message) => { if (message.type() === 'error') pageErrors.push(message.text()); });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
 });
 
 afterAll(async () => {
@@ -79,5 +83,9 @@ describe('the single-stage lesson', () => {
     await page.locator('.xterm').click();
     await typeLine('clear; echo "$X $PWD"');
     await waitForScreen(page, /^42 \/tmp$/m);
+  });
+
+  it('logged no script error or Content-Security-Policy refusal on the way', () => {
+    expect(pageErrors).toEqual([]);
   });
 });
