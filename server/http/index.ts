@@ -38,6 +38,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const store = openStore(path.join(config.dataDir, 'stagecraft.db'));
   const sandbox = createSandbox({
     engineSocket: config.engineSocket,
+    profile: config.profile,
     dataDir: config.dataDir,
     onRefusal: (learner, refusal, request) => console.info(JSON.stringify({ event: 'gateway_refusal', learner, code: refusal.code, method: request.method, url: request.url })),
   });

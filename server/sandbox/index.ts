@@ -30,6 +30,7 @@ export interface Sandbox {
 
 export interface SandboxOptions {
   engineSocket: string;
+  profile: 'offline' | 'docs';
   dataDir: string;
   onRefusal?: (learnerId: string, refusal: Refusal, request: { method: string; url: string }) => void;
 }
@@ -48,6 +49,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     docker,
     engineSocket: options.engineSocket,
     dataDir: options.dataDir,
+    profile: options.profile,
     engineVersion: async () => (await engineVersion())?.version ?? 'unknown',
     onRefusal: options.onRefusal,
   });

@@ -1,30 +1,31 @@
 // What a learner's Docker CLI may ask of the engine: endpoints, query fields, body fields, forced
 // settings and limits, as one table a reviewer can read. Anything not listed here is refused.
 
-/** How a request is handled once its route matches. */
+/** How a request is handled once its route matches (the gateway's handler of the same name). */
 export type Handler =
-  | 'ping' | 'version' | 'info' // answered by the gateway itself
-  | 'forward' // no body, or a body we do not read (forwarded empty)
-  | 'create' // container create: body policed against CONTAINER_CREATE
-  | 'exec-create' // exec create: body policed against EXEC_CREATE
-  | 'hijack' // attach / exec start: upgraded to a raw stream once allowed
-  | 'build' // build: query policed against BUILD_QUERY, tar body streamed with a size cap
-  | 'pull'; // image pull: nothing can be pulled in this version
+  | 'ping' | 'version' | 'info' | 'disk-usage' // answered by the gateway itself
+  | 'build' // query policed against BUILD_QUERY; the tar's Dockerfile rewritten; size and time capped
+  | 'pull' // only the profile's allow-listed base images
+  | 'image-list' | 'image-inspect' | 'image-history' | 'image-delete' | 'image-tag' | 'image-prune'
+  | 'container-list' | 'container-create' | 'container' | 'container-prune' | 'nothing-to-prune'
+  | 'attach' | 'exec-create' | 'exec-start' | 'exec'; // attach and exec-start are upgraded to raw streams
 
 export interface Route {
   method: 'GET' | 'HEAD' | 'POST' | 'DELETE';
-  /** Matched against the path with the /v1.xx prefix removed. */
+  /** Matched against the path with the /v1.xx prefix removed; group 1 is the object named, if any. */
   path: RegExp;
   handler: Handler;
   /** Query parameters the learner may send; any other is refused. */
   query: readonly string[];
+  /** Query parameters that may be given more than once (docker build -t a -t b). */
+  repeatable?: readonly string[];
 }
 
 const ID = '[A-Za-z0-9][A-Za-z0-9_.-]*'; // container or exec id/name
 const IMAGE = '[A-Za-z0-9][A-Za-z0-9_.:/@-]*'; // image reference, may hold / and :
 
-const route = (method: Route['method'], path: string, handler: Handler, query: readonly string[] = []): Route =>
-  ({ method, path: new RegExp(`^${path}$`), handler, query });
+const route = (method: Route['method'], path: string, handler: Handler, query: readonly string[] = [], repeatable: readonly string[] = []): Route =>
+  ({ method, path: new RegExp(`^${path}$`), handler, query, repeatable });
 
 /**
  * Build query fields. 'learner': the learner may set it. A string: allowed only absent or equal to
@@ -42,32 +43,38 @@ export const ROUTES: readonly Route[] = [
   route('GET', '/_ping', 'ping'),
   route('GET', '/version', 'version'),
   route('GET', '/info', 'info'),
-  // docker build
-  route('POST', '/build', 'build', Object.keys(BUILD_QUERY)),
-  // docker images, image rm, inspect, history, tag
-  route('GET', '/images/json', 'forward', ['all', 'filters', 'digests']),
-  route('GET', `/images/(${IMAGE})/json`, 'forward'),
-  route('GET', `/images/(${IMAGE})/history`, 'forward'),
-  route('DELETE', `/images/(${IMAGE})`, 'forward', ['force', 'noprune']),
-  route('POST', `/images/(${IMAGE})/tag`, 'forward', ['repo', 'tag']),
+  route('GET', '/system/df', 'disk-usage'),
+  // docker build, images, image inspect/history/rm/tag/prune, pull (base images only)
+  route('POST', '/build', 'build', Object.keys(BUILD_QUERY), ['t']),
+  route('GET', '/images/json', 'image-list', ['all', 'filters', 'digests']),
+  route('GET', `/images/(${IMAGE})/json`, 'image-inspect'),
+  route('GET', `/images/(${IMAGE})/history`, 'image-history'),
+  route('DELETE', `/images/(${IMAGE})`, 'image-delete', ['force', 'noprune']),
+  route('POST', `/images/(${IMAGE})/tag`, 'image-tag', ['repo', 'tag']),
+  route('POST', '/images/prune', 'image-prune', ['filters']),
   route('POST', '/images/create', 'pull', ['fromImage', 'tag', 'platform']),
-  // docker run, ps, rm, logs, inspect, stop, kill
-  route('POST', '/containers/create', 'create', ['name', 'platform']),
-  route('GET', '/containers/json', 'forward', ['all', 'limit', 'size', 'filters']),
-  route('GET', `/containers/(${ID})/json`, 'forward', ['size']),
-  route('POST', `/containers/(${ID})/start`, 'forward', ['detachKeys']),
-  route('POST', `/containers/(${ID})/wait`, 'forward', ['condition']),
-  route('POST', `/containers/(${ID})/resize`, 'forward', ['h', 'w']),
-  route('POST', `/containers/(${ID})/stop`, 'forward', ['t']),
-  route('POST', `/containers/(${ID})/kill`, 'forward', ['signal']),
-  route('DELETE', `/containers/(${ID})`, 'forward', ['v', 'force', 'link']),
-  route('GET', `/containers/(${ID})/logs`, 'forward', ['follow', 'stdout', 'stderr', 'since', 'until', 'timestamps', 'tail']),
-  route('POST', `/containers/(${ID})/attach`, 'hijack', ['stream', 'stdin', 'stdout', 'stderr', 'logs', 'detachKeys']),
+  // docker run, ps, rm, logs, inspect, stop, kill, prune
+  route('POST', '/containers/create', 'container-create', ['name', 'platform']),
+  route('GET', '/containers/json', 'container-list', ['all', 'limit', 'size', 'filters']),
+  route('POST', '/containers/prune', 'container-prune', ['filters']),
+  route('GET', `/containers/(${ID})/json`, 'container', ['size']),
+  route('POST', `/containers/(${ID})/start`, 'container', ['detachKeys']),
+  route('POST', `/containers/(${ID})/wait`, 'container', ['condition']),
+  route('POST', `/containers/(${ID})/resize`, 'container', ['h', 'w']),
+  route('POST', `/containers/(${ID})/stop`, 'container', ['t']),
+  route('POST', `/containers/(${ID})/kill`, 'container', ['signal']),
+  route('DELETE', `/containers/(${ID})`, 'container', ['v', 'force', 'link']),
+  route('GET', `/containers/(${ID})/logs`, 'container', ['follow', 'stdout', 'stderr', 'since', 'until', 'timestamps', 'tail']),
+  route('POST', `/containers/(${ID})/attach`, 'attach', ['stream', 'stdin', 'stdout', 'stderr', 'logs', 'detachKeys']),
   // docker exec
   route('POST', `/containers/(${ID})/exec`, 'exec-create'),
-  route('POST', `/exec/(${ID})/start`, 'hijack'),
-  route('POST', `/exec/(${ID})/resize`, 'forward', ['h', 'w']),
-  route('GET', `/exec/(${ID})/json`, 'forward'),
+  route('POST', `/exec/(${ID})/start`, 'exec-start'),
+  route('POST', `/exec/(${ID})/resize`, 'exec', ['h', 'w']),
+  route('GET', `/exec/(${ID})/json`, 'exec'),
+  // docker system prune also asks these; the lab has no networks, volumes or BuildKit cache to offer
+  route('POST', '/networks/prune', 'nothing-to-prune', ['filters']),
+  route('POST', '/volumes/prune', 'nothing-to-prune', ['filters']),
+  route('POST', '/build/prune', 'nothing-to-prune', ['filters', 'all', 'keep-storage']),
 ];
 
 /** BuildKit's endpoints get their own message: the CLI falls back to them when told to. */
@@ -166,6 +173,16 @@ export const EXEC_START: Record<string, FieldRule> = { Detach: 'allow', Tty: 'al
 
 /** Limits on what one learner's containers and builds may use. */
 export const LIMITS = {
+  /** Containers a learner may have at once (running or stopped). */
+  maxContainers: 20,
+  /** Images (tags or untagged builds) a learner may own. */
+  maxImages: 30,
+  /** Bytes of image data a learner may add on top of the base images, plus container writes. */
+  maxImageBytes: 2 * 1024 ** 3,
+  /** Builds one learner may run at the same time. */
+  concurrentBuilds: 1,
+  /** Longest a build may run before the gateway stops it, ms. */
+  buildTimeoutMs: 5 * 60 * 1000,
   /** Memory of a learner container or build step, bytes (swap included: no extra swap). */
   containerMemory: 256 * 1024 ** 2,
   /** Processes in one learner container: a fork bomb stops here. */
@@ -186,4 +203,13 @@ export const LIMITS = {
 export const LABELS = {
   learner: 'org.stagecraft.learner',
   role: 'org.stagecraft.role',
+} as const;
+
+/**
+ * The course's read-only base images per profile, and what may be pulled. Offline, every tag of the
+ * lab repositories is a base (`:latest` and the recipe-hash tags); with `docs`, the documents' images.
+ */
+export const BASE_IMAGES = {
+  offline: { refs: [], repositories: ['stagecraft/toolchain', 'stagecraft/runtime'], pullable: [] },
+  docs: { refs: ['alpine:3.7', 'alpine:latest'], repositories: [], pullable: ['alpine:3.7', 'alpine:latest'] },
 } as const;

@@ -3,7 +3,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { LABELS, LIMITS } from './policy.ts';
+import { BASE_IMAGES, LABELS, LIMITS } from './policy.ts';
 import { listenGateway, type Gateway } from './gateway/server.ts';
 import type { Refusal } from './gateway/police.ts';
 
@@ -21,6 +21,7 @@ export interface WorkspaceDeps {
   engineSocket: string;
   dataDir: string;
   engineVersion: () => Promise<string>;
+  profile: 'offline' | 'docs';
   onRefusal?: (learnerId: string, refusal: Refusal, request: { method: string; url: string }) => void;
 }
 
@@ -71,8 +72,11 @@ export class Workspaces {
     await fs.mkdir(folder, { recursive: true, mode: 0o755 });
     await fs.chmod(folder, 0o755);
     await fs.rm(socketPath, { force: true }); // a socket left by a previous server process
+    const images = BASE_IMAGES[this.#deps.profile];
     const gateway = await listenGateway(socketPath, {
       learnerId,
+      base: { refs: images.refs, repositories: images.repositories },
+      pullable: images.pullable,
       engineSocket: this.#deps.engineSocket,
       engineVersion: await this.#deps.engineVersion(),
       onRefusal: (refusal, request) => this.#deps.onRefusal?.(learnerId, refusal, request),

@@ -108,7 +108,7 @@ describe('routes', () => {
   });
 
   it('denies endpoints that are not listed', () => {
-    for (const [method, url] of [['POST', '/v1.41/containers/prune'], ['GET', '/v1.41/volumes'], ['POST', '/v1.41/images/load'],
+    for (const [method, url] of [['POST', '/v1.41/volumes/create'], ['GET', '/v1.41/volumes'], ['GET', '/v1.41/images/get'], ['POST', '/v1.41/images/load'],
       ['GET', '/v1.41/containers/x/export'], ['POST', '/v1.41/commit'], ['POST', '/v1.41/swarm/init'], ['POST', '/v1.41/plugins/pull']]) {
       expect(codeOf(matchRoute(method!, url!)), url).toBe('endpoint_forbidden');
     }
@@ -131,7 +131,7 @@ describe('routes', () => {
 
   it('matches image names with slashes and tags', () => {
     const matched = matchRoute('GET', '/v1.41/images/stagecraft/toolchain:latest/json');
-    expect(matched.ok && matched.value.route.handler).toBe('forward');
+    expect(matched.ok && matched.value.route.handler).toBe('image-inspect');
   });
 });
 

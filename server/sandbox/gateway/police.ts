@@ -5,7 +5,9 @@ import { BUILD_QUERY, BUILDKIT_PATHS, ROUTES, type FieldRule, type Route } from 
 export type RefusalCode =
   | 'malformed_request' | 'endpoint_forbidden' | 'buildkit_forbidden' | 'query_forbidden'
   | 'unknown_field' | 'setting_forbidden' | 'body_too_large' | 'context_too_large' | 'pull_unavailable'
-  | 'api_version_unsupported';
+  | 'api_version_unsupported' | 'invalid_reference' | 'base_image_read_only' | 'not_owner' | 'not_found'
+  | 'dockerfile_forbidden' | 'context_unreadable'
+  | 'quota_containers' | 'quota_images' | 'quota_image_bytes' | 'quota_builds' | 'build_timeout';
 
 export interface Refusal { code: RefusalCode; status: number; message: string }
 export type Result<T> = { ok: true; value: T } | { ok: false; error: Refusal };
@@ -42,7 +44,7 @@ export function matchRoute(method: string, rawUrl: string): Result<Matched> {
   if (!route) return refuse('endpoint_forbidden', `${method} ${path} is not available in this lab`);
   for (const key of new Set(url.searchParams.keys())) {
     if (!route.query.includes(key)) return refuse('query_forbidden', `the option "${key}" is not allowed for ${path} in this lab`);
-    if (url.searchParams.getAll(key).length > 1) return refuse('malformed_request', `the option "${key}" is given twice`, 400);
+    if (url.searchParams.getAll(key).length > 1 && !route.repeatable?.includes(key)) return refuse('malformed_request', `the option "${key}" is given twice`, 400);
   }
   return { ok: true, value: { route, path, query: url.searchParams } };
 }
@@ -53,11 +55,14 @@ export function policeBuildQuery(query: URLSearchParams): Result<URLSearchParams
   for (const [key, value] of query) {
     const rule = BUILD_QUERY[key];
     if (rule === undefined) return refuse('query_forbidden', `the build option "${key}" is not allowed in this lab`);
-    if (rule === 'learner') kept.set(key, value);
+    if (rule === 'learner') kept.append(key, value);
     else if (value !== rule) {
       const flag = key === 'networkmode' ? '--network' : key === 'cgroupparent' ? '--cgroup-parent' : key;
       return refuse('setting_forbidden', `${flag} is not allowed for builds in this lab`);
     }
+  }
+  for (const key of ['buildargs', 'labels', 'dockerfile', 'target', 'q', 'nocache', 'rm', 'forcerm']) {
+    if (kept.getAll(key).length > 1) return refuse('malformed_request', `the build option "${key}" is given twice`, 400);
   }
   for (const key of ['buildargs', 'labels']) {
     const value = kept.get(key);
@@ -128,3 +133,20 @@ export function isZero(value: unknown): boolean {
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** A refusal thrown from deep in a handler; the gateway answers it. */
+export class Refused extends Error {
+  readonly refusal: Refusal;
+
+  constructor(refusal: Refusal) {
+    super(refusal.message);
+    this.refusal = refusal;
+  }
+}
+
+/** The value of a result, or a thrown `Refused` that the gateway turns into the learner's error. */
+export function expect<T>(result: Result<T>): T {
+  if (!result.ok) throw new Refused(result.error);
+  return result.value;
+}
+

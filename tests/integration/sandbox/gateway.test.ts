@@ -72,8 +72,9 @@ describe('docker through the gateway', () => {
     expect(output).toMatch(/classic builder|BuildKit/);
   });
 
-  it('refuses endpoints outside the allow-list, such as volumes and prune', async () => {
-    for (const command of ['docker volume ls', 'docker system prune -f', 'docker network ls']) {
+  it('refuses endpoints outside the allow-list: volumes, networks, save, load, commit, export', async () => {
+    for (const command of ['docker volume ls', 'docker network ls', 'docker save -o x.tar hello-world', 'docker load -i /dev/null',
+      'docker commit $(docker create hello-world) x', 'docker export -o x.tar $(docker create hello-world)']) {
       const { output, code } = await refusedCode(command);
       expect(output, command).toContain('is not available in this lab');
       expect(code).toBe('endpoint_forbidden');

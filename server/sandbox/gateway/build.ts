@@ -1,0 +1,101 @@
+// docker build through the gateway: the context is read whole (capped), its Dockerfile's image
+// references are mapped to what the learner may use, and the engine builds from a rewritten copy
+// with the lab's forced settings, one build at a time per learner, for a bounded time.
+import { LIMITS } from '../policy.ts';
+import { appendFile, isCompressed, tarEntries } from './build-context.ts';
+import { rewriteDockerfile } from './dockerfile.ts';
+import { forceBuildQuery } from './forced.ts';
+import type { Exchange, LearnerGateway } from './handlers.ts';
+import { normalise } from './names.ts';
+import { expect, policeBuildQuery, refuse, type Result } from './police.ts';
+import { engineUnavailable, relay } from './respond.ts';
+
+const contextTooLarge = () => refuse('context_too_large',
+  `the build context is larger than ${LIMITS.buildContextBytes / 1024 ** 2} MB: build from a folder with only what the image needs, or add a .dockerignore`, 413);
+
+export async function runBuild(gw: LearnerGateway, x: Exchange): Promise<void> {
+  const { req, res } = x;
+  const registryConfig = req.headers['x-registry-config'];
+  if (registryConfig !== undefined && registryConfig !== 'e30=') expect(refuse('setting_forbidden', 'registry credentials are not used in this lab'));
+  if (Number(req.headers['content-length'] ?? 0) > LIMITS.buildContextBytes) expect(contextTooLarge());
+  const policed = expect(policeBuildQuery(x.query));
+  const tags = policed.getAll('t').map((tag) => expect(gw.ns.newImageName(tag)));
+  if (gw.quota.builds >= LIMITS.concurrentBuilds) expect(refuse('quota_builds', 'another build of yours is still running: wait for it to finish'));
+  expect(await gw.quota.checkImages());
+
+  gw.quota.builds++;
+  let released = false;
+  const release = () => { if (!released) { released = true; gw.quota.builds--; } };
+  res.on('close', release);
+  try {
+    const context = await readCapped(req, LIMITS.buildContextBytes);
+    if (!context) expect(contextTooLarge());
+    if (isCompressed(context!)) expect(refuse('context_unreadable', 'compressed build contexts are not accepted in this lab: send a plain folder', 400));
+    const tar = tarEntries(context!);
+    if (!tar) expect(refuse('context_unreadable', 'the build context is not a readable tar archive', 400));
+    const dockerfile = (policed.get('dockerfile') || 'Dockerfile').replace(/^\.?\//, '');
+    const entry = tar!.entries.filter((e) => e.name === dockerfile).at(-1);
+    if (!entry) expect(refuse('context_unreadable', `Cannot locate specified Dockerfile: ${dockerfile}`, 400));
+    const text = context!.subarray(entry!.offset, entry!.offset + entry!.size).toString('utf8');
+    const rewritten = expect(await rewriteDockerfile(text, (reference) => mapFromImage(gw, reference)));
+    const appended = appendFile(context!, tar!.end, rewritten);
+
+    const query = expect(forceBuildQuery(policed, gw.options.learnerId));
+    query.delete('t');
+    for (const tag of tags) query.append('t', tag);
+    query.set('dockerfile', appended.name);
+    const upstream = gw.engine.request('POST', '/build', query, {
+      'Content-Type': 'application/x-tar', 'Content-Length': String(appended.tar.length), 'X-Registry-Config': 'e30=',
+    });
+    const timer = setTimeout(() => {
+      upstream.destroy();
+      const message = `Stagecraft: the build ran longer than ${LIMITS.buildTimeoutMs / 60_000} minutes and was stopped`;
+      if (!res.headersSent) return expectLater(res, refuse('build_timeout', message.replace('Stagecraft: ', ''), 408));
+      if (!res.writableEnded) res.end(`${JSON.stringify({ errorDetail: { message }, error: message })}\n`);
+    }, LIMITS.buildTimeoutMs);
+    res.on('close', () => { clearTimeout(timer); upstream.destroy(); });
+    upstream.on('response', (answer) => relay(answer, res, 'lines', (t) => gw.ns.toLearner(t)));
+    upstream.on('error', () => { if (!res.writableEnded) engineUnavailable(res); });
+    upstream.end(appended.tar);
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+/** FROM and COPY --from: the learner's own images and the base images; a missing image is named as such. */
+async function mapFromImage(gw: LearnerGateway, reference: string): Promise<Result<string>> {
+  const image = await gw.own.image(reference, 'read');
+  if (image.ok) return { ok: true, value: image.value.engineRef };
+  const normal = normalise(reference);
+  // A docs-profile base image not pulled yet: the engine may pull exactly that one.
+  if (normal && gw.options.pullable.includes(normal)) return { ok: true, value: normal };
+  if (image.error.code !== 'not_found') return image;
+  return refuse('not_found', `the image ${reference} does not exist in your lab: build it first, or start FROM a course base image (${gw.options.base.repositories.concat(gw.options.base.refs).join(', ')})`, 404);
+}
+
+function readCapped(req: Exchange['req'], limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData);
+        req.resume(); // let the rest drain; it is discarded
+        return resolve(undefined);
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('end', () => { if (size <= limit) resolve(Buffer.concat(chunks)); });
+    req.on('error', reject);
+  });
+}
+
+function expectLater(res: Exchange['res'], result: { ok: false; error: { status: number; message: string } }): void {
+  if (res.headersSent) return;
+  res.writeHead(result.error.status, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify({ message: result.error.message }));
+}
+

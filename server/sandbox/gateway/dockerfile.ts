@@ -1,0 +1,96 @@
+// The image references inside a learner's Dockerfile (FROM, COPY/ADD --from) are ownership
+// questions too: the engine resolves them at build time, outside the gateway's sight. Rewrite each
+// to its engine name (or refuse it) before the engine reads the file. Line numbers are kept, so the
+// engine's parse errors (e.g. the lesson's `unknown instruction`) still point at the learner's line.
+import { refuse, type Result } from './police.ts';
+
+/** Maps an image reference from a Dockerfile to the engine's name, or refuses it. */
+export type ImageMapper = (reference: string) => Promise<Result<string>>;
+
+interface Instruction { keyword: string; first: number; last: number; text: string }
+
+/** Splits a Dockerfile into logical instructions, as the classic builder does. */
+function instructions(lines: string[]): Instruction[] {
+  let escape = '\\';
+  // A parser directive `# escape=X` may only open the file.
+  for (const line of lines) {
+    const directive = /^#\s*([a-z]+)\s*=\s*(\S+)\s*$/i.exec(line);
+    if (!directive) break;
+    if (directive[1]!.toLowerCase() === 'escape') escape = directive[2]!;
+  }
+  const found: Instruction[] = [];
+  let current: Instruction | undefined;
+  lines.forEach((raw, index) => {
+    if (current === undefined && /^\s*(#|$)/.test(raw)) return;
+    if (current !== undefined && /^\s*#/.test(raw)) return; // comments inside a continuation are dropped
+    const trimmed = raw.replace(/\s+$/, '');
+    const continues = trimmed.endsWith(escape);
+    const part = continues ? trimmed.slice(0, -escape.length) : trimmed;
+    if (current === undefined) {
+      const keyword = /^\s*(\S+)/.exec(part)?.[1]?.toUpperCase() ?? '';
+      current = { keyword, first: index, last: index, text: part.trim() };
+    } else {
+      current.text += ` ${part.trim()}`;
+      current.last = index;
+    }
+    if (!continues) {
+      found.push(current);
+      current = undefined;
+    }
+  });
+  if (current) found.push(current);
+  return found;
+}
+
+/** The Dockerfile with every image reference mapped; stage names and numbers are left alone. */
+export async function rewriteDockerfile(text: string, mapImage: ImageMapper): Promise<Result<string>> {
+  const lines = text.split(/\r?\n/);
+  const stages = new Set<string>();
+  let stageCount = 0;
+  for (const instruction of instructions(lines)) {
+    let rewritten: Result<string> | undefined;
+    if (instruction.keyword === 'ONBUILD') {
+      return refuse('dockerfile_forbidden', 'ONBUILD is not available in this lab');
+    } else if (instruction.keyword === 'FROM') {
+      rewritten = await rewriteFrom(instruction.text, stages, mapImage);
+      stageCount++;
+    } else if (instruction.keyword === 'COPY' || instruction.keyword === 'ADD') {
+      rewritten = await rewriteCopyFrom(instruction.text, stages, stageCount, mapImage);
+    }
+    if (!rewritten) continue;
+    if (!rewritten.ok) return rewritten;
+    // The whole instruction on its first line; its continuation lines become blank, so numbering holds.
+    lines[instruction.first] = rewritten.value;
+    for (let i = instruction.first + 1; i <= instruction.last; i++) lines[i] = '';
+  }
+  return { ok: true, value: lines.join('\n') };
+}
+
+async function rewriteFrom(text: string, stages: Set<string>, mapImage: ImageMapper): Promise<Result<string>> {
+  const words = text.split(/\s+/).slice(1);
+  const flags = words.filter((w) => w.startsWith('--'));
+  const [image, as, name, ...extra] = words.filter((w) => !w.startsWith('--'));
+  if (!image || (as !== undefined && (as.toUpperCase() !== 'AS' || !name)) || extra.length > 0) {
+    return { ok: true, value: text }; // malformed: the engine reports it in its own words
+  }
+  if (flags.some((f) => !/^--platform=linux\/amd64$/.test(f))) return refuse('dockerfile_forbidden', `FROM flags other than --platform=linux/amd64 are not available in this lab: ${flags.join(' ')}`);
+  if (image.includes('$')) return refuse('dockerfile_forbidden', 'FROM with a variable is not available in this lab: name the image directly');
+  const lower = image.toLowerCase();
+  const mapped = lower === 'scratch' || stages.has(lower) ? { ok: true as const, value: image } : await mapImage(image);
+  if (!mapped.ok) return mapped;
+  if (name) stages.add(name.toLowerCase());
+  return { ok: true, value: ['FROM', ...flags, mapped.value, ...(name ? ['AS', name] : [])].join(' ') };
+}
+
+async function rewriteCopyFrom(text: string, stages: Set<string>, stageCount: number, mapImage: ImageMapper): Promise<Result<string> | undefined> {
+  const match = /(^|\s)--from=(\S+)/i.exec(text);
+  if (!match) return undefined;
+  const source = match[2]!;
+  if (source.includes('$')) return refuse('dockerfile_forbidden', 'COPY --from with a variable is not available in this lab');
+  // A stage number must name an earlier stage, else the engine would read it as an image name.
+  if (/^\d+$/.test(source) && Number(source) < stageCount) return undefined;
+  if (stages.has(source.toLowerCase())) return undefined;
+  const mapped = await mapImage(source);
+  if (!mapped.ok) return mapped;
+  return { ok: true, value: text.slice(0, match.index) + `${match[1]}--from=${mapped.value}` + text.slice(match.index + match[0].length) };
+}

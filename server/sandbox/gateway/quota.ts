@@ -1,0 +1,72 @@
+// Per-learner quotas, enforced by accounting (overlay2 on ext4 has no per-container size limit):
+// container and image counts, and the bytes a learner's images add to the base images.
+import { LIMITS } from '../policy.ts';
+import type { EngineClient } from './engine.ts';
+import type { BaseImages } from './handlers.ts';
+import type { ImageInfo, Ownership } from './ownership.ts';
+import { refuse, type Result } from './police.ts';
+
+interface Inspected { Id: string; Size: number; RootFS?: { Layers?: string[] } }
+
+export class Quota {
+  readonly #engine: EngineClient;
+  readonly #own: Ownership;
+  readonly #base: BaseImages;
+  /** Builds running now for this learner. */
+  builds = 0;
+
+  constructor(engine: EngineClient, own: Ownership, base: BaseImages) {
+    this.#engine = engine;
+    this.#own = own;
+    this.#base = base;
+  }
+
+  async checkContainers(): Promise<Result<void>> {
+    const count = (await this.#own.containers()).length;
+    if (count >= LIMITS.maxContainers) {
+      return refuse('quota_containers', `you have ${count} containers, the most this lab allows: remove stopped ones with docker container prune (docker ps -a lists them)`);
+    }
+    return { ok: true, value: undefined };
+  }
+
+  async checkImages(): Promise<Result<void>> {
+    const [images, containers] = await Promise.all([this.#own.images(), this.#own.containers(true)]);
+    if (images.length >= LIMITS.maxImages) {
+      return refuse('quota_images', `you have ${images.length} images, the most this lab allows: remove some with docker image rm or docker image prune -a`);
+    }
+    const bytes = (await this.imageBytes(images)) + containers.reduce((sum, c) => sum + (c.SizeRw ?? 0), 0);
+    if (bytes >= LIMITS.maxImageBytes) {
+      return refuse('quota_image_bytes', `your images and containers take ${mb(bytes)} MB, the most this lab allows is ${mb(LIMITS.maxImageBytes)} MB: remove some with docker image prune -a and docker container prune`);
+    }
+    return { ok: true, value: undefined };
+  }
+
+  /** Bytes the learner's images add on top of the base image each one starts from. */
+  async imageBytes(images: ImageInfo[]): Promise<number> {
+    const bases = await this.#baseImages();
+    let total = 0;
+    for (const image of images) {
+      const inspected = await this.#inspect(image.Id);
+      if (!inspected) continue;
+      const layers = inspected.RootFS?.Layers ?? [];
+      // The base whose layers the image starts with; its bytes are the course's, not the learner's.
+      const base = bases.filter((b) => (b.RootFS?.Layers ?? []).every((layer, i) => layers[i] === layer))
+        .reduce((largest, b) => Math.max(largest, b.Size), 0);
+      total += Math.max(0, inspected.Size - base);
+    }
+    return total;
+  }
+
+  async #baseImages(): Promise<Inspected[]> {
+    const refs = [...this.#base.refs, ...this.#base.repositories.map((r) => `${r}:latest`)];
+    const found = await Promise.all(refs.map((ref) => this.#inspect(ref)));
+    return found.filter((b): b is Inspected => b !== undefined);
+  }
+
+  async #inspect(reference: string): Promise<Inspected | undefined> {
+    const answer = await this.#engine.json('GET', `/images/${reference}/json`);
+    return answer.status === 200 ? (answer.body as Inspected) : undefined;
+  }
+}
+
+const mb = (bytes: number) => Math.round(bytes / 1e6);
