@@ -7,7 +7,7 @@ export type Handler =
   | 'build' // query policed against BUILD_QUERY; the tar's Dockerfile rewritten; size and time capped
   | 'pull' // only the profile's allow-listed base images
   | 'image-list' | 'image-inspect' | 'image-history' | 'image-delete' | 'image-tag' | 'image-prune'
-  | 'container-list' | 'container-create' | 'container' | 'container-prune' | 'nothing-to-prune'
+  | 'container-list' | 'container-create' | 'container' | 'container-prune' | 'nothing-to-prune' | 'not-found'
   | 'attach' | 'exec-create' | 'exec-start' | 'exec'; // attach and exec-start are upgraded to raw streams
 
 export interface Route {
@@ -71,6 +71,10 @@ export const ROUTES: readonly Route[] = [
   route('POST', `/exec/(${ID})/start`, 'exec-start'),
   route('POST', `/exec/(${ID})/resize`, 'exec', ['h', 'w']),
   route('GET', `/exec/(${ID})/json`, 'exec'),
+  // `docker inspect NAME` tries every kind of object in turn; the lab has no networks, volumes or plugins.
+  route('GET', `/networks/(${ID})`, 'not-found', ['verbose', 'scope']),
+  route('GET', `/volumes/(${ID})`, 'not-found'),
+  route('GET', `/plugins/(${IMAGE})/json`, 'not-found'),
   // docker system prune also asks these; the lab has no networks, volumes or BuildKit cache to offer
   route('POST', '/networks/prune', 'nothing-to-prune', ['filters']),
   route('POST', '/volumes/prune', 'nothing-to-prune', ['filters']),

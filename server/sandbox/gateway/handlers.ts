@@ -311,6 +311,13 @@ export class LearnerGateway {
       };
       sendJson(res, 200, answers[path]);
     },
+    'not-found': ({ req, res, path, subject }) => {
+      req.resume();
+      // The engine's own wording for each, so the CLI's `docker inspect` moves on to the next kind.
+      const kind = path.split('/')[1];
+      const message = kind === 'networks' ? `network ${subject} not found` : kind === 'volumes' ? `get ${subject}: no such volume` : `plugin "${subject}" not found`;
+      sendJson(res, 404, { message });
+    },
     'exec-create': async (x) => {
       const id = expect(await this.own.container(x.subject));
       const body = expect(parseJsonBody(await readAll(x.req, LIMITS.jsonBodyBytes), LIMITS.jsonBodyBytes));
