@@ -18,6 +18,8 @@ export interface Config {
   engineSocket: string;
   /** Folder with the built site (Astro's dist/). */
   siteDir: string;
+  /** Idle stop, removal and home retention of workspaces, ms. */
+  lifecycle: { idleStopMs: number; removeAfterMs: number; homeRetentionMs: number };
 }
 
 /** Thrown at start-up with one sentence for the operator; never for learner input. */
@@ -30,6 +32,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, root = process.
   if (profile !== 'offline' && profile !== 'docs') throw new ConfigError(`STAGECRAFT_PROFILE must be "offline" or "docs", got "${profile}".`);
   const engine = (env.STAGECRAFT_ENGINES ?? 'unix:///var/run/docker.sock').split(',')[0]!.trim();
   if (!engine.startsWith('unix://')) throw new ConfigError(`STAGECRAFT_ENGINES: only unix:// endpoints are supported in this version, got "${engine}".`);
+  const seconds = (name: string, fallback: number) => {
+    const text = env[name];
+    if (text === undefined) return fallback * 1000;
+    const value = Number(text);
+    if (!Number.isFinite(value) || value <= 0) throw new ConfigError(`${name} must be a positive number of seconds, got "${text}".`);
+    return value * 1000;
+  };
   return {
     port,
     host: env.HOST ?? '127.0.0.1',
@@ -38,5 +47,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     dataDir: path.resolve(root, env.STAGECRAFT_DATA ?? '.stagecraft/data'),
     engineSocket: engine.slice('unix://'.length),
     siteDir: path.resolve(root, 'dist'),
+    lifecycle: {
+      idleStopMs: seconds('STAGECRAFT_IDLE_STOP_SECONDS', 30 * 60),
+      removeAfterMs: seconds('STAGECRAFT_REMOVE_AFTER_SECONDS', 7 * 24 * 3600),
+      homeRetentionMs: seconds('STAGECRAFT_HOME_RETENTION_SECONDS', 30 * 24 * 3600),
+    },
   };
 }

@@ -17,6 +17,8 @@ export interface RunningServer {
   /** The served origin, e.g. http://127.0.0.1:4321. */
   url: string;
   port: number;
+  /** Runs the workspace lifecycle sweep now (it also runs on a timer). */
+  sweep(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -36,13 +38,18 @@ export async function startServer(config: Config): Promise<RunningServer> {
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   warnOnProfileMismatch(config);
   const store = openStore(path.join(config.dataDir, 'stagecraft.db'));
+  // The terminal is created after the sandbox but asked lazily, when a sweep runs.
+  let inUse: (learnerId: string) => boolean = () => false;
   const sandbox = createSandbox({
+    lifecycle: config.lifecycle,
+    inUse: (learnerId) => inUse(learnerId),
     engineSocket: config.engineSocket,
     profile: config.profile,
     dataDir: config.dataDir,
     onRefusal: (learner, refusal, request) => console.info(JSON.stringify({ event: 'gateway_refusal', learner, code: refusal.code, method: request.method, url: request.url })),
   });
   const terminal = createTerminalHub((learnerId, size) => sandbox.openShell(learnerId, size));
+  inUse = (learnerId) => terminal.isAttached(learnerId);
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   let origins = new Set<string>();
 
@@ -93,6 +100,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   return {
     url: `http://${shownHost}:${port}`,
     port,
+    sweep: () => sandbox.sweep(),
     async close() {
       terminal.close();
       for (const client of sockets.clients) client.terminate();

@@ -1,10 +1,12 @@
 // The sandbox: the only part of the server that speaks to the Docker Engine for learners.
 import Docker from 'dockerode';
 import { Workspaces } from './workspace.ts';
+import { DEFAULT_LIFECYCLE, Lifecycle, type LifecycleOptions } from './lifecycle.ts';
 import { spawnShell, type ShellStream } from './shell.ts';
 import type { Refusal } from './gateway/police.ts';
 
 export type { ShellStream } from './shell.ts';
+export { DEFAULT_LIFECYCLE, type LifecycleOptions } from './lifecycle.ts';
 export type { Refusal } from './gateway/police.ts';
 export { workspaceName, homeVolumeName, WORKSPACE_IMAGE } from './workspace.ts';
 export { LABELS, LIMITS } from './policy.ts';
@@ -25,6 +27,8 @@ export interface Sandbox {
   imageStatus(): Promise<Record<keyof typeof LAB_IMAGES, boolean>>;
   /** Ensures the learner's workspace and opens a new shell in it. */
   openShell(learnerId: string, size: { cols: number; rows: number }): Promise<ShellStream>;
+  /** Stops idle workspaces, removes long-stopped ones, expires old homes (also runs on a timer). */
+  sweep(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,6 +37,9 @@ export interface SandboxOptions {
   profile: 'offline' | 'docs';
   dataDir: string;
   onRefusal?: (learnerId: string, refusal: Refusal, request: { method: string; url: string }) => void;
+  lifecycle?: LifecycleOptions;
+  /** Whether someone is looking at the learner's terminal now: such a workspace is never idle. */
+  inUse?: (learnerId: string) => boolean;
 }
 
 export function createSandbox(options: SandboxOptions): Sandbox {
@@ -53,6 +60,13 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     engineVersion: async () => (await engineVersion())?.version ?? 'unknown',
     onRefusal: options.onRefusal,
   });
+  const lifecycleOptions = options.lifecycle ?? DEFAULT_LIFECYCLE;
+  const lifecycle = new Lifecycle(docker, workspaces, options.dataDir, lifecycleOptions, options.inUse ?? (() => false));
+  const sweep = () => lifecycle.sweep().catch((error: unknown) => console.error('sandbox: sweep failed:', error));
+  // At start-up this reclaims what a crashed server left running; then it keeps workspaces tidy.
+  void sweep();
+  const timer = setInterval(sweep, Math.max(1_000, Math.min(60_000, lifecycleOptions.idleStopMs / 4)));
+  timer.unref();
   return {
     engineVersion,
     async imageStatus() {
@@ -61,9 +75,15 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       return { toolchain: toolchain!, runtime: runtime!, workspace: workspace! };
     },
     async openShell(learnerId, size) {
+      lifecycle.touch(learnerId);
       const container = await workspaces.ensure(learnerId);
-      return spawnShell(container, options.engineSocket, size);
+      const shell = spawnShell(container, options.engineSocket, size);
+      return { ...shell, write: (data) => { lifecycle.touch(learnerId); shell.write(data); } };
     },
-    close: () => workspaces.close(),
+    sweep: () => lifecycle.sweep(),
+    async close() {
+      clearInterval(timer);
+      await workspaces.close();
+    },
   };
 }

@@ -201,6 +201,8 @@ export const LIMITS = {
   workspaceMemory: 512 * 1024 ** 2,
   workspacePids: 256,
   workspaceNanoCpus: 1_000_000_000,
+  /** The workspace's /tmp (a tmpfs, counted in its memory), bytes. */
+  workspaceTmpBytes: 64 * 1024 ** 2,
 } as const;
 
 /** Label keys the server puts on everything it creates for a learner. */

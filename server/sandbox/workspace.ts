@@ -98,6 +98,9 @@ export class Workspaces {
         CapDrop: ['ALL'],
         SecurityOpt: ['no-new-privileges'],
         Init: true, // reaps the learner's orphaned processes, so zombies do not eat the pids limit
+        // Only the home volume and a small /tmp are writable: nothing the learner does changes the image.
+        ReadonlyRootfs: true,
+        Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${LIMITS.workspaceTmpBytes}` },
         Memory: LIMITS.workspaceMemory,
         MemorySwap: LIMITS.workspaceMemory,
         PidsLimit: LIMITS.workspacePids,
@@ -108,6 +111,13 @@ export class Workspaces {
         ],
       },
     });
+  }
+
+  /** Stops serving the learner's gateway (their workspace is being stopped or removed). */
+  async release(learnerId: string): Promise<void> {
+    const gateway = this.#gateways.get(learnerId);
+    this.#gateways.delete(learnerId);
+    await gateway?.close();
   }
 
   async close(): Promise<void> {

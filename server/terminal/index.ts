@@ -13,6 +13,8 @@ export interface TerminalHub {
   attach(socket: WebSocket, learnerId: string): void;
   /** Learners with a live shell. */
   readonly activeLearners: number;
+  /** Whether a browser shows the learner's shell now. */
+  isAttached(learnerId: string): boolean;
   close(): void;
 }
 
@@ -37,6 +39,7 @@ export function createTerminalHub(openShell: (learnerId: string, size: { cols: n
       }
       session.attach(socket);
     },
+    isAttached: (learnerId) => sessions.get(learnerId)?.attached ?? false,
     get activeLearners() {
       return sessions.size;
     },

@@ -37,6 +37,10 @@ export class TerminalSession {
     this.#onEnd = onEnd;
   }
 
+  get attached(): boolean {
+    return this.#socket !== undefined;
+  }
+
   /** Wires a shell that has finished opening. */
   start(shell: ShellStream): void {
     if (this.#ended) return shell.kill();

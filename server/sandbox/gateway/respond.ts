@@ -13,9 +13,10 @@ export function sendJson(res: http.ServerResponse, status: number, value: unknow
 
 /** A refusal as the engine words errors, so the CLI prints `Error response from daemon: …`. */
 export function sendRefusal(req: http.IncomingMessage, res: http.ServerResponse, refusal: Refusal): void {
-  req.resume(); // drain what the client is still sending; we answer without reading it
+  // Drain what the client is still sending (a build context), discarding it. Closing the connection
+  // instead would cut the CLI off mid-upload, and it would report a broken pipe, not our message.
+  req.resume();
   if (res.headersSent) return void res.destroy();
-  res.setHeader('Connection', 'close');
   sendJson(res, refusal.status, { message: refusal.message });
 }
 

@@ -1,0 +1,100 @@
+// The workspace and the learner's containers hold against what a learner can throw at them:
+// writes outside home and /tmp, reading the server's secrets, reaching the server, fork and memory
+// bombs, a huge build context, and more containers or builds than the quota allows.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../support/server.ts';
+import { TerminalClient, sessionCookie } from '../../support/terminal-client.ts';
+import { run } from '../../support/shell.ts';
+import { LIMITS } from '../../../server/sandbox/index.ts';
+
+const SECRET = 'do-not-leak-7f3a9c';
+let server: TestServer;
+let terminal: TerminalClient;
+const refusals: string[] = [];
+const logged = console.info;
+
+beforeAll(async () => {
+  console.info = (line: string) => { if (String(line).includes('gateway_refusal')) refusals.push(JSON.parse(line).code); };
+  process.env.STAGECRAFT_TEST_SECRET = SECRET;
+  server = await startTestServer();
+  terminal = new TerminalClient(server.url, { cookie: await sessionCookie(server.url) });
+  await terminal.opened();
+  await terminal.waitFor('$ ');
+});
+
+afterAll(async () => {
+  console.info = logged;
+  delete process.env.STAGECRAFT_TEST_SECRET;
+  await terminal?.close();
+  await server?.cleanup();
+});
+
+describe('workspace', () => {
+  it('has a read-only root: only home and /tmp are writable', async () => {
+    expect(await run(terminal, 'touch /etc/x /usr/bin/x 2>&1 | grep -c "Read-only file system"')).toBe('2\n');
+    expect(await run(terminal, 'touch ~/x /tmp/x && echo writable')).toBe('writable\n');
+  });
+
+  it('shows no server secret in env', async () => {
+    const env = await run(terminal, 'env');
+    expect(env).not.toContain(SECRET);
+    expect(env).not.toMatch(/STAGECRAFT_|DOCKER_HOST|npm_/);
+  });
+
+  it('cannot reach the server or any network: it has only loopback', async () => {
+    expect(await run(terminal, 'ls /sys/class/net')).toBe('lo\n');
+    expect(await run(terminal, `timeout 3 bash -c 'echo > /dev/tcp/127.0.0.1/${server.port}' 2>/dev/null && echo reached || echo refused`)).toBe('refused\n');
+  });
+
+  it('contains a fork bomb at its process limit, and the shell survives', async () => {
+    const output = await run(terminal, "bash -c 'for i in $(seq 400); do sleep 3 & done; wait' 2>&1 | grep -m1 -o 'Resource temporarily unavailable'", 60_000);
+    expect(output).toBe('Resource temporarily unavailable\n');
+    await new Promise((r) => setTimeout(r, 3500));
+    expect(await run(terminal, 'echo alive')).toBe('alive\n');
+  });
+
+  it('contains a memory hog at its memory limit', async () => {
+    expect(await run(terminal, 'dd if=/dev/zero of=/dev/null bs=700M count=1 2>/dev/null; echo "exit=$?"')).toContain('exit=137\n');
+  });
+});
+
+describe("learner's containers", () => {
+  it('contain a fork bomb at their process limit', async () => {
+    const output = await run(terminal, "docker run --rm stagecraft/toolchain bash -c 'for i in $(seq 300); do sleep 3 & done; wait' 2>&1 | grep -m1 -o 'Resource temporarily unavailable'", 60_000);
+    expect(output).toBe('Resource temporarily unavailable\n');
+  });
+
+  it('contain a memory hog at their memory limit', async () => {
+    expect(await run(terminal, 'docker run --rm stagecraft/toolchain dd if=/dev/zero of=/dev/null bs=400M count=1 2>/dev/null; echo "exit=$?"')).toBe('exit=137\n');
+  });
+});
+
+describe('quotas', () => {
+  it('refuses a 200 MB build context cleanly', async () => {
+    await run(terminal, "mkdir -p ~/big && cd ~/big && head -c 200000000 /dev/zero > blob && printf 'FROM stagecraft/runtime\\n' > Dockerfile");
+    refusals.length = 0;
+    const output = await run(terminal, 'docker build -t big .', 120_000);
+    expect(output).toContain(`the build context is larger than ${LIMITS.buildContextBytes / 1024 ** 2} MB`);
+    expect(refusals).toContain('context_too_large');
+    expect(await run(terminal, 'cd ~ && rm -rf ~/big && docker image ls -q big')).toBe('');
+  });
+
+  it(`refuses container number ${LIMITS.maxContainers + 1}, and prune frees the quota`, async () => {
+    await run(terminal, `for i in $(seq ${LIMITS.maxContainers}); do docker create stagecraft/runtime true > /dev/null; done`, 120_000);
+    refusals.length = 0;
+    expect(await run(terminal, 'docker create stagecraft/runtime true')).toContain(`you have ${LIMITS.maxContainers} containers`);
+    expect(refusals).toContain('quota_containers');
+    await run(terminal, 'docker container prune -f');
+    expect(await run(terminal, 'docker create stagecraft/runtime true')).toMatch(/^[a-f0-9]{64}\n$/);
+    await run(terminal, 'docker container prune -f');
+  });
+
+  it('runs one build at a time per learner', async () => {
+    await run(terminal, "mkdir -p ~/slow && cd ~/slow && printf 'FROM stagecraft/toolchain\\nRUN sleep 4\\n' > Dockerfile");
+    refusals.length = 0;
+    const output = await run(terminal, '(docker build -q --no-cache . > /dev/null &) ; sleep 1; docker build -q --no-cache .; wait', 60_000);
+    expect(output).toContain('another build of yours is still running');
+    expect(refusals).toContain('quota_builds');
+    await new Promise((r) => setTimeout(r, 4000));
+  });
+});
