@@ -7,6 +7,7 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { LABELS } from './policy.ts';
 import { homeVolumeName, workspaceName, type Workspaces } from './workspace.ts';
+import { removeBuildCgroup } from './build-cgroup.ts';
 
 export interface LifecycleOptions {
   /** A workspace with no terminal attached and no input for this long is stopped. */
@@ -94,6 +95,7 @@ export class Lifecycle {
       const labelled = image.Labels?.[LABELS.learner] === learnerId && tags.length === 0 && (image.RepoTags ?? []).every((t) => t === '<none>:<none>');
       for (const ref of labelled ? [image.Id] : tags) await ignoreMissing(this.#docker.getImage(ref).remove());
     }
+    removeBuildCgroup(learnerId);
   }
 
   /** Learner containers still running with no running workspace: left by a crash. */

@@ -185,6 +185,8 @@ export const LIMITS = {
   maxImageBytes: 2 * 1024 ** 3,
   /** Builds one learner may run at the same time. */
   concurrentBuilds: 1,
+  /** Processes all of one learner's build steps may run together. */
+  buildPids: 128,
   /** Longest a build may run before the gateway stops it, ms. */
   buildTimeoutMs: 5 * 60 * 1000,
   /** Memory of a learner container or build step, bytes (swap included: no extra swap). */

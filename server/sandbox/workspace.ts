@@ -5,6 +5,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { BASE_IMAGES, LABELS, LIMITS } from './policy.ts';
 import { listenGateway, type Gateway } from './gateway/server.ts';
+import { prepareBuildCgroup } from './build-cgroup.ts';
 import type { Refusal } from './gateway/police.ts';
 
 export const WORKSPACE_IMAGE = 'stagecraft/workspace:latest';
@@ -77,6 +78,7 @@ export class Workspaces {
       learnerId,
       base: { refs: images.refs, repositories: images.repositories },
       pullable: images.pullable,
+      buildCgroupParent: prepareBuildCgroup(learnerId),
       engineSocket: this.#deps.engineSocket,
       engineVersion: await this.#deps.engineVersion(),
       onRefusal: (refusal, request) => this.#deps.onRefusal?.(learnerId, refusal, request),

@@ -40,7 +40,7 @@ export async function runBuild(gw: LearnerGateway, x: Exchange): Promise<void> {
     const rewritten = expect(await rewriteDockerfile(text, (reference) => mapFromImage(gw, reference)));
     const appended = appendFile(context!, tar!.end, rewritten);
 
-    const query = expect(forceBuildQuery(policed, gw.options.learnerId));
+    const query = expect(forceBuildQuery(policed, gw.options.learnerId, gw.options.buildCgroupParent));
     query.delete('t');
     for (const tag of tags) query.append('t', tag);
     query.set('dockerfile', appended.name);

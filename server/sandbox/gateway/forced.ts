@@ -39,7 +39,7 @@ export function forceContainerCreate(body: Record<string, unknown>, learnerId: s
   };
 }
 
-export function forceBuildQuery(query: URLSearchParams, learnerId: string): Result<URLSearchParams> {
+export function forceBuildQuery(query: URLSearchParams, learnerId: string, cgroupParent?: string): Result<URLSearchParams> {
   let parsed: unknown = {};
   try {
     parsed = JSON.parse(query.get('labels') ?? '{}');
@@ -57,6 +57,7 @@ export function forceBuildQuery(query: URLSearchParams, learnerId: string): Resu
   forced.set('cpuperiod', '100000');
   forced.set('cpuquota', String(Math.round(LIMITS.containerNanoCpus / 1e9 * 100_000)));
   // A failed step otherwise leaves its container behind, outside any quota.
+  if (cgroupParent) forced.set('cgroupparent', cgroupParent);
   forced.set('rm', '1');
   forced.set('forcerm', '1');
   return { ok: true, value: forced };

@@ -27,6 +27,8 @@ export interface GatewayOptions {
   base: BaseImages;
   /** References the learner may pull (the docs profile's base images); empty offline. */
   pullable: readonly string[];
+  /** Cgroup parent whose pids.max caps the learner's build steps, when the host allows one. */
+  buildCgroupParent?: string;
   /** Every refusal, with its stable code (tests and logs read it; the learner does not see it). */
   onRefusal?: (refusal: Refusal, request: { method: string; url: string }) => void;
 }
