@@ -109,6 +109,13 @@ ensure_browser() {
   echo "installed ($(/usr/bin/chromium --version | cut -d' ' -f1-2))"
 }
 
+ensure_registry() {
+  # The docs profile's pull tests serve stand-in Alpine images from Debian's registry on loopback.
+  if command -v docker-registry >/dev/null 2>&1; then echo present; return; fi
+  apt_install docker-registry || die "the docs-profile tests need Debian's docker-registry, and it cannot be installed here (not Debian/Ubuntu as root): install the docker-registry package."
+  echo installed
+}
+
 build_site() {
   npx astro build >&2 || die "the site did not build (see above)."
   echo built
@@ -133,6 +140,7 @@ case "$command" in
   test)
     setup
     step "browser" ensure_browser
+    step "registry" ensure_registry
     step "site" build_site
     say "running the tests: type check, unit, integration (real engine), end-to-end (Chromium)"
     npx tsc --noEmit

@@ -1,0 +1,61 @@
+// The docs profile: the documents' Alpine base images can be pulled (from a loopback registry
+// standing in for Docker Hub) and built FROM; nothing else can be pulled, and they are read-only.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../support/server.ts';
+import { TerminalClient, sessionCookie } from '../../support/terminal-client.ts';
+import { run } from '../../support/shell.ts';
+import { startDocsEngine, type DocsEngine } from '../../support/docs-registry.ts';
+
+let engine: DocsEngine;
+let server: TestServer;
+let terminal: TerminalClient;
+const refusals: string[] = [];
+const logged = console.info;
+
+beforeAll(async () => {
+  console.info = (line: string) => { if (String(line).includes('gateway_refusal')) refusals.push(JSON.parse(line).code); };
+  engine = await startDocsEngine(['stagecraft/workspace:latest']);
+  server = await startTestServer({ STAGECRAFT_PROFILE: 'docs', STAGECRAFT_ENGINES: `unix://${engine.socket}` });
+  terminal = new TerminalClient(server.url, { cookie: await sessionCookie(server.url) });
+  await terminal.opened();
+  await terminal.waitFor('$ ');
+}, 240_000);
+
+afterAll(async () => {
+  console.info = logged;
+  await terminal?.close();
+  await server?.cleanup();
+  await engine?.stop();
+});
+
+describe('docs profile', () => {
+  it('pulls an allow-listed base image', async () => {
+    const output = await run(terminal, 'docker pull alpine:3.7', 60_000);
+    expect(output).toContain('Downloaded newer image for alpine:3.7');
+    expect(await run(terminal, "docker image ls --format '{{.Repository}}:{{.Tag}}' alpine")).toBe('alpine:3.7\n');
+  });
+
+  it.each(['busybox', 'alpine:edge', 'library/ubuntu:22.04', 'ghcr.io/someone/tool:1'])('refuses to pull %s', async (image) => {
+    refusals.length = 0;
+    expect(await run(terminal, `docker pull ${image}`)).toMatch(/only the course's base images \(alpine:3\.7, alpine:latest\) can be pulled|invalid reference/);
+    expect(refusals.some((code) => code === 'pull_unavailable' || code === 'invalid_reference')).toBe(true);
+  });
+
+  it('builds FROM a base image not pulled yet, which the engine may pull, and runs it', async () => {
+    await run(terminal, `mkdir -p ~/d && cd ~/d && printf 'FROM alpine:latest\\nCMD ["echo","from the docs profile"]\\n' > Dockerfile`);
+    expect(await run(terminal, 'docker build -q -t docs-hello .', 60_000)).toMatch(/^sha256:/);
+    expect(await run(terminal, 'docker run --rm docs-hello')).toBe('from the docs profile\n');
+  });
+
+  it('refuses FROM an image that is not a base image and not the learner\'s', async () => {
+    await run(terminal, "printf 'FROM busybox\\n' > Dockerfile");
+    expect(await run(terminal, 'docker build -t nope .')).toContain('does not exist in your lab');
+  });
+
+  it('keeps the base images read-only', async () => {
+    refusals.length = 0;
+    expect(await run(terminal, 'docker tag docs-hello alpine:3.7')).toContain("course's base images");
+    expect(await run(terminal, 'docker image rm alpine:3.7')).toContain("course's base images");
+    expect(refusals).toEqual(['base_image_read_only', 'base_image_read_only']);
+  });
+});
