@@ -85,6 +85,20 @@ describe('the single-stage lesson', () => {
     await waitForScreen(page, /^42 \/tmp$/m);
   });
 
+  it('is unharmed by hostile escape sequences in output (title, clipboard, device queries)', async () => {
+    const title = await page.title();
+    // OSC 0 sets the window title, OSC 52 writes the clipboard, DCS and CSI queries ask for replies.
+    await typeLine(String.raw`clear; printf '\033]0;pwned\007\033]52;c;cHduZWQ=\007\033P+q544e\033\\\033[6n\033[21t\033]8;;javascript:alert(1)\033\\link\033]8;;\033\\\n'; echo still-$((6*7))`);
+    const screen = await waitForScreen(page, 'still-42');
+    // The sequences were interpreted, not shown: their payloads are gone, the link's text remains.
+    expect(screen).not.toContain('pwned');
+    expect(screen).toMatch(/^link$/m);
+    expect(await page.title()).toBe(title);
+    expect(await page.locator('a[href^="javascript:"]').count()).toBe(0);
+    await typeLine('clear; echo after-$((1+1))');
+    await waitForScreen(page, /^after-2$/m);
+  });
+
   it('logged no script error or Content-Security-Policy refusal on the way', () => {
     expect(pageErrors).toEqual([]);
   });

@@ -114,6 +114,7 @@ describe('flow control', () => {
     const terminal = await connect({ autoAck: false });
     await terminal.waitFor('$ ');
     const marker = terminal.output.length;
+    const rssBefore = process.memoryUsage().rss;
     // About 20 MB of output: far more than the high watermark.
     terminal.type('yes 0123456789012345678901234567890123456789 | head -c 20000000; echo flood-$((1+1))-done\r');
     await new Promise((r) => setTimeout(r, 1500));
@@ -121,6 +122,8 @@ describe('flow control', () => {
     // The server stops reading the shell once the backlog passes the high watermark.
     expect(received).toBeGreaterThan(FLOW.highWatermark / 2);
     expect(received).toBeLessThan(FLOW.highWatermark + 512 * 1024);
+    // Nothing piles up in the server meanwhile: the shell is paused, not buffered (20 MB were asked for).
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(16 * 1024 ** 2);
     // Acknowledge as a browser would while rendering: the rest arrives.
     const acker = setInterval(() => terminal.send({ type: 'ack', bytes: Buffer.byteLength(terminal.output) }), 20);
     try {
