@@ -71,3 +71,11 @@ export class TerminalClient {
     return this.closed();
   }
 }
+
+/** A new learner (or the one behind `cookie`) with a terminal at its first prompt. */
+export async function openTerminal(baseUrl: string, cookie?: string): Promise<TerminalClient> {
+  const terminal = new TerminalClient(baseUrl, { cookie: cookie ?? await sessionCookie(baseUrl) });
+  await terminal.opened();
+  await terminal.waitFor('$ ');
+  return terminal;
+}

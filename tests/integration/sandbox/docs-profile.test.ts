@@ -2,27 +2,25 @@
 // standing in for Docker Hub) and built FROM; nothing else can be pulled, and they are read-only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/server.ts';
-import { TerminalClient, sessionCookie } from '../../support/terminal-client.ts';
+import { openTerminal, type TerminalClient } from '../../support/terminal-client.ts';
+import { recordRefusals, type RefusalLog } from '../../support/refusals.ts';
 import { run } from '../../support/shell.ts';
 import { startDocsEngine, type DocsEngine } from '../../support/docs-registry.ts';
 
 let engine: DocsEngine;
 let server: TestServer;
 let terminal: TerminalClient;
-const refusals: string[] = [];
-const logged = console.info;
+let refusals: RefusalLog;
 
 beforeAll(async () => {
-  console.info = (line: string) => { if (String(line).includes('gateway_refusal')) refusals.push(JSON.parse(line).code); };
+  refusals = recordRefusals();
   engine = await startDocsEngine(['stagecraft/workspace:latest']);
   server = await startTestServer({ STAGECRAFT_PROFILE: 'docs', STAGECRAFT_ENGINES: `unix://${engine.socket}` });
-  terminal = new TerminalClient(server.url, { cookie: await sessionCookie(server.url) });
-  await terminal.opened();
-  await terminal.waitFor('$ ');
+  terminal = await openTerminal(server.url);
 }, 240_000);
 
 afterAll(async () => {
-  console.info = logged;
+  refusals.stop();
   await terminal?.close();
   await server?.cleanup();
   await engine?.stop();
@@ -36,9 +34,9 @@ describe('docs profile', () => {
   });
 
   it.each(['busybox', 'alpine:edge', 'library/ubuntu:22.04', 'ghcr.io/someone/tool:1'])('refuses to pull %s', async (image) => {
-    refusals.length = 0;
+    refusals.clear();
     expect(await run(terminal, `docker pull ${image}`)).toMatch(/only the course's base images \(alpine:3\.7, alpine:latest\) can be pulled|invalid reference/);
-    expect(refusals.some((code) => code === 'pull_unavailable' || code === 'invalid_reference')).toBe(true);
+    expect(refusals.codes.some((code) => code === 'pull_unavailable' || code === 'invalid_reference')).toBe(true);
   });
 
   it('builds FROM a base image not pulled yet, which the engine may pull, and runs it', async () => {
@@ -53,9 +51,9 @@ describe('docs profile', () => {
   });
 
   it('keeps the base images read-only', async () => {
-    refusals.length = 0;
+    refusals.clear();
     expect(await run(terminal, 'docker tag docs-hello alpine:3.7')).toContain("course's base images");
     expect(await run(terminal, 'docker image rm alpine:3.7')).toContain("course's base images");
-    expect(refusals).toEqual(['base_image_read_only', 'base_image_read_only']);
+    expect(refusals.codes).toEqual(['base_image_read_only', 'base_image_read_only']);
   });
 });

@@ -2,34 +2,31 @@
 // are refused with a message that says what is not allowed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/server.ts';
-import { TerminalClient, sessionCookie } from '../../support/terminal-client.ts';
+import { openTerminal, type TerminalClient } from '../../support/terminal-client.ts';
+import { recordRefusals, type RefusalLog } from '../../support/refusals.ts';
 import { run } from '../../support/shell.ts';
 
 let server: TestServer;
 let terminal: TerminalClient;
-const refusals: string[] = [];
-const logged = console.info;
+let refusals: RefusalLog;
 
 beforeAll(async () => {
-  // The server logs each refusal's stable code; collect them to assert by code.
-  console.info = (line: string) => { if (String(line).includes('gateway_refusal')) refusals.push(JSON.parse(line).code); };
+  refusals = recordRefusals();
   server = await startTestServer();
-  terminal = new TerminalClient(server.url, { cookie: await sessionCookie(server.url) });
-  await terminal.opened();
-  await terminal.waitFor('$ ');
+  terminal = await openTerminal(server.url);
   await run(terminal, `mkdir -p ~/hello && cd ~/hello && printf '%s\\n' '#include <stdio.h>' 'int main(void) { printf("Hello, world!\\n"); return 0; }' > hello.c`);
 });
 
 afterAll(async () => {
-  console.info = logged;
+  refusals.stop();
   await terminal?.close();
   await server?.cleanup();
 });
 
 const refusedCode = async (command: string) => {
-  refusals.length = 0;
+  refusals.clear();
   const output = await run(terminal, command);
-  return { output, code: refusals.at(-1) };
+  return { output, code: refusals.codes.at(-1) };
 };
 
 describe('docker through the gateway', () => {

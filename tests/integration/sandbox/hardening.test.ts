@@ -3,27 +3,25 @@
 // bombs, a huge build context, and more containers or builds than the quota allows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/server.ts';
-import { TerminalClient, sessionCookie } from '../../support/terminal-client.ts';
+import { openTerminal, type TerminalClient } from '../../support/terminal-client.ts';
+import { recordRefusals, type RefusalLog } from '../../support/refusals.ts';
 import { run } from '../../support/shell.ts';
 import { LIMITS } from '../../../server/sandbox/index.ts';
 
 const SECRET = 'do-not-leak-7f3a9c';
 let server: TestServer;
 let terminal: TerminalClient;
-const refusals: string[] = [];
-const logged = console.info;
+let refusals: RefusalLog;
 
 beforeAll(async () => {
-  console.info = (line: string) => { if (String(line).includes('gateway_refusal')) refusals.push(JSON.parse(line).code); };
+  refusals = recordRefusals();
   process.env.STAGECRAFT_TEST_SECRET = SECRET;
   server = await startTestServer();
-  terminal = new TerminalClient(server.url, { cookie: await sessionCookie(server.url) });
-  await terminal.opened();
-  await terminal.waitFor('$ ');
+  terminal = await openTerminal(server.url);
 });
 
 afterAll(async () => {
-  console.info = logged;
+  refusals.stop();
   delete process.env.STAGECRAFT_TEST_SECRET;
   await terminal?.close();
   await server?.cleanup();
@@ -79,18 +77,18 @@ describe("learner's containers", () => {
 describe('quotas', () => {
   it('refuses a 200 MB build context cleanly', async () => {
     await run(terminal, "mkdir -p ~/big && cd ~/big && head -c 200000000 /dev/zero > blob && printf 'FROM stagecraft/runtime\\n' > Dockerfile");
-    refusals.length = 0;
+    refusals.clear();
     const output = await run(terminal, 'docker build -t big .', 120_000);
     expect(output).toContain(`the build context is larger than ${LIMITS.buildContextBytes / 1024 ** 2} MB`);
-    expect(refusals).toContain('context_too_large');
+    expect(refusals.codes).toContain('context_too_large');
     expect(await run(terminal, 'cd ~ && rm -rf ~/big && docker image ls -q big')).toBe('');
   });
 
   it(`refuses container number ${LIMITS.maxContainers + 1}, and prune frees the quota`, async () => {
     await run(terminal, `for i in $(seq ${LIMITS.maxContainers}); do docker create stagecraft/runtime true > /dev/null; done`, 120_000);
-    refusals.length = 0;
+    refusals.clear();
     expect(await run(terminal, 'docker create stagecraft/runtime true')).toContain(`you have ${LIMITS.maxContainers} containers`);
-    expect(refusals).toContain('quota_containers');
+    expect(refusals.codes).toContain('quota_containers');
     await run(terminal, 'docker container prune -f');
     expect(await run(terminal, 'docker create stagecraft/runtime true')).toMatch(/^[a-f0-9]{64}\n$/);
     await run(terminal, 'docker container prune -f');
@@ -98,10 +96,10 @@ describe('quotas', () => {
 
   it('runs one build at a time per learner', async () => {
     await run(terminal, "mkdir -p ~/slow && cd ~/slow && printf 'FROM stagecraft/toolchain\\nRUN sleep 4\\n' > Dockerfile");
-    refusals.length = 0;
+    refusals.clear();
     const output = await run(terminal, '(docker build -q --no-cache . > /dev/null &) ; sleep 1; docker build -q --no-cache .; wait', 60_000);
     expect(output).toContain('another build of yours is still running');
-    expect(refusals).toContain('quota_builds');
+    expect(refusals.codes).toContain('quota_builds');
     await new Promise((r) => setTimeout(r, 4000));
   });
 });

@@ -3,7 +3,8 @@
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/server.ts';
-import { TerminalClient, sessionCookie } from '../../support/terminal-client.ts';
+import { openTerminal, type TerminalClient } from '../../support/terminal-client.ts';
+import { recordRefusals, type RefusalLog } from '../../support/refusals.ts';
 import { run } from '../../support/shell.ts';
 
 const docker = new Docker();
@@ -13,25 +14,17 @@ let bob: TerminalClient;
 let aliceId: string;
 let aliceImageId: string;
 let aliceContainerId: string;
-const refusals: string[] = [];
-const logged = console.info;
+let refusals: RefusalLog;
 
 const HELLO = `printf '%s\\n' '#include <stdio.h>' 'int main(void) { printf("Hello from %s\\n", WHO); return 0; }' > hello.c`;
 const dockerfile = (who: string) => `printf '%s\\n' 'FROM stagecraft/toolchain AS build' 'WORKDIR /app' 'COPY hello.c .' 'RUN gcc -DWHO=\\"${who}\\" hello.c -o hello' 'FROM stagecraft/runtime' 'COPY --from=build /app/hello /hello' 'CMD ["/hello"]' > Dockerfile`;
 
-async function learner(): Promise<TerminalClient> {
-  const terminal = new TerminalClient(server.url, { cookie: await sessionCookie(server.url) });
-  await terminal.opened();
-  await terminal.waitFor('$ ');
-  return terminal;
-}
-
 beforeAll(async () => {
-  console.info = (line: string) => { if (String(line).includes('gateway_refusal')) refusals.push(JSON.parse(line).code); };
+  refusals = recordRefusals();
   server = await startTestServer();
-  alice = await learner();
+  alice = await openTerminal(server.url);
   aliceId = server.learners()[0]!;
-  bob = await learner();
+  bob = await openTerminal(server.url);
   for (const [terminal, who] of [[alice, 'alice'], [bob, 'bob']] as const) {
     await run(terminal, `mkdir -p ~/w && cd ~/w && ${HELLO} && ${dockerfile(who)}`);
   }
@@ -44,7 +37,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  console.info = logged;
+  refusals.stop();
   await alice?.close();
   await bob?.close();
   await server?.cleanup();
@@ -75,11 +68,11 @@ describe("another learner's image", () => {
 
   it.each(['run --rm', 'image inspect', 'history', 'image rm', 'create'])('cannot be used with docker %s by id, short id or engine name', async (command) => {
     for (const reference of attempts()) {
-      refusals.length = 0;
+      refusals.clear();
       const output = await run(bob, `docker ${command} ${reference}`);
       expect(output, reference).toMatch(/No such image|Unable to find image|nothing can be pulled/);
     }
-    expect(refusals).not.toContain('setting_forbidden');
+    expect(refusals.codes).not.toContain('setting_forbidden');
   });
 
   it('cannot be tagged into bob\'s names', async () => {
@@ -96,9 +89,9 @@ describe("another learner's image", () => {
   });
 
   it('answers exactly as a missing image does, and the log says not_owner', async () => {
-    refusals.length = 0;
+    refusals.clear();
     const hidden = await run(bob, `docker image inspect ${aliceImageId.slice(0, 12)}`);
-    expect(refusals).toContain('not_owner');
+    expect(refusals.codes).toContain('not_owner');
     const missing = await run(bob, 'docker image inspect 0123456789ab');
     expect(hidden.replace(aliceImageId.slice(0, 12), 'X')).toBe(missing.replace('0123456789ab', 'X'));
   });
@@ -129,9 +122,9 @@ describe('base images', () => {
     ['docker image rm -f stagecraft/toolchain:latest', 'base images'],
     ['docker build -q -t stagecraft/runtime .', 'base images'],
   ])('are read-only: %s', async (command, message) => {
-    refusals.length = 0;
+    refusals.clear();
     expect(await run(bob, command)).toContain(message);
-    expect(refusals).toContain('base_image_read_only');
+    expect(refusals.codes).toContain('base_image_read_only');
   });
 });
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/server.ts';
-import { TerminalClient, sessionCookie } from '../../support/terminal-client.ts';
+import { openTerminal, sessionCookie } from '../../support/terminal-client.ts';
 import { run } from '../../support/shell.ts';
 
 const docker = new Docker();
@@ -23,12 +23,7 @@ async function start(env: Record<string, string> = {}): Promise<TestServer> {
   return server;
 }
 
-async function shell(server: TestServer, cookie: string): Promise<TerminalClient> {
-  const terminal = new TerminalClient(server.url, { cookie });
-  await terminal.opened();
-  await terminal.waitFor('$ ');
-  return terminal;
-}
+const shell = (server: TestServer, cookie: string) => openTerminal(server.url, cookie);
 
 const state = async (name: string) => (await docker.getContainer(name).inspect().catch(() => undefined))?.State.Status ?? 'gone';
 

@@ -2,7 +2,7 @@
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/server.ts';
-import { TerminalClient, sessionCookie } from '../../support/terminal-client.ts';
+import { openTerminal, sessionCookie, type TerminalClient } from '../../support/terminal-client.ts';
 import { run } from '../../support/shell.ts';
 
 const docker = new Docker();
@@ -14,9 +14,7 @@ let cookie: string;
 beforeAll(async () => {
   server = await startTestServer();
   cookie = await sessionCookie(server.url);
-  terminal = new TerminalClient(server.url, { cookie });
-  await terminal.opened();
-  await terminal.waitFor('$ ');
+  terminal = await openTerminal(server.url, cookie);
   const [learner] = server.learners();
   inspect = await docker.getContainer(`stagecraft-ws-${learner}`).inspect();
 });
@@ -69,9 +67,7 @@ describe('workspace container', () => {
     await run(terminal, 'echo kept > ~/note.txt');
     await terminal.close();
     await docker.getContainer(inspect.Id).stop({ t: 0 });
-    terminal = new TerminalClient(server.url, { cookie });
-    await terminal.opened();
-    await terminal.waitFor('$ ');
+    terminal = await openTerminal(server.url, cookie);
     expect(await run(terminal, 'cat ~/note.txt')).toBe('kept\n');
   });
 });
