@@ -2,14 +2,15 @@
 // own, police and force the request, forward a fresh one, and put the learner's names back.
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { CONTAINER_CREATE, EXEC_CREATE, EXEC_START, LIMITS, type Handler } from '../policy.ts';
+import { EXEC_START, LIMITS, type Handler } from '../policy.ts';
 import { EngineClient, readAll } from './engine.ts';
 import { Namespace, normalise } from './names.ts';
 import { Ownership, type ImageInfo } from './ownership.ts';
-import { API_VERSION, expect, matchRoute, parseJsonBody, policeBody, refuse, Refused, type Refusal } from './police.ts';
-import { forceContainerCreate } from './forced.ts';
+import { API_VERSION, matchRoute, parseJsonBody, policeBody, refuse, Refused, type Refusal } from './police.ts';
 import { engineUnavailable, relay, sendJson, sendRefusal, writeRaw, writeRawJson } from './respond.ts';
 import { runBuild } from './build.ts';
+import { imageHandlers } from './image-routes.ts';
+import { containerHandlers } from './container-routes.ts';
 import { Quota } from './quota.ts';
 
 export interface BaseImages {
@@ -206,104 +207,8 @@ export class LearnerGateway {
       const [repository, tag] = [wanted.slice(0, wanted.lastIndexOf(':')), wanted.slice(wanted.lastIndexOf(':') + 1)];
       this.forward(x, 'POST', '/images/create', new URLSearchParams({ fromImage: repository, tag }), { mode: 'lines', headers: { 'X-Registry-Auth': 'e30=' } });
     },
-    'image-list': async (x) => {
-      x.req.resume();
-      const query = new URLSearchParams(x.query);
-      query.set('filters', JSON.stringify(await this.#imageFilters(x.query.get('filters'))));
-      this.forward(x, 'GET', '/images/json', query, {
-        transform: (list) => (list as ImageInfo[]).filter((i) => this.own.ownsImage(i) || this.own.isBaseImage(i)).map((i) => this.visibleImage(i)),
-      });
-    },
-    'image-inspect': async (x) => {
-      const image = expect(await this.own.image(x.subject, 'read'));
-      this.forward(x, 'GET', `/images/${image.engineRef}/json`, undefined, { transform: (i) => this.visibleImage(i as ImageInfo) });
-    },
-    'image-history': async (x) => {
-      const image = expect(await this.own.image(x.subject, 'read'));
-      const visible = (ref: string) => this.ns.owns(ref) || this.ns.isBase(ref);
-      this.forward(x, 'GET', `/images/${image.engineRef}/history`, undefined, {
-        transform: (entries) => (entries as { Tags?: string[] | null }[]).map((e) => ({ ...e, Tags: e.Tags ? e.Tags.filter(visible) : e.Tags })),
-      });
-    },
-    'image-delete': async (x) => {
-      const image = expect(await this.own.image(x.subject, 'write'));
-      const foreign = (image.info.RepoTags ?? []).filter((t) => !this.ns.owns(t) && t !== '<none>:<none>');
-      if (image.engineRef === image.info.Id && foreign.length > 0) {
-        // Shared with someone else's name (a build fully from cache): remove only this learner's names.
-        const untagged = [];
-        for (const tag of (image.info.RepoTags ?? []).filter((t) => this.ns.owns(t))) {
-          const answer = await this.engine.json('DELETE', `/images/${tag}`, new URLSearchParams({ noprune: '1' }));
-          if (Array.isArray(answer.body)) untagged.push(...answer.body);
-        }
-        return sendJson(x.res, 200, JSON.parse(this.ns.toLearner(JSON.stringify(untagged))));
-      }
-      this.forward(x, 'DELETE', `/images/${image.engineRef}`, x.query);
-    },
-    'image-tag': async (x) => {
-      const source = expect(await this.own.image(x.subject, 'read'));
-      const repo = x.query.get('repo') ?? '';
-      const target = expect(this.ns.newImageName(x.query.get('tag') ? `${repo}:${x.query.get('tag')}` : repo));
-      expect(await this.quota.checkImages());
-      const colon = target.lastIndexOf(':');
-      this.forward(x, 'POST', `/images/${source.engineRef}/tag`, new URLSearchParams({ repo: target.slice(0, colon), tag: target.slice(colon + 1) }));
-    },
-    'image-prune': async (x) => {
-      x.req.resume();
-      const all = /"dangling":\{?\[?"?(false|0)/.test(x.query.get('filters') ?? '');
-      const deleted: unknown[] = [];
-      let reclaimed = 0;
-      for (const image of await this.own.images()) {
-        const tags = (image.RepoTags ?? []).filter((t) => this.ns.owns(t));
-        if (tags.length > 0 && !all) continue;
-        for (const ref of tags.length > 0 ? tags : [image.Id]) {
-          const answer = await this.engine.json('DELETE', `/images/${ref}`);
-          if (answer.status === 200 && Array.isArray(answer.body)) {
-            deleted.push(...answer.body);
-            if ((answer.body as { Deleted?: string }[]).some((d) => d.Deleted)) reclaimed += image.Size ?? 0;
-          }
-        }
-      }
-      sendJson(x.res, 200, JSON.parse(this.ns.toLearner(JSON.stringify({ ImagesDeleted: deleted.length > 0 ? deleted : null, SpaceReclaimed: reclaimed }))));
-    },
-    'container-list': async (x) => {
-      x.req.resume();
-      const query = new URLSearchParams(x.query);
-      query.set('filters', JSON.stringify(await this.#containerFilters(x.query.get('filters'))));
-      this.forward(x, 'GET', '/containers/json', query);
-    },
-    'container-create': async (x) => {
-      const body = expect(parseJsonBody(await readAll(x.req, LIMITS.jsonBodyBytes), LIMITS.jsonBodyBytes));
-      const policed = expect(policeBody(body, CONTAINER_CREATE));
-      const image = expect(await this.own.image(typeof policed.Image === 'string' ? policed.Image : '', 'read'));
-      const forced = expect(forceContainerCreate({ ...policed, Image: image.engineRef }, this.options.learnerId));
-      expect(await this.quota.checkContainers());
-      const query = new URLSearchParams();
-      const name = x.query.get('name');
-      if (name) query.set('name', expect(this.ns.containerName(name)));
-      this.forward(x, 'POST', '/containers/create', query, { body: Buffer.from(JSON.stringify(forced)) });
-    },
-    container: async (x) => {
-      x.req.resume();
-      const id = expect(await this.own.container(x.subject));
-      const rest = x.path.slice(`/containers/${x.subject}`.length);
-      // Logs are the learner's own program output and `wait` must flush its headers: stream both untouched.
-      const mode = rest === '/logs' || rest === '/wait' ? 'raw' : 'json';
-      this.forward(x, x.method, `/containers/${id}${rest}`, x.query, { mode });
-    },
-    'container-prune': async (x) => {
-      x.req.resume();
-      const deleted: string[] = [];
-      let reclaimed = 0;
-      for (const container of await this.own.containers(true)) {
-        if (container.State === 'running') continue;
-        const answer = await this.engine.json('DELETE', `/containers/${container.Id}`);
-        if (answer.status === 204) {
-          deleted.push(container.Id);
-          reclaimed += container.SizeRw ?? 0;
-        }
-      }
-      sendJson(x.res, 200, { ContainersDeleted: deleted.length > 0 ? deleted : null, SpaceReclaimed: reclaimed });
-    },
+    ...imageHandlers(this),
+    ...containerHandlers(this),
     'nothing-to-prune': ({ req, res, path }) => {
       req.resume();
       const answers: Record<string, unknown> = {
@@ -320,77 +225,8 @@ export class LearnerGateway {
       const message = kind === 'networks' ? `network ${subject} not found` : kind === 'volumes' ? `get ${subject}: no such volume` : `plugin "${subject}" not found`;
       sendJson(res, 404, { message });
     },
-    'exec-create': async (x) => {
-      const id = expect(await this.own.container(x.subject));
-      const body = expect(parseJsonBody(await readAll(x.req, LIMITS.jsonBodyBytes), LIMITS.jsonBodyBytes));
-      const policed = expect(policeBody(body, EXEC_CREATE));
-      this.forward(x, 'POST', `/containers/${id}/exec`, undefined, { body: Buffer.from(JSON.stringify(policed)) });
-    },
-    exec: async (x) => {
-      x.req.resume();
-      const id = expect(await this.own.exec(x.subject));
-      this.forward(x, x.method, `/exec/${id}${x.path.slice(`/exec/${x.subject}`.length)}`, x.query);
-    },
   };
 
-  /** The learner's image list filters, with every image name mapped to the engine's. */
-  async #imageFilters(text: string | null): Promise<Record<string, Record<string, boolean>>> {
-    const filters = parseFilters(text);
-    const mapped: Record<string, Record<string, boolean>> = {};
-    for (const [key, values] of Object.entries(filters)) {
-      mapped[key] = {};
-      for (const value of values) {
-        if (key === 'reference') {
-          const repository = value.includes(':') ? value.slice(0, value.lastIndexOf(':')) : value;
-          mapped[key][this.ns.isBaseRepository(repository) || this.ns.isBase(value) ? value : this.ns.imagePrefix + value] = true;
-        } else if (key === 'before' || key === 'since') {
-          mapped[key][expect(await this.own.image(value, 'read')).engineRef] = true;
-        } else if (key === 'dangling' || key === 'label') {
-          mapped[key][value] = true;
-        } else {
-          throw new Refused(refuse('query_forbidden', `the filter "${key}" is not available in this lab`).error);
-        }
-      }
-    }
-    return mapped;
-  }
-
-  /** The learner's container list filters, mapped, plus the labels that select only their containers. */
-  async #containerFilters(text: string | null): Promise<Record<string, Record<string, boolean>>> {
-    const filters = parseFilters(text);
-    const mapped: Record<string, Record<string, boolean>> = {};
-    for (const [key, values] of Object.entries(filters)) {
-      mapped[key] = {};
-      for (const value of values) {
-        if (key === 'name') mapped[key][this.ns.containerPrefix + value.replace(/^\//, '')] = true;
-        else if (key === 'ancestor') mapped[key][expect(await this.own.image(value, 'read')).engineRef] = true;
-        else if (['status', 'id', 'label', 'exited', 'health', 'is-task'].includes(key)) mapped[key][value] = true;
-        else throw new Refused(refuse('query_forbidden', `the filter "${key}" is not available in this lab`).error);
-      }
-    }
-    mapped.label = { ...mapped.label };
-    for (const label of this.own.containerLabels) mapped.label[label] = true;
-    return mapped;
-  }
-}
-
-/** Docker's filters parameter: `{"key":["v"]}` or the older `{"key":{"v":true}}`. */
-function parseFilters(text: string | null): Record<string, string[]> {
-  if (!text) return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new Refused(refuse('malformed_request', 'filters must be JSON', 400).error);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Refused(refuse('malformed_request', 'filters must be a JSON object', 400).error);
-  const out: Record<string, string[]> = {};
-  for (const [key, entry] of Object.entries(value)) {
-    if (Array.isArray(entry) && entry.every((v) => typeof v === 'string')) out[key] = entry;
-    else if (entry && typeof entry === 'object') out[key] = Object.keys(entry);
-    else throw new Refused(refuse('malformed_request', `filter "${key}" must be a list of strings`, 400).error);
-  }
-  return out;
 }
 
 /** Reads `length` body bytes that follow the headers of an upgrade request; returns any extra bytes. */

@@ -1,0 +1,85 @@
+// Container and exec routes of the gateway: create, list, prune, and every verb on one container or
+// exec instance, on the learner's own containers only.
+import type { Handler } from '../policy.ts';
+import { CONTAINER_CREATE, EXEC_CREATE, LIMITS } from '../policy.ts';
+import { readAll } from './engine.ts';
+import { forceContainerCreate } from './forced.ts';
+import type { Exchange, LearnerGateway } from './handlers.ts';
+import { expect, parseJsonBody, policeBody, refuse, Refused } from './police.ts';
+import { sendJson } from './respond.ts';
+import { parseFilters } from './filters.ts';
+
+type Handle = (x: Exchange) => Promise<void> | void;
+
+export function containerHandlers(gw: LearnerGateway): Partial<Record<Handler, Handle>> {
+  return {
+    'container-list': async (x) => {
+      x.req.resume();
+      const query = new URLSearchParams(x.query);
+      query.set('filters', JSON.stringify(await containerFilters(gw, x.query.get('filters'))));
+      gw.forward(x, 'GET', '/containers/json', query);
+    },
+    'container-create': async (x) => {
+      const body = expect(parseJsonBody(await readAll(x.req, LIMITS.jsonBodyBytes), LIMITS.jsonBodyBytes));
+      const policed = expect(policeBody(body, CONTAINER_CREATE));
+      const image = expect(await gw.own.image(typeof policed.Image === 'string' ? policed.Image : '', 'read'));
+      const forced = expect(forceContainerCreate({ ...policed, Image: image.engineRef }, gw.options.learnerId));
+      expect(await gw.quota.checkContainers());
+      const query = new URLSearchParams();
+      const name = x.query.get('name');
+      if (name) query.set('name', expect(gw.ns.containerName(name)));
+      gw.forward(x, 'POST', '/containers/create', query, { body: Buffer.from(JSON.stringify(forced)) });
+    },
+    container: async (x) => {
+      x.req.resume();
+      const id = expect(await gw.own.container(x.subject));
+      const rest = x.path.slice(`/containers/${x.subject}`.length);
+      // Logs are the learner's own program output and `wait` must flush its headers: stream both untouched.
+      const mode = rest === '/logs' || rest === '/wait' ? 'raw' : 'json';
+      gw.forward(x, x.method, `/containers/${id}${rest}`, x.query, { mode });
+    },
+    'container-prune': async (x) => {
+      x.req.resume();
+      const deleted: string[] = [];
+      let reclaimed = 0;
+      for (const container of await gw.own.containers(true)) {
+        if (container.State === 'running') continue;
+        const answer = await gw.engine.json('DELETE', `/containers/${container.Id}`);
+        if (answer.status === 204) {
+          deleted.push(container.Id);
+          reclaimed += container.SizeRw ?? 0;
+        }
+      }
+      sendJson(x.res, 200, { ContainersDeleted: deleted.length > 0 ? deleted : null, SpaceReclaimed: reclaimed });
+    },
+    'exec-create': async (x) => {
+      const id = expect(await gw.own.container(x.subject));
+      const body = expect(parseJsonBody(await readAll(x.req, LIMITS.jsonBodyBytes), LIMITS.jsonBodyBytes));
+      const policed = expect(policeBody(body, EXEC_CREATE));
+      gw.forward(x, 'POST', `/containers/${id}/exec`, undefined, { body: Buffer.from(JSON.stringify(policed)) });
+    },
+    exec: async (x) => {
+      x.req.resume();
+      const id = expect(await gw.own.exec(x.subject));
+      gw.forward(x, x.method, `/exec/${id}${x.path.slice(`/exec/${x.subject}`.length)}`, x.query);
+    },
+  };
+}
+
+/** The learner's container list filters, mapped, plus the labels that select only their containers. */
+async function containerFilters(gw: LearnerGateway, text: string | null): Promise<Record<string, Record<string, boolean>>> {
+    const filters = parseFilters(text);
+    const mapped: Record<string, Record<string, boolean>> = {};
+    for (const [key, values] of Object.entries(filters)) {
+      mapped[key] = {};
+      for (const value of values) {
+        if (key === 'name') mapped[key][gw.ns.containerPrefix + value.replace(/^\//, '')] = true;
+        else if (key === 'ancestor') mapped[key][expect(await gw.own.image(value, 'read')).engineRef] = true;
+        else if (['status', 'id', 'label', 'exited', 'health', 'is-task'].includes(key)) mapped[key][value] = true;
+        else throw new Refused(refuse('query_forbidden', `the filter "${key}" is not available in this lab`).error);
+      }
+    }
+    mapped.label = { ...mapped.label };
+    for (const label of gw.own.containerLabels) mapped.label[label] = true;
+    return mapped;
+  }

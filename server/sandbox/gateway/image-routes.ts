@@ -1,0 +1,97 @@
+// Image routes of the gateway: list, inspect, history, remove, tag and prune, on the learner's own
+// images and the read-only base images only.
+import type { Handler } from '../policy.ts';
+import type { Exchange, LearnerGateway } from './handlers.ts';
+import type { ImageInfo } from './ownership.ts';
+import { expect, refuse, Refused } from './police.ts';
+import { sendJson } from './respond.ts';
+import { parseFilters } from './filters.ts';
+
+type Handle = (x: Exchange) => Promise<void> | void;
+
+export function imageHandlers(gw: LearnerGateway): Partial<Record<Handler, Handle>> {
+  return {
+    'image-list': async (x) => {
+      x.req.resume();
+      const query = new URLSearchParams(x.query);
+      query.set('filters', JSON.stringify(await imageFilters(gw, x.query.get('filters'))));
+      gw.forward(x, 'GET', '/images/json', query, {
+        transform: (list) => (list as ImageInfo[]).filter((i) => gw.own.ownsImage(i) || gw.own.isBaseImage(i)).map((i) => gw.visibleImage(i)),
+      });
+    },
+    'image-inspect': async (x) => {
+      const image = expect(await gw.own.image(x.subject, 'read'));
+      gw.forward(x, 'GET', `/images/${image.engineRef}/json`, undefined, { transform: (i) => gw.visibleImage(i as ImageInfo) });
+    },
+    'image-history': async (x) => {
+      const image = expect(await gw.own.image(x.subject, 'read'));
+      const visible = (ref: string) => gw.ns.owns(ref) || gw.ns.isBase(ref);
+      gw.forward(x, 'GET', `/images/${image.engineRef}/history`, undefined, {
+        transform: (entries) => (entries as { Tags?: string[] | null }[]).map((e) => ({ ...e, Tags: e.Tags ? e.Tags.filter(visible) : e.Tags })),
+      });
+    },
+    'image-delete': async (x) => {
+      const image = expect(await gw.own.image(x.subject, 'write'));
+      const foreign = (image.info.RepoTags ?? []).filter((t) => !gw.ns.owns(t) && t !== '<none>:<none>');
+      if (image.engineRef === image.info.Id && foreign.length > 0) {
+        // Shared with someone else's name (a build fully from cache): remove only this learner's names.
+        const untagged = [];
+        for (const tag of (image.info.RepoTags ?? []).filter((t) => gw.ns.owns(t))) {
+          const answer = await gw.engine.json('DELETE', `/images/${tag}`, new URLSearchParams({ noprune: '1' }));
+          if (Array.isArray(answer.body)) untagged.push(...answer.body);
+        }
+        return sendJson(x.res, 200, JSON.parse(gw.ns.toLearner(JSON.stringify(untagged))));
+      }
+      gw.forward(x, 'DELETE', `/images/${image.engineRef}`, x.query);
+    },
+    'image-tag': async (x) => {
+      const source = expect(await gw.own.image(x.subject, 'read'));
+      const repo = x.query.get('repo') ?? '';
+      const target = expect(gw.ns.newImageName(x.query.get('tag') ? `${repo}:${x.query.get('tag')}` : repo));
+      expect(await gw.quota.checkImages());
+      const colon = target.lastIndexOf(':');
+      gw.forward(x, 'POST', `/images/${source.engineRef}/tag`, new URLSearchParams({ repo: target.slice(0, colon), tag: target.slice(colon + 1) }));
+    },
+    'image-prune': async (x) => {
+      x.req.resume();
+      const all = /"dangling":\{?\[?"?(false|0)/.test(x.query.get('filters') ?? '');
+      const deleted: unknown[] = [];
+      let reclaimed = 0;
+      for (const image of await gw.own.images()) {
+        const tags = (image.RepoTags ?? []).filter((t) => gw.ns.owns(t));
+        if (tags.length > 0 && !all) continue;
+        for (const ref of tags.length > 0 ? tags : [image.Id]) {
+          const answer = await gw.engine.json('DELETE', `/images/${ref}`);
+          if (answer.status === 200 && Array.isArray(answer.body)) {
+            deleted.push(...answer.body);
+            if ((answer.body as { Deleted?: string }[]).some((d) => d.Deleted)) reclaimed += image.Size ?? 0;
+          }
+        }
+      }
+      sendJson(x.res, 200, JSON.parse(gw.ns.toLearner(JSON.stringify({ ImagesDeleted: deleted.length > 0 ? deleted : null, SpaceReclaimed: reclaimed }))));
+    },
+  };
+}
+
+/** The learner's image list filters, with every image name mapped to the engine's. */
+async function imageFilters(gw: LearnerGateway, text: string | null): Promise<Record<string, Record<string, boolean>>> {
+    const filters = parseFilters(text);
+    const mapped: Record<string, Record<string, boolean>> = {};
+    for (const [key, values] of Object.entries(filters)) {
+      mapped[key] = {};
+      for (const value of values) {
+        if (key === 'reference') {
+          const repository = value.includes(':') ? value.slice(0, value.lastIndexOf(':')) : value;
+          mapped[key][gw.ns.isBaseRepository(repository) || gw.ns.isBase(value) ? value : gw.ns.imagePrefix + value] = true;
+        } else if (key === 'before' || key === 'since') {
+          mapped[key][expect(await gw.own.image(value, 'read')).engineRef] = true;
+        } else if (key === 'dangling' || key === 'label') {
+          mapped[key][value] = true;
+        } else {
+          throw new Refused(refuse('query_forbidden', `the filter "${key}" is not available in this lab`).error);
+        }
+      }
+    }
+    return mapped;
+  }
+
