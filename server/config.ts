@@ -20,6 +20,8 @@ export interface Config {
   siteDir: string;
   /** Idle stop, removal and home retention of workspaces, ms. */
   lifecycle: { idleStopMs: number; removeAfterMs: number; homeRetentionMs: number };
+  /** Per-learner quotas an operator may tune. */
+  quotas: { buildTimeoutMs: number; imageBytes: number; diskBytes: number };
 }
 
 /** Thrown at start-up with one sentence for the operator; never for learner input. */
@@ -32,13 +34,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, root = process.
   if (profile !== 'offline' && profile !== 'docs') throw new ConfigError(`STAGECRAFT_PROFILE must be "offline" or "docs", got "${profile}".`);
   const engine = (env.STAGECRAFT_ENGINES ?? 'unix:///var/run/docker.sock').split(',')[0]!.trim();
   if (!engine.startsWith('unix://')) throw new ConfigError(`STAGECRAFT_ENGINES: only unix:// endpoints are supported in this version, got "${engine}".`);
-  const seconds = (name: string, fallback: number) => {
+  const positive = (name: string, fallback: number, unit: string, scale: number) => {
     const text = env[name];
-    if (text === undefined) return fallback * 1000;
+    if (text === undefined) return fallback * scale;
     const value = Number(text);
-    if (!Number.isFinite(value) || value <= 0) throw new ConfigError(`${name} must be a positive number of seconds, got "${text}".`);
-    return value * 1000;
+    if (!Number.isFinite(value) || value <= 0) throw new ConfigError(`${name} must be a positive number of ${unit}, got "${text}".`);
+    return value * scale;
   };
+  const seconds = (name: string, fallback: number) => positive(name, fallback, 'seconds', 1000);
+  const megabytes = (name: string, fallback: number) => positive(name, fallback, 'megabytes', 1024 ** 2);
   return {
     port,
     host: env.HOST ?? '127.0.0.1',
@@ -51,6 +55,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, root = process.
       idleStopMs: seconds('STAGECRAFT_IDLE_STOP_SECONDS', 30 * 60),
       removeAfterMs: seconds('STAGECRAFT_REMOVE_AFTER_SECONDS', 7 * 24 * 3600),
       homeRetentionMs: seconds('STAGECRAFT_HOME_RETENTION_SECONDS', 30 * 24 * 3600),
+    },
+    quotas: {
+      buildTimeoutMs: seconds('STAGECRAFT_BUILD_TIMEOUT_SECONDS', 300),
+      imageBytes: megabytes('STAGECRAFT_IMAGE_QUOTA_MB', 2048),
+      diskBytes: megabytes('STAGECRAFT_DISK_QUOTA_MB', 1024),
     },
   };
 }

@@ -42,6 +42,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   let inUse: (learnerId: string) => boolean = () => false;
   const sandbox = createSandbox({
     lifecycle: config.lifecycle,
+    quotas: config.quotas,
     inUse: (learnerId) => inUse(learnerId),
     engineSocket: config.engineSocket,
     profile: config.profile,

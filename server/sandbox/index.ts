@@ -2,6 +2,10 @@
 import Docker from 'dockerode';
 import { Workspaces } from './workspace.ts';
 import { DEFAULT_LIFECYCLE, Lifecycle, type LifecycleOptions } from './lifecycle.ts';
+import { DiskWatch } from './disk-watch.ts';
+import { DEFAULT_QUOTAS, type Quotas } from './policy.ts';
+
+const DISK_CHECK_EVERY_MS = 5_000;
 import { spawnShell, type ShellStream } from './shell.ts';
 import type { Refusal } from './gateway/police.ts';
 
@@ -9,7 +13,7 @@ export type { ShellStream } from './shell.ts';
 export { DEFAULT_LIFECYCLE, type LifecycleOptions } from './lifecycle.ts';
 export type { Refusal } from './gateway/police.ts';
 export { workspaceName, homeVolumeName, WORKSPACE_IMAGE } from './workspace.ts';
-export { LABELS, LIMITS } from './policy.ts';
+export { LABELS, LIMITS, DEFAULT_QUOTAS, type Quotas } from './policy.ts';
 
 /** The offline profile's lab images, by role. */
 export const LAB_IMAGES = {
@@ -27,7 +31,7 @@ export interface Sandbox {
   imageStatus(): Promise<Record<keyof typeof LAB_IMAGES, boolean>>;
   /** Ensures the learner's workspace and opens a new shell in it. */
   openShell(learnerId: string, size: { cols: number; rows: number }): Promise<ShellStream>;
-  /** Stops idle workspaces, removes long-stopped ones, expires old homes (also runs on a timer). */
+  /** Checks disk quotas, stops idle workspaces, removes long-stopped ones, expires old homes (also on timers). */
   sweep(): Promise<void>;
   close(): Promise<void>;
 }
@@ -38,6 +42,7 @@ export interface SandboxOptions {
   dataDir: string;
   onRefusal?: (learnerId: string, refusal: Refusal, request: { method: string; url: string }) => void;
   lifecycle?: LifecycleOptions;
+  quotas?: Quotas;
   /** Whether someone is looking at the learner's terminal now: such a workspace is never idle. */
   inUse?: (learnerId: string) => boolean;
 }
@@ -57,12 +62,23 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     engineSocket: options.engineSocket,
     dataDir: options.dataDir,
     profile: options.profile,
+    quotas: options.quotas ?? DEFAULT_QUOTAS,
     engineVersion: async () => (await engineVersion())?.version ?? 'unknown',
     onRefusal: options.onRefusal,
   });
   const lifecycleOptions = options.lifecycle ?? DEFAULT_LIFECYCLE;
   const lifecycle = new Lifecycle(docker, workspaces, options.dataDir, lifecycleOptions, options.inUse ?? (() => false));
+  const disk = new DiskWatch({
+    docker,
+    diskBytes: (options.quotas ?? DEFAULT_QUOTAS).diskBytes,
+    ours: (learnerId) => lifecycle.ours(learnerId),
+    stopWorkspace: (learnerId) => lifecycle.stop(learnerId),
+  });
   const sweep = () => lifecycle.sweep().catch((error: unknown) => console.error('sandbox: sweep failed:', error));
+  const checkDisk = () => disk.check().catch((error: unknown) => console.error('sandbox: disk check failed:', error));
+  // Accounting is all the disk quota has here, so look often: a fast writer gets a few seconds.
+  const diskTimer = setInterval(checkDisk, DISK_CHECK_EVERY_MS);
+  diskTimer.unref();
   // At start-up this reclaims what a crashed server left running; then it keeps workspaces tidy.
   void sweep();
   const timer = setInterval(sweep, Math.max(1_000, Math.min(60_000, lifecycleOptions.idleStopMs / 4)));
@@ -80,9 +96,13 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       const shell = spawnShell(container, options.engineSocket, size);
       return { ...shell, write: (data) => { lifecycle.touch(learnerId); shell.write(data); } };
     },
-    sweep: () => lifecycle.sweep(),
+    async sweep() {
+      await disk.check();
+      await lifecycle.sweep();
+    },
     async close() {
       clearInterval(timer);
+      clearInterval(diskTimer);
       await workspaces.close();
     },
   };

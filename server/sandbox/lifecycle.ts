@@ -64,7 +64,7 @@ export class Lifecycle {
     const withWorkspace = new Set<string>();
     for (const workspace of workspaces) {
       const learnerId = workspace.Labels[LABELS.learner];
-      if (!learnerId || !this.#ours(learnerId)) continue;
+      if (!learnerId || !this.ours(learnerId)) continue;
       withWorkspace.add(learnerId);
       if (this.#inUse(learnerId)) continue;
       const idle = now - (this.lastActive(learnerId) ?? workspace.Created * 1000);
@@ -104,7 +104,7 @@ export class Lifecycle {
     const strays = await this.#docker.listContainers({ filters: { label: [`${LABELS.role}=learner-container`], status: ['running'] } });
     for (const info of strays) {
       const learnerId = info.Labels[LABELS.learner] ?? '';
-      if (this.#ours(learnerId) && !running.has(learnerId)) await ignoreMissing(this.#docker.getContainer(info.Id).stop({ t: 1 }));
+      if (this.ours(learnerId) && !running.has(learnerId)) await ignoreMissing(this.#docker.getContainer(info.Id).stop({ t: 1 }));
     }
   }
 
@@ -112,7 +112,7 @@ export class Lifecycle {
     const { Volumes: volumes } = await this.#docker.listVolumes({ filters: { name: ['stagecraft-home-'] } });
     for (const volume of volumes ?? []) {
       const learnerId = /^stagecraft-home-([a-f0-9]{20})$/.exec(volume.Name)?.[1];
-      if (!learnerId || !this.#ours(learnerId) || withWorkspace.has(learnerId) || this.#inUse(learnerId)) continue;
+      if (!learnerId || !this.ours(learnerId) || withWorkspace.has(learnerId) || this.#inUse(learnerId)) continue;
       const created = Date.parse((volume as { CreatedAt?: string }).CreatedAt ?? '');
       const seen = this.lastActive(learnerId) ?? (Number.isNaN(created) ? now : created);
       if (now - seen > this.#options.homeRetentionMs) {
@@ -126,7 +126,7 @@ export class Lifecycle {
    * Learners of this server: their gateway folder is in its data folder. Another server on the same
    * engine (a second course, a test run) has learners of its own, which this one must not touch.
    */
-  #ours(learnerId: string): boolean {
+  ours(learnerId: string): boolean {
     return /^[a-f0-9]{20}$/.test(learnerId) && fs.existsSync(path.join(this.#gatewaysDir, learnerId));
   }
 

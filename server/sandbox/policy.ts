@@ -181,14 +181,10 @@ export const LIMITS = {
   maxContainers: 20,
   /** Images (tags or untagged builds) a learner may own. */
   maxImages: 30,
-  /** Bytes of image data a learner may add on top of the base images, plus container writes. */
-  maxImageBytes: 2 * 1024 ** 3,
   /** Builds one learner may run at the same time. */
   concurrentBuilds: 1,
   /** Processes all of one learner's build steps may run together. */
   buildPids: 128,
-  /** Longest a build may run before the gateway stops it, ms. */
-  buildTimeoutMs: 5 * 60 * 1000,
   /** Memory of a learner container or build step, bytes (swap included: no extra swap). */
   containerMemory: 256 * 1024 ** 2,
   /** Processes in one learner container: a fork bomb stops here. */
@@ -221,3 +217,23 @@ export const BASE_IMAGES = {
   offline: { refs: [], repositories: ['stagecraft/toolchain', 'stagecraft/runtime'], pullable: [] },
   docs: { refs: ['alpine:3.7', 'alpine:latest'], repositories: [], pullable: ['alpine:3.7', 'alpine:latest'] },
 } as const;
+
+/** Quotas an operator may tune (README: settings); the defaults suit the hello-world course. */
+export interface Quotas {
+  /** Longest a build may run before the gateway stops it, ms. */
+  buildTimeoutMs: number;
+  /** Bytes of image data a learner may add on top of the base images, plus container writes. */
+  imageBytes: number;
+  /**
+   * Bytes one learner container, one build step, or a learner's home folder may hold on disk.
+   * overlay2 on ext4 has no size limit of its own, so a watcher checks every few seconds and stops
+   * what has grown past it.
+   */
+  diskBytes: number;
+}
+
+export const DEFAULT_QUOTAS: Quotas = {
+  buildTimeoutMs: 5 * 60 * 1000,
+  imageBytes: 2 * 1024 ** 3,
+  diskBytes: 1024 ** 3,
+};

@@ -3,7 +3,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { BASE_IMAGES, LABELS, LIMITS } from './policy.ts';
+import { BASE_IMAGES, LABELS, LIMITS, type Quotas } from './policy.ts';
 import { listenGateway, type Gateway } from './gateway/server.ts';
 import { prepareBuildCgroup } from './build-cgroup.ts';
 import type { Refusal } from './gateway/police.ts';
@@ -23,6 +23,7 @@ export interface WorkspaceDeps {
   dataDir: string;
   engineVersion: () => Promise<string>;
   profile: 'offline' | 'docs';
+  quotas: Quotas;
   onRefusal?: (learnerId: string, refusal: Refusal, request: { method: string; url: string }) => void;
 }
 
@@ -79,6 +80,7 @@ export class Workspaces {
       base: { refs: images.refs, repositories: images.repositories },
       pullable: images.pullable,
       buildCgroupParent: prepareBuildCgroup(learnerId),
+      quotas: this.#deps.quotas,
       engineSocket: this.#deps.engineSocket,
       engineVersion: await this.#deps.engineVersion(),
       onRefusal: (refusal, request) => this.#deps.onRefusal?.(learnerId, refusal, request),

@@ -16,7 +16,11 @@ export class TerminalClient {
   readonly frames: unknown[] = [];
   #rendered = 0;
 
+  /** The session cookie this client connected with, to reconnect as the same learner. */
+  readonly cookie: string | undefined;
+
   constructor(baseUrl: string, options: { cookie?: string; origin?: string; autoAck?: boolean } = {}) {
+    this.cookie = options.cookie;
     const headers: Record<string, string> = {};
     if (options.cookie) headers.Cookie = options.cookie;
     headers.Origin = options.origin ?? baseUrl;

@@ -49,10 +49,10 @@ export async function runBuild(gw: LearnerGateway, x: Exchange): Promise<void> {
     });
     const timer = setTimeout(() => {
       upstream.destroy();
-      const message = `Stagecraft: the build ran longer than ${LIMITS.buildTimeoutMs / 60_000} minutes and was stopped`;
+      const message = `Stagecraft: the build ran longer than ${Math.round(gw.quota.limits.buildTimeoutMs / 1000)} seconds and was stopped`;
       if (!res.headersSent) return expectLater(res, refuse('build_timeout', message.replace('Stagecraft: ', ''), 408));
       if (!res.writableEnded) res.end(`${JSON.stringify({ errorDetail: { message }, error: message })}\n`);
-    }, LIMITS.buildTimeoutMs);
+    }, gw.quota.limits.buildTimeoutMs);
     res.on('close', () => { clearTimeout(timer); upstream.destroy(); });
     upstream.on('response', (answer) => relay(answer, res, 'lines', (t) => gw.ns.toLearner(t)));
     upstream.on('error', () => { if (!res.writableEnded) engineUnavailable(res); });

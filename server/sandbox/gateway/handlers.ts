@@ -2,7 +2,7 @@
 // own, police and force the request, forward a fresh one, and put the learner's names back.
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { EXEC_START, LIMITS, type Handler } from '../policy.ts';
+import { EXEC_START, LIMITS, type Handler, type Quotas } from '../policy.ts';
 import { EngineClient, readAll } from './engine.ts';
 import { Namespace, normalise } from './names.ts';
 import { Ownership, type ImageInfo } from './ownership.ts';
@@ -30,6 +30,7 @@ export interface GatewayOptions {
   pullable: readonly string[];
   /** Cgroup parent whose pids.max caps the learner's build steps, when the host allows one. */
   buildCgroupParent?: string;
+  quotas: Quotas;
   /** Every refusal, with its stable code (tests and logs read it; the learner does not see it). */
   onRefusal?: (refusal: Refusal, request: { method: string; url: string }) => void;
 }
@@ -59,7 +60,7 @@ export class LearnerGateway {
     this.ns = new Namespace(options.learnerId, options.base);
     // Hidden objects are logged with what was asked for, not the request line.
     this.own = new Ownership(this.engine, this.ns, options.learnerId, (refusal) => options.onRefusal?.(refusal, { method: '-', url: refusal.message }));
-    this.quota = new Quota(this.engine, this.own, options.base);
+    this.quota = new Quota(this.engine, this.own, options.base, options.quotas);
   }
 
   async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

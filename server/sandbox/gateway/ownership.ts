@@ -36,6 +36,10 @@ export class Ownership {
     return (info.RepoTags ?? []).some((tag) => this.#ns.owns(tag)) || labels[LABELS.learner] === this.#learnerId;
   }
 
+  ownsTag(reference: string): boolean {
+    return this.#ns.owns(reference);
+  }
+
   isBaseImage(info: ImageInfo): boolean {
     return (info.RepoTags ?? []).some((tag) => this.#ns.isBase(tag));
   }

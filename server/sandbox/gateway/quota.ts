@@ -1,6 +1,6 @@
 // Per-learner quotas, enforced by accounting (overlay2 on ext4 has no per-container size limit):
 // container and image counts, and the bytes a learner's images add to the base images.
-import { LIMITS } from '../policy.ts';
+import { LIMITS, type Quotas } from '../policy.ts';
 import type { EngineClient } from './engine.ts';
 import type { BaseImages } from './handlers.ts';
 import type { ImageInfo, Ownership } from './ownership.ts';
@@ -12,13 +12,15 @@ export class Quota {
   readonly #engine: EngineClient;
   readonly #own: Ownership;
   readonly #base: BaseImages;
+  readonly limits: Quotas;
   /** Builds running now for this learner. */
   builds = 0;
 
-  constructor(engine: EngineClient, own: Ownership, base: BaseImages) {
+  constructor(engine: EngineClient, own: Ownership, base: BaseImages, limits: Quotas) {
     this.#engine = engine;
     this.#own = own;
     this.#base = base;
+    this.limits = limits;
   }
 
   async checkContainers(): Promise<Result<void>> {
@@ -31,12 +33,14 @@ export class Quota {
 
   async checkImages(): Promise<Result<void>> {
     const [images, containers] = await Promise.all([this.#own.images(), this.#own.containers(true)]);
-    if (images.length >= LIMITS.maxImages) {
-      return refuse('quota_images', `you have ${images.length} images, the most this lab allows: remove some with docker image rm or docker image prune -a`);
+    // Each name counts, as `docker images` lists it: tags of one image are so many images to the learner.
+    const count = images.reduce((sum, image) => sum + Math.max(1, (image.RepoTags ?? []).filter((t) => this.#own.ownsTag(t)).length), 0);
+    if (count >= LIMITS.maxImages) {
+      return refuse('quota_images', `you have ${count} images, the most this lab allows: remove some with docker image rm or docker image prune -a`);
     }
     const bytes = (await this.imageBytes(images)) + containers.reduce((sum, c) => sum + (c.SizeRw ?? 0), 0);
-    if (bytes >= LIMITS.maxImageBytes) {
-      return refuse('quota_image_bytes', `your images and containers take ${mb(bytes)} MB, the most this lab allows is ${mb(LIMITS.maxImageBytes)} MB: remove some with docker image prune -a and docker container prune`);
+    if (bytes >= this.limits.imageBytes) {
+      return refuse('quota_image_bytes', `your images and containers take ${mb(bytes)} MB, the most this lab allows is ${mb(this.limits.imageBytes)} MB: remove some with docker image prune -a and docker container prune`);
     }
     return { ok: true, value: undefined };
   }

@@ -1,0 +1,96 @@
+// Quotas an operator tunes, set small so the test is quick: image count and bytes, build time, and
+// disk by accounting (a container, a build step, a home folder that outgrows it is stopped, and only
+// that learner's).
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../support/server.ts';
+import { openTerminal, type TerminalClient } from '../../support/terminal-client.ts';
+import { recordRefusals, type RefusalLog } from '../../support/refusals.ts';
+import { run } from '../../support/shell.ts';
+import { LIMITS } from '../../../server/sandbox/index.ts';
+
+const docker = new Docker();
+let server: TestServer;
+let terminal: TerminalClient;
+let neighbour: TerminalClient;
+let learner: string;
+let other: string;
+let refusals: RefusalLog;
+const state = async (id: string) => (await docker.getContainer(id).inspect().catch(() => undefined))?.State.Status ?? 'gone';
+
+beforeAll(async () => {
+  refusals = recordRefusals();
+  server = await startTestServer({ STAGECRAFT_IMAGE_QUOTA_MB: '20', STAGECRAFT_DISK_QUOTA_MB: '30', STAGECRAFT_BUILD_TIMEOUT_SECONDS: '4' });
+  terminal = await openTerminal(server.url);
+  [learner] = server.learners();
+  neighbour = await openTerminal(server.url);
+  other = server.learners().find((id) => id !== learner)!;
+});
+
+afterAll(async () => {
+  refusals.stop();
+  await terminal?.close();
+  await neighbour?.close();
+  await server?.cleanup();
+});
+
+describe('image quotas', () => {
+  it(`refuses image number ${LIMITS.maxImages + 1}, and image rm frees the quota`, async () => {
+    await run(terminal, `for i in $(seq ${LIMITS.maxImages}); do docker tag stagecraft/runtime t$i; done`, 60_000);
+    refusals.clear();
+    expect(await run(terminal, 'docker tag stagecraft/runtime one-more')).toContain(`you have ${LIMITS.maxImages} images`);
+    expect(refusals.codes).toContain('quota_images');
+    await run(terminal, 'docker image rm t1 > /dev/null');
+    expect(await run(terminal, 'docker tag stagecraft/runtime one-more && echo tagged')).toBe('tagged\n');
+    await run(terminal, `docker image rm one-more $(seq -f 't%g' 2 ${LIMITS.maxImages}) > /dev/null`, 60_000);
+  });
+
+  it('refuses a build once the learner\'s image data passes the quota', async () => {
+    await run(terminal, "mkdir -p ~/fat && cd ~/fat && printf 'FROM stagecraft/runtime\\nRUN dd if=/dev/zero of=/fat bs=1M count=25\\n' > Dockerfile");
+    expect(await run(terminal, 'docker build -q -t fat .', 60_000)).toMatch(/^sha256:/);
+    refusals.clear();
+    expect(await run(terminal, 'docker build -q -t fat2 .')).toContain('the most this lab allows is 21 MB');
+    expect(refusals.codes).toContain('quota_image_bytes');
+    await run(terminal, 'docker image rm fat > /dev/null; cd ~');
+  });
+});
+
+describe('build time', () => {
+  it('stops a build that runs past the time limit, with a message', async () => {
+    await run(terminal, "mkdir -p ~/slow && cd ~/slow && printf 'FROM stagecraft/runtime\\nRUN sleep 30\\n' > Dockerfile");
+    const started = Date.now();
+    expect(await run(terminal, 'docker build -t slow .; cd ~', 60_000)).toContain('the build ran longer than 4 seconds and was stopped');
+    expect(Date.now() - started).toBeLessThan(25_000);
+  });
+});
+
+describe('disk by accounting', () => {
+  it('stops a learner container that writes past the quota', async () => {
+    const id = (await run(terminal, "docker run -d stagecraft/runtime sh -c 'dd if=/dev/zero of=/big bs=1M count=50; sleep 300'")).trim();
+    await expect.poll(async () => { await server.sweep(); return state(id); }, { timeout: 30_000, interval: 1000 }).toBe('exited');
+    await run(terminal, `docker rm ${id}`);
+  });
+
+  it('stops a build step that writes past the quota', async () => {
+    await run(terminal, "mkdir -p ~/disk && cd ~/disk && printf 'FROM stagecraft/runtime\\nRUN dd if=/dev/zero of=/big bs=1M count=50 && sleep 20\\n' > Dockerfile");
+    const sweeping = setInterval(() => void server.sweep(), 1000);
+    try {
+      expect(await run(terminal, 'docker build --no-cache -t disk .; cd ~', 60_000)).toMatch(/returned a non-zero code: 137/);
+    } finally {
+      clearInterval(sweeping);
+    }
+  });
+
+  it('stops the workspace of a learner whose home keeps growing past the quota, and only theirs', async () => {
+    await run(terminal, 'dd if=/dev/zero of=~/big bs=1M count=50 2>/dev/null; echo written');
+    await server.sweep();
+    expect(await state(`stagecraft-ws-${learner}`)).toBe('exited');
+    expect(await state(`stagecraft-ws-${other}`)).toBe('running');
+    expect(await run(neighbour, 'echo still here')).toBe('still here\n');
+    // Back in, the learner can clean up; a home that no longer grows is left running.
+    terminal = await openTerminal(server.url, terminal.cookie);
+    await server.sweep();
+    expect(await state(`stagecraft-ws-${learner}`)).toBe('running');
+    await run(terminal, 'rm ~/big');
+  });
+});
