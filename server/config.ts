@@ -18,6 +18,8 @@ export interface Config {
   engineSocket: string;
   /** Folder with the built site (Astro's dist/). */
   siteDir: string;
+  /** The project folder: lessons/ lives here. */
+  root: string;
   /** Idle stop, removal and home retention of workspaces, ms. */
   lifecycle: { idleStopMs: number; removeAfterMs: number; homeRetentionMs: number };
   /** Per-learner quotas an operator may tune. */
@@ -51,6 +53,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     dataDir: path.resolve(root, env.STAGECRAFT_DATA ?? '.stagecraft/data'),
     engineSocket: engine.slice('unix://'.length),
     siteDir: path.resolve(root, 'dist'),
+    root: path.resolve(root),
     lifecycle: {
       idleStopMs: seconds('STAGECRAFT_IDLE_STOP_SECONDS', 30 * 60),
       removeAfterMs: seconds('STAGECRAFT_REMOVE_AFTER_SECONDS', 7 * 24 * 3600),

@@ -9,6 +9,8 @@ import type { Config } from '../config.ts';
 import { openStore } from '../store/index.ts';
 import { createSandbox } from '../sandbox/index.ts';
 import { createTerminalHub } from '../terminal/index.ts';
+import { loadLessons } from '../grading/index.ts';
+import { createApi } from './api.ts';
 import { sendStatic, sendText } from './static.ts';
 import { readSessionToken, sessionCookie } from './session-cookie.ts';
 import { allowedOrigins } from './origins.ts';
@@ -53,6 +55,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   inUse = (learnerId) => terminal.isAttached(learnerId);
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   let origins = new Set<string>();
+  const api = createApi({ config, sandbox, store, labs: await loadLessons(config.root), origins: () => origins, learner: (req) => learnerFor(req) });
 
   /** The learner behind a request's cookie, or a new learner whose cookie is set on `res`. */
   const learnerFor = (req: http.IncomingMessage, res?: http.ServerResponse): string | undefined => {
@@ -67,13 +70,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const server = http.createServer(async (req, res) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     const url = new URL(req.url ?? '/', 'http://site');
-    if (url.pathname === '/api/health') {
-      const [engine, images] = await Promise.all([sandbox.engineVersion(), sandbox.imageStatus()]);
-      const body = JSON.stringify({ ok: Boolean(engine) && Object.values(images).every(Boolean), engine: engine ?? null, profile: config.profile, images });
-      res.writeHead(engine ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-      return void res.end(body);
+    if (url.pathname.startsWith('/api/')) {
+      return api(req, res, url.pathname).catch((error: unknown) => {
+        console.error('api: unexpected error', error);
+        if (!res.headersSent) sendText(res, 500, 'Internal error');
+      });
     }
-    if (url.pathname.startsWith('/api/')) return sendText(res, 404, 'No such API');
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed');
     // Pages (not assets) give a first-time visitor their learner session.
     if (!url.pathname.startsWith('/_astro/')) learnerFor(req, res);

@@ -3,7 +3,10 @@ import Docker from 'dockerode';
 import { Workspaces } from './workspace.ts';
 import { DEFAULT_LIFECYCLE, Lifecycle, type LifecycleOptions } from './lifecycle.ts';
 import { DiskWatch } from './disk-watch.ts';
-import { DEFAULT_QUOTAS, type Quotas } from './policy.ts';
+import { BASE_IMAGES, DEFAULT_QUOTAS, type Quotas } from './policy.ts';
+import { learnerEngine } from './learner-engine.ts';
+import { Namespace } from './gateway/names.ts';
+import type { LearnerEngine } from '../grading/index.ts';
 
 const DISK_CHECK_EVERY_MS = 5_000;
 import { spawnShell, type ShellStream } from './shell.ts';
@@ -31,6 +34,8 @@ export interface Sandbox {
   imageStatus(): Promise<Record<keyof typeof LAB_IMAGES, boolean>>;
   /** Ensures the learner's workspace and opens a new shell in it. */
   openShell(learnerId: string, size: { cols: number; rows: number }): Promise<ShellStream>;
+  /** One learner's images and files, for grading. */
+  learnerEngine(learnerId: string): LearnerEngine;
   /** Checks disk quotas, stops idle workspaces, removes long-stopped ones, expires old homes (also on timers). */
   sweep(): Promise<void>;
   close(): Promise<void>;
@@ -95,6 +100,10 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       const container = await workspaces.ensure(learnerId);
       const shell = spawnShell(container, options.engineSocket, size);
       return { ...shell, write: (data) => { lifecycle.touch(learnerId); shell.write(data); } };
+    },
+    learnerEngine: (learnerId) => {
+      const images = BASE_IMAGES[options.profile];
+      return learnerEngine(docker, learnerId, new Namespace(learnerId, { refs: images.refs, repositories: images.repositories }));
     },
     async sweep() {
       await disk.check();

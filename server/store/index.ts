@@ -3,7 +3,33 @@ import { DatabaseSync } from 'node:sqlite';
 import { createHash, randomBytes } from 'node:crypto';
 import { MIGRATIONS } from './migrations.ts';
 
+/** One check result to keep, as grading produced it. */
+export interface AttemptRecord {
+  checkId: string;
+  specHash: string;
+  status: 'pass' | 'fail' | 'error';
+  points: number;
+  maxPoints: number;
+  evidence: Record<string, string | number>;
+}
+
+/** A lesson's state for one learner, from the latest attempt of each of its checks. */
+export interface LessonProgress {
+  /** passed: every check's latest attempt passed; started: some attempt was made. */
+  status: 'passed' | 'started';
+  points: number;
+  maxPoints: number;
+  attempts: number;
+  lastActivity: number;
+}
+
 export interface Store {
+  /** Appends one attempt per check result. */
+  recordAttempts(learnerId: string, lesson: string, records: AttemptRecord[], now?: number): void;
+  /** Failed attempts so far per check of a lesson (hints get more specific with each). */
+  failuresSoFar(learnerId: string, lesson: string): Record<string, number>;
+  /** Per lesson, for a learner who has made attempts; `checks` counts each lesson's checks. */
+  progress(learnerId: string, checks: Record<string, number>): Record<string, LessonProgress>;
   /** The learner a session token belongs to, or undefined for an unknown token. */
   learnerForSession(token: string): string | undefined;
   /** Creates a learner with a new session; returns the token to put in the cookie. */
@@ -22,7 +48,46 @@ export function openStore(file: string): Store {
   const touchSession = db.prepare('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?');
   const insertLearner = db.prepare('INSERT INTO learners (id, created_at) VALUES (?, ?)');
   const insertSession = db.prepare('INSERT INTO sessions (token_hash, learner_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)');
+  const insertAttempt = db.prepare(`INSERT INTO attempts (learner_id, lesson, check_id, spec_hash, status, points, max_points, evidence, created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const countFailures = db.prepare(`SELECT check_id, COUNT(*) AS failures FROM attempts
+    WHERE learner_id = ? AND lesson = ? AND status = 'fail' GROUP BY check_id`);
+  // The latest attempt of each check (ids grow with time), per lesson.
+  const latest = db.prepare(`SELECT a.lesson, a.status, a.points, a.max_points, a.created_at,
+      (SELECT COUNT(*) FROM attempts b WHERE b.learner_id = a.learner_id AND b.lesson = a.lesson AND b.check_id = a.check_id) AS tries
+    FROM attempts a
+    WHERE a.learner_id = ? AND a.id IN (SELECT MAX(id) FROM attempts WHERE learner_id = ? GROUP BY lesson, check_id)`);
   return {
+    recordAttempts(learnerId, lesson, records, now = Date.now()) {
+      db.exec('BEGIN');
+      try {
+        for (const r of records) insertAttempt.run(learnerId, lesson, r.checkId, r.specHash, r.status, r.points, r.maxPoints, JSON.stringify(r.evidence), now);
+        db.exec('COMMIT');
+      } catch (error) {
+        db.exec('ROLLBACK');
+        throw error;
+      }
+    },
+    failuresSoFar(learnerId, lesson) {
+      const rows = countFailures.all(learnerId, lesson) as { check_id: string; failures: number }[];
+      return Object.fromEntries(rows.map((row) => [row.check_id, row.failures]));
+    },
+    progress(learnerId, checks) {
+      const rows = latest.all(learnerId, learnerId) as { lesson: string; status: string; points: number; max_points: number; created_at: number; tries: number }[];
+      const out: Record<string, LessonProgress> = {};
+      for (const row of rows) {
+        const entry = out[row.lesson] ??= { status: 'started', points: 0, maxPoints: 0, attempts: 0, lastActivity: 0 };
+        entry.points += row.points;
+        entry.maxPoints += row.max_points;
+        entry.attempts = Math.max(entry.attempts, row.tries);
+        entry.lastActivity = Math.max(entry.lastActivity, row.created_at);
+      }
+      for (const [lesson, entry] of Object.entries(out)) {
+        const passed = rows.filter((r) => r.lesson === lesson && r.status === 'pass').length;
+        if (passed === checks[lesson] && passed > 0) entry.status = 'passed';
+      }
+      return out;
+    },
     learnerForSession(token) {
       const hash = hashToken(token);
       const row = findSession.get(hash) as { learner_id: string } | undefined;

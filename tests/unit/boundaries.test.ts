@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const CONCERNS = ['http', 'terminal', 'sandbox', 'grading', 'store'];
+const CONCERNS = ['http', 'terminal', 'sandbox', 'grading', 'store', 'dockerfile'];
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true, recursive: true })

@@ -2,45 +2,11 @@
 // questions too: the engine resolves them at build time, outside the gateway's sight. Rewrite each
 // to its engine name (or refuse it) before the engine reads the file. Line numbers are kept, so the
 // engine's parse errors (e.g. the lesson's `unknown instruction`) still point at the learner's line.
+import { instructions } from '../../dockerfile/index.ts';
 import { refuse, type Result } from './police.ts';
 
 /** Maps an image reference from a Dockerfile to the engine's name, or refuses it. */
 export type ImageMapper = (reference: string) => Promise<Result<string>>;
-
-interface Instruction { keyword: string; first: number; last: number; text: string }
-
-/** Splits a Dockerfile into logical instructions, as the classic builder does. */
-function instructions(lines: string[]): Instruction[] {
-  let escape = '\\';
-  // A parser directive `# escape=X` may only open the file.
-  for (const line of lines) {
-    const directive = /^#\s*([a-z]+)\s*=\s*(\S+)\s*$/i.exec(line);
-    if (!directive) break;
-    if (directive[1]!.toLowerCase() === 'escape') escape = directive[2]!;
-  }
-  const found: Instruction[] = [];
-  let current: Instruction | undefined;
-  lines.forEach((raw, index) => {
-    if (current === undefined && /^\s*(#|$)/.test(raw)) return;
-    if (current !== undefined && /^\s*#/.test(raw)) return; // comments inside a continuation are dropped
-    const trimmed = raw.replace(/\s+$/, '');
-    const continues = trimmed.endsWith(escape);
-    const part = continues ? trimmed.slice(0, -escape.length) : trimmed;
-    if (current === undefined) {
-      const keyword = /^\s*(\S+)/.exec(part)?.[1]?.toUpperCase() ?? '';
-      current = { keyword, first: index, last: index, text: part.trim() };
-    } else {
-      current.text += ` ${part.trim()}`;
-      current.last = index;
-    }
-    if (!continues) {
-      found.push(current);
-      current = undefined;
-    }
-  });
-  if (current) found.push(current);
-  return found;
-}
 
 /** The Dockerfile with every image reference mapped; stage names and numbers are left alone. */
 export async function rewriteDockerfile(text: string, mapImage: ImageMapper): Promise<Result<string>> {

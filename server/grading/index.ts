@@ -1,0 +1,36 @@
+// Grading: runs a lesson's checks against one learner's work through the sandbox's port and says
+// pass, fail or error for each. It knows nothing of sockets, engine names or storage.
+import type { CheckResult } from '../../src/schemas/checks.ts';
+import type { LessonLab } from './lessons.ts';
+import { CannotJudge, type LearnerEngine } from './port.ts';
+import { RUNNERS, type Verdict } from './runners.ts';
+
+export { loadLessons, validateLesson, LessonError, type LessonLab } from './lessons.ts';
+export { CannotJudge, type LearnerEngine, type LearnerImage, type RunOutcome } from './port.ts';
+
+/**
+ * Runs every check of `lab`. `failuresSoFar` counts the learner's earlier failed attempts per check:
+ * each further failure gets the next, more specific hint.
+ */
+export async function grade(lab: LessonLab, engine: LearnerEngine, failuresSoFar: Record<string, number> = {}): Promise<CheckResult[]> {
+  return Promise.all(lab.checks.map(async (check): Promise<CheckResult> => {
+    const base = { id: check.id, title: check.title, maxPoints: check.points };
+    let verdict: Verdict;
+    try {
+      verdict = await (RUNNERS[check.kind] as (c: typeof check, e: LearnerEngine) => Promise<Verdict>)(check, engine);
+    } catch (error) {
+      const cause = error instanceof CannotJudge ? error.cause : engineDown(error) ? 'engine_unavailable' : 'internal';
+      if (cause === 'internal') console.error(`grading: ${lab.slug}/${check.id} failed to run:`, error);
+      return { ...base, status: 'error', points: 0, cause, evidence: { message: (error as Error).message.slice(0, 500) } };
+    }
+    if (verdict.status === 'pass') return { ...base, status: 'pass', points: check.points, evidence: verdict.evidence };
+    const hint = check.hints[Math.min(failuresSoFar[check.id] ?? 0, check.hints.length - 1)];
+    return { ...base, status: 'fail', points: 0, expected: verdict.expected, seen: verdict.seen, hint, evidence: verdict.evidence };
+  }));
+}
+
+/** The engine did not answer, or answered with its own failure: nobody can judge now. */
+function engineDown(error: unknown): boolean {
+  const { code, statusCode } = error as { code?: string; statusCode?: number };
+  return ['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code ?? '') || (statusCode ?? 0) >= 500;
+}

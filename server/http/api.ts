@@ -1,0 +1,76 @@
+// The JSON API: health, the course's lessons and checks, running a lesson's checks, progress.
+// POSTs must come from an allowed Origin with the session cookie (CSRF: another site's page gets 403).
+import fs from 'node:fs';
+import path from 'node:path';
+import type http from 'node:http';
+import type { Config } from '../config.ts';
+import type { Sandbox } from '../sandbox/index.ts';
+import { grade, type LessonLab } from '../grading/index.ts';
+import type { Store } from '../store/index.ts';
+
+export interface ApiDeps {
+  config: Config;
+  sandbox: Sandbox;
+  store: Store;
+  labs: Map<string, LessonLab>;
+  /** Origins allowed to POST (the served origin and the configured ones). */
+  origins: () => Set<string>;
+  /** The learner behind the request's session cookie, if any. */
+  learner: (req: http.IncomingMessage) => string | undefined;
+}
+
+interface CourseEntry { slug: string; title: string; order: number }
+
+export function createApi(deps: ApiDeps) {
+  const running = new Set<string>(); // learners whose checks are running: one run at a time each
+  const course = (): CourseEntry[] => {
+    const file = path.join(deps.config.siteDir, 'course.json');
+    const listed = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as CourseEntry[]) : [];
+    return listed.length > 0 ? listed : [...deps.labs.keys()].map((slug, i) => ({ slug, title: slug, order: i + 1 }));
+  };
+  const checkCounts = () => Object.fromEntries([...deps.labs].map(([slug, lab]) => [slug, lab.checks.length]));
+
+  return async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, pathname: string): Promise<void> {
+    if (pathname === '/api/health' && req.method === 'GET') {
+      const [engine, images] = await Promise.all([deps.sandbox.engineVersion(), deps.sandbox.imageStatus()]);
+      return json(res, engine ? 200 : 503, { ok: Boolean(engine) && Object.values(images).every(Boolean), engine: engine ?? null, profile: deps.config.profile, images });
+    }
+    if (pathname === '/api/lessons' && req.method === 'GET') {
+      return json(res, 200, course().map(({ slug, title }) => ({
+        slug, title, checks: (deps.labs.get(slug)?.checks ?? []).map(({ id, title: checkTitle }) => ({ id, title: checkTitle })),
+      })));
+    }
+    if (pathname === '/api/progress' && req.method === 'GET') {
+      const learner = deps.learner(req);
+      if (!learner) return json(res, 401, { error: 'no session: open a lesson page first' });
+      return json(res, 200, { lessons: deps.store.progress(learner, checkCounts()) });
+    }
+    const check = /^\/api\/lessons\/([a-z0-9-]+)\/check$/.exec(pathname);
+    if (check && req.method === 'POST') {
+      req.resume();
+      if (!deps.origins().has(req.headers.origin ?? '')) return json(res, 403, { error: 'cross-site request refused' });
+      const learner = deps.learner(req);
+      if (!learner) return json(res, 401, { error: 'no session: open the lesson page first' });
+      const lab = deps.labs.get(check[1]!);
+      if (!lab) return json(res, 404, { error: `no lesson named ${check[1]} has checks` });
+      if (running.has(learner)) return json(res, 429, { error: 'your previous check is still running' });
+      running.add(learner);
+      try {
+        const results = await grade(lab, deps.sandbox.learnerEngine(learner), deps.store.failuresSoFar(learner, lab.slug));
+        deps.store.recordAttempts(learner, lab.slug, results.map((r) => ({
+          checkId: r.id, specHash: lab.specHashes[r.id]!, status: r.status, points: r.points, maxPoints: r.maxPoints, evidence: r.evidence,
+        })));
+        return json(res, 200, { lesson: lab.slug, results });
+      } finally {
+        running.delete(learner);
+      }
+    }
+    json(res, 404, { error: 'no such API' });
+  };
+}
+
+function json(res: http.ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}

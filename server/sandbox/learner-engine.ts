@@ -1,0 +1,107 @@
+// The sandbox's side of grading: one learner's images looked up by the names they gave, run or
+// opened only under the lab's limits. Check containers carry the learner's label and are removed.
+import type Docker from 'dockerode';
+import { CannotJudge, type LearnerEngine } from '../grading/index.ts';
+import { tarEntries } from './gateway/build-context.ts';
+import type { Namespace } from './gateway/names.ts';
+import { LABELS, LIMITS } from './policy.ts';
+import { workspaceName } from './workspace.ts';
+
+/** Most output kept from a check run: enough for any hello world, bounded for a flood. */
+const OUTPUT_LIMIT = 64 * 1024;
+const FILE_LIMIT = 1024 * 1024;
+
+export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace): LearnerEngine {
+  const labels = { [LABELS.learner]: learnerId, [LABELS.role]: 'check' };
+  const hardened = {
+    NetworkMode: 'none', ReadonlyRootfs: true, CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'],
+    Memory: LIMITS.containerMemory, MemorySwap: LIMITS.containerMemory, PidsLimit: LIMITS.containerPids, NanoCpus: LIMITS.containerNanoCpus,
+  };
+  return {
+    async image(name) {
+      const target = ns.image(name);
+      if (!target.ok || target.value.kind === 'id') return undefined;
+      const info = await docker.getImage(target.value.engineRef).inspect().catch(notFoundAs(undefined));
+      return info ? { id: info.Id, size: info.Size } : undefined;
+    },
+
+    async run(imageId, command, timeoutMs) {
+      const container = await docker.createContainer({ Image: imageId, Cmd: command, Labels: labels, Tty: false, HostConfig: hardened });
+      try {
+        const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+        const output = collect(stream);
+        await container.start();
+        const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), timeoutMs).unref());
+        const finished = await Promise.race([container.wait(), timer]);
+        if (finished === 'timeout') await container.kill().catch(() => undefined); // it may have just exited
+        const { stdout, stderr } = await output;
+        const exitCode = finished === 'timeout' ? 137 : (finished as { StatusCode: number }).StatusCode;
+        return { stdout, stderr, exitCode, timedOut: finished === 'timeout' };
+      } finally {
+        await container.remove({ force: true }).catch(() => undefined); // already gone
+      }
+    },
+
+    async pathsExist(imageId, paths) {
+      // Created, never started: the archive API reads the image's filesystem without running anything.
+      const container = await docker.createContainer({ Image: imageId, Cmd: ['/stagecraft-never-runs'], Labels: labels, HostConfig: hardened });
+      try {
+        const found: Record<string, boolean> = {};
+        for (const p of paths) found[p] = await container.infoArchive({ path: p }).then(() => true, notFoundAs(false));
+        return found;
+      } finally {
+        await container.remove({ force: true }).catch(() => undefined);
+      }
+    },
+
+    async readFile(homePath) {
+      const workspace = docker.getContainer(workspaceName(learnerId));
+      const exists = await workspace.inspect().then(() => true, notFoundAs(false));
+      if (!exists) throw new CannotJudge('workspace_missing', 'your workspace is not there any more: open the terminal once, then check again');
+      const archive = await workspace.getArchive({ path: `/home/learner/${homePath}` }).catch(notFoundAs(undefined));
+      if (!archive) return undefined;
+      const tar = await readCapped(archive as NodeJS.ReadableStream, FILE_LIMIT + 4096);
+      const entry = tarEntries(tar)?.entries[0];
+      return entry ? tar.subarray(entry.offset, entry.offset + Math.min(entry.size, FILE_LIMIT)).toString('utf8') : undefined;
+    },
+  };
+}
+
+/** A 404 from the engine means "not there"; anything else is a real failure. */
+function notFoundAs<T>(value: T): (error: unknown) => T {
+  return (error) => {
+    if ((error as { statusCode?: number }).statusCode === 404) return value;
+    throw error;
+  };
+}
+
+function readCapped(stream: NodeJS.ReadableStream, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('data', (chunk: Buffer) => { if (size < limit) chunks.push(chunk); size += chunk.length; });
+    stream.on('end', () => resolve(Buffer.concat(chunks)));
+    stream.on('error', reject);
+  });
+}
+
+/** Splits the engine's multiplexed attach stream (8-byte frame headers) into stdout and stderr, bounded. */
+function collect(stream: NodeJS.ReadableStream): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const out = [Buffer.alloc(0), Buffer.alloc(0)];
+    let pending = Buffer.alloc(0);
+    stream.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 8) {
+        const size = pending.readUInt32BE(4);
+        if (pending.length < 8 + size) break;
+        const which = pending[0] === 2 ? 1 : 0;
+        if (out[which]!.length < OUTPUT_LIMIT) out[which] = Buffer.concat([out[which]!, pending.subarray(8, 8 + size)]).subarray(0, OUTPUT_LIMIT);
+        pending = pending.subarray(8 + size);
+      }
+    });
+    const done = () => resolve({ stdout: out[0]!.toString('utf8'), stderr: out[1]!.toString('utf8') });
+    stream.on('end', done);
+    stream.on('close', done);
+  });
+}

@@ -1,0 +1,16 @@
+// Each lesson's checks, read from lessons/<slug>/checks.ts at build time and validated, so a broken
+// checks file fails the site build with the file and field. Only ids and titles reach the page.
+import { LessonChecks } from '../schemas/checks.ts';
+import { describeIssues } from '../schemas/issues.ts';
+
+const modules = import.meta.glob<{ default: unknown }>('../../lessons/*/checks.ts', { eager: true });
+
+export interface CheckTitle { id: string; title: string }
+
+/** slug → the titles of its checks, in order. */
+export const lessonChecks: Record<string, CheckTitle[]> = Object.fromEntries(Object.entries(modules).map(([file, module]) => {
+  const slug = file.split('/').at(-2)!;
+  const parsed = LessonChecks.safeParse(module.default);
+  if (!parsed.success) throw new Error(describeIssues(`lessons/${slug}/checks.ts`, parsed.error, module.default));
+  return [slug, parsed.data.checks.map(({ id, title }) => ({ id, title }))];
+}));

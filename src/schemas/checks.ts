@@ -1,0 +1,146 @@
+// The checks of a lesson's lab (lessons/<slug>/checks.ts), and the results the server sends back.
+// Shared by the server (which runs them) and the site (which shows titles and results).
+import { z } from 'zod';
+
+/** A check id: lower-case words joined by hyphens, unique within its lesson, e.g. "small-image-runs". */
+const CheckId = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'lower-case words joined by hyphens');
+
+/** A learner's image name as they type it, e.g. "hello-world" or "hello-cmake:latest". */
+export const ImageName = z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/, 'an image name such as hello-world');
+
+/** A file in the learner's home folder, relative to it, e.g. "hello/Dockerfile"; never leaves it. */
+const HomePath = z.string().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._/-]+$/, 'a path inside the home folder, such as hello/Dockerfile');
+
+/** An absolute path inside an image, e.g. "/usr/bin/gcc". */
+const ImagePath = z.string().regex(/^\/[A-Za-z0-9._/+-]*$/, 'an absolute path such as /usr/bin/gcc');
+
+const common = {
+  /** Stable id; results and stored attempts refer to it. */
+  id: CheckId,
+  /** What the learner sees, e.g. "hello-world-small runs and prints Hello, world!". */
+  title: z.string().min(1),
+  /** Points for passing it (partial credit per lesson); default 1. */
+  points: z.number().int().min(0).default(1),
+  /** Progressive hints for a failure: the first a nudge, the last the specific fix. */
+  hints: z.array(z.string().min(1)).min(1),
+};
+
+/** How a run's standard output is matched. */
+export const OutputMatch = z.discriminatedUnion('match', [
+  /** The whole output equals `text` (a final newline is ignored). */
+  z.object({ match: z.literal('exact'), text: z.string() }).strict(),
+  /** The output contains `text`. */
+  z.object({ match: z.literal('contains'), text: z.string().min(1) }).strict(),
+  /** The output matches the regular expression `pattern` (JavaScript syntax, multiline). */
+  z.object({ match: z.literal('regex'), pattern: z.string().min(1) }).strict(),
+  /** The output is exactly `count` lines, each equal to `line`. */
+  z.object({ match: z.literal('lineCount'), line: z.string(), count: z.number().int().min(1) }).strict(),
+]);
+export type OutputMatch = z.infer<typeof OutputMatch>;
+
+/** The learner's image with this name exists. */
+export const ImageExists = z.object({ ...common, kind: z.literal('image.exists'), /** Image to look for. */ image: ImageName }).strict();
+
+/** Run the image (network none, read-only, time-limited) and match its output and exit code. */
+export const ContainerRuns = z.object({
+  ...common,
+  kind: z.literal('container.runs'),
+  /** Image to run. */ image: ImageName,
+  /** Command instead of the image's CMD; default: the image's own. */ command: z.array(z.string()).optional(),
+  /** What standard output must be. */ stdout: OutputMatch,
+  /** Expected exit code; default 0. */ exitCode: z.number().int().min(0).max(255).default(0),
+  /** Seconds before the run is stopped and judged an error; default 10. */ timeoutSeconds: z.number().int().min(1).max(60).default(10),
+}).strict();
+
+/** The image is at least `ratio` times smaller than another of the learner's images. */
+export const ImageSmallerThan = z.object({
+  ...common,
+  kind: z.literal('image.smallerThan'),
+  /** Image that must be the smaller one, e.g. "hello-world-small". */ image: ImageName,
+  /** Image it is compared with, e.g. "hello-world". */ than: ImageName,
+  /** Minimum size ratio (than / image); 10 means "at least 10× smaller". */ ratio: z.number().min(1),
+}).strict();
+
+/** The image is no larger than `bytes`. */
+export const ImageMaxSize = z.object({
+  ...common,
+  kind: z.literal('image.maxSize'),
+  /** Image to measure. */ image: ImageName,
+  /** Largest size allowed, in bytes. */ bytes: z.number().int().positive(),
+}).strict();
+
+/** None of these paths exist in the image's filesystem (e.g. no compiler). */
+export const ImageLacks = z.object({ ...common, kind: z.literal('image.lacks'), /** Image to look into. */ image: ImageName, /** Paths that must be absent. */ paths: z.array(ImagePath).min(1) }).strict();
+
+/** All of these paths exist in the image's filesystem. */
+export const ImageHas = z.object({ ...common, kind: z.literal('image.has'), /** Image to look into. */ image: ImageName, /** Paths that must be present. */ paths: z.array(ImagePath).min(1) }).strict();
+
+/** The Dockerfile has at least this many stages (FROM lines). */
+export const DockerfileStages = z.object({
+  ...common,
+  kind: z.literal('dockerfile.stages'),
+  /** The Dockerfile, relative to the learner's home. */ file: HomePath,
+  /** Fewest stages accepted. */ atLeast: z.number().int().min(1),
+}).strict();
+
+/** A stage is named (`FROM … AS name`); with `name`, that one. */
+export const DockerfileNamedStage = z.object({
+  ...common,
+  kind: z.literal('dockerfile.namedStage'),
+  /** The Dockerfile, relative to the learner's home. */ file: HomePath,
+  /** Required stage name; default: any name. */ name: z.string().regex(/^[a-z][a-z0-9_.-]*$/).optional(),
+}).strict();
+
+/** A COPY takes files from another stage (`COPY --from=…`); with `from`, from that stage. */
+export const DockerfileCopyFrom = z.object({
+  ...common,
+  kind: z.literal('dockerfile.copyFrom'),
+  /** The Dockerfile, relative to the learner's home. */ file: HomePath,
+  /** Required source stage (name or number); default: any. */ from: z.string().min(1).optional(),
+}).strict();
+
+/** The final stage's CMD is in exec form (`CMD ["./hello"]`). */
+export const DockerfileExecCmd = z.object({
+  ...common,
+  kind: z.literal('dockerfile.execCmd'),
+  /** The Dockerfile, relative to the learner's home. */ file: HomePath,
+}).strict();
+
+export const Check = z.discriminatedUnion('kind', [
+  ImageExists, ContainerRuns, ImageSmallerThan, ImageMaxSize, ImageLacks, ImageHas,
+  DockerfileStages, DockerfileNamedStage, DockerfileCopyFrom, DockerfileExecCmd,
+]);
+export type Check = z.infer<typeof Check>;
+export type CheckKind = Check['kind'];
+
+/** A lesson's checks file. */
+export const LessonChecks = z.object({
+  /** The lesson's slug; must match its folder. */
+  lesson: CheckId,
+  /** The learner's folder for this lab, relative to their home, e.g. "hello"; starter files go there. */
+  workdir: HomePath,
+  /** The checks, in the order the learner sees them. */
+  checks: z.array(Check).min(1),
+}).strict().refine((value) => new Set(value.checks.map((c) => c.id)).size === value.checks.length, { message: 'check ids must be unique', path: ['checks'] });
+export type LessonChecks = z.infer<typeof LessonChecks>;
+
+/** One check's verdict, as the server answers it. */
+export const CheckResult = z.object({
+  id: CheckId,
+  title: z.string(),
+  /** pass: done; fail: the learner's work is wrong; error: we could not judge (never counted against them). */
+  status: z.enum(['pass', 'fail', 'error']),
+  /** Points earned, and the most available. */
+  points: z.number().int().min(0),
+  maxPoints: z.number().int().min(0),
+  /** For a failure: what was expected and what was seen. */
+  expected: z.string().optional(),
+  seen: z.string().optional(),
+  /** For a failure: a hint, more specific on each further failed attempt. */
+  hint: z.string().optional(),
+  /** For an error: a stable cause code, e.g. "engine_unavailable", "timeout". */
+  cause: z.string().optional(),
+  /** What the judgement rests on: image id, sizes, an output excerpt (≤ 500 characters). */
+  evidence: z.record(z.string(), z.union([z.string(), z.number()])),
+});
+export type CheckResult = z.infer<typeof CheckResult>;

@@ -1,0 +1,26 @@
+// Puts a lesson's files into a learner's workspace, as if they had typed them, and asks for a check.
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import Docker from 'dockerode';
+import type { CheckResult } from '../../src/schemas/checks.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** Copies lessons/<slug>/<part>/ (files only) into ~/<workdir>, owned by the learner. */
+export async function copyIntoHome(learnerId: string, slug: string, part: 'solution' | 'files', workdir: string): Promise<void> {
+  const tar = execFileSync('tar', ['-C', path.join(ROOT, 'lessons', slug, part), '--owner=1000', '--group=1000', '-cf', '-', '.']);
+  const workspace = new Docker().getContainer(`stagecraft-ws-${learnerId}`);
+  const mkdir = await workspace.exec({ Cmd: ['mkdir', '-p', `/home/learner/${workdir}`], User: 'learner' });
+  await mkdir.start({ Detach: true });
+  await new Promise((r) => setTimeout(r, 200));
+  await workspace.putArchive(tar, { path: `/home/learner/${workdir}` });
+}
+
+/** POSTs the lesson's check as the browser does (same origin, session cookie). */
+export async function runChecks(baseUrl: string, cookie: string, slug: string): Promise<{ status: number; results: CheckResult[] }> {
+  const res = await fetch(`${baseUrl}/api/lessons/${slug}/check`, { method: 'POST', headers: { Cookie: cookie, Origin: baseUrl, 'Content-Type': 'application/json' }, body: '{}' });
+  const body = (await res.json()) as { results?: CheckResult[] };
+  return { status: res.status, results: body.results ?? [] };
+}
+
+export const statuses = (results: CheckResult[]) => Object.fromEntries(results.map((r) => [r.id, r.status]));
