@@ -1,0 +1,48 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadLessons, validateLesson, LessonError } from './lessons.ts';
+
+const valid = { lesson: 'multi-stage', workdir: 'hello', checks: [{ id: 'smaller', title: 'Smaller', kind: 'image.smallerThan', image: 'hello-world-small', than: 'hello-world', ratio: 10, hints: ['h'] }] };
+const message = (input: unknown, slug = 'multi-stage') => {
+  try {
+    validateLesson(`lessons/${slug}/checks.ts`, slug, input);
+    return 'valid';
+  } catch (error) {
+    expect(error).toBeInstanceOf(LessonError);
+    return (error as Error).message;
+  }
+};
+
+describe('checks files', () => {
+  it('accepts a valid file and hashes each check', () => {
+    const lab = validateLesson('lessons/multi-stage/checks.ts', 'multi-stage', valid);
+    expect(lab.specHashes.smaller).toMatch(/^[a-f0-9]{16}$/);
+  });
+
+  // The wording a lesson author sees; pinned so it stays this helpful.
+  it.each([
+    ['a ratio given as text', { ...valid, checks: [{ ...valid.checks[0], ratio: '40x' }] },
+      'lessons/multi-stage/checks.ts: checks[0].ratio: Invalid input: expected number, received string, got "40x"'],
+    ['a ratio under 1', { ...valid, checks: [{ ...valid.checks[0], ratio: 0.5 }] },
+      'lessons/multi-stage/checks.ts: checks[0].ratio: Too small: expected number to be >=1, got 0.5'],
+    ['an unknown kind', { ...valid, checks: [{ ...valid.checks[0], kind: 'image.tiny' }] },
+      'lessons/multi-stage/checks.ts: checks[0].kind: Invalid discriminator value. Expected \'image.exists\' | \'container.runs\' | \'image.smallerThan\' | \'image.maxSize\' | \'image.lacks\' | \'image.has\' | \'dockerfile.stages\' | \'dockerfile.namedStage\' | \'dockerfile.copyFrom\' | \'dockerfile.execCmd\', got "image.tiny"'],
+    ['a Dockerfile outside the home folder', { ...valid, checks: [{ id: 'x', title: 'x', kind: 'dockerfile.stages', file: '../etc/passwd', atLeast: 2, hints: ['h'] }] },
+      'lessons/multi-stage/checks.ts: checks[0].file: a path inside the home folder, such as hello/Dockerfile, got "../etc/passwd"'],
+    ['an unknown field', { ...valid, checks: [{ ...valid.checks[0], weight: 3 }] },
+      'lessons/multi-stage/checks.ts: checks[0]: Unrecognized key: "weight", got {"id":"smaller","title":"Smaller","kind":"image.smallerThan","image":"hello-world-small","than":"hello-world","ratio":10,"hints":["h"],"weight":3}'],
+    ['duplicate ids', { ...valid, checks: [valid.checks[0], valid.checks[0]] },
+      expect.stringContaining('lessons/multi-stage/checks.ts: checks: check ids must be unique')],
+  ])('names the file, field, expectation and value for %s', (_what, input, expected) => {
+    expect(message(input)).toEqual(expected);
+  });
+
+  it('refuses a file whose lesson is not its folder', () => {
+    expect(message(valid, 'cmake')).toBe('lessons/cmake/checks.ts: lesson: expected "cmake" (its folder), got "multi-stage"');
+  });
+
+  it('loads and validates every lesson of the course', async () => {
+    const labs = await loadLessons(path.resolve(import.meta.dirname, '../..'));
+    expect(labs.get('single-stage')?.checks.length).toBeGreaterThan(0);
+  });
+});

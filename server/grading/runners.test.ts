@@ -1,0 +1,105 @@
+// Each check kind against a fake learner engine: one case per outcome class (pass, fail, error).
+import { describe, expect, it } from 'vitest';
+import { Check } from '../../src/schemas/checks.ts';
+import { grade } from './index.ts';
+import { CannotJudge, type LearnerEngine } from './port.ts';
+import type { LessonLab } from './lessons.ts';
+
+const MULTI = 'FROM stagecraft/toolchain AS build\nCOPY hello.c .\nRUN gcc hello.c -o hello\nFROM stagecraft/runtime\nCOPY --from=build /hello /hello\nCMD ["/hello"]\n';
+const SINGLE = 'FROM stagecraft/toolchain\nCOPY hello.c .\nRUN gcc hello.c -o hello\nCMD /hello\n';
+
+function engine(overrides: Partial<LearnerEngine> & { files?: Record<string, string> } = {}): LearnerEngine {
+  const images: Record<string, { id: string; size: number }> = { 'hello-world': { id: 'big', size: 406e6 }, 'hello-world-small': { id: 'small', size: 4.1e6 } };
+  return {
+    image: async (name) => images[name],
+    run: async () => ({ stdout: 'Hello, world!\n', stderr: '', exitCode: 0, timedOut: false }),
+    pathsExist: async (id, paths) => Object.fromEntries(paths.map((p) => [p, id === 'big'])),
+    readFile: async (file) => (overrides.files ?? { 'hello/Dockerfile': MULTI })[file],
+    ...overrides,
+  };
+}
+
+const lab = (check: unknown): LessonLab => ({ slug: 'test', checks: [Check.parse({ points: 2, hints: ['nudge', 'fix'], ...(check as object) })], specHashes: {} });
+const one = async (check: unknown, e = engine(), failures = 0) => (await grade(lab(check), e, { c: failures }))[0]!;
+
+const cases: [string, unknown, LearnerEngine, 'pass' | 'fail' | 'error'][] = [
+  ['image.exists, present', { id: 'c', title: 't', kind: 'image.exists', image: 'hello-world' }, engine(), 'pass'],
+  ['image.exists, missing', { id: 'c', title: 't', kind: 'image.exists', image: 'nope' }, engine(), 'fail'],
+  ['container.runs, right output', { id: 'c', title: 't', kind: 'container.runs', image: 'hello-world', stdout: { match: 'exact', text: 'Hello, world!' } }, engine(), 'pass'],
+  ['container.runs, wrong output', { id: 'c', title: 't', kind: 'container.runs', image: 'hello-world', stdout: { match: 'exact', text: 'Hi' } }, engine(), 'fail'],
+  ['container.runs, wrong exit code', { id: 'c', title: 't', kind: 'container.runs', image: 'hello-world', stdout: { match: 'contains', text: 'Hello' }, exitCode: 3 }, engine(), 'fail'],
+  ['container.runs, ten lines', { id: 'c', title: 't', kind: 'container.runs', image: 'hello-world', stdout: { match: 'lineCount', line: 'Hi', count: 10 } },
+    engine({ run: async () => ({ stdout: 'Hi\n'.repeat(10), stderr: '', exitCode: 0, timedOut: false }) }), 'pass'],
+  ['container.runs, nine lines', { id: 'c', title: 't', kind: 'container.runs', image: 'hello-world', stdout: { match: 'lineCount', line: 'Hi', count: 10 } },
+    engine({ run: async () => ({ stdout: 'Hi\n'.repeat(9), stderr: '', exitCode: 0, timedOut: false }) }), 'fail'],
+  ['container.runs, engine down', { id: 'c', title: 't', kind: 'container.runs', image: 'hello-world', stdout: { match: 'regex', pattern: '^Hello' } },
+    engine({ run: async () => { throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }); } }), 'error'],
+  ['image.smallerThan, 98×', { id: 'c', title: 't', kind: 'image.smallerThan', image: 'hello-world-small', than: 'hello-world', ratio: 10 }, engine(), 'pass'],
+  ['image.smallerThan, only 2×', { id: 'c', title: 't', kind: 'image.smallerThan', image: 'hello-world-small', than: 'hello-world', ratio: 10 },
+    engine({ image: async (n) => (n === 'hello-world' ? { id: 'big', size: 8e6 } : { id: 'small', size: 4e6 }) }), 'fail'],
+  ['image.maxSize, under', { id: 'c', title: 't', kind: 'image.maxSize', image: 'hello-world-small', bytes: 10e6 }, engine(), 'pass'],
+  ['image.maxSize, over', { id: 'c', title: 't', kind: 'image.maxSize', image: 'hello-world', bytes: 10e6 }, engine(), 'fail'],
+  ['image.lacks, no gcc', { id: 'c', title: 't', kind: 'image.lacks', image: 'hello-world-small', paths: ['/usr/bin/gcc'] }, engine(), 'pass'],
+  ['image.lacks, gcc still inside', { id: 'c', title: 't', kind: 'image.lacks', image: 'hello-world', paths: ['/usr/bin/gcc'] }, engine(), 'fail'],
+  ['image.has, present', { id: 'c', title: 't', kind: 'image.has', image: 'hello-world', paths: ['/app/hello'] }, engine(), 'pass'],
+  ['image.has, missing', { id: 'c', title: 't', kind: 'image.has', image: 'hello-world-small', paths: ['/app/hello'] }, engine(), 'fail'],
+  ['dockerfile.stages, two', { id: 'c', title: 't', kind: 'dockerfile.stages', file: 'hello/Dockerfile', atLeast: 2 }, engine(), 'pass'],
+  ['dockerfile.stages, one', { id: 'c', title: 't', kind: 'dockerfile.stages', file: 'hello/Dockerfile', atLeast: 2 }, engine({ files: { 'hello/Dockerfile': SINGLE } }), 'fail'],
+  ['dockerfile.stages, no file', { id: 'c', title: 't', kind: 'dockerfile.stages', file: 'hello/Dockerfile', atLeast: 2 }, engine({ files: {} }), 'fail'],
+  ['dockerfile.stages, workspace gone', { id: 'c', title: 't', kind: 'dockerfile.stages', file: 'hello/Dockerfile', atLeast: 2 },
+    engine({ readFile: async () => { throw new CannotJudge('workspace_missing', 'gone'); } }), 'error'],
+  ['dockerfile.namedStage, build', { id: 'c', title: 't', kind: 'dockerfile.namedStage', file: 'hello/Dockerfile', name: 'build' }, engine(), 'pass'],
+  ['dockerfile.namedStage, none', { id: 'c', title: 't', kind: 'dockerfile.namedStage', file: 'hello/Dockerfile' }, engine({ files: { 'hello/Dockerfile': SINGLE } }), 'fail'],
+  ['dockerfile.copyFrom, from build', { id: 'c', title: 't', kind: 'dockerfile.copyFrom', file: 'hello/Dockerfile', from: 'build' }, engine(), 'pass'],
+  ['dockerfile.copyFrom, none', { id: 'c', title: 't', kind: 'dockerfile.copyFrom', file: 'hello/Dockerfile' }, engine({ files: { 'hello/Dockerfile': SINGLE } }), 'fail'],
+  ['dockerfile.execCmd, exec form', { id: 'c', title: 't', kind: 'dockerfile.execCmd', file: 'hello/Dockerfile' }, engine(), 'pass'],
+  ['dockerfile.execCmd, shell form', { id: 'c', title: 't', kind: 'dockerfile.execCmd', file: 'hello/Dockerfile' }, engine({ files: { 'hello/Dockerfile': SINGLE } }), 'fail'],
+];
+
+describe('check runners', () => {
+  it.each(cases)('%s → %s', async (_name, check, e, status) => {
+    const result = await one(check, e);
+    expect(result.status).toBe(status);
+    if (status === 'pass') expect(result.points).toBe(2);
+    if (status === 'fail') {
+      expect(result.points).toBe(0);
+      expect(result.expected).toBeTruthy();
+      expect(result.seen).toBeTruthy();
+      expect(result.hint).toBe('nudge');
+    }
+    if (status === 'error') {
+      expect(result.points).toBe(0);
+      expect(result.cause).toMatch(/^[a-z_]+$/);
+    }
+  });
+
+  it('covers every check kind with a pass and a fail', () => {
+    const kinds = Check.options.map((o) => o.shape.kind.value);
+    for (const kind of kinds) {
+      const names = cases.filter(([, check]) => (check as { kind: string }).kind === kind).map(([, , , status]) => status);
+      expect(names, kind).toEqual(expect.arrayContaining(['pass', 'fail']));
+    }
+  });
+
+  it('gives a more specific hint after earlier failures', async () => {
+    const check = { id: 'c', title: 't', kind: 'image.exists', image: 'nope' };
+    expect((await one(check, engine(), 0)).hint).toBe('nudge');
+    expect((await one(check, engine(), 1)).hint).toBe('fix');
+    expect((await one(check, engine(), 7)).hint).toBe('fix');
+  });
+
+  it('says what was expected and seen, with sizes, when the image is only 2× smaller', async () => {
+    const result = await one(cases[9]![1], cases[9]![2]);
+    expect(result.expected).toBe('hello-world-small at least 10× smaller than hello-world');
+    expect(result.seen).toBe('hello-world-small 4.00 MB, hello-world 8.00 MB: 2.0× smaller');
+    expect(result.evidence).toMatchObject({ ratio: 2 });
+  });
+
+  it('a run that does not finish is a failure that says so, with its output as evidence', async () => {
+    const result = await one({ id: 'c', title: 't', kind: 'container.runs', image: 'hello-world', stdout: { match: 'contains', text: 'x' }, timeoutSeconds: 2 },
+      engine({ run: async () => ({ stdout: 'y'.repeat(2000), stderr: '', exitCode: 137, timedOut: true }) }));
+    expect(result.status).toBe('fail');
+    expect(result.seen).toBe('it was still running and was stopped');
+    expect(String(result.evidence.output).length).toBeLessThanOrEqual(500);
+  });
+});

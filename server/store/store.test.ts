@@ -1,0 +1,54 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openStore, type AttemptRecord, type Store } from './index.ts';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'store-'));
+let store: Store;
+afterEach(() => store?.close());
+const attempt = (checkId: string, status: AttemptRecord['status'], points = status === 'pass' ? 1 : 0): AttemptRecord =>
+  ({ checkId, specHash: 'h', status, points, maxPoints: 1, evidence: { imageId: 'x' } });
+
+describe('store', () => {
+  it('keeps learners, sessions and attempts across a reopen (a server restart)', () => {
+    const file = path.join(dir, 'restart.db');
+    store = openStore(file);
+    const { learnerId, token } = store.createLearner();
+    store.recordAttempts(learnerId, 'single-stage', [attempt('a', 'pass')], 1000);
+    store.close();
+    store = openStore(file);
+    expect(store.learnerForSession(token)).toBe(learnerId);
+    expect(store.progress(learnerId, { 'single-stage': 1 })['single-stage']).toMatchObject({ status: 'passed', points: 1, attempts: 1, lastActivity: 1000 });
+  });
+
+  it('never finds a session for an unknown token', () => {
+    store = openStore(path.join(dir, 'unknown.db'));
+    store.createLearner();
+    expect(store.learnerForSession('A'.repeat(43))).toBeUndefined();
+  });
+
+  it('counts failures per check and takes each check\'s latest attempt for progress', () => {
+    store = openStore(path.join(dir, 'progress.db'));
+    const { learnerId } = store.createLearner();
+    store.recordAttempts(learnerId, 'multi-stage', [attempt('a', 'fail'), attempt('b', 'fail')], 1);
+    store.recordAttempts(learnerId, 'multi-stage', [attempt('a', 'pass'), attempt('b', 'fail')], 2);
+    expect(store.failuresSoFar(learnerId, 'multi-stage')).toEqual({ a: 1, b: 2 });
+    expect(store.progress(learnerId, { 'multi-stage': 2 })['multi-stage']).toMatchObject({ status: 'started', points: 1, maxPoints: 2, attempts: 2 });
+  });
+
+  it('keeps attempts append-only: no update, no delete', () => {
+    const file = path.join(dir, 'append.db');
+    store = openStore(file);
+    const { learnerId } = store.createLearner();
+    store.recordAttempts(learnerId, 'x', [attempt('a', 'fail')]);
+    store.close();
+    // Even with direct SQL, as a careless script would.
+    const { DatabaseSync } = process.getBuiltinModule('node:sqlite') as typeof import('node:sqlite');
+    const db = new DatabaseSync(file);
+    expect(() => db.exec("UPDATE attempts SET status = 'pass'")).toThrow(/append-only/);
+    expect(() => db.exec('DELETE FROM attempts')).toThrow(/append-only/);
+    db.close();
+    store = openStore(file);
+  });
+});
