@@ -76,6 +76,16 @@ describe('the single-stage lesson', () => {
     expect(screen).toMatch(/^Hello, world!$/m);
   });
 
+  it('passes every check when Check is pressed, and says so in the results region', async () => {
+    await page.getByRole('button', { name: /^Check/ }).click();
+    const results = page.getByRole('region', { name: 'Check results' });
+    for (const id of ['image-built', 'image-runs']) {
+      await results.locator(`[data-check-id="${id}"][data-check-status="pass"]`).waitFor({ timeout: 30_000 });
+    }
+    await expect.poll(() => page.locator('[data-check-summary]').textContent()).toMatch(/All checks passed/);
+    await page.locator('.xterm').click();
+  });
+
   it('comes back to the same shell after a reload', async () => {
     await typeLine('clear; X=42; cd /tmp');
     await page.reload();
