@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { launchBrowser, seriousViolations, terminalRegion, waitForScreen } from '../support/browser.ts';
+import { launchBrowser, screenText, seriousViolations, terminalRegion, waitForScreen } from '../support/browser.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -54,6 +54,14 @@ describe('the single-stage lesson', () => {
     expect(await input.evaluate((el) => el === document.activeElement)).toBe(true);
   });
 
+  it('pastes a command with Copy to terminal, and runs it only on Enter', async () => {
+    await page.getByRole('button', { name: 'Copy to terminal' }).first().click();
+    await waitForScreen(page, /\$ mkdir -p ~\/hello && cd ~\/hello *$/m);
+    expect(await screenText(page)).not.toMatch(/~\/hello\$ *$/m);
+    await page.keyboard.press('Enter');
+    await waitForScreen(page, /~\/hello\$ *$/m);
+  });
+
   it('builds and runs hello-world by typing the lesson\'s steps', async () => {
     await typeLine('mkdir -p ~/hello && cd ~/hello');
     await typeLine("cat > hello.c <<'EOF'");
@@ -83,6 +91,14 @@ describe('the single-stage lesson', () => {
       await results.locator(`[data-check-id="${id}"][data-check-status="pass"]`).waitFor({ timeout: 30_000 });
     }
     await expect.poll(() => page.locator('[data-check-summary]').textContent()).toMatch(/All checks passed/);
+    await page.locator('.xterm').click();
+  });
+
+  it('shows the lesson as done on the course page', async () => {
+    await page.goto(`${server.url}/`);
+    await expect.poll(() => page.locator('[data-lesson="single-stage"] [data-progress]').textContent()).toBe('Done: 3 of 3 points');
+    await page.goto(`${server.url}/lessons/single-stage/`);
+    await page.locator('section[aria-label="Terminal"][data-state="ready"]').waitFor({ timeout: 30_000 });
     await page.locator('.xterm').click();
   });
 

@@ -3,6 +3,7 @@
 import type { TerminalState } from './client.ts';
 import { terminalSocketUrl } from './socket-url.ts';
 import type { MountedTerminal } from './view.ts';
+import { PASTE_EVENT } from './paste-buttons.ts';
 
 const STATUS: Record<TerminalState, string> = {
   connecting: 'Connecting to your workspace…',
@@ -14,9 +15,12 @@ class ScTerminal extends HTMLElement {
   #observer: IntersectionObserver | undefined;
   #mounted: MountedTerminal | undefined;
   #gone = false;
+  readonly #onPaste = (event: Event) => this.#mounted?.paste((event as CustomEvent<string>).detail);
 
   connectedCallback(): void {
     this.#gone = false;
+    // "Copy to terminal" buttons in the lesson send their text here (./paste-buttons.ts).
+    window.addEventListener(PASTE_EVENT, this.#onPaste);
     this.#observer = new IntersectionObserver(
       (entries) => {
         if (!entries.some((e) => e.isIntersecting)) return;
@@ -31,6 +35,7 @@ class ScTerminal extends HTMLElement {
 
   disconnectedCallback(): void {
     this.#gone = true;
+    window.removeEventListener(PASTE_EVENT, this.#onPaste);
     this.#observer?.disconnect();
     this.#mounted?.dispose();
     this.#mounted = undefined;

@@ -34,6 +34,8 @@ export interface MountOptions {
 
 export interface MountedTerminal {
   client: TerminalClient;
+  /** Puts text at the prompt as a paste (bracketed, so the shell waits for Enter) and focuses the terminal. */
+  paste(text: string): void;
   dispose(): void;
 }
 
@@ -118,6 +120,10 @@ export async function mountTerminal({ host, url, hintId, onState }: MountOptions
 
   return {
     client,
+    paste(text) {
+      term.paste(text);
+      term.focus();
+    },
     dispose() {
       window.removeEventListener('online', online);
       observer.disconnect();

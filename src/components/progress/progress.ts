@@ -1,0 +1,26 @@
+// <sc-progress>: marks each lesson listed inside it (elements with data-lesson) with the learner's
+// progress from /api/progress: done with points, or in progress. Without a session it shows nothing.
+
+interface LessonProgress { status: 'passed' | 'started'; points: number; maxPoints: number }
+
+class Progress extends HTMLElement {
+  async connectedCallback(): Promise<void> {
+    let lessons: Record<string, LessonProgress>;
+    try {
+      const response = await fetch('/api/progress', { credentials: 'same-origin' });
+      if (!response.ok) return;
+      lessons = ((await response.json()) as { lessons: Record<string, LessonProgress> }).lessons;
+    } catch {
+      return; // offline or server down: the course list is still usable without progress
+    }
+    for (const item of this.querySelectorAll<HTMLElement>('[data-lesson]')) {
+      const progress = lessons[item.dataset.lesson ?? ''];
+      const badge = item.querySelector<HTMLElement>('[data-progress]');
+      if (!progress || !badge) continue;
+      badge.dataset.progress = progress.status;
+      badge.textContent = progress.status === 'passed' ? `Done: ${progress.points} of ${progress.maxPoints} points` : `In progress: ${progress.points} of ${progress.maxPoints} points`;
+    }
+  }
+}
+
+customElements.define('sc-progress', Progress);
