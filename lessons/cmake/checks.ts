@@ -1,0 +1,41 @@
+// Checks of the CMake lesson (document 004): hello-cmake prints its line ten times, carries no
+// toolchain, stays small, and comes from a Dockerfile with a named stage and an exec-form CMD.
+export default {
+  lesson: 'cmake',
+  workdir: 'cmake',
+  checks: [
+    {
+      id: 'built', kind: 'image.exists', title: 'An image named hello-cmake exists', image: 'hello-cmake', points: 1,
+      hints: ['Build it from ~/cmake (and press Check before the tidy-up step removes it).', 'Run: cd ~/cmake && docker build -t hello-cmake .'],
+    },
+    {
+      id: 'ten-lines', kind: 'container.runs', title: 'hello-cmake prints "Hello world using CMake!" ten times',
+      image: 'hello-cmake', stdout: { match: 'lineCount', line: 'Hello world using CMake!', count: 10 }, points: 2,
+      hints: [
+        'Run it yourself: docker run --rm hello-cmake. If it cannot start, read the error: a missing libstdc++.so.6 means the runtime image lacks the C++ library.',
+        'Link statically so the program needs no libraries: add set(CMAKE_EXE_LINKER_FLAGS "-static") to CMakeLists.txt, then rebuild.',
+      ],
+    },
+    {
+      id: 'no-toolchain', kind: 'image.lacks', title: 'hello-cmake has no compiler, no CMake and no sources', image: 'hello-cmake',
+      paths: ['/usr/bin/g++', '/usr/bin/cmake', '/app/hello.cpp'], points: 2,
+      hints: ['Only the final stage ships: what does it start FROM?', 'Start the final stage FROM the runtime image and copy only /app/build/hello from the build stage.'],
+    },
+    {
+      id: 'small', kind: 'image.maxSize', title: 'hello-cmake is under 20 MB', image: 'hello-cmake', bytes: 20_000_000, points: 1,
+      hints: ['Compare with docker image ls.', 'The final stage must start FROM the small runtime image, not the toolchain.'],
+    },
+    {
+      id: 'named-stage', kind: 'dockerfile.namedStage', title: 'The build stage is named build', file: 'cmake/Dockerfile', name: 'build', points: 1,
+      hints: ['Stages are numbered from 0 unless you name them.', 'Write the first line as FROM … AS build.'],
+    },
+    {
+      id: 'copy-from', kind: 'dockerfile.copyFrom', title: 'The final stage copies the program from another stage', file: 'cmake/Dockerfile', points: 1,
+      hints: ['COPY can take files from a stage by name or number.', 'Use COPY --from=build /app/build/hello . in the final stage.'],
+    },
+    {
+      id: 'exec-form', kind: 'dockerfile.execCmd', title: 'CMD is in exec form', file: 'cmake/Dockerfile', points: 1,
+      hints: ['Exec form is a JSON list of strings.', 'Write CMD ["./hello"], with double quotes.'],
+    },
+  ],
+};

@@ -1,0 +1,32 @@
+// Checks of the going-further lesson: a FROM scratch image with a static binary, run by an exec-form
+// CMD because there is no shell to run anything else.
+export default {
+  lesson: 'going-further',
+  workdir: 'scratch',
+  checks: [
+    {
+      id: 'built', kind: 'image.exists', title: 'An image named hello-scratch exists', image: 'hello-scratch', points: 1,
+      hints: ['Build it from ~/scratch.', 'Run: cd ~/scratch && docker build -t hello-scratch .'],
+    },
+    {
+      id: 'runs', kind: 'container.runs', title: 'hello-scratch runs and prints Hello, world!', image: 'hello-scratch',
+      stdout: { match: 'exact', text: 'Hello, world!' }, points: 2,
+      hints: [
+        'Run it yourself: docker run --rm hello-scratch. "no such file or directory" for /bin/sh means CMD is in shell form.',
+        'Compile with gcc -static so the program needs no libraries, and write CMD ["/hello"].',
+      ],
+    },
+    {
+      id: 'tiny', kind: 'image.maxSize', title: 'hello-scratch is under 2 MB', image: 'hello-scratch', bytes: 2_000_000, points: 1,
+      hints: ['Compare with docker image ls.', 'The final stage must be FROM scratch with only the static binary copied in.'],
+    },
+    {
+      id: 'no-shell', kind: 'image.lacks', title: 'hello-scratch has no shell at all', image: 'hello-scratch', paths: ['/bin/sh', '/bin/busybox'], points: 1,
+      hints: ['What does the final stage start FROM?', 'Use FROM scratch for the final stage.'],
+    },
+    {
+      id: 'exec-form', kind: 'dockerfile.execCmd', title: 'CMD is in exec form', file: 'scratch/Dockerfile', points: 1,
+      hints: ['With no shell in the image, only exec form can start the program.', 'Write CMD ["/hello"].'],
+    },
+  ],
+};

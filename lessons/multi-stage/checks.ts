@@ -1,0 +1,41 @@
+// Checks of the multi-stage lesson: hello-world-small runs, is many times smaller than the learner's
+// own single-stage image, carries no compiler, and comes from a two-stage Dockerfile.
+export default {
+  lesson: 'multi-stage',
+  workdir: 'hello',
+  checks: [
+    {
+      id: 'small-built', kind: 'image.exists', title: 'An image named hello-world-small exists', image: 'hello-world-small', points: 1,
+      hints: ['Build the two-stage Dockerfile under the new name.', 'Run: cd ~/hello && docker build -t hello-world-small .'],
+    },
+    {
+      id: 'small-runs', kind: 'container.runs', title: 'hello-world-small runs and prints Hello, world!', image: 'hello-world-small',
+      stdout: { match: 'exact', text: 'Hello, world!' }, points: 2,
+      hints: ['Run it yourself: docker run --rm hello-world-small', 'The final stage must copy the compiled program (COPY --from=build /app/bin/hello /app/hello) and CMD must run that path.'],
+    },
+    {
+      id: 'many-times-smaller', kind: 'image.smallerThan', title: 'hello-world-small is at least 10× smaller than your hello-world', image: 'hello-world-small', than: 'hello-world', ratio: 10, points: 2,
+      hints: ['Compare the two with docker image ls | grep hello-world.', 'Only the last stage ends up in the image: start it FROM the small runtime image, not the toolchain, and copy just the binary into it.'],
+    },
+    {
+      id: 'no-compiler', kind: 'image.lacks', title: 'hello-world-small has no compiler and no source code', image: 'hello-world-small', paths: ['/usr/bin/gcc', '/app/hello.c'], points: 2,
+      hints: ['Look inside: docker run --rm hello-world-small ls /app /usr/bin', 'The final stage must not start FROM the toolchain, and must copy only bin/hello, not the whole folder.'],
+    },
+    {
+      id: 'binary-inside', kind: 'image.has', title: 'hello-world-small holds the program at /app/hello', image: 'hello-world-small', paths: ['/app/hello'], points: 1,
+      hints: ['Check where COPY --from puts the program.', 'Use COPY --from=build /app/bin/hello /app/hello in the final stage.'],
+    },
+    {
+      id: 'two-stages', kind: 'dockerfile.stages', title: 'The Dockerfile has two stages', file: 'hello/Dockerfile', atLeast: 2, points: 1,
+      hints: ['A stage starts at each FROM line.', 'Add a second FROM line for the final stage, after the build steps.'],
+    },
+    {
+      id: 'named-stage', kind: 'dockerfile.namedStage', title: 'The build stage has a name', file: 'hello/Dockerfile', points: 1,
+      hints: ['Give the first stage an alias.', 'Write the first line as FROM … AS build.'],
+    },
+    {
+      id: 'copy-from', kind: 'dockerfile.copyFrom', title: 'The final stage copies the program from the build stage', file: 'hello/Dockerfile', points: 1,
+      hints: ['COPY can take files from another stage.', 'Use COPY --from=build /app/bin/hello /app/hello.'],
+    },
+  ],
+};

@@ -1,0 +1,21 @@
+// Checks of the why-small lesson: both images are still there to measure, and the small one holds
+// none of what made the big one big.
+export default {
+  lesson: 'why-small',
+  workdir: 'hello',
+  checks: [
+    {
+      id: 'both-images', kind: 'image.exists', title: 'Your single-stage hello-world is still there to compare', image: 'hello-world', points: 1,
+      hints: ['docker image ls lists your images.', 'Rebuild it: cd ~/hello && docker build -f Dockerfile.single -t hello-world .'],
+    },
+    {
+      id: 'ratio', kind: 'image.smallerThan', title: 'hello-world-small is at least 20× smaller than hello-world', image: 'hello-world-small', than: 'hello-world', ratio: 20, points: 1,
+      hints: ['Compare the SIZE column of docker image ls.', 'Rebuild hello-world-small from the two-stage Dockerfile of the previous lesson.'],
+    },
+    {
+      id: 'nothing-to-attack', kind: 'image.lacks', title: 'The small image has no compiler, no package tools and no sources', image: 'hello-world-small',
+      paths: ['/usr/bin/gcc', '/usr/bin/make', '/usr/bin/apt', '/app/hello.c'], points: 2,
+      hints: ['List what is inside each image as the lesson shows.', 'Build hello-world-small from the two-stage Dockerfile whose last stage starts FROM the runtime image.'],
+    },
+  ],
+};

@@ -1,0 +1,3 @@
+# Workspace: nothing to build; the Docker client answers and the image list is readable.
+docker version
+docker image ls
