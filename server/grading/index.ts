@@ -4,6 +4,7 @@ import type { CheckResult } from '../../src/schemas/checks.ts';
 import type { LessonLab } from './lessons.ts';
 import { CannotJudge, type LearnerEngine } from './port.ts';
 import { RUNNERS, type Verdict } from './runners.ts';
+import { diagnose } from './diagnose.ts';
 
 export { loadLessons, validateLesson, LessonError, type LessonLab } from './lessons.ts';
 export { CannotJudge, type LearnerEngine, type LearnerImage, type RunOutcome } from './port.ts';
@@ -24,7 +25,10 @@ export async function grade(lab: LessonLab, engine: LearnerEngine, failuresSoFar
       return { ...base, status: 'error', points: 0, cause, evidence: { message: (error as Error).message.slice(0, 500) } };
     }
     if (verdict.status === 'pass') return { ...base, status: 'pass', points: check.points, evidence: verdict.evidence };
-    const hint = check.hints[Math.min(failuresSoFar[check.id] ?? 0, check.hints.length - 1)];
+    // What actually went wrong (a missing image after a failed build, a run that could not start) beats a generic hint.
+    const missingImage = verdict.seen?.startsWith('no image named') ?? false;
+    const diagnosis = diagnose(missingImage ? engine.lastBuildOutput() : undefined, typeof verdict.evidence.output === 'string' ? verdict.evidence.output : undefined);
+    const hint = diagnosis ?? check.hints[Math.min(failuresSoFar[check.id] ?? 0, check.hints.length - 1)];
     return { ...base, status: 'fail', points: 0, expected: verdict.expected, seen: verdict.seen, hint, evidence: verdict.evidence };
   }));
 }

@@ -25,6 +25,8 @@ export interface LearnerEngine {
   pathsExist(imageId: string, paths: string[]): Promise<Record<string, boolean>>;
   /** A text file in the learner's home folder, or undefined when there is none. */
   readFile(homePath: string): Promise<string | undefined>;
+  /** What the learner's last `docker build` printed (its tail), if the server saw one. */
+  lastBuildOutput(): string | undefined;
 }
 
 /** Thrown by a port when we could not judge (engine down, workspace gone): the check is an `error`. */

@@ -15,6 +15,7 @@ function engine(overrides: Partial<LearnerEngine> & { files?: Record<string, str
     run: async () => ({ stdout: 'Hello, world!\n', stderr: '', exitCode: 0, timedOut: false }),
     pathsExist: async (id, paths) => Object.fromEntries(paths.map((p) => [p, id === 'big'])),
     readFile: async (file) => (overrides.files ?? { 'hello/Dockerfile': MULTI })[file],
+    lastBuildOutput: () => undefined,
     ...overrides,
   };
 }

@@ -9,6 +9,7 @@ import { Namespace } from './gateway/names.ts';
 import type { LearnerEngine } from '../grading/index.ts';
 
 const DISK_CHECK_EVERY_MS = 5_000;
+const BUILD_LOG_BYTES = 16 * 1024;
 import { spawnShell, type ShellStream } from './shell.ts';
 import type { Refusal } from './gateway/police.ts';
 
@@ -62,7 +63,14 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       return undefined; // the engine is down: callers report it
     }
   };
+  // The tail of each learner's last build output, for grading's hints (memory only: a hint, not a record).
+  const lastBuilds = new Map<string, string>();
+  const buildLog = (learnerId: string) => ({
+    start: () => lastBuilds.set(learnerId, ''),
+    append: (text: string) => lastBuilds.set(learnerId, ((lastBuilds.get(learnerId) ?? '') + text).slice(-BUILD_LOG_BYTES)),
+  });
   const workspaces = new Workspaces({
+    buildLog,
     docker,
     engineSocket: options.engineSocket,
     dataDir: options.dataDir,
@@ -103,7 +111,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     },
     learnerEngine: (learnerId) => {
       const images = BASE_IMAGES[options.profile];
-      return learnerEngine(docker, learnerId, new Namespace(learnerId, { refs: images.refs, repositories: images.repositories }));
+      return learnerEngine(docker, learnerId, new Namespace(learnerId, { refs: images.refs, repositories: images.repositories }), () => lastBuilds.get(learnerId));
     },
     async sweep() {
       await disk.check();

@@ -11,13 +11,15 @@ import { workspaceName } from './workspace.ts';
 const OUTPUT_LIMIT = 64 * 1024;
 const FILE_LIMIT = 1024 * 1024;
 
-export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace): LearnerEngine {
+export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, lastBuild: () => string | undefined): LearnerEngine {
   const labels = { [LABELS.learner]: learnerId, [LABELS.role]: 'check' };
   const hardened = {
     NetworkMode: 'none', ReadonlyRootfs: true, CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'],
     Memory: LIMITS.containerMemory, MemorySwap: LIMITS.containerMemory, PidsLimit: LIMITS.containerPids, NanoCpus: LIMITS.containerNanoCpus,
   };
   return {
+    lastBuildOutput: lastBuild,
+
     async image(name) {
       const target = ns.image(name);
       if (!target.ok || target.value.kind === 'id') return undefined;

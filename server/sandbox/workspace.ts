@@ -24,6 +24,8 @@ export interface WorkspaceDeps {
   engineVersion: () => Promise<string>;
   profile: 'offline' | 'docs';
   quotas: Quotas;
+  /** The learner's last build output, as the gateway relays it (bounded by the caller). */
+  buildLog?: (learnerId: string) => { start(): void; append(text: string): void };
   onRefusal?: (learnerId: string, refusal: Refusal, request: { method: string; url: string }) => void;
 }
 
@@ -81,6 +83,7 @@ export class Workspaces {
       pullable: images.pullable,
       buildCgroupParent: prepareBuildCgroup(learnerId),
       quotas: this.#deps.quotas,
+      buildLog: this.#deps.buildLog?.(learnerId),
       engineSocket: this.#deps.engineSocket,
       engineVersion: await this.#deps.engineVersion(),
       onRefusal: (refusal, request) => this.#deps.onRefusal?.(learnerId, refusal, request),

@@ -54,7 +54,12 @@ export async function runBuild(gw: LearnerGateway, x: Exchange): Promise<void> {
       if (!res.writableEnded) res.end(`${JSON.stringify({ errorDetail: { message }, error: message })}\n`);
     }, gw.quota.limits.buildTimeoutMs);
     res.on('close', () => { clearTimeout(timer); upstream.destroy(); });
-    upstream.on('response', (answer) => relay(answer, res, 'lines', (t) => gw.ns.toLearner(t)));
+    gw.options.buildLog?.start();
+    upstream.on('response', (answer) => relay(answer, res, 'lines', (t) => {
+      const text = gw.ns.toLearner(t);
+      gw.options.buildLog?.append(text);
+      return text;
+    }));
     upstream.on('error', () => { if (!res.writableEnded) engineUnavailable(res); });
     upstream.end(appended.tar);
   } catch (error) {

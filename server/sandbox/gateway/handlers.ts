@@ -31,6 +31,8 @@ export interface GatewayOptions {
   /** Cgroup parent whose pids.max caps the learner's build steps, when the host allows one. */
   buildCgroupParent?: string;
   quotas: Quotas;
+  /** Keeps the learner's last build output, which grading reads to explain a failure. */
+  buildLog?: { start(): void; append(text: string): void };
   /** Every refusal, with its stable code (tests and logs read it; the learner does not see it). */
   onRefusal?: (refusal: Refusal, request: { method: string; url: string }) => void;
 }

@@ -1,0 +1,47 @@
+// Hints from what really happened: the learner's last build output or the failing run's output,
+// matched against the common failures of these labs. A diagnosis beats a generic hint.
+
+interface Diagnosis { pattern: RegExp; hint: (match: RegExpExecArray) => string }
+
+/** Read in order; the first that matches explains the failure. */
+const FROM_BUILD: Diagnosis[] = [
+  {
+    pattern: /unknown instruction: ([A-Za-z-]+)/i,
+    hint: (m) => `Your last build stopped at "unknown instruction: ${m[1]}": Docker read "${m[1]}" as the start of a new instruction. The line before it ends with && but no backslash; end it with \\ so the next line continues it.`,
+  },
+  {
+    pattern: /COPY failed/i,
+    hint: () => 'Your last build could not find a file to COPY: it must be in the folder you build from (the final "." of docker build), spelled the same, and not listed in .dockerignore.',
+  },
+  {
+    pattern: /returned a non-zero code: \d+/,
+    hint: () => 'Your last build failed at a RUN step: scroll up in the terminal to the first error it printed (a compiler error, a missing file) and fix that line.',
+  },
+];
+
+const FROM_RUN: Diagnosis[] = [
+  {
+    pattern: /error while loading shared libraries: (\S+?): cannot open shared object file/,
+    hint: (m) => `The program needs ${m[1]}, which the final image does not have. Link it statically (-static), or copy that library into the final stage.`,
+  },
+  {
+    pattern: /exec: "\/bin\/sh": stat \/bin\/sh: no such file or directory|\/bin\/sh: no such file/,
+    hint: () => 'CMD is in shell form, so Docker runs it with /bin/sh, and this image has no shell. Use exec form: CMD ["/hello"].',
+  },
+  {
+    pattern: /exec format error|\S+: not found/,
+    hint: () => 'The program could not start here: it was probably built for a different C library than the final image has (glibc vs musl). Build and run on the same family, or link statically.',
+  },
+];
+
+/** A hint from the learner's own output, or undefined when nothing familiar is in it. */
+export function diagnose(buildOutput: string | undefined, runOutput: string | undefined): string | undefined {
+  for (const [text, table] of [[runOutput, FROM_RUN], [buildOutput, FROM_BUILD]] as const) {
+    if (!text) continue;
+    for (const { pattern, hint } of table) {
+      const match = pattern.exec(text);
+      if (match) return hint(match);
+    }
+  }
+  return undefined;
+}
