@@ -45,6 +45,13 @@ export function createApi(deps: ApiDeps) {
       if (!learner) return json(res, 401, { error: 'no session: open a lesson page first' });
       return json(res, 200, { lessons: deps.store.progress(learner, checkCounts()) });
     }
+    if (pathname === '/api/images/layers' && req.method === 'GET') {
+      const learner = deps.learner(req);
+      if (!learner) return json(res, 401, { error: 'no session: open a lesson page first' });
+      const names = new URL(req.url ?? '', 'http://api').searchParams.getAll('image').slice(0, 4);
+      const images = await Promise.all(names.map(async (name) => (await deps.sandbox.imageLayers(learner, name)) ?? { name, missing: true }));
+      return json(res, 200, { images });
+    }
     const check = /^\/api\/lessons\/([a-z0-9-]+)\/check$/.exec(pathname);
     if (check && req.method === 'POST') {
       req.resume();

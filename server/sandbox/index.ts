@@ -28,6 +28,12 @@ export const LAB_IMAGES = {
 
 export interface EngineVersion { version: string; apiVersion: string }
 
+export interface ImageLayers {
+  name: string;
+  size: number;
+  layers: { createdBy: string; size: number }[];
+}
+
 export interface Sandbox {
   /** The engine's version, or undefined when it does not answer. */
   engineVersion(): Promise<EngineVersion | undefined>;
@@ -37,6 +43,8 @@ export interface Sandbox {
   openShell(learnerId: string, size: { cols: number; rows: number }): Promise<ShellStream>;
   /** One learner's images and files, for grading. */
   learnerEngine(learnerId: string): LearnerEngine;
+  /** The layers of the learner's image (newest first, as `docker history` lists them), or undefined. */
+  imageLayers(learnerId: string, name: string): Promise<ImageLayers | undefined>;
   /** Checks disk quotas, stops idle workspaces, removes long-stopped ones, expires old homes (also on timers). */
   sweep(): Promise<void>;
   close(): Promise<void>;
@@ -112,6 +120,16 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     learnerEngine: (learnerId) => {
       const images = BASE_IMAGES[options.profile];
       return learnerEngine(docker, learnerId, new Namespace(learnerId, { refs: images.refs, repositories: images.repositories }), () => lastBuilds.get(learnerId));
+    },
+    async imageLayers(learnerId, name) {
+      const images = BASE_IMAGES[options.profile];
+      const target = new Namespace(learnerId, { refs: images.refs, repositories: images.repositories }).image(name);
+      if (!target.ok || target.value.kind === 'id') return undefined;
+      const image = docker.getImage(target.value.engineRef);
+      const info = await image.inspect().catch(() => undefined); // missing: the learner has not built it
+      if (!info) return undefined;
+      const history = (await image.history()) as { CreatedBy: string; Size: number }[];
+      return { name, size: info.Size, layers: history.map((h) => ({ createdBy: h.CreatedBy.replace(/^\/bin\/sh -c (#\(nop\) )?/, '').trim(), size: h.Size })) };
     },
     async sweep() {
       await disk.check();
