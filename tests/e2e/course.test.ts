@@ -80,6 +80,11 @@ describe('the whole course', () => {
     });
   }
 
+  it('shows the previous lesson as done in the lesson navigation', async () => {
+    await page.goto(`${server.url}/lessons/why-small/`);
+    await expect.poll(() => page.locator('a[rel="prev"] [data-progress]').textContent()).toMatch(/^Done: \d+ of \d+ points$/);
+  });
+
   it('shows every lesson with checks as done on the course page', async () => {
     await page.goto(`${server.url}/`);
     for (const slug of ORDER) {
