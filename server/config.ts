@@ -22,6 +22,8 @@ export interface Config {
   root: string;
   /** Idle stop, removal and home retention of workspaces, ms. */
   lifecycle: { idleStopMs: number; removeAfterMs: number; homeRetentionMs: number };
+  /** An instructor to create (or reset) at start-up, from STAGECRAFT_INSTRUCTOR=name:password. */
+  instructor?: { name: string; password: string };
   /** Per-learner quotas an operator may tune. */
   quotas: { buildTimeoutMs: number; imageBytes: number; diskBytes: number };
 }
@@ -45,8 +47,16 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, root = process.
   };
   const seconds = (name: string, fallback: number) => positive(name, fallback, 'seconds', 1000);
   const megabytes = (name: string, fallback: number) => positive(name, fallback, 'megabytes', 1024 ** 2);
+  const instructorSetting = env.STAGECRAFT_INSTRUCTOR;
+  let instructor: Config['instructor'];
+  if (instructorSetting !== undefined) {
+    const colon = instructorSetting.indexOf(':');
+    if (colon < 1 || colon === instructorSetting.length - 1) throw new ConfigError('STAGECRAFT_INSTRUCTOR must be name:password.');
+    instructor = { name: instructorSetting.slice(0, colon), password: instructorSetting.slice(colon + 1) };
+  }
   return {
     port,
+    instructor,
     host: env.HOST ?? '127.0.0.1',
     profile,
     extraOrigins: (env.STAGECRAFT_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),

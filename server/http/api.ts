@@ -19,15 +19,18 @@ export interface ApiDeps {
   learner: (req: http.IncomingMessage) => string | undefined;
 }
 
-interface CourseEntry { slug: string; title: string; order: number }
+export interface CourseEntry { slug: string; title: string; order: number }
+
+/** The lessons in order, from the built site's course.json (or the labs' slugs if the site is not built). */
+export function readCourse(siteDir: string, labs: Map<string, LessonLab>): CourseEntry[] {
+  const file = path.join(siteDir, 'course.json');
+  const listed = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as CourseEntry[]) : [];
+  return listed.length > 0 ? listed : [...labs.keys()].map((slug, i) => ({ slug, title: slug, order: i + 1 }));
+}
 
 export function createApi(deps: ApiDeps) {
   const running = new Set<string>(); // learners whose checks are running: one run at a time each
-  const course = (): CourseEntry[] => {
-    const file = path.join(deps.config.siteDir, 'course.json');
-    const listed = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as CourseEntry[]) : [];
-    return listed.length > 0 ? listed : [...deps.labs.keys()].map((slug, i) => ({ slug, title: slug, order: i + 1 }));
-  };
+  const course = () => readCourse(deps.config.siteDir, deps.labs);
   const checkCounts = () => Object.fromEntries([...deps.labs].map(([slug, lab]) => [slug, lab.checks.length]));
 
   return async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, pathname: string): Promise<void> {

@@ -10,7 +10,8 @@ import { openStore } from '../store/index.ts';
 import { createSandbox } from '../sandbox/index.ts';
 import { createTerminalHub } from '../terminal/index.ts';
 import { loadLessons } from '../grading/index.ts';
-import { createApi } from './api.ts';
+import { createApi, readCourse } from './api.ts';
+import { createClassroomApi } from './classroom-api.ts';
 import { sendStatic, sendText } from './static.ts';
 import { readSessionToken, sessionCookie } from './session-cookie.ts';
 import { allowedOrigins } from './origins.ts';
@@ -55,7 +56,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
   inUse = (learnerId) => terminal.isAttached(learnerId);
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   let origins = new Set<string>();
-  const api = createApi({ config, sandbox, store, labs: await loadLessons(config.root), origins: () => origins, learner: (req) => learnerFor(req) });
+  const labs = await loadLessons(config.root);
+  const api = createApi({ config, sandbox, store, labs, origins: () => origins, learner: (req) => learnerFor(req) });
+  let baseUrl = '';
+  const classroom = createClassroomApi({
+    store, labs, lessons: () => readCourse(config.siteDir, labs), origins: () => origins, baseUrl: () => baseUrl, learner: (req) => learnerFor(req),
+  });
+  if (config.instructor) store.ensureInstructor(config.instructor.name, config.instructor.password);
 
   /** The learner behind a request's cookie, or a new learner whose cookie is set on `res`. */
   const learnerFor = (req: http.IncomingMessage, res?: http.ServerResponse): string | undefined => {
@@ -71,7 +78,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     const url = new URL(req.url ?? '/', 'http://site');
     if (url.pathname.startsWith('/api/')) {
-      return api(req, res, url.pathname).catch((error: unknown) => {
+      return classroom(req, res, url.pathname).then(async (done) => { if (!done) await api(req, res, url.pathname); }).catch((error: unknown) => {
         console.error('api: unexpected error', error);
         if (!res.headersSent) sendText(res, 500, 'Internal error');
       });
@@ -99,6 +106,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   });
   const port = (server.address() as { port: number }).port;
   origins = allowedOrigins(config.host, port, config.extraOrigins);
+  baseUrl = [...config.extraOrigins, `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`][0]!;
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
     url: `http://${shownHost}:${port}`,

@@ -4,15 +4,25 @@
 export const COOKIE_NAME = 'sc_session';
 const ONE_YEAR_SECONDS = 365 * 24 * 60 * 60;
 
-/** The session token from a Cookie header, if present and well-formed. */
-export function readSessionToken(header: string | undefined): string | undefined {
+/** The instructor's session: a separate cookie, SameSite=Strict (no link from elsewhere carries it). */
+export const INSTRUCTOR_COOKIE = 'sc_instructor';
+
+/** A token cookie from a Cookie header, if present and well-formed. */
+export function readCookie(header: string | undefined, cookie: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const [name, ...rest] = part.trim().split('=');
     const value = rest.join('=');
-    if (name === COOKIE_NAME && /^[A-Za-z0-9_-]{43}$/.test(value)) return value;
+    if (name === cookie && /^[A-Za-z0-9_-]{43}$/.test(value)) return value;
   }
   return undefined;
+}
+
+/** The learner's session token from a Cookie header, if present and well-formed. */
+export const readSessionToken = (header: string | undefined) => readCookie(header, COOKIE_NAME);
+
+export function instructorCookie(token: string, maxAge = 12 * 60 * 60): string {
+  return `${INSTRUCTOR_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}`;
 }
 
 export function sessionCookie(token: string): string {

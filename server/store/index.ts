@@ -1,6 +1,8 @@
 // The store: learners and their browser sessions in SQLite (node:sqlite, built into Node 24).
 import { DatabaseSync } from 'node:sqlite';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hashToken } from './tokens.ts';
+import { classroomQueries, type ClassroomQueries } from './classroom.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 /** One check result to keep, as grading produced it. */
@@ -23,22 +25,26 @@ export interface LessonProgress {
   lastActivity: number;
 }
 
-export interface Store {
+export type { ClassInfo, Member, Override } from './classroom.ts';
+
+export interface Store extends ClassroomQueries {
   /** Appends one attempt per check result. */
   recordAttempts(learnerId: string, lesson: string, records: AttemptRecord[], now?: number): void;
   /** Failed attempts so far per check of a lesson (hints get more specific with each). */
   failuresSoFar(learnerId: string, lesson: string): Record<string, number>;
+  /** Every attempt of a learner, oldest first (for the detailed export). */
+  attemptsOf(learnerId: string): { lesson: string; checkId: string; status: string; points: number; maxPoints: number; evidence: string; createdAt: number }[];
   /** Per lesson, for a learner who has made attempts; `checks` counts each lesson's checks. */
   progress(learnerId: string, checks: Record<string, number>): Record<string, LessonProgress>;
   /** The learner a session token belongs to, or undefined for an unknown token. */
   learnerForSession(token: string): string | undefined;
+  /** A new session for an existing learner (a resume code was given); returns its token. */
+  sessionFor(learnerId: string): string;
   /** Creates a learner with a new session; returns the token to put in the cookie. */
   createLearner(): { learnerId: string; token: string };
   close(): void;
 }
 
-// Tokens are stored hashed, so a copied database file does not hand out live sessions.
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export function openStore(file: string): Store {
   const db = new DatabaseSync(file);
@@ -50,6 +56,7 @@ export function openStore(file: string): Store {
   const insertSession = db.prepare('INSERT INTO sessions (token_hash, learner_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)');
   const insertAttempt = db.prepare(`INSERT INTO attempts (learner_id, lesson, check_id, spec_hash, status, points, max_points, evidence, created_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const allAttempts = db.prepare('SELECT lesson, check_id, status, points, max_points, evidence, created_at FROM attempts WHERE learner_id = ? ORDER BY id');
   const countFailures = db.prepare(`SELECT check_id, COUNT(*) AS failures FROM attempts
     WHERE learner_id = ? AND lesson = ? AND status = 'fail' GROUP BY check_id`);
   // The latest attempt of each check (ids grow with time), per lesson.
@@ -58,6 +65,7 @@ export function openStore(file: string): Store {
     FROM attempts a
     WHERE a.learner_id = ? AND a.id IN (SELECT MAX(id) FROM attempts WHERE learner_id = ? GROUP BY lesson, check_id)`);
   return {
+    ...classroomQueries(db),
     recordAttempts(learnerId, lesson, records, now = Date.now()) {
       db.exec('BEGIN');
       try {
@@ -67,6 +75,10 @@ export function openStore(file: string): Store {
         db.exec('ROLLBACK');
         throw error;
       }
+    },
+    attemptsOf(learnerId) {
+      return (allAttempts.all(learnerId) as { lesson: string; check_id: string; status: string; points: number; max_points: number; evidence: string; created_at: number }[])
+        .map((r) => ({ lesson: r.lesson, checkId: r.check_id, status: r.status, points: r.points, maxPoints: r.max_points, evidence: r.evidence, createdAt: r.created_at }));
     },
     failuresSoFar(learnerId, lesson) {
       const rows = countFailures.all(learnerId, lesson) as { check_id: string; failures: number }[];
@@ -87,6 +99,12 @@ export function openStore(file: string): Store {
         if (passed === checks[lesson] && passed > 0) entry.status = 'passed';
       }
       return out;
+    },
+    sessionFor(learnerId) {
+      const token = randomBytes(32).toString('base64url');
+      const now = Date.now();
+      insertSession.run(hashToken(token), learnerId, now, now);
+      return token;
     },
     learnerForSession(token) {
       const hash = hashToken(token);

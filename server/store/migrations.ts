@@ -28,4 +28,43 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX attempts_by_learner ON attempts(learner_id, lesson, check_id);
    CREATE TRIGGER attempts_are_kept BEFORE UPDATE ON attempts BEGIN SELECT RAISE(ABORT, 'attempts are append-only'); END;
    CREATE TRIGGER attempts_are_never_deleted BEFORE DELETE ON attempts BEGIN SELECT RAISE(ABORT, 'attempts are append-only'); END;`,
+  // Classrooms: instructors, their classes, who joined with which name, and manual grade overrides.
+  `CREATE TABLE instructors (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     name TEXT NOT NULL UNIQUE,
+     password_hash TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE instructor_sessions (
+     token_hash TEXT PRIMARY KEY,
+     instructor_id INTEGER NOT NULL REFERENCES instructors(id) ON DELETE CASCADE,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE classes (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     instructor_id INTEGER NOT NULL REFERENCES instructors(id),
+     title TEXT NOT NULL,
+     code TEXT NOT NULL UNIQUE,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE class_members (
+     class_id INTEGER NOT NULL REFERENCES classes(id),
+     learner_id TEXT NOT NULL REFERENCES learners(id),
+     display_name TEXT NOT NULL,
+     resume_code_hash TEXT NOT NULL UNIQUE,
+     joined_at INTEGER NOT NULL,
+     PRIMARY KEY (class_id, learner_id)
+   );
+   CREATE TABLE overrides (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     class_id INTEGER NOT NULL REFERENCES classes(id),
+     learner_id TEXT NOT NULL REFERENCES learners(id),
+     lesson TEXT NOT NULL,
+     points INTEGER NOT NULL CHECK (points >= 0),
+     reason TEXT NOT NULL,
+     instructor_id INTEGER NOT NULL REFERENCES instructors(id),
+     created_at INTEGER NOT NULL
+   );
+   CREATE TRIGGER overrides_are_kept BEFORE UPDATE ON overrides BEGIN SELECT RAISE(ABORT, 'overrides are append-only'); END;
+   CREATE TRIGGER overrides_are_never_deleted BEFORE DELETE ON overrides BEGIN SELECT RAISE(ABORT, 'overrides are append-only'); END;`,
 ];

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { csvCell, gradebook, gradesCsv } from './gradebook.ts';
+
+describe('gradebook', () => {
+  const lessons = [{ slug: 'single-stage', maxPoints: 3 }, { slug: 'multi-stage', maxPoints: 11 }];
+  const progress = { a: { 'single-stage': { status: 'passed' as const, points: 3, maxPoints: 3, attempts: 2, lastActivity: 5 } } };
+  const overrides = [
+    { learnerId: 'b', lesson: 'single-stage', points: 1, reason: 'first', instructor: 'ada', createdAt: 1 },
+    { learnerId: 'b', lesson: 'single-stage', points: 2, reason: 'second thoughts', instructor: 'ada', createdAt: 2 },
+  ];
+  const rows = gradebook([{ learnerId: 'a', displayName: 'A' }, { learnerId: 'b', displayName: 'B' }], (id) => (progress as Record<string, never>)[id] ?? {}, overrides, lessons);
+
+  it('derives the cell from attempts, and the latest override wins while both inputs stay', () => {
+    expect(rows[0]!.lessons['single-stage']).toMatchObject({ status: 'passed', points: 3, autoPoints: 3, attempts: 2 });
+    expect(rows[0]!.lessons['multi-stage']).toMatchObject({ status: 'not-started', points: 0, lastActivity: null });
+    expect(rows[1]!.lessons['single-stage']).toMatchObject({ status: 'overridden', points: 2, autoPoints: 0, override: { reason: 'second thoughts' } });
+    expect(rows.map((r) => r.total)).toEqual([3, 2]);
+  });
+
+  it('writes one CSV row per learner with per-lesson points and a total', () => {
+    expect(gradesCsv(rows, ['single-stage', 'multi-stage'])).toBe('learner,single-stage,multi-stage,total\r\nA,3,0,3\r\nB,2,0,2\r\n');
+  });
+
+  it.each([
+    ['=1+1', "'=1+1"], ['+1', "'+1"], ['-1', "'-1"], ['@SUM(A1)', "'@SUM(A1)"], ['\tx', "'\tx"],
+    ['a,b', '"a,b"'], ['say "hi"', '"say ""hi"""'], ['plain', 'plain'],
+  ])('neutralises and quotes %j', (value, expected) => {
+    expect(csvCell(value)).toBe(expected);
+  });
+
+  it('leaves numbers as numbers, negative ones included', () => {
+    expect(csvCell(-3)).toBe('-3');
+  });
+});

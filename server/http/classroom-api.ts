@@ -1,0 +1,164 @@
+// Classroom API: instructor sign-in, classes and join codes, joining and resuming as a learner, the
+// gradebook, overrides and CSV. Every POST needs an allowed Origin (CSRF); instructor routes need
+// the instructor's own HttpOnly cookie and answer 404 for a class that is not theirs.
+import type http from 'node:http';
+import { gradebook, gradesCsv, csvCell, type LessonLab } from '../grading/index.ts';
+import type { Store } from '../store/index.ts';
+import { RateLimit } from './rate-limit.ts';
+import { instructorCookie, readCookie, sessionCookie, INSTRUCTOR_COOKIE, COOKIE_NAME } from './session-cookie.ts';
+
+export interface ClassroomDeps {
+  store: Store;
+  labs: Map<string, LessonLab>;
+  /** Lessons in course order. */
+  lessons: () => { slug: string; title: string }[];
+  origins: () => Set<string>;
+  /** The served origin, for join links. */
+  baseUrl: () => string;
+  /** The learner behind the request's cookie, if any. */
+  learner: (req: http.IncomingMessage) => string | undefined;
+}
+
+const MAX_BODY = 16 * 1024;
+
+export function createClassroomApi(deps: ClassroomDeps) {
+  const signIns = new RateLimit(10, 60_000);
+  const joins = new RateLimit(20, 60_000);
+  const address = (req: http.IncomingMessage) => req.socket.remoteAddress ?? 'unknown';
+  const maxPoints = (slug: string) => deps.labs.get(slug)?.checks.reduce((sum, c) => sum + c.points, 0) ?? 0;
+  const gradedLessons = () => deps.lessons().filter((l) => deps.labs.has(l.slug)).map((l) => ({ slug: l.slug, maxPoints: maxPoints(l.slug) }));
+  const checkCounts = () => Object.fromEntries([...deps.labs].map(([slug, lab]) => [slug, lab.checks.length]));
+  const rows = (classId: number) => gradebook(deps.store.members(classId), (id) => deps.store.progress(id, checkCounts()), deps.store.overrides(classId), gradedLessons());
+  const instructor = (req: http.IncomingMessage) => {
+    const token = readCookie(req.headers.cookie, INSTRUCTOR_COOKIE);
+    return token ? deps.store.instructorForSession(token) : undefined;
+  };
+
+  /** Answers the request if it is a classroom route; false when it is not one. */
+  return async function handleClassroom(req: http.IncomingMessage, res: http.ServerResponse, pathname: string): Promise<boolean> {
+    const method = req.method ?? 'GET';
+    if (method === 'POST' && !deps.origins().has(req.headers.origin ?? '')) {
+      if (/^\/api\/(instructor|classes|join|resume)/.test(pathname)) return reply(res, 403, { error: 'cross-site request refused' });
+      return false;
+    }
+    if (pathname === '/api/instructor/login' && method === 'POST') {
+      const body = await readJson(req);
+      const name = typeof body?.name === 'string' ? body.name : '';
+      if (!signIns.take(address(req)) || !signIns.take(`name:${name}`)) return reply(res, 429, { error: 'too many sign-in attempts: wait a minute' });
+      const token = typeof body?.password === 'string' ? deps.store.signIn(name, body.password) : undefined;
+      if (!token) return reply(res, 401, { error: 'wrong name or password' });
+      res.setHeader('Set-Cookie', instructorCookie(token));
+      return reply(res, 200, { name });
+    }
+    if (pathname === '/api/instructor/logout' && method === 'POST') {
+      const token = readCookie(req.headers.cookie, INSTRUCTOR_COOKIE);
+      if (token) deps.store.signOut(token);
+      res.setHeader('Set-Cookie', instructorCookie('', 0));
+      return reply(res, 200, {});
+    }
+    if (pathname === '/api/join' && method === 'POST') {
+      if (!joins.take(address(req))) return reply(res, 429, { error: 'too many tries: wait a minute' });
+      const body = await readJson(req);
+      const code = typeof body?.code === 'string' ? body.code.trim() : '';
+      const displayName = typeof body?.displayName === 'string' ? body.displayName.trim() : '';
+      if (displayName.length < 1 || displayName.length > 60) return reply(res, 400, { error: 'a display name of 1 to 60 characters is needed' });
+      const klass = deps.store.classByCode(code);
+      if (!klass) return reply(res, 404, { error: 'no class has this code: check it with your instructor' });
+      let learnerId = deps.learner(req);
+      if (!learnerId) {
+        const created = deps.store.createLearner();
+        learnerId = created.learnerId;
+        res.setHeader('Set-Cookie', sessionCookie(created.token));
+      }
+      const resumeCode = deps.store.join(klass.id, learnerId, displayName);
+      return reply(res, 200, { classTitle: klass.title, displayName, resumeCode });
+    }
+    if (pathname === '/api/resume' && method === 'POST') {
+      if (!joins.take(address(req))) return reply(res, 429, { error: 'too many tries: wait a minute' });
+      const body = await readJson(req);
+      const learnerId = typeof body?.resumeCode === 'string' ? deps.store.learnerForResumeCode(body.resumeCode.trim()) : undefined;
+      if (!learnerId) return reply(res, 404, { error: 'this resume code is not known' });
+      res.setHeader('Set-Cookie', sessionCookie(deps.store.sessionFor(learnerId)));
+      return reply(res, 200, {});
+    }
+    if (!pathname.startsWith('/api/classes') && pathname !== '/api/instructor') return false;
+    const me = instructor(req);
+    if (!me) return reply(res, 401, { error: 'sign in as an instructor first' });
+    if (pathname === '/api/instructor' && method === 'GET') return reply(res, 200, { name: me.name });
+    if (pathname === '/api/classes' && method === 'POST') {
+      const body = await readJson(req);
+      const title = typeof body?.title === 'string' ? body.title.trim() : '';
+      if (title.length < 1 || title.length > 120) return reply(res, 400, { error: 'a title of 1 to 120 characters is needed' });
+      const klass = deps.store.createClass(me.id, title);
+      return reply(res, 201, { id: klass.id, code: klass.code, joinUrl: `${deps.baseUrl()}/join/?code=${klass.code}` });
+    }
+    if (pathname === '/api/classes' && method === 'GET') {
+      return reply(res, 200, deps.store.classesOf(me.id).map((c) => ({ ...c, joinUrl: `${deps.baseUrl()}/join/?code=${c.code}` })));
+    }
+    const match = /^\/api\/classes\/(\d+)\/(gradebook|grades\.csv|attempts\.csv|overrides)$/.exec(pathname);
+    // Another instructor's class answers as a missing one.
+    const klass = match ? deps.store.classOf(Number(match[1]), me.id) : undefined;
+    if (!match || !klass) return reply(res, 404, { error: 'no such class' });
+    const view = match[2];
+    if (view === 'gradebook' && method === 'GET') {
+      return reply(res, 200, { class: klass, lessons: deps.lessons().filter((l) => deps.labs.has(l.slug)), rows: rows(klass.id) });
+    }
+    if (view === 'grades.csv' && method === 'GET') {
+      return csv(res, `${klass.code}-grades.csv`, gradesCsv(rows(klass.id), gradedLessons().map((l) => l.slug)));
+    }
+    if (view === 'attempts.csv' && method === 'GET') {
+      const lines = [['learner', 'lesson', 'check', 'status', 'points', 'max_points', 'at', 'evidence'].join(',')];
+      for (const member of deps.store.members(klass.id)) {
+        for (const a of deps.store.attemptsOf(member.learnerId)) {
+          lines.push([member.displayName, a.lesson, a.checkId, a.status, a.points, a.maxPoints, new Date(a.createdAt).toISOString(), a.evidence].map(csvCell).join(','));
+        }
+      }
+      return csv(res, `${klass.code}-attempts.csv`, `${lines.join('\r\n')}\r\n`);
+    }
+    if (view === 'overrides' && method === 'POST') {
+      const body = await readJson(req);
+      const learnerId = typeof body?.learner === 'string' ? body.learner : '';
+      const lesson = typeof body?.lesson === 'string' ? body.lesson : '';
+      const points = body?.points;
+      const reason = typeof body?.reason === 'string' ? body.reason.trim() : '';
+      if (!deps.store.members(klass.id).some((m) => m.learnerId === learnerId)) return reply(res, 404, { error: 'no such learner in this class' });
+      if (!deps.labs.has(lesson)) return reply(res, 400, { error: 'no such lesson with checks' });
+      if (!Number.isInteger(points) || (points as number) < 0 || (points as number) > maxPoints(lesson)) return reply(res, 400, { error: `points must be a whole number from 0 to ${maxPoints(lesson)}` });
+      if (reason.length < 1 || reason.length > 500) return reply(res, 400, { error: 'a reason (up to 500 characters) is needed: it stays in the audit trail' });
+      deps.store.addOverride(klass.id, learnerId, lesson, points as number, reason, me.id);
+      return reply(res, 201, rows(klass.id).find((r) => r.learnerId === learnerId));
+    }
+    return reply(res, 405, { error: 'method not allowed' });
+  };
+}
+
+async function readJson(req: http.IncomingMessage): Promise<Record<string, unknown> | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined; // not JSON: every field then reads as missing, and the route says which
+  }
+}
+
+function reply(res: http.ServerResponse, status: number, value: unknown): true {
+  const body = JSON.stringify(value ?? {});
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+  return true;
+}
+
+function csv(res: http.ServerResponse, filename: string, text: string): true {
+  res.writeHead(200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${filename}"`, 'Cache-Control': 'no-store' });
+  res.end(text);
+  return true;
+}
+
+export { COOKIE_NAME };

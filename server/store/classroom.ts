@@ -1,0 +1,124 @@
+// Classrooms in the store: instructors (scrypt password hashes), their sessions, classes with join
+// codes, members with a display name and a resume code, and append-only grade overrides.
+import { randomBytes, randomInt, scryptSync, timingSafeEqual } from 'node:crypto';
+import type { DatabaseSync } from 'node:sqlite';
+import { hashToken } from './tokens.ts';
+
+export interface ClassInfo { id: number; title: string; code: string; createdAt: number }
+export interface Member { learnerId: string; displayName: string; joinedAt: number }
+export interface Override { learnerId: string; lesson: string; points: number; reason: string; instructor: string; createdAt: number }
+
+// No 0/O, 1/I/L: codes are read aloud and typed from a projector.
+const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+const code = (length: number) => Array.from({ length }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
+/** Join codes: 8 characters, 31^8 ≈ 8.5e11, and joining is rate-limited. */
+export const newJoinCode = () => code(8);
+/** Resume codes: 12 characters in three groups, shown once at join. */
+export const newResumeCode = () => `${code(4)}-${code(4)}-${code(4)}`;
+
+const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 } as const;
+
+export function hashPassword(password: string): string {
+  const salt = randomBytes(16);
+  const hash = scryptSync(password, salt, SCRYPT.keylen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p });
+  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${hash.toString('base64')}`;
+}
+
+export function verifyPassword(password: string, stored: string): boolean {
+  const [scheme, n, r, p, salt, hash] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64');
+  const actual = scryptSync(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
+  return timingSafeEqual(actual, expected);
+}
+
+// A fixed hash to check against when the name is unknown, so a wrong name takes as long as a wrong password.
+const DECOY = hashPassword(randomBytes(16).toString('hex'));
+
+export function classroomQueries(db: DatabaseSync) {
+  const q = {
+    instructorByName: db.prepare('SELECT id, password_hash FROM instructors WHERE name = ?'),
+    insertInstructor: db.prepare('INSERT INTO instructors (name, password_hash, created_at) VALUES (?, ?, ?)'),
+    updateInstructor: db.prepare('UPDATE instructors SET password_hash = ? WHERE name = ?'),
+    insertSession: db.prepare('INSERT INTO instructor_sessions (token_hash, instructor_id, created_at) VALUES (?, ?, ?)'),
+    sessionInstructor: db.prepare('SELECT i.id, i.name FROM instructor_sessions s JOIN instructors i ON i.id = s.instructor_id WHERE s.token_hash = ?'),
+    deleteSession: db.prepare('DELETE FROM instructor_sessions WHERE token_hash = ?'),
+    insertClass: db.prepare('INSERT INTO classes (instructor_id, title, code, created_at) VALUES (?, ?, ?, ?)'),
+    classesOf: db.prepare('SELECT id, title, code, created_at FROM classes WHERE instructor_id = ? ORDER BY id'),
+    classOf: db.prepare('SELECT id, title, code, created_at FROM classes WHERE id = ? AND instructor_id = ?'),
+    classByCode: db.prepare('SELECT id, title, code, created_at FROM classes WHERE code = ?'),
+    member: db.prepare('SELECT display_name FROM class_members WHERE class_id = ? AND learner_id = ?'),
+    insertMember: db.prepare('INSERT INTO class_members (class_id, learner_id, display_name, resume_code_hash, joined_at) VALUES (?, ?, ?, ?, ?)'),
+    updateMember: db.prepare('UPDATE class_members SET display_name = ?, resume_code_hash = ? WHERE class_id = ? AND learner_id = ?'),
+    memberByResume: db.prepare('SELECT learner_id FROM class_members WHERE resume_code_hash = ?'),
+    members: db.prepare('SELECT learner_id, display_name, joined_at FROM class_members WHERE class_id = ? ORDER BY display_name COLLATE NOCASE, joined_at'),
+    insertOverride: db.prepare('INSERT INTO overrides (class_id, learner_id, lesson, points, reason, instructor_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    overrides: db.prepare(`SELECT o.learner_id, o.lesson, o.points, o.reason, i.name AS instructor, o.created_at FROM overrides o
+      JOIN instructors i ON i.id = o.instructor_id WHERE o.class_id = ? ORDER BY o.id`),
+  };
+  const toClass = (row: { id: number; title: string; code: string; created_at: number }): ClassInfo => ({ id: row.id, title: row.title, code: row.code, createdAt: row.created_at });
+  return {
+    /** Creates the instructor, or sets a new password for an existing one. */
+    ensureInstructor(name: string, password: string, now = Date.now()): void {
+      if (q.instructorByName.get(name)) q.updateInstructor.run(hashPassword(password), name);
+      else q.insertInstructor.run(name, hashPassword(password), now);
+    },
+    /** A session token for a right name and password; undefined otherwise (same time either way). */
+    signIn(name: string, password: string, now = Date.now()): string | undefined {
+      const row = q.instructorByName.get(name) as { id: number; password_hash: string } | undefined;
+      const ok = verifyPassword(password, row?.password_hash ?? DECOY) && row !== undefined;
+      if (!ok) return undefined;
+      const token = randomBytes(32).toString('base64url');
+      q.insertSession.run(hashToken(token), row.id, now);
+      return token;
+    },
+    signOut(token: string): void {
+      q.deleteSession.run(hashToken(token));
+    },
+    instructorForSession(token: string): { id: number; name: string } | undefined {
+      return q.sessionInstructor.get(hashToken(token)) as { id: number; name: string } | undefined;
+    },
+    createClass(instructorId: number, title: string, now = Date.now()): ClassInfo {
+      for (;;) {
+        const joinCode = newJoinCode();
+        if (q.classByCode.get(joinCode)) continue; // astronomically rare; try another
+        const { lastInsertRowid } = q.insertClass.run(instructorId, title, joinCode, now);
+        return { id: Number(lastInsertRowid), title, code: joinCode, createdAt: now };
+      }
+    },
+    classesOf: (instructorId: number): ClassInfo[] => (q.classesOf.all(instructorId) as Parameters<typeof toClass>[0][]).map(toClass),
+    /** The class, only if this instructor owns it. */
+    classOf(classId: number, instructorId: number): ClassInfo | undefined {
+      const row = q.classOf.get(classId, instructorId) as Parameters<typeof toClass>[0] | undefined;
+      return row ? toClass(row) : undefined;
+    },
+    classByCode(joinCode: string): ClassInfo | undefined {
+      const row = q.classByCode.get(joinCode.toUpperCase()) as Parameters<typeof toClass>[0] | undefined;
+      return row ? toClass(row) : undefined;
+    },
+    /** Adds the learner to the class (or renames them); returns a new resume code, shown once. */
+    join(classId: number, learnerId: string, displayName: string, now = Date.now()): string {
+      const resume = newResumeCode();
+      if (q.member.get(classId, learnerId)) q.updateMember.run(displayName, hashToken(resume), classId, learnerId);
+      else q.insertMember.run(classId, learnerId, displayName, hashToken(resume), now);
+      return resume;
+    },
+    learnerForResumeCode(resume: string): string | undefined {
+      return (q.memberByResume.get(hashToken(resume.toUpperCase())) as { learner_id: string } | undefined)?.learner_id;
+    },
+    members(classId: number): Member[] {
+      return (q.members.all(classId) as { learner_id: string; display_name: string; joined_at: number }[])
+        .map((r) => ({ learnerId: r.learner_id, displayName: r.display_name, joinedAt: r.joined_at }));
+    },
+    addOverride(classId: number, learnerId: string, lesson: string, points: number, reason: string, instructorId: number, now = Date.now()): void {
+      q.insertOverride.run(classId, learnerId, lesson, points, reason, instructorId, now);
+    },
+    /** Every override of the class, oldest first (the latest per learner and lesson wins). */
+    overrides(classId: number): Override[] {
+      return (q.overrides.all(classId) as { learner_id: string; lesson: string; points: number; reason: string; instructor: string; created_at: number }[])
+        .map((r) => ({ learnerId: r.learner_id, lesson: r.lesson, points: r.points, reason: r.reason, instructor: r.instructor, createdAt: r.created_at }));
+    },
+  };
+}
+
+export type ClassroomQueries = ReturnType<typeof classroomQueries>;

@@ -1,0 +1,137 @@
+// A class on the real server: an instructor signs in and creates a class, two learners join and
+// take the single-stage lesson (one right, one wrong), the gradebook and CSV show it, an override
+// wins and keeps the automatic result beside it; and nobody reaches what is not theirs.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../support/server.ts';
+import { openTerminal, type TerminalClient } from '../../support/terminal-client.ts';
+import { run } from '../../support/shell.ts';
+import { copyIntoHome, runChecks } from '../../support/lab.ts';
+
+let server: TestServer;
+let teacher: string;
+let classId: number;
+let joinCode: string;
+const learners: { cookie: string; id: string; terminal: TerminalClient; resumeCode: string }[] = [];
+
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${server.url}${path}`, { method: 'POST', headers: { Origin: server.url, 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+const cookieOf = (res: Response) => res.headers.get('set-cookie')!.split(';')[0]!;
+
+beforeAll(async () => {
+  server = await startTestServer({ STAGECRAFT_INSTRUCTOR: 'ada:correct horse battery' });
+  const login = await post('/api/instructor/login', { name: 'ada', password: 'correct horse battery' });
+  expect(login.status).toBe(200);
+  teacher = cookieOf(login);
+  const created = await post('/api/classes', { title: 'Docker lab, group B' }, { Cookie: teacher });
+  expect(created.status).toBe(201);
+  ({ id: classId, code: joinCode } = (await created.json()) as { id: number; code: string });
+  for (const displayName of ['Grace', '=HYPERLINK("http://x","y")']) {
+    const joined = await post('/api/join', { code: joinCode.toLowerCase(), displayName });
+    expect(joined.status).toBe(200);
+    const cookie = cookieOf(joined);
+    const { resumeCode } = (await joined.json()) as { resumeCode: string };
+    const before = new Set(server.learners());
+    const terminal = await openTerminal(server.url, cookie);
+    const id = server.learners().find((l) => !before.has(l))!;
+    learners.push({ cookie, id, terminal, resumeCode });
+  }
+  // Grace does the lesson right; the second learner's program prints the wrong text.
+  await copyIntoHome(learners[0]!.id, 'single-stage', 'solution', 'hello');
+  await run(learners[0]!.terminal, 'cd ~/hello && bash commands.sh', 120_000);
+  await copyIntoHome(learners[1]!.id, 'single-stage', 'solution', 'hello');
+  await run(learners[1]!.terminal, "cd ~/hello && sed -i 's/Hello, world!/Hi/' hello.c && bash commands.sh", 120_000);
+  for (const learner of learners) expect((await runChecks(server.url, learner.cookie, 'single-stage')).status).toBe(200);
+}, 240_000);
+
+afterAll(async () => {
+  for (const learner of learners) await learner.terminal.close();
+  await server?.cleanup();
+});
+
+describe('gradebook', () => {
+  it('shows each learner × lesson with status, points and attempts', async () => {
+    const book = (await (await fetch(`${server.url}/api/classes/${classId}/gradebook`, { headers: { Cookie: teacher } })).json()) as {
+      rows: { displayName: string; lessons: Record<string, { status: string; points: number; attempts: number }>; total: number }[];
+    };
+    const grace = book.rows.find((r) => r.displayName === 'Grace')!;
+    expect(grace.lessons['single-stage']).toMatchObject({ status: 'passed', points: 3, attempts: 1 });
+    const other = book.rows.find((r) => r.displayName !== 'Grace')!;
+    expect(other.lessons['single-stage']).toMatchObject({ status: 'started', points: 1 });
+    expect(other.lessons['multi-stage']).toMatchObject({ status: 'not-started', points: 0 });
+  });
+
+  it('an override wins, keeps the automatic points and the reason, and the CSV holds the right values', async () => {
+    const other = learners[1]!;
+    const res = await post(`/api/classes/${classId}/overrides`, { learner: other.id, lesson: 'single-stage', points: 2, reason: 'output typo, work otherwise right' }, { Cookie: teacher });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ lessons: { 'single-stage': { status: 'overridden', points: 2, autoPoints: 1, override: { reason: 'output typo, work otherwise right', instructor: 'ada' } } } });
+    const csv = await (await fetch(`${server.url}/api/classes/${classId}/grades.csv`, { headers: { Cookie: teacher } })).text();
+    const [header, ...rows] = csv.trim().split('\r\n');
+    expect(header).toBe('learner,single-stage,multi-stage,why-small,cmake,going-further,total');
+    expect(rows).toContain('Grace,3,0,0,0,0,3');
+    // A display name that is a formula is neutralised, so a spreadsheet shows it as text.
+    expect(rows).toContain(`"'=HYPERLINK(""http://x"",""y"")",2,0,0,0,0,2`);
+  });
+
+  it('exports every attempt with its evidence', async () => {
+    const csv = await (await fetch(`${server.url}/api/classes/${classId}/attempts.csv`, { headers: { Cookie: teacher } })).text();
+    expect(csv.split('\r\n')[0]).toBe('learner,lesson,check,status,points,max_points,at,evidence');
+    expect(csv).toMatch(/Grace,single-stage,image-runs,pass,2,2,/);
+  });
+
+  it('rejects an override without a reason, or with impossible points', async () => {
+    for (const body of [{ points: 2, reason: '' }, { points: 99, reason: 'x' }, { points: -1, reason: 'x' }, { points: 1.5, reason: 'x' }]) {
+      expect((await post(`/api/classes/${classId}/overrides`, { learner: learners[1]!.id, lesson: 'single-stage', ...body }, { Cookie: teacher })).status, JSON.stringify(body)).toBe(400);
+    }
+  });
+});
+
+describe('who can reach what', () => {
+  it('a learner reaches no instructor endpoint', async () => {
+    const cookie = learners[0]!.cookie;
+    expect((await fetch(`${server.url}/api/classes`, { headers: { Cookie: cookie } })).status).toBe(401);
+    expect((await fetch(`${server.url}/api/classes/${classId}/gradebook`, { headers: { Cookie: cookie } })).status).toBe(401);
+    expect((await fetch(`${server.url}/api/classes/${classId}/grades.csv`, { headers: { Cookie: cookie } })).status).toBe(401);
+    expect((await post(`/api/classes/${classId}/overrides`, { learner: learners[0]!.id, lesson: 'single-stage', points: 3, reason: 'me' }, { Cookie: cookie })).status).toBe(401);
+  });
+
+  it('another instructor sees none of this class', async () => {
+    const store = (await import('../../../server/store/index.ts')).openStore(`${server.dataDir}/stagecraft.db`);
+    store.ensureInstructor('bob', 'another long password');
+    store.close();
+    const bob = cookieOf(await post('/api/instructor/login', { name: 'bob', password: 'another long password' }));
+    expect(await (await fetch(`${server.url}/api/classes`, { headers: { Cookie: bob } })).json()).toEqual([]);
+    for (const view of ['gradebook', 'grades.csv', 'attempts.csv']) {
+      expect((await fetch(`${server.url}/api/classes/${classId}/${view}`, { headers: { Cookie: bob } })).status).toBe(404);
+    }
+  });
+
+  it('a POST from another site is refused', async () => {
+    const res = await fetch(`${server.url}/api/classes`, { method: 'POST', headers: { Cookie: teacher, Origin: 'http://evil.example', 'Content-Type': 'application/json' }, body: '{"title":"x"}' });
+    expect(res.status).toBe(403);
+  });
+
+  it('a resume code brings a learner back to their own work after clearing cookies', async () => {
+    const res = await post('/api/resume', { resumeCode: learners[0]!.resumeCode.toLowerCase() });
+    expect(res.status).toBe(200);
+    const progress = await (await fetch(`${server.url}/api/progress`, { headers: { Cookie: cookieOf(res) } })).json();
+    expect(progress).toMatchObject({ lessons: { 'single-stage': { status: 'passed' } } });
+  });
+
+  it('join codes cannot be brute-forced past the rate limit', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++) statuses.push((await post('/api/join', { code: `ZZZZZZ${String(i).padStart(2, '0')}`, displayName: 'guess' })).status);
+    expect(statuses).toContain(429);
+    expect(statuses.filter((s) => s === 200)).toEqual([]);
+  });
+
+  it('sign-in is rate-limited too, and a wrong password says nothing about the name', async () => {
+    const wrongName = await post('/api/instructor/login', { name: 'nobody', password: 'x' });
+    const wrongPassword = await post('/api/instructor/login', { name: 'ada', password: 'x' });
+    expect([wrongName.status, wrongPassword.status]).toEqual([401, 401]);
+    expect(await wrongName.text()).toBe(await wrongPassword.text());
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await post('/api/instructor/login', { name: 'ada', password: `guess ${i}` })).status);
+    expect(statuses).toContain(429);
+  });
+});
