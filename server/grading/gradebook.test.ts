@@ -3,12 +3,12 @@ import { csvCell, gradebook, gradesCsv } from './gradebook.ts';
 
 describe('gradebook', () => {
   const lessons = [{ slug: 'single-stage', maxPoints: 3 }, { slug: 'multi-stage', maxPoints: 11 }];
-  const progress = { a: { 'single-stage': { status: 'passed' as const, points: 3, maxPoints: 3, attempts: 2, lastActivity: 5 } } };
+  const progress = new Map([['a', { 'single-stage': { status: 'passed' as const, points: 3, maxPoints: 3, attempts: 2, lastActivity: 5 } }]]);
   const overrides = [
     { learnerId: 'b', lesson: 'single-stage', points: 1, reason: 'first', instructor: 'ada', createdAt: 1 },
     { learnerId: 'b', lesson: 'single-stage', points: 2, reason: 'second thoughts', instructor: 'ada', createdAt: 2 },
   ];
-  const rows = gradebook([{ learnerId: 'a', displayName: 'A' }, { learnerId: 'b', displayName: 'B' }], (id) => (progress as Record<string, never>)[id] ?? {}, overrides, lessons);
+  const rows = gradebook([{ learnerId: 'a', displayName: 'A' }, { learnerId: 'b', displayName: 'B' }], (id) => progress.get(id) ?? {}, overrides, lessons);
 
   it('derives the cell from attempts, and the latest override wins while both inputs stay', () => {
     expect(rows[0]!.lessons['single-stage']).toMatchObject({ status: 'passed', points: 3, autoPoints: 3, attempts: 2 });

@@ -17,6 +17,8 @@ export interface ApiDeps {
   origins: () => Set<string>;
   /** The learner behind the request's session cookie, if any. */
   learner: (req: http.IncomingMessage) => string | undefined;
+  /** Called after a learner's check results are stored (live gradebooks listen). */
+  onGraded?: (learnerId: string) => void;
 }
 
 export interface CourseEntry { slug: string; title: string; order: number }
@@ -70,6 +72,7 @@ export function createApi(deps: ApiDeps) {
         deps.store.recordAttempts(learner, lab.slug, results.map((r) => ({
           checkId: r.id, specHash: lab.specHashes[r.id]!, status: r.status, points: r.points, maxPoints: r.maxPoints, evidence: r.evidence,
         })));
+        deps.onGraded?.(learner);
         return json(res, 200, { lesson: lab.slug, results });
       } finally {
         running.delete(learner);

@@ -1,6 +1,7 @@
 // Classroom API: instructor sign-in, classes and join codes, joining and resuming as a learner, the
 // gradebook, overrides and CSV. Every POST needs an allowed Origin (CSRF); instructor routes need
 // the instructor's own HttpOnly cookie and answer 404 for a class that is not theirs.
+import type { EventEmitter } from 'node:events';
 import type http from 'node:http';
 import { gradebook, gradesCsv, csvCell, type LessonLab } from '../grading/index.ts';
 import type { Store } from '../store/index.ts';
@@ -17,12 +18,18 @@ export interface ClassroomDeps {
   baseUrl: () => string;
   /** The learner behind the request's cookie, if any. */
   learner: (req: http.IncomingMessage) => string | undefined;
+  /** Learners whose grades changed are announced here; open gradebooks refresh. */
+  changes: EventEmitter;
 }
+
+/** Open live gradebooks per instructor, at most: each holds a connection. */
+const MAX_STREAMS = 8;
 
 const MAX_BODY = 16 * 1024;
 
 export function createClassroomApi(deps: ClassroomDeps) {
   const signIns = new RateLimit(10, 60_000);
+  const streams = new Map<number, number>();
   const joins = new RateLimit(20, 60_000);
   const address = (req: http.IncomingMessage) => req.socket.remoteAddress ?? 'unknown';
   const maxPoints = (slug: string) => deps.labs.get(slug)?.checks.reduce((sum, c) => sum + c.points, 0) ?? 0;
@@ -95,13 +102,30 @@ export function createClassroomApi(deps: ClassroomDeps) {
     if (pathname === '/api/classes' && method === 'GET') {
       return reply(res, 200, deps.store.classesOf(me.id).map((c) => ({ ...c, joinUrl: `${deps.baseUrl()}/join/?code=${c.code}` })));
     }
-    const match = /^\/api\/classes\/(\d+)\/(gradebook|grades\.csv|attempts\.csv|overrides)$/.exec(pathname);
+    const match = /^\/api\/classes\/(\d+)\/(gradebook|grades\.csv|attempts\.csv|overrides|events)$/.exec(pathname);
     // Another instructor's class answers as a missing one.
     const klass = match ? deps.store.classOf(Number(match[1]), me.id) : undefined;
     if (!match || !klass) return reply(res, 404, { error: 'no such class' });
     const view = match[2];
     if (view === 'gradebook' && method === 'GET') {
       return reply(res, 200, { class: klass, lessons: deps.lessons().filter((l) => deps.labs.has(l.slug)), rows: rows(klass.id) });
+    }
+    if (view === 'events' && method === 'GET') {
+      if ((streams.get(me.id) ?? 0) >= MAX_STREAMS) return reply(res, 429, { error: 'too many open gradebooks' });
+      streams.set(me.id, (streams.get(me.id) ?? 0) + 1);
+      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+      res.write(': live gradebook\n\n');
+      const onChange = (learnerId: string) => {
+        if (deps.store.members(klass.id).some((m) => m.learnerId === learnerId)) res.write('event: grades\ndata: {}\n\n');
+      };
+      deps.changes.on('learner', onChange);
+      const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
+      req.on('close', () => {
+        clearInterval(keepAlive);
+        deps.changes.off('learner', onChange);
+        streams.set(me.id, (streams.get(me.id) ?? 1) - 1);
+      });
+      return true;
     }
     if (view === 'grades.csv' && method === 'GET') {
       return csv(res, `${klass.code}-grades.csv`, gradesCsv(rows(klass.id), gradedLessons().map((l) => l.slug)));
@@ -126,6 +150,7 @@ export function createClassroomApi(deps: ClassroomDeps) {
       if (!Number.isInteger(points) || (points as number) < 0 || (points as number) > maxPoints(lesson)) return reply(res, 400, { error: `points must be a whole number from 0 to ${maxPoints(lesson)}` });
       if (reason.length < 1 || reason.length > 500) return reply(res, 400, { error: 'a reason (up to 500 characters) is needed: it stays in the audit trail' });
       deps.store.addOverride(klass.id, learnerId, lesson, points as number, reason, me.id);
+      deps.changes.emit('learner', learnerId);
       return reply(res, 201, rows(klass.id).find((r) => r.learnerId === learnerId));
     }
     return reply(res, 405, { error: 'method not allowed' });

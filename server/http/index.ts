@@ -1,5 +1,6 @@
 // The HTTP side of the one server process: the built site, /api, and the terminal socket upgrade.
 // It wires the other concerns together; none of them import each other.
+import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -57,10 +58,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   let origins = new Set<string>();
   const labs = await loadLessons(config.root);
-  const api = createApi({ config, sandbox, store, labs, origins: () => origins, learner: (req) => learnerFor(req) });
+  // Grades that change (a check, an override) are announced here, for live gradebooks.
+  const changes = new EventEmitter();
+  changes.setMaxListeners(0);
+  const api = createApi({ config, sandbox, store, labs, origins: () => origins, learner: (req) => learnerFor(req), onGraded: (learnerId) => changes.emit('learner', learnerId) });
   let baseUrl = '';
   const classroom = createClassroomApi({
-    store, labs, lessons: () => readCourse(config.siteDir, labs), origins: () => origins, baseUrl: () => baseUrl, learner: (req) => learnerFor(req),
+    store, labs, lessons: () => readCourse(config.siteDir, labs), origins: () => origins, baseUrl: () => baseUrl, learner: (req) => learnerFor(req), changes,
   });
   if (config.instructor) store.ensureInstructor(config.instructor.name, config.instructor.password);
 

@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 describe('accessibility', () => {
-  it.each(['/', ...lessons.map((slug) => `/lessons/${slug}/`), '/no-such-page'])('%s has no serious axe violation', async (url) => {
+  it.each(['/', ...lessons.map((slug) => `/lessons/${slug}/`), '/join/', '/instructor/', '/no-such-page'])('%s has no serious axe violation', async (url) => {
     const page = await context.newPage();
     await page.goto(`${server.url}${url}`);
     await page.waitForLoadState('networkidle').catch(() => undefined); // a terminal keeps its socket open

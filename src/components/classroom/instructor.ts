@@ -1,0 +1,127 @@
+// <sc-instructor>: the instructor page. Everything the server sends is set as text, never as HTML:
+// display names are chosen by learners.
+
+interface ClassInfo { id: number; title: string; code: string; joinUrl: string }
+interface Cell { status: string; points: number; autoPoints: number; maxPoints: number; attempts: number; override?: { points: number; reason: string } }
+interface Row { learnerId: string; displayName: string; lessons: Record<string, Cell>; total: number }
+interface Book { class: ClassInfo; lessons: { slug: string; title: string }[]; rows: Row[] }
+
+const json = async <T>(path: string, init?: RequestInit): Promise<{ status: number; body: T }> => {
+  const response = await fetch(path, { credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, ...init });
+  return { status: response.status, body: (await response.json().catch(() => ({}))) as T };
+};
+const el = <K extends keyof HTMLElementTagNameMap>(tag: K, text?: string) => Object.assign(document.createElement(tag), text === undefined ? {} : { textContent: text });
+
+class Instructor extends HTMLElement {
+  #events: EventSource | undefined;
+  #current: number | undefined;
+
+  async connectedCallback(): Promise<void> {
+    this.form('[data-login]', async (fields) => {
+      const { status, body } = await json<{ error?: string }>('/api/instructor/login', { method: 'POST', body: JSON.stringify(fields) });
+      if (status !== 200) return void (this.q('[data-login-error]').textContent = body.error ?? 'Sign-in failed.');
+      await this.refresh();
+    });
+    this.form('[data-create]', async (fields, form) => {
+      await json('/api/classes', { method: 'POST', body: JSON.stringify(fields) });
+      form.reset();
+      await this.refresh();
+    });
+    this.q('[data-logout]').addEventListener('click', async () => {
+      await json('/api/instructor/logout', { method: 'POST', body: '{}' });
+      location.reload();
+    });
+    await this.refresh();
+  }
+
+  q<T extends HTMLElement = HTMLElement>(selector: string): T {
+    return this.querySelector<T>(selector)!;
+  }
+
+  form(selector: string, onSubmit: (fields: Record<string, string>, form: HTMLFormElement) => Promise<void>): void {
+    const form = this.q<HTMLFormElement>(selector);
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void onSubmit(Object.fromEntries([...new FormData(form)].map(([k, v]) => [k, String(v)])), form);
+    });
+  }
+
+  async refresh(): Promise<void> {
+    const me = await json<{ name?: string }>('/api/instructor');
+    this.q('[data-login]').hidden = me.status === 200;
+    this.q('[data-signed-in]').hidden = me.status !== 200;
+    if (me.status !== 200) return;
+    this.q('[data-name]').textContent = me.body.name ?? '';
+    const { body: classes } = await json<ClassInfo[]>('/api/classes');
+    this.q('[data-classes]').replaceChildren(...classes.map((c) => {
+      const item = el('li');
+      const open = el('button', `${c.title}`);
+      open.className = 'small';
+      open.addEventListener('click', () => void this.open(c.id));
+      item.append(open, ` join code `, el('strong', c.code), ` · join link `, el('code', c.joinUrl));
+      return item;
+    }));
+  }
+
+  async open(classId: number): Promise<void> {
+    this.#current = classId;
+    await this.render();
+    this.#events?.close();
+    // Live: the server says when a learner of this class checks their work or a grade changes.
+    this.#events = new EventSource(`/api/classes/${classId}/events`);
+    this.#events.addEventListener('grades', () => void this.render());
+    this.#events.addEventListener('open', () => void (this.q('[data-live]').textContent = 'Updates live while your class works.'));
+  }
+
+  async render(): Promise<void> {
+    if (this.#current === undefined) return;
+    const { status, body: book } = await json<Book>(`/api/classes/${this.#current}/gradebook`);
+    if (status !== 200) return;
+    const section = this.q('[data-book]');
+    section.hidden = false;
+    this.q('[data-book-title]').textContent = `Gradebook: ${book.class.title} (code ${book.class.code})`;
+    const links = this.q('[data-book-links]');
+    links.replaceChildren(
+      Object.assign(el('a', 'Download grades (CSV)'), { href: `/api/classes/${book.class.id}/grades.csv` }), ' · ',
+      Object.assign(el('a', 'Download every attempt (CSV)'), { href: `/api/classes/${book.class.id}/attempts.csv` }),
+    );
+    const table = this.q<HTMLTableElement>('[data-grid]');
+    const head = el('tr');
+    head.append(el('th', 'Learner'), ...book.lessons.map((l) => el('th', l.title)), el('th', 'Total'));
+    for (const th of head.children) th.setAttribute('scope', 'col');
+    const rows = book.rows.map((row) => {
+      const tr = el('tr');
+      const name = el('th', row.displayName);
+      name.setAttribute('scope', 'row');
+      tr.dataset.learner = row.learnerId;
+      tr.append(name, ...book.lessons.map((lesson) => this.cell(row, lesson.slug, book.class.id)), el('td', String(row.total)));
+      return tr;
+    });
+    table.replaceChildren(Object.assign(el('caption', `Learners × lessons, ${book.rows.length} learners`), {}), head, ...rows);
+  }
+
+  cell(row: Row, slug: string, classId: number): HTMLTableCellElement {
+    const cell = row.lessons[slug]!;
+    const td = el('td');
+    td.dataset.lesson = slug;
+    td.dataset.status = cell.status;
+    td.append(el('span', `${cell.points} / ${cell.maxPoints}`));
+    const note = cell.override ? `overridden (auto ${cell.autoPoints}): ${cell.override.reason}` : `${cell.status.replace('-', ' ')}, ${cell.attempts} attempts`;
+    td.append(Object.assign(el('span', note), { className: 'cell-note' }));
+    const edit = el('button', 'Override');
+    edit.className = 'small';
+    edit.setAttribute('aria-label', `Override ${slug} for ${row.displayName}`);
+    edit.addEventListener('click', async () => {
+      const points = prompt(`Points for ${row.displayName}, ${slug} (0 to ${cell.maxPoints})`, String(cell.points));
+      if (points === null) return;
+      const reason = prompt('Reason (kept in the audit trail)') ?? '';
+      const { status, body } = await json<{ error?: string }>(`/api/classes/${classId}/overrides`, { method: 'POST', body: JSON.stringify({ learner: row.learnerId, lesson: slug, points: Number(points), reason }) });
+      if (status !== 201) alert(body.error ?? 'The override was not saved.');
+      await this.render();
+    });
+    td.append(edit);
+    return td;
+  }
+}
+
+customElements.define('sc-instructor', Instructor);

@@ -1,0 +1,84 @@
+// A lab in three browsers: the instructor creates a class, two learners join with the code and take
+// the single-stage lesson (one gets the output wrong), the gradebook fills in live, the instructor
+// overrides one grade with a reason, and the CSV export holds the right values.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { launchBrowser, waitForScreen } from '../support/browser.ts';
+import { copyIntoHome } from '../support/lab.ts';
+
+let server: TestServer;
+let browser: Browser;
+let teacher: Page;
+let joinUrl = '';
+
+beforeAll(async () => {
+  server = await startTestServer({ STAGECRAFT_INSTRUCTOR: 'ada:correct horse battery' });
+  browser = await launchBrowser();
+  teacher = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  teacher.on('dialog', (dialog) => void dialog.accept(dialog.message().startsWith('Points') ? '2' : 'typo in the output, work otherwise right'));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.cleanup();
+});
+
+async function learnerTakesLesson(name: string, breakIt: boolean): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  await page.goto(joinUrl);
+  await page.getByLabel('Your name, as your instructor should see it').fill(name);
+  await page.getByRole('button', { name: 'Join the class' }).click();
+  await page.getByText(/^You joined/).waitFor();
+  expect(await page.locator('.resume-code').textContent()).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+  const before = new Set(server.learners());
+  await page.goto(`${server.url}/lessons/single-stage/`);
+  await page.locator('section[aria-label="Terminal"][data-state="ready"]').waitFor({ timeout: 30_000 });
+  const learner = server.learners().find((id) => !before.has(id))!;
+  await copyIntoHome(learner, 'single-stage', 'solution', 'hello');
+  await page.locator('.xterm').click();
+  await page.keyboard.type(`cd ~/hello && ${breakIt ? "sed -i 's/Hello, world!/Hi/' hello.c && " : ''}bash commands.sh; echo built-$((20+1))`);
+  await page.keyboard.press('Enter');
+  await waitForScreen(page, /^built-21$/m, 120_000);
+  await page.getByRole('button', { name: /^Check/ }).click();
+  await page.locator(`[data-check-id="image-runs"][data-check-status="${breakIt ? 'fail' : 'pass'}"]`).waitFor({ timeout: 30_000 });
+  return page;
+}
+
+describe('a classroom lab', () => {
+  it('the instructor signs in and creates a class with a join link', async () => {
+    await teacher.goto(`${server.url}/instructor/`);
+    await teacher.getByLabel('Name').fill('ada');
+    await teacher.getByLabel('Password').fill('correct horse battery');
+    await teacher.getByRole('button', { name: 'Sign in' }).click();
+    await teacher.getByLabel('Title').fill('Docker lab, group B');
+    await teacher.getByRole('button', { name: 'Create the class' }).click();
+    joinUrl = (await teacher.locator('[data-classes] code').first().textContent()) ?? '';
+    expect(joinUrl).toMatch(/\/join\/\?code=[A-Z2-9]{8}$/);
+    await teacher.getByRole('button', { name: 'Docker lab, group B' }).click();
+    await teacher.getByRole('region', { name: 'Gradebook' }).waitFor();
+    await teacher.getByText('Updates live while your class works.').waitFor();
+  });
+
+  it('two learners join and take lesson 2; the grid shows both without a reload', async () => {
+    await learnerTakesLesson('Grace', false);
+    await learnerTakesLesson('Linus', true);
+    const grid = teacher.locator('table[data-grid]');
+    await expect.poll(() => grid.locator('tr:has(th:text-is("Grace")) td[data-lesson="single-stage"]').getAttribute('data-status'), { timeout: 20_000 }).toBe('passed');
+    await expect.poll(() => grid.locator('tr:has(th:text-is("Linus")) td[data-lesson="single-stage"]').getAttribute('data-status'), { timeout: 20_000 }).toBe('started');
+    expect(await grid.locator('tr:has(th:text-is("Linus")) td[data-lesson="single-stage"] span').first().textContent()).toBe('1 / 3');
+  });
+
+  it('the instructor overrides Linus, with a reason, and the CSV holds the right values', async () => {
+    await teacher.getByRole('button', { name: 'Override single-stage for Linus' }).click();
+    const cell = teacher.locator('table[data-grid] tr:has(th:text-is("Linus")) td[data-lesson="single-stage"]');
+    await expect.poll(() => cell.getAttribute('data-status')).toBe('overridden');
+    expect(await cell.textContent()).toContain('overridden (auto 1): typo in the output, work otherwise right');
+    const href = await teacher.getByRole('link', { name: 'Download grades (CSV)' }).getAttribute('href');
+    const csv = await (await teacher.request.get(`${server.url}${href}`)).text();
+    const rows = csv.trim().split('\r\n');
+    expect(rows[0]).toBe('learner,single-stage,multi-stage,why-small,cmake,going-further,total');
+    expect(rows).toContain('Grace,3,0,0,0,0,3');
+    expect(rows).toContain('Linus,2,0,0,0,0,2');
+  });
+});
