@@ -11,6 +11,8 @@
 #   status  print each image's state at its current recipe hash; exit 0 only
 #           if all three are present.
 #   tags    print the recipe-hash references (stagecraft/NAME:r-HASH).
+#   export FILE  save the three images (both tags) into one tarball.
+#   import FILE  load such a tarball on a machine without internet, then status.
 # Environment:
 #   STAGECRAFT_DEBIAN_MIRROR  Debian archive URL for debootstrap; default: the
 #                             first main (non-security) archive in the host's
@@ -368,10 +370,29 @@ cmd_build() {
   [[ $want != *" workspace "* ]] || finish_job workspace "${hash[workspace]}"
 }
 
+cmd_export() { # FILE: the three images, both tags each, in one tarball for an air-gapped classroom
+  local file=${1:-} n refs=()
+  [ -n "$file" ] || die "Usage: scripts/lab-images.sh export FILE.tar"
+  cmd_status >/dev/null || die "Some lab images are missing here: run scripts/lab-images.sh build first, then export."
+  for n in "${IMAGES[@]}"; do refs+=("stagecraft/$n:latest" "stagecraft/$n:r-$(recipe_hash "$n")"); done
+  docker save -o "$file" "${refs[@]}"
+  say "exported ${#refs[@]} references to $file ($(du -h "$file" | cut -f1))"
+}
+
+cmd_import() { # FILE: load a bundle made by export on another machine
+  local file=${1:-}
+  [ -f "$file" ] || die "Usage: scripts/lab-images.sh import FILE.tar (no such file: ${file:-none given})"
+  need_docker
+  docker load -i "$file" >/dev/null || die "$file is not an image bundle that this engine can load."
+  cmd_status || die "The bundle does not hold the images this checkout's recipes name: export it from a machine with the same version of Stagecraft."
+}
+
 case ${1:-build} in
   build)  cmd_build ;;
   status) cmd_status ;;
   tags)   cmd_tags ;;
+  export) cmd_export "${2:-}" ;;
+  import) cmd_import "${2:-}" ;;
   help|-h|--help) sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//' ;;
-  *) die "Unknown command '$1': use build, status, tags or help." ;;
+  *) die "Unknown command '$1': use build, status, tags, export, import or help." ;;
 esac
