@@ -14,7 +14,8 @@ import { loadLessons } from '../grading/index.ts';
 import { createApi, readCourse } from './api.ts';
 import { createClassroomApi } from './classroom-api.ts';
 import { sendStatic, sendText } from './static.ts';
-import { readSessionToken, sessionCookie } from './session-cookie.ts';
+import { INSTRUCTOR_COOKIE, readCookie, readSessionToken, sessionCookie } from './session-cookie.ts';
+import { CloseCode } from '../../src/schemas/frames.ts';
 import { allowedOrigins } from './origins.ts';
 
 export interface RunningServer {
@@ -97,11 +98,25 @@ export async function startServer(config: Config): Promise<RunningServer> {
     const deny = (status: number) => {
       socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
-    if (new URL(req.url ?? '/', 'http://site').pathname !== '/ws/terminal') return deny(404);
+    const url = new URL(req.url ?? '/', 'http://site');
     if (!origins.has(req.headers.origin ?? '')) return deny(403);
-    const learnerId = learnerFor(req);
-    if (!learnerId) return deny(403);
-    sockets.handleUpgrade(req, socket, head, (ws) => terminal.attach(ws, learnerId));
+    if (url.pathname === '/ws/terminal') {
+      const learnerId = learnerFor(req);
+      if (!learnerId) return deny(403);
+      return void sockets.handleUpgrade(req, socket, head, (ws) => terminal.attach(ws, learnerId));
+    }
+    if (url.pathname === '/ws/watch') {
+      // An instructor's read-only view: their own cookie, their own class, a learner of that class.
+      const token = readCookie(req.headers.cookie, INSTRUCTOR_COOKIE);
+      const instructor = token ? store.instructorForSession(token) : undefined;
+      const klass = instructor ? store.classOf(Number(url.searchParams.get('class')), instructor.id) : undefined;
+      const learnerId = url.searchParams.get('learner') ?? '';
+      if (!klass || !store.members(klass.id).some((m) => m.learnerId === learnerId)) return deny(403);
+      return void sockets.handleUpgrade(req, socket, head, (ws) => {
+        if (!terminal.watch(ws, learnerId)) ws.close(CloseCode.workspaceUnavailable, 'This learner has no terminal open right now.');
+      });
+    }
+    deny(404);
   });
 
   await new Promise<void>((resolve, reject) => {

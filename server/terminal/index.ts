@@ -13,6 +13,8 @@ export interface TerminalHub {
   attach(socket: WebSocket, learnerId: string): void;
   /** Learners with a live shell. */
   readonly activeLearners: number;
+  /** Attaches a read-only viewer to the learner's shell; false when the learner has no open shell. */
+  watch(socket: WebSocket, learnerId: string): boolean;
   /** Whether a browser shows the learner's shell now. */
   isAttached(learnerId: string): boolean;
   close(): void;
@@ -38,6 +40,12 @@ export function createTerminalHub(openShell: (learnerId: string, size: { cols: n
         session = created;
       }
       session.attach(socket);
+    },
+    watch(socket, learnerId) {
+      const session = sessions.get(learnerId);
+      if (!session) return false;
+      session.watch(socket);
+      return true;
     },
     isAttached: (learnerId) => sessions.get(learnerId)?.attached ?? false,
     get activeLearners() {

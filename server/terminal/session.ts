@@ -18,6 +18,8 @@ export const FLOW = {
 } as const;
 
 const OPEN = 1;
+/** Viewers of one terminal at once. */
+const MAX_VIEWERS = 4;
 
 export class TerminalSession {
   readonly scrollback = new Scrollback(FLOW.scrollbackBytes);
@@ -30,6 +32,8 @@ export class TerminalSession {
   #unflushed = 0; // bytes handed to ws but not yet written to the TCP socket
   #paused = false;
   #ended = false;
+  /** Read-only watchers (an instructor helping): they get the output, never a say in the shell. */
+  readonly #viewers = new Set<WebSocket>();
 
   readonly #onEnd: () => void;
 
@@ -74,11 +78,32 @@ export class TerminalSession {
     });
   }
 
+  /** Adds a read-only viewer: it sees the replay and all output; the learner is told. */
+  watch(viewer: WebSocket): void {
+    if (this.#viewers.size >= MAX_VIEWERS) return void this.#close(viewer, CloseCode.invalidFrame, 'This terminal already has as many viewers as it allows.');
+    this.#viewers.add(viewer);
+    viewer.send(JSON.stringify({ type: 'attached', replayed: this.scrollback.size } satisfies ServerFrame));
+    if (this.scrollback.size > 0) viewer.send(this.scrollback.snapshot(), { binary: true });
+    this.#send({ type: 'notice', message: 'Your instructor is now watching this terminal (they cannot type in it).' });
+    viewer.on('message', (data: Buffer, isBinary: boolean) => {
+      const parsed = parseClientFrame(data, isBinary);
+      if (parsed.ok && parsed.frame.type === 'ping') return void viewer.send(JSON.stringify({ type: 'pong' } satisfies ServerFrame));
+      if (parsed.ok && parsed.frame.type === 'ack') return; // viewers are not flow-controlled: a slow one is dropped
+      viewer.close(CloseCode.invalidFrame, 'This is a read-only view.');
+    });
+    viewer.on('error', () => undefined); // ws closes it; the close handler below tidies up
+    viewer.on('close', () => {
+      if (this.#viewers.delete(viewer)) this.#send({ type: 'notice', message: 'Your instructor stopped watching this terminal.' });
+    });
+  }
+
   /** Ends the session: closes the socket with `code` and kills the shell. */
   end(code: number, message: string): void {
     if (this.#ended) return;
     this.#ended = true;
     if (this.#socket) this.#close(this.#socket, code, message);
+    for (const viewer of this.#viewers) this.#close(viewer, code, message);
+    this.#viewers.clear();
     this.#socket = undefined;
     this.#shell?.kill();
     this.#onEnd();
@@ -112,6 +137,11 @@ export class TerminalSession {
   #output(chunk: Buffer): void {
     this.scrollback.push(chunk);
     if (this.#socket) this.#sendBytes(chunk);
+    for (const viewer of this.#viewers) {
+      // A viewer that cannot keep up is dropped rather than buffered without bound.
+      if (viewer.bufferedAmount > FLOW.highWatermark) viewer.terminate();
+      else if (viewer.readyState === OPEN) viewer.send(chunk, { binary: true });
+    }
   }
 
   #sendBytes(bytes: Buffer): void {

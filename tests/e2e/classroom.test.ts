@@ -24,6 +24,8 @@ afterAll(async () => {
   await server?.cleanup();
 });
 
+const learnerPages: Page[] = [];
+
 async function learnerTakesLesson(name: string, breakIt: boolean): Promise<Page> {
   const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
   await page.goto(joinUrl);
@@ -42,6 +44,7 @@ async function learnerTakesLesson(name: string, breakIt: boolean): Promise<Page>
   await waitForScreen(page, /^built-21$/m, 120_000);
   await page.getByRole('button', { name: /^Check/ }).click();
   await page.locator(`[data-check-id="image-runs"][data-check-status="${breakIt ? 'fail' : 'pass'}"]`).waitFor({ timeout: 30_000 });
+  learnerPages.push(page);
   return page;
 }
 
@@ -67,6 +70,18 @@ describe('a classroom lab', () => {
     await expect.poll(() => grid.locator('tr:has(th:text-is("Grace")) td[data-lesson="single-stage"]').getAttribute('data-status'), { timeout: 20_000 }).toBe('passed');
     await expect.poll(() => grid.locator('tr:has(th:text-is("Linus")) td[data-lesson="single-stage"]').getAttribute('data-status'), { timeout: 20_000 }).toBe('started');
     expect(await grid.locator('tr:has(th:text-is("Linus")) td[data-lesson="single-stage"] span').first().textContent()).toBe('1 / 3');
+  });
+
+  it('the live view shows what a learner types, and the learner sees they are watched', async () => {
+    await teacher.getByRole('button', { name: "Watch Grace's terminal" }).click();
+    await teacher.getByRole('region', { name: 'Live view' }).waitFor();
+    const grace = learnerPages[0]!;
+    await waitForScreen(grace, /instructor is now watching/);
+    await grace.locator('.xterm').click();
+    await grace.keyboard.type('echo watched-$((40+2))');
+    await grace.keyboard.press('Enter');
+    await expect.poll(() => teacher.locator('[data-watch-host] .xterm-rows').innerText(), { timeout: 20_000 }).toMatch(/watched-42/);
+    await teacher.getByRole('button', { name: 'Stop watching' }).click();
   });
 
   it('the instructor overrides Linus, with a reason, and the CSV holds the right values', async () => {

@@ -19,12 +19,12 @@ export class TerminalClient {
   /** The session cookie this client connected with, to reconnect as the same learner. */
   readonly cookie: string | undefined;
 
-  constructor(baseUrl: string, options: { cookie?: string; origin?: string; autoAck?: boolean } = {}) {
+  constructor(baseUrl: string, options: { cookie?: string; origin?: string; autoAck?: boolean; path?: string } = {}) {
     this.cookie = options.cookie;
     const headers: Record<string, string> = {};
     if (options.cookie) headers.Cookie = options.cookie;
     headers.Origin = options.origin ?? baseUrl;
-    this.socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws/terminal`, { headers });
+    this.socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}${options.path ?? '/ws/terminal'}`, { headers });
     this.socket.on('message', (data: Buffer, isBinary: boolean) => {
       if (!isBinary) return void this.frames.push(JSON.parse(data.toString()));
       this.output += data.toString('utf8');

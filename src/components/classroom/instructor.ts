@@ -27,6 +27,11 @@ class Instructor extends HTMLElement {
       form.reset();
       await this.refresh();
     });
+    this.q('[data-watch-close]').addEventListener('click', () => {
+      this.#watching?.close();
+      this.#watching = undefined;
+      this.q('[data-watch]').hidden = true;
+    });
     this.q('[data-logout]').addEventListener('click', async () => {
       await json('/api/instructor/logout', { method: 'POST', body: '{}' });
       location.reload();
@@ -94,10 +99,28 @@ class Instructor extends HTMLElement {
       const name = el('th', row.displayName);
       name.setAttribute('scope', 'row');
       tr.dataset.learner = row.learnerId;
+      const watch = el('button', 'Watch');
+      watch.className = 'small';
+      watch.setAttribute('aria-label', `Watch ${row.displayName}'s terminal`);
+      watch.addEventListener('click', () => void this.watch(book.class.id, row));
+      name.append(' ', watch);
       tr.append(name, ...book.lessons.map((lesson) => this.cell(row, lesson.slug, book.class.id)), el('td', String(row.total)));
       return tr;
     });
     table.replaceChildren(Object.assign(el('caption', `Learners × lessons, ${book.rows.length} learners`), {}), head, ...rows);
+  }
+
+  #watching: { close(): void } | undefined;
+
+  async watch(classId: number, row: Row): Promise<void> {
+    this.#watching?.close();
+    const panel = this.q('[data-watch]');
+    panel.hidden = false;
+    this.q('[data-watch-title]').textContent = `Watching ${row.displayName}'s terminal (read-only; they are told)`;
+    const status = this.q('[data-watch-status]');
+    status.textContent = '';
+    const { watchTerminal } = await import('./watch.ts');
+    this.#watching = await watchTerminal(this.q('[data-watch-host]'), classId, row.learnerId, (text) => void (status.textContent = text));
   }
 
   cell(row: Row, slug: string, classId: number): HTMLTableCellElement {

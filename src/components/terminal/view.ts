@@ -8,7 +8,7 @@ import xtermCssUrl from '@xterm/xterm/css/xterm.css?url';
 import { TerminalClient, type TerminalState } from './client.ts';
 
 /** Dark theme; every ANSI colour has ≥ 4.5:1 contrast on the background (WCAG AA). */
-const THEME: ITheme = {
+export const THEME: ITheme = {
   background: '#0d1117', foreground: '#e6edf3', cursor: '#f0f6fc', cursorAccent: '#0d1117',
   selectionBackground: '#3b5070', selectionForeground: '#ffffff',
   black: '#8b949e', red: '#ff7b72', green: '#7ee787', yellow: '#f2cc60', blue: '#79c0ff',
@@ -40,7 +40,7 @@ export interface MountedTerminal {
 }
 
 /** Adds xterm's stylesheet once and waits for it: xterm measures its cells when it opens. */
-function loadStylesheet(href: string): Promise<void> {
+export function loadStylesheet(href: string): Promise<void> {
   if (document.querySelector(`link[rel="stylesheet"][href="${href}"]`)) return Promise.resolve();
   return new Promise((resolve) => {
     const link = document.createElement('link');

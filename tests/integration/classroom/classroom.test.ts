@@ -3,7 +3,8 @@
 // wins and keeps the automatic result beside it; and nobody reaches what is not theirs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/server.ts';
-import { openTerminal, type TerminalClient } from '../../support/terminal-client.ts';
+import WebSocket from 'ws';
+import { openTerminal, TerminalClient } from '../../support/terminal-client.ts';
 import { run } from '../../support/shell.ts';
 import { copyIntoHome, runChecks } from '../../support/lab.ts';
 
@@ -83,6 +84,34 @@ describe('gradebook', () => {
     for (const body of [{ points: 2, reason: '' }, { points: 99, reason: 'x' }, { points: -1, reason: 'x' }, { points: 1.5, reason: 'x' }]) {
       expect((await post(`/api/classes/${classId}/overrides`, { learner: learners[1]!.id, lesson: 'single-stage', ...body }, { Cookie: teacher })).status, JSON.stringify(body)).toBe(400);
     }
+  });
+});
+
+describe('live view', () => {
+  const watch = (cookie: string, learner: string) => new TerminalClient(server.url.replace(/\/$/, ''), { cookie, path: `/ws/watch?class=${classId}&learner=${learner}` });
+
+  it('shows the instructor what the learner types, read-only, and tells the learner', async () => {
+    const grace = learners[0]!;
+    const viewer = watch(teacher, grace.id);
+    await viewer.opened();
+    await expect.poll(() => grace.terminal.frames).toContainEqual({ type: 'notice', message: expect.stringContaining('instructor is now watching') });
+    await run(grace.terminal, 'echo seen-by-$((40+2))');
+    await viewer.waitFor('seen-by-42');
+    viewer.type('rm -rf ~\r');
+    expect(await viewer.closed()).toBe(1008);
+    expect(await run(grace.terminal, 'ls ~/hello/hello.c')).toContain('hello.c');
+  });
+
+  it('is refused to a learner, to another class, and to a learner not in the class', async () => {
+    const status = (cookie: string, query: string) => new Promise<number>((resolve) => {
+      const socket = new WebSocket(`${server.url.replace('http', 'ws')}/ws/watch?${query}`, { headers: { Origin: server.url, Cookie: cookie } });
+      socket.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      socket.on('open', () => { socket.close(); resolve(101); });
+      socket.on('error', () => undefined); // the status is what we assert
+    });
+    expect(await status(learners[1]!.cookie, `class=${classId}&learner=${learners[0]!.id}`)).toBe(403);
+    expect(await status(teacher, `class=${classId + 1}&learner=${learners[0]!.id}`)).toBe(403);
+    expect(await status(teacher, `class=${classId}&learner=ffffffffffffffffffff`)).toBe(403);
   });
 });
 
