@@ -2,6 +2,9 @@
 import { ConfigError, readConfig } from './config.ts';
 import { startServer } from './http/index.ts';
 
+// A backstop: a promise nobody awaited must not end every learner's terminal. Logged, and looked into.
+process.on('unhandledRejection', (reason) => console.error('unhandled rejection (a bug; the server keeps running):', reason));
+
 try {
   const config = readConfig();
   const running = await startServer(config);

@@ -15,22 +15,23 @@ export interface Instruction {
 /** Splits a Dockerfile into logical instructions, as the classic builder does. */
 export function instructions(lines: string[]): Instruction[] {
   let escape = '\\';
-  // A parser directive `# escape=X` may only open the file.
+  // A parser directive `# escape=X` may only open the file, and only \\ or ` are valid (as the engine reads it).
   for (const line of lines) {
-    const directive = /^#\s*([a-z]+)\s*=\s*(\S+)\s*$/i.exec(line);
+    const directive = /^#[ \t]*([a-z]+)[ \t]*=[ \t]*(\S*)[ \t]*$/i.exec(line);
     if (!directive) break;
-    if (directive[1]!.toLowerCase() === 'escape') escape = directive[2]!;
+    if (directive[1]!.toLowerCase() === 'escape' && (directive[2] === '\\' || directive[2] === '`')) escape = directive[2];
   }
   const found: Instruction[] = [];
   let current: Instruction | undefined;
+  // Continued only by the escape character followed by nothing but spaces and tabs, as the engine does.
+  const continuation = new RegExp(`${escape === '`' ? '`' : '\\\\'}[ \\t]*$`);
   lines.forEach((raw, index) => {
-    if (current === undefined && /^\s*(#|$)/.test(raw)) return;
-    if (current !== undefined && /^\s*#/.test(raw)) return; // comments inside a continuation are dropped
-    const trimmed = raw.replace(/\s+$/, '');
-    const continues = trimmed.endsWith(escape);
-    const part = continues ? trimmed.slice(0, -escape.length) : trimmed;
+    if (current === undefined && /^[ \t]*(#|$)/.test(raw)) return;
+    if (current !== undefined && /^[ \t]*#/.test(raw)) return; // comments inside a continuation are dropped
+    const continues = continuation.test(raw);
+    const part = continues ? raw.replace(continuation, '') : raw.replace(/[ \t]+$/, '');
     if (current === undefined) {
-      const keyword = /^\s*(\S+)/.exec(part)?.[1]?.toUpperCase() ?? '';
+      const keyword = /^[ \t]*(\S+)/.exec(part)?.[1]?.toUpperCase() ?? '';
       current = { keyword, first: index, last: index, text: part.trim() };
     } else {
       current.text += ` ${part.trim()}`;
@@ -45,6 +46,26 @@ export function instructions(lines: string[]): Instruction[] {
   return found;
 }
 
+/**
+ * Why a Dockerfile cannot be read the way the engine will read it, or undefined. Characters outside
+ * printable ASCII (a no-break space, a vertical tab, a dotted capital I) are read differently by
+ * the engine's Go parser than by ours, so they are refused rather than guessed at.
+ */
+export function unreadable(text: string): string | undefined {
+  if (Buffer.byteLength(text) > MAX_DOCKERFILE_BYTES) return `the Dockerfile is larger than ${MAX_DOCKERFILE_BYTES / 1024} KiB`;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const bad = /[^\x20-\x7e\t]/.exec(lines[i]!.replace(/\r$/, ''));
+    if (bad) return `line ${i + 1} has a character Dockerfiles in this lab may not use (code ${bad[0].codePointAt(0)}): use plain ASCII`;
+  }
+  const long = instructions(lines).find((instruction) => instruction.text.length > MAX_INSTRUCTION_BYTES);
+  return long ? `the instruction on line ${long.first + 1} is longer than ${MAX_INSTRUCTION_BYTES} characters` : undefined;
+}
+
+// The engine's word parser is quadratic in a long ENV or LABEL value: minutes of CPU for a few
+// hundred KiB. No lesson needs anything near these sizes.
+const MAX_DOCKERFILE_BYTES = 64 * 1024;
+const MAX_INSTRUCTION_BYTES = 4096;
 
 /** One build stage: its FROM line and the instructions after it. */
 export interface Stage {

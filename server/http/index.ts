@@ -95,6 +95,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
   });
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    // A peer may reset the connection while we answer; unhandled, that error would end the server.
+    socket.on('error', () => socket.destroy());
     const deny = (status: number) => {
       socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };

@@ -34,7 +34,8 @@ export class DiskWatch {
     const running = (await docker.listContainers({ size: true, filters: { status: ['running'] } })) as (Docker.ContainerInfo & { SizeRw?: number })[];
     for (const info of running) {
       if ((info.SizeRw ?? 0) <= diskBytes) continue;
-      const learnerId = info.Labels[LABELS.learner] ?? (await this.#builder(info.Id));
+      // A build step inherits labels the Dockerfile set, so its cgroup parent (ours) names its learner first.
+      const learnerId = (await this.#builder(info.Id)) ?? info.Labels[LABELS.learner];
       if (!learnerId || !this.#deps.ours(learnerId) || info.Labels[LABELS.role] === 'workspace') continue;
       console.info(JSON.stringify({ event: 'disk_quota', learner: learnerId, container: info.Id.slice(0, 12), bytes: info.SizeRw }));
       await docker.getContainer(info.Id).kill().catch(() => undefined); // it may have exited meanwhile

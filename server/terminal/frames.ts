@@ -15,8 +15,14 @@ export function parseClientFrame(data: Buffer, isBinary: boolean): FrameResult {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-    // Close reasons are limited to 123 bytes by RFC 6455.
-    return { ok: false, reason: `invalid frame: ${where}${issue.message}`.slice(0, 120) };
+    return { ok: false, reason: closeReason(`invalid frame: ${where}${issue.message}`) };
   }
   return { ok: true, frame: parsed.data };
+}
+
+/** A close reason within RFC 6455's 123 bytes, cut on a character boundary (a field name may be UTF-8). */
+export function closeReason(text: string): string {
+  let out = text;
+  while (Buffer.byteLength(out) > 123) out = out.slice(0, -1);
+  return out;
 }

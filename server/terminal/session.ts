@@ -3,7 +3,7 @@
 import type { WebSocket } from 'ws';
 import { CloseCode, type ServerFrame } from '../../src/schemas/frames.ts';
 import type { ShellStream } from '../sandbox/index.ts';
-import { parseClientFrame } from './frames.ts';
+import { closeReason, parseClientFrame } from './frames.ts';
 import { Scrollback } from './scrollback.ts';
 
 export const FLOW = {
@@ -175,6 +175,6 @@ export class TerminalSession {
 
   #close(socket: WebSocket, code: number, message: string): void {
     if (socket.readyState === OPEN) socket.send(JSON.stringify({ type: 'notice', message } satisfies ServerFrame));
-    socket.close(code, message.slice(0, 120));
+    socket.close(code, closeReason(message));
   }
 }

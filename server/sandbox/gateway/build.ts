@@ -21,13 +21,13 @@ export async function runBuild(gw: LearnerGateway, x: Exchange): Promise<void> {
   const policed = expect(policeBuildQuery(x.query));
   const tags = policed.getAll('t').map((tag) => expect(gw.ns.newImageName(tag)));
   if (gw.quota.builds >= LIMITS.concurrentBuilds) expect(refuse('quota_builds', 'another build of yours is still running: wait for it to finish'));
-  expect(await gw.quota.checkImages());
-
+  // Counted before the first await, so two builds sent at once cannot both pass the check.
   gw.quota.builds++;
   let released = false;
   const release = () => { if (!released) { released = true; gw.quota.builds--; } };
   res.on('close', release);
   try {
+    expect(await gw.quota.checkImages(Math.max(1, tags.length)));
     const context = await readCapped(req, LIMITS.buildContextBytes);
     if (!context) expect(contextTooLarge());
     if (isCompressed(context!)) expect(refuse('context_unreadable', 'compressed build contexts are not accepted in this lab: send a plain folder', 400));

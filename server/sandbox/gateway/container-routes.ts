@@ -24,6 +24,7 @@ export function containerHandlers(gw: LearnerGateway): Partial<Record<Handler, H
       const policed = expect(policeBody(body, CONTAINER_CREATE));
       const image = expect(await gw.own.image(typeof policed.Image === 'string' ? policed.Image : '', 'read'));
       const forced = expect(forceContainerCreate({ ...policed, Image: image.engineRef }, gw.options.learnerId));
+      await gw.turn('create', x.res);
       expect(await gw.quota.checkContainers());
       const query = new URLSearchParams();
       const name = x.query.get('name');

@@ -42,6 +42,26 @@ describe('rewriteDockerfile', () => {
     expect(await rewrite(text)).toMatchObject({ ok: false, error: { code } });
   });
 
+  // Found in a security review: each of these once let FROM or COPY --from reach another learner's image,
+  // or made the engine fetch from the host's network, or tied up its CPU.
+  it.each([
+    ['a continuation that ends in a no-break space', 'FROM mine\nRUN true \\\u00a0\nFROM theirs\n', /line 2 has a character/],
+    ['a continuation that ends in a vertical tab', 'FROM mine\nRUN true \\\u000b\nFROM theirs\n', /line 2 has a character/],
+    ['an escaped flag name', 'FROM mine\nCOPY --fr\\om=theirs /a /a\n', /flags must be written plainly/],
+    ['a quoted flag', 'FROM mine\nCOPY "--from=theirs" /a /a\n', /flags must be written plainly|not_found|does not exist/],
+    ['a dotted capital I in a keyword', 'FROM mine\nONBU\u0130LD RUN true\n', /line 2 has a character/],
+    ['ADD from a URL', 'FROM mine\nADD http://127.0.0.1:4321/api/health /x\n', /ADD from a URL is not available/],
+    ['ADD from a URL in exec form', 'FROM mine\nADD ["https://example.invalid/x", "/x"]\n', /ADD from a URL is not available/],
+    ['ADD from git', 'FROM mine\nADD git@example.invalid:x/y.git /x\n', /ADD from a URL is not available/],
+    ['the ownership label', 'FROM mine\nLABEL org.stagecraft.learner=someone\n', /reserved by the lab/],
+    ['a huge LABEL', `FROM mine\nLABEL big="${'x'.repeat(5000)}"\n`, /longer than 4096 characters/],
+    ['a huge Dockerfile', `FROM mine\n${'RUN true\n'.repeat(8000)}`, /larger than 64 KiB/],
+  ])('refuses %s', async (_what, text, message) => {
+    const result = await rewrite(text);
+    expect(result.ok).toBe(false);
+    expect(result.ok ? '' : `${result.error.code} ${result.error.message}`).toMatch(message);
+  });
+
   it('allows FROM scratch', async () => {
     expect(await rewrite('FROM scratch\nCOPY hello /\n')).toEqual({ ok: true, value: 'FROM scratch\nCOPY hello /\n' });
   });

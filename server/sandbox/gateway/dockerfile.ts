@@ -2,14 +2,16 @@
 // questions too: the engine resolves them at build time, outside the gateway's sight. Rewrite each
 // to its engine name (or refuse it) before the engine reads the file. Line numbers are kept, so the
 // engine's parse errors (e.g. the lesson's `unknown instruction`) still point at the learner's line.
-import { instructions } from '../../dockerfile/index.ts';
-import { refuse, type Result } from './police.ts';
+import { instructions, unreadable } from '../../dockerfile/index.ts';
+import { refuse, type Refusal, type Result } from './police.ts';
 
 /** Maps an image reference from a Dockerfile to the engine's name, or refuses it. */
 export type ImageMapper = (reference: string) => Promise<Result<string>>;
 
 /** The Dockerfile with every image reference mapped; stage names and numbers are left alone. */
 export async function rewriteDockerfile(text: string, mapImage: ImageMapper): Promise<Result<string>> {
+  const problem = unreadable(text);
+  if (problem) return refuse('dockerfile_forbidden', problem);
   const lines = text.split(/\r?\n/);
   const stages = new Set<string>();
   let stageCount = 0;
@@ -21,7 +23,11 @@ export async function rewriteDockerfile(text: string, mapImage: ImageMapper): Pr
       rewritten = await rewriteFrom(instruction.text, stages, mapImage);
       stageCount++;
     } else if (instruction.keyword === 'COPY' || instruction.keyword === 'ADD') {
+      const flagged = checkCopyFlags(instruction);
+      if (flagged) return flagged;
       rewritten = await rewriteCopyFrom(instruction.text, stages, stageCount, mapImage);
+    } else if (instruction.keyword === 'LABEL' && /org\.stagecraft\./i.test(instruction.text)) {
+      return refuse('dockerfile_forbidden', 'labels named org.stagecraft.* are reserved by the lab');
     }
     if (!rewritten) continue;
     if (!rewritten.ok) return rewritten;
@@ -30,6 +36,23 @@ export async function rewriteDockerfile(text: string, mapImage: ImageMapper): Pr
     for (let i = instruction.first + 1; i <= instruction.last; i++) lines[i] = '';
   }
   return { ok: true, value: lines.join('\n') };
+}
+
+/**
+ * COPY and ADD: flags written plainly (the engine strips escapes and quotes from flag words, which
+ * would hide a --from from us), and no URL or git source for ADD: the engine fetches those itself,
+ * from the host's network, whatever the build's network mode.
+ */
+function checkCopyFlags(instruction: { keyword: string; text: string }): { ok: false; error: Refusal } | undefined {
+  const words = instruction.text.split(/\s+/).slice(1);
+  // A flag word is whatever reads as --name once quotes and escapes are stripped, as the engine does.
+  if (words.some((w) => w.replace(/[\\"'`]/g, '').startsWith('--') && /[\\"'`]/.test(w))) {
+    return refuse('dockerfile_forbidden', `${instruction.keyword} flags must be written plainly, e.g. --from=build`);
+  }
+  if (instruction.keyword === 'ADD' && /(^|[\s"\[,])([a-z][a-z0-9+.-]*:\/\/|git@)/i.test(instruction.text.slice(3))) {
+    return refuse('dockerfile_forbidden', 'ADD from a URL is not available in this lab: the build has no network. COPY files from the build context instead');
+  }
+  return undefined;
 }
 
 async function rewriteFrom(text: string, stages: Set<string>, mapImage: ImageMapper): Promise<Result<string>> {

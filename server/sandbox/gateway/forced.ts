@@ -19,6 +19,9 @@ export function forceContainerCreate(body: Record<string, unknown>, learnerId: s
   const labels = learnerLabels(body.Labels);
   if (!labels.ok) return labels;
   const hostConfig = isPlainObject(body.HostConfig) ? body.HostConfig : {};
+  // A health check every millisecond is an exec storm on the engine.
+  const interval = isPlainObject(body.Healthcheck) ? Number(body.Healthcheck.Interval ?? 0) : 0;
+  if (interval !== 0 && !(interval >= 1e9)) return refuse('setting_forbidden', '--health-interval must be at least 1s in this lab');
   return {
     ok: true,
     value: {
@@ -27,6 +30,8 @@ export function forceContainerCreate(body: Record<string, unknown>, learnerId: s
       HostConfig: {
         ...hostConfig,
         NetworkMode: 'none',
+        // A container's log is on the host disk and outside its SizeRw: cap it.
+        LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
         CapDrop: ['ALL'],
         SecurityOpt: ['no-new-privileges'],
         Memory: LIMITS.containerMemory,

@@ -65,6 +65,21 @@ export class LearnerGateway {
     this.quota = new Quota(this.engine, this.own, options.base, options.quotas);
   }
 
+  readonly #queues = new Map<string, Promise<void>>();
+
+  /**
+   * Waits for the learner's earlier requests of this kind to finish, then holds the turn until the
+   * answer is sent: a quota check and the create it allows must not interleave with another's.
+   */
+  async turn(kind: string, res: http.ServerResponse): Promise<void> {
+    const before = this.#queues.get(kind) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => { release = resolve; });
+    this.#queues.set(kind, before.then(() => mine));
+    res.once('close', release);
+    await before;
+  }
+
   async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
     const request = { method, url: req.url ?? '' };
@@ -89,6 +104,8 @@ export class LearnerGateway {
 
   /** attach and exec start: resolve and police, then upgrade both sides and splice the two streams. */
   async upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    // The learner's process may close its end at any moment; unhandled, the error would end the server.
+    socket.on('error', () => socket.destroy());
     const method = req.method ?? 'GET';
     const request = { method, url: req.url ?? '' };
     const refuseRaw = (refusal: Refusal) => {

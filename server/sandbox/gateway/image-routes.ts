@@ -48,6 +48,7 @@ export function imageHandlers(gw: LearnerGateway): Partial<Record<Handler, Handl
       const source = expect(await gw.own.image(x.subject, 'read'));
       const repo = x.query.get('repo') ?? '';
       const target = expect(gw.ns.newImageName(x.query.get('tag') ? `${repo}:${x.query.get('tag')}` : repo));
+      await gw.turn('images', x.res);
       expect(await gw.quota.checkImages());
       const colon = target.lastIndexOf(':');
       gw.forward(x, 'POST', `/images/${source.engineRef}/tag`, new URLSearchParams({ repo: target.slice(0, colon), tag: target.slice(colon + 1) }));

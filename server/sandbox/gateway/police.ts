@@ -53,7 +53,7 @@ export function matchRoute(method: string, rawUrl: string): Result<Matched> {
 export function policeBuildQuery(query: URLSearchParams): Result<URLSearchParams> {
   const kept = new URLSearchParams();
   for (const [key, value] of query) {
-    const rule = BUILD_QUERY[key];
+    const rule = Object.hasOwn(BUILD_QUERY, key) ? BUILD_QUERY[key] : undefined;
     if (rule === undefined) return refuse('query_forbidden', `the build option "${key}" is not allowed in this lab`);
     if (rule === 'learner') kept.append(key, value);
     else if (value !== rule) {
@@ -103,7 +103,7 @@ export function policeBody(body: Record<string, unknown>, table: Record<string, 
   const clean: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
     const path = prefix ? `${prefix}.${key}` : key;
-    const rule = table[path];
+    const rule = Object.hasOwn(table, path) ? table[path] : undefined;
     if (rule === undefined) return refuse('unknown_field', `the setting "${path}" is not allowed in this lab`);
     if (rule === 'object') {
       if (value === null || value === undefined) continue;

@@ -31,11 +31,12 @@ export class Quota {
     return { ok: true, value: undefined };
   }
 
-  async checkImages(): Promise<Result<void>> {
+  /** Whether `adding` more image names still fit the quotas. */
+  async checkImages(adding = 1): Promise<Result<void>> {
     const [images, containers] = await Promise.all([this.#own.images(), this.#own.containers(true)]);
     // Each name counts, as `docker images` lists it: tags of one image are so many images to the learner.
     const count = images.reduce((sum, image) => sum + Math.max(1, (image.RepoTags ?? []).filter((t) => this.#own.ownsTag(t)).length), 0);
-    if (count >= LIMITS.maxImages) {
+    if (count + adding > LIMITS.maxImages) {
       return refuse('quota_images', `you have ${count} images, the most this lab allows: remove some with docker image rm or docker image prune -a`);
     }
     const bytes = (await this.imageBytes(images)) + containers.reduce((sum, c) => sum + (c.SizeRw ?? 0), 0);

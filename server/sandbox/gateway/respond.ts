@@ -39,7 +39,14 @@ export function relay(answer: http.IncomingMessage, res: http.ServerResponse, mo
   if (mode === 'json') {
     readAll(answer, 32 * 1024 ** 2).then((bytes) => {
       let text = bytes.toString('utf8');
-      if (transform && status < 300 && text) text = JSON.stringify(transform(JSON.parse(text)));
+      if (transform && status < 300 && text) {
+        try {
+          text = JSON.stringify(transform(JSON.parse(text)));
+        } catch {
+          // Cut off at the size cap, or not JSON: never pass on what could not be filtered.
+          return sendJson(res, 502, { message: 'Stagecraft: the engine\'s answer was too large or unreadable' });
+        }
+      }
       text = toLearner(text);
       res.writeHead(status, { ...headers, 'Content-Length': String(Buffer.byteLength(text)) });
       res.end(text);

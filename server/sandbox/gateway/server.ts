@@ -8,6 +8,9 @@ import { LearnerGateway, type GatewayOptions } from './handlers.ts';
 
 export type { GatewayOptions, BaseImages } from './handlers.ts';
 
+/** Connections one learner's gateway accepts at once (a docker run uses 3 or 4). */
+const MAX_CONNECTIONS = 32;
+
 export interface Gateway {
   /** Stops listening and cuts every connection, upgraded ones included. */
   close(): Promise<void>;
@@ -36,6 +39,10 @@ export function createGatewayServer(options: GatewayOptions): http.Server {
 /** Listens on `socketPath`, which the learner's uid must be able to connect to. */
 export async function listenGateway(socketPath: string, options: GatewayOptions): Promise<Gateway> {
   const server = createGatewayServer(options);
+  // One learner's processes must not use up the server's file descriptors: the CLI needs a handful.
+  server.maxConnections = MAX_CONNECTIONS;
+  server.headersTimeout = 10_000;
+  server.keepAliveTimeout = 5_000;
   // Upgraded (attach/exec) sockets leave the HTTP server's books; track every socket to close them all.
   const connections = new Set<net.Socket>();
   server.on('connection', (socket: net.Socket) => {
