@@ -5,7 +5,8 @@ import path from 'node:path';
 import type http from 'node:http';
 import type { Config } from '../config.ts';
 import type { Sandbox } from '../sandbox/index.ts';
-import { grade, type LessonLab } from '../grading/index.ts';
+import type { LessonLab } from '../grading/index.ts';
+import type { CheckResult } from '../../src/schemas/checks.ts';
 import type { Store } from '../store/index.ts';
 
 export interface ApiDeps {
@@ -17,8 +18,8 @@ export interface ApiDeps {
   origins: () => Set<string>;
   /** The learner behind the request's session cookie, if any. */
   learner: (req: http.IncomingMessage) => string | undefined;
-  /** Called after a learner's check results are stored (live gradebooks listen). */
-  onGraded?: (learnerId: string) => void;
+  /** Runs a lesson's checks for a learner and stores the results. */
+  gradeAndRecord: (learnerId: string, lab: LessonLab) => Promise<CheckResult[]>;
 }
 
 export interface CourseEntry { slug: string; title: string; order: number }
@@ -68,12 +69,7 @@ export function createApi(deps: ApiDeps) {
       if (running.has(learner)) return json(res, 429, { error: 'your previous check is still running' });
       running.add(learner);
       try {
-        const results = await grade(lab, deps.sandbox.learnerEngine(learner), deps.store.failuresSoFar(learner, lab.slug));
-        deps.store.recordAttempts(learner, lab.slug, results.map((r) => ({
-          checkId: r.id, specHash: lab.specHashes[r.id]!, status: r.status, points: r.points, maxPoints: r.maxPoints, evidence: r.evidence,
-        })));
-        deps.onGraded?.(learner);
-        return json(res, 200, { lesson: lab.slug, results });
+        return json(res, 200, { lesson: lab.slug, results: await deps.gradeAndRecord(learner, lab) });
       } finally {
         running.delete(learner);
       }

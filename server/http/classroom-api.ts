@@ -4,6 +4,7 @@
 import type { EventEmitter } from 'node:events';
 import type http from 'node:http';
 import { gradebook, gradesCsv, csvCell, type LessonLab } from '../grading/index.ts';
+import type { CheckResult } from '../../src/schemas/checks.ts';
 import type { Store } from '../store/index.ts';
 import { RateLimit } from './rate-limit.ts';
 import { instructorCookie, readCookie, sessionCookie, INSTRUCTOR_COOKIE, COOKIE_NAME } from './session-cookie.ts';
@@ -20,6 +21,8 @@ export interface ClassroomDeps {
   learner: (req: http.IncomingMessage) => string | undefined;
   /** Learners whose grades changed are announced here; open gradebooks refresh. */
   changes: EventEmitter;
+  /** Re-runs a lesson's checks on a learner's current images (a stored pass survives a reaped image). */
+  regrade: (learnerId: string, lab: LessonLab) => Promise<CheckResult[]>;
 }
 
 /** Open live gradebooks per instructor, at most: each holds a connection. */
@@ -30,6 +33,7 @@ const MAX_BODY = 16 * 1024;
 export function createClassroomApi(deps: ClassroomDeps) {
   const signIns = new RateLimit(10, 60_000);
   const streams = new Map<number, number>();
+  const regrading = new Set<number>();
   const joins = new RateLimit(20, 60_000);
   const address = (req: http.IncomingMessage) => req.socket.remoteAddress ?? 'unknown';
   const maxPoints = (slug: string) => deps.labs.get(slug)?.checks.reduce((sum, c) => sum + c.points, 0) ?? 0;
@@ -102,7 +106,7 @@ export function createClassroomApi(deps: ClassroomDeps) {
     if (pathname === '/api/classes' && method === 'GET') {
       return reply(res, 200, deps.store.classesOf(me.id).map((c) => ({ ...c, joinUrl: `${deps.baseUrl()}/join/?code=${c.code}` })));
     }
-    const match = /^\/api\/classes\/(\d+)\/(gradebook|grades\.csv|attempts\.csv|overrides|events)$/.exec(pathname);
+    const match = /^\/api\/classes\/(\d+)\/(gradebook|grades\.csv|attempts\.csv|overrides|events|regrade)$/.exec(pathname);
     // Another instructor's class answers as a missing one.
     const klass = match ? deps.store.classOf(Number(match[1]), me.id) : undefined;
     if (!match || !klass) return reply(res, 404, { error: 'no such class' });
@@ -126,6 +130,23 @@ export function createClassroomApi(deps: ClassroomDeps) {
         streams.set(me.id, (streams.get(me.id) ?? 1) - 1);
       });
       return true;
+    }
+    if (view === 'regrade' && method === 'POST') {
+      const body = await readJson(req);
+      const lab = deps.labs.get(typeof body?.lesson === 'string' ? body.lesson : '');
+      if (!lab) return reply(res, 400, { error: 'no such lesson with checks' });
+      if (regrading.has(klass.id)) return reply(res, 429, { error: 'a regrade of this class is still running' });
+      regrading.add(klass.id);
+      try {
+        const counts = { pass: 0, fail: 0, error: 0 };
+        // One learner after another: a class's worth of check containers at once would crowd the engine.
+        for (const member of deps.store.members(klass.id)) {
+          for (const result of await deps.regrade(member.learnerId, lab)) counts[result.status]++;
+        }
+        return reply(res, 200, { lesson: lab.slug, learners: deps.store.members(klass.id).length, results: counts });
+      } finally {
+        regrading.delete(klass.id);
+      }
     }
     if (view === 'grades.csv' && method === 'GET') {
       return csv(res, `${klass.code}-grades.csv`, gradesCsv(rows(klass.id), gradedLessons().map((l) => l.slug)));

@@ -10,7 +10,8 @@ import type { Config } from '../config.ts';
 import { openStore } from '../store/index.ts';
 import { createSandbox } from '../sandbox/index.ts';
 import { createTerminalHub } from '../terminal/index.ts';
-import { loadLessons } from '../grading/index.ts';
+import { grade, loadLessons, type LessonLab } from '../grading/index.ts';
+import type { CheckResult } from '../../src/schemas/checks.ts';
 import { createApi, readCourse } from './api.ts';
 import { createClassroomApi } from './classroom-api.ts';
 import { sendStatic, sendText } from './static.ts';
@@ -62,10 +63,28 @@ export async function startServer(config: Config): Promise<RunningServer> {
   // Grades that change (a check, an override) are announced here, for live gradebooks.
   const changes = new EventEmitter();
   changes.setMaxListeners(0);
-  const api = createApi({ config, sandbox, store, labs, origins: () => origins, learner: (req) => learnerFor(req), onGraded: (learnerId) => changes.emit('learner', learnerId) });
+  /**
+   * Runs a lesson's checks for a learner, stores every result and announces the change. In a regrade,
+   * a check that passed before and now finds no image (reaped, removed) is an error, never a fail:
+   * the stored pass stays in force.
+   */
+  const gradeAndRecord = async (learnerId: string, lab: LessonLab, regrade = false): Promise<CheckResult[]> => {
+    const earlier = regrade ? store.judgedStatuses(learnerId, lab.slug) : {};
+    const results = (await grade(lab, sandbox.learnerEngine(learnerId), store.failuresSoFar(learnerId, lab.slug))).map((r): CheckResult =>
+      regrade && r.status === 'fail' && earlier[r.id] === 'pass' && r.seen?.startsWith('no image named')
+        ? { id: r.id, title: r.title, status: 'error', points: 0, maxPoints: r.maxPoints, cause: 'image_gone', evidence: r.evidence }
+        : r);
+    store.recordAttempts(learnerId, lab.slug, results.map((r) => ({
+      checkId: r.id, specHash: lab.specHashes[r.id]!, status: r.status, points: r.points, maxPoints: r.maxPoints, evidence: r.evidence,
+    })));
+    changes.emit('learner', learnerId);
+    return results;
+  };
+  const api = createApi({ config, sandbox, store, labs, origins: () => origins, learner: (req) => learnerFor(req), gradeAndRecord: (id, lab) => gradeAndRecord(id, lab) });
   let baseUrl = '';
   const classroom = createClassroomApi({
     store, labs, lessons: () => readCourse(config.siteDir, labs), origins: () => origins, baseUrl: () => baseUrl, learner: (req) => learnerFor(req), changes,
+    regrade: (learnerId, lab) => gradeAndRecord(learnerId, lab, true),
   });
   if (config.instructor) store.ensureInstructor(config.instructor.name, config.instructor.password);
 

@@ -32,6 +32,8 @@ export interface Store extends ClassroomQueries {
   recordAttempts(learnerId: string, lesson: string, records: AttemptRecord[], now?: number): void;
   /** Failed attempts so far per check of a lesson (hints get more specific with each). */
   failuresSoFar(learnerId: string, lesson: string): Record<string, number>;
+  /** The latest pass or fail of each check of a lesson (errors skipped). */
+  judgedStatuses(learnerId: string, lesson: string): Record<string, 'pass' | 'fail'>;
   /** Every attempt of a learner, oldest first (for the detailed export). */
   attemptsOf(learnerId: string): { lesson: string; checkId: string; status: string; points: number; maxPoints: number; evidence: string; createdAt: number }[];
   /** Per lesson, for a learner who has made attempts; `checks` counts each lesson's checks. */
@@ -63,7 +65,11 @@ export function openStore(file: string): Store {
   const latest = db.prepare(`SELECT a.lesson, a.status, a.points, a.max_points, a.created_at,
       (SELECT COUNT(*) FROM attempts b WHERE b.learner_id = a.learner_id AND b.lesson = a.lesson AND b.check_id = a.check_id) AS tries
     FROM attempts a
-    WHERE a.learner_id = ? AND a.id IN (SELECT MAX(id) FROM attempts WHERE learner_id = ? GROUP BY lesson, check_id)`);
+    WHERE a.learner_id = ? AND a.id IN (
+      -- An error never counts against the learner: it does not replace an earlier judged result.
+      SELECT COALESCE(MAX(CASE WHEN status != 'error' THEN id END), MAX(id)) FROM attempts WHERE learner_id = ? GROUP BY lesson, check_id)`);
+  const judged = db.prepare(`SELECT check_id, status FROM attempts WHERE id IN (
+      SELECT MAX(id) FROM attempts WHERE learner_id = ? AND lesson = ? AND status != 'error' GROUP BY check_id)`);
   return {
     ...classroomQueries(db),
     recordAttempts(learnerId, lesson, records, now = Date.now()) {
@@ -75,6 +81,9 @@ export function openStore(file: string): Store {
         db.exec('ROLLBACK');
         throw error;
       }
+    },
+    judgedStatuses(learnerId, lesson) {
+      return Object.fromEntries((judged.all(learnerId, lesson) as { check_id: string; status: 'pass' | 'fail' }[]).map((r) => [r.check_id, r.status]));
     },
     attemptsOf(learnerId) {
       return (allAttempts.all(learnerId) as { lesson: string; check_id: string; status: string; points: number; max_points: number; evidence: string; created_at: number }[])

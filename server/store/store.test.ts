@@ -37,6 +37,15 @@ describe('store', () => {
     expect(store.progress(learnerId, { 'multi-stage': 2 })['multi-stage']).toMatchObject({ status: 'started', points: 1, maxPoints: 2, attempts: 2 });
   });
 
+  it('never lets a later error replace an earlier pass or fail', () => {
+    store = openStore(path.join(dir, 'errors.db'));
+    const { learnerId } = store.createLearner();
+    store.recordAttempts(learnerId, 'l', [attempt('a', 'pass')], 1);
+    store.recordAttempts(learnerId, 'l', [attempt('a', 'error')], 2);
+    expect(store.progress(learnerId, { l: 1 }).l).toMatchObject({ status: 'passed', points: 1 });
+    expect(store.judgedStatuses(learnerId, 'l')).toEqual({ a: 'pass' });
+  });
+
   it('keeps attempts append-only: no update, no delete', () => {
     const file = path.join(dir, 'append.db');
     store = openStore(file);

@@ -27,6 +27,14 @@ class Instructor extends HTMLElement {
       form.reset();
       await this.refresh();
     });
+    this.form('[data-regrade]', async (fields) => {
+      if (this.#current === undefined) return;
+      const live = this.q('[data-live]');
+      live.textContent = `Regrading ${fields.lesson}…`;
+      const { status, body } = await json<{ results?: Record<string, number>; error?: string }>(`/api/classes/${this.#current}/regrade`, { method: 'POST', body: JSON.stringify(fields) });
+      live.textContent = status === 200 ? `Regraded ${fields.lesson}: ${Object.entries(body.results ?? {}).map(([k, v]) => `${v} ${k}`).join(', ')}.` : body.error ?? 'The regrade failed.';
+      await this.render();
+    });
     this.q('[data-watch-close]').addEventListener('click', () => {
       this.#watching?.close();
       this.#watching = undefined;
@@ -90,6 +98,8 @@ class Instructor extends HTMLElement {
       Object.assign(el('a', 'Download grades (CSV)'), { href: `/api/classes/${book.class.id}/grades.csv` }), ' · ',
       Object.assign(el('a', 'Download every attempt (CSV)'), { href: `/api/classes/${book.class.id}/attempts.csv` }),
     );
+    const select = this.q<HTMLSelectElement>('[data-regrade-lesson]');
+    if (select.options.length !== book.lessons.length) select.replaceChildren(...book.lessons.map((l) => Object.assign(el('option', l.title), { value: l.slug })));
     const table = this.q<HTMLTableElement>('[data-grid]');
     const head = el('tr');
     head.append(el('th', 'Learner'), ...book.lessons.map((l) => el('th', l.title)), el('th', 'Total'));

@@ -87,6 +87,24 @@ describe('gradebook', () => {
   });
 });
 
+describe('regrade', () => {
+  it('re-runs a lesson for the whole class; a reaped image is an error, never a fail, and the pass stands', async () => {
+    await run(learners[0]!.terminal, 'docker image rm hello-world > /dev/null');
+    const res = await post(`/api/classes/${classId}/regrade`, { lesson: 'single-stage' }, { Cookie: teacher });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ learners: 2, results: { error: 2 } });
+    const book = (await (await fetch(`${server.url}/api/classes/${classId}/gradebook`, { headers: { Cookie: teacher } })).json()) as {
+      rows: { displayName: string; lessons: Record<string, { status: string; points: number }> }[];
+    };
+    expect(book.rows.find((r) => r.displayName === 'Grace')!.lessons['single-stage']).toMatchObject({ status: 'passed', points: 3 });
+  });
+
+  it('is refused for a lesson without checks, and to a learner', async () => {
+    expect((await post(`/api/classes/${classId}/regrade`, { lesson: 'workspace' }, { Cookie: teacher })).status).toBe(400);
+    expect((await post(`/api/classes/${classId}/regrade`, { lesson: 'single-stage' }, { Cookie: learners[0]!.cookie })).status).toBe(401);
+  });
+});
+
 describe('live view', () => {
   const watch = (cookie: string, learner: string) => new TerminalClient(server.url.replace(/\/$/, ''), { cookie, path: `/ws/watch?class=${classId}&learner=${learner}` });
 
