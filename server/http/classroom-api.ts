@@ -106,6 +106,15 @@ export function createClassroomApi(deps: ClassroomDeps) {
     if (pathname === '/api/classes' && method === 'GET') {
       return reply(res, 200, deps.store.classesOf(me.id).map((c) => ({ ...c, joinUrl: `${deps.baseUrl()}/join/?code=${c.code}` })));
     }
+    const attemptsOf = /^\/api\/classes\/(\d+)\/learners\/([a-f0-9]{20})\/attempts$/.exec(pathname);
+    if (attemptsOf && method === 'GET') {
+      // Drill-down: every attempt of one learner of the instructor's own class, with its evidence.
+      const owned = deps.store.classOf(Number(attemptsOf[1]), me.id);
+      const member = owned ? deps.store.members(owned.id).find((m) => m.learnerId === attemptsOf[2]) : undefined;
+      if (!owned || !member) return reply(res, 404, { error: 'no such learner in your classes' });
+      const overrides = deps.store.overrides(owned.id).filter((o) => o.learnerId === member.learnerId);
+      return reply(res, 200, { displayName: member.displayName, attempts: deps.store.attemptsOf(member.learnerId).map((a) => ({ ...a, evidence: JSON.parse(a.evidence) as unknown })), overrides });
+    }
     const match = /^\/api\/classes\/(\d+)\/(gradebook|grades\.csv|attempts\.csv|overrides|events|regrade)$/.exec(pathname);
     // Another instructor's class answers as a missing one.
     const klass = match ? deps.store.classOf(Number(match[1]), me.id) : undefined;

@@ -89,6 +89,8 @@ describe('a classroom lab', () => {
     const cell = teacher.locator('table[data-grid] tr:has(th:text-is("Linus")) td[data-lesson="single-stage"]');
     await expect.poll(() => cell.getAttribute('data-status')).toBe('overridden');
     expect(await cell.textContent()).toContain('overridden (auto 1): typo in the output, work otherwise right');
+    await teacher.getByRole('button', { name: 'Attempts of Linus' }).click();
+    await teacher.getByRole('table', { name: /attempts, newest first/ }).getByText('image-runs').first().waitFor();
     const href = await teacher.getByRole('link', { name: 'Download grades (CSV)' }).getAttribute('href');
     const csv = await (await teacher.request.get(`${server.url}${href}`)).text();
     const rows = csv.trim().split('\r\n');

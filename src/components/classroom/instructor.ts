@@ -109,6 +109,11 @@ class Instructor extends HTMLElement {
       const name = el('th', row.displayName);
       name.setAttribute('scope', 'row');
       tr.dataset.learner = row.learnerId;
+      const history = el('button', 'Attempts');
+      history.className = 'small';
+      history.setAttribute('aria-label', `Attempts of ${row.displayName}`);
+      history.addEventListener('click', () => void this.attempts(book.class.id, row));
+      name.append(' ', history);
       const watch = el('button', 'Watch');
       watch.className = 'small';
       watch.setAttribute('aria-label', `Watch ${row.displayName}'s terminal`);
@@ -121,6 +126,32 @@ class Instructor extends HTMLElement {
   }
 
   #watching: { close(): void } | undefined;
+
+  /** Drill-down: every attempt of one learner, newest first, with its evidence; and the overrides. */
+  async attempts(classId: number, row: Row): Promise<void> {
+    const { status, body } = await json<{ attempts: { lesson: string; checkId: string; status: string; points: number; maxPoints: number; createdAt: number; evidence: Record<string, unknown> }[]; overrides: { lesson: string; points: number; reason: string; instructor: string; createdAt: number }[] }>(
+      `/api/classes/${classId}/learners/${row.learnerId}/attempts`);
+    if (status !== 200) return;
+    const panel = this.q('[data-attempts]');
+    panel.hidden = false;
+    this.q('[data-attempts-title]').textContent = `Attempts of ${row.displayName}`;
+    const table = el('table');
+    table.append(el('caption', `${body.attempts.length} attempts, newest first`));
+    const head = el('tr');
+    head.append(...['When', 'Lesson', 'Check', 'Result', 'Points', 'Evidence'].map((h) => el('th', h)));
+    table.append(head);
+    for (const a of [...body.attempts].reverse()) {
+      const tr = el('tr');
+      tr.append(el('td', new Date(a.createdAt).toLocaleString()), el('td', a.lesson), el('td', a.checkId), el('td', a.status), el('td', `${a.points} / ${a.maxPoints}`));
+      const evidence = el('td');
+      evidence.append(el('code', Object.entries(a.evidence).map(([k, v]) => `${k}: ${String(v)}`).join('; ').slice(0, 600)));
+      tr.append(evidence);
+      table.append(tr);
+    }
+    const overrides = el('ul');
+    overrides.append(...body.overrides.map((o) => el('li', `${new Date(o.createdAt).toLocaleString()}: ${o.lesson} set to ${o.points} by ${o.instructor}: ${o.reason}`)));
+    this.q('[data-attempts-list]').replaceChildren(table, ...(body.overrides.length > 0 ? [el('h3', 'Overrides'), overrides] : []));
+  }
 
   async watch(classId: number, row: Row): Promise<void> {
     this.#watching?.close();

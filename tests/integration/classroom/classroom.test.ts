@@ -74,6 +74,15 @@ describe('gradebook', () => {
     expect(rows).toContain(`"'=HYPERLINK(""http://x"",""y"")",2,0,0,0,0,2`);
   });
 
+  it('drills down to every attempt of one learner, with its evidence and the overrides', async () => {
+    const res = await fetch(`${server.url}/api/classes/${classId}/learners/${learners[1]!.id}/attempts`, { headers: { Cookie: teacher } });
+    const body = (await res.json()) as { attempts: { checkId: string; status: string; evidence: Record<string, unknown> }[]; overrides: { reason: string }[] };
+    expect(body.attempts.find((a) => a.checkId === 'image-runs')).toMatchObject({ status: 'fail', evidence: { output: 'Hi\n', exitCode: 0 } });
+    expect(body.overrides.map((o) => o.reason)).toEqual(['output typo, work otherwise right']);
+    expect((await fetch(`${server.url}/api/classes/${classId}/learners/ffffffffffffffffffff/attempts`, { headers: { Cookie: teacher } })).status).toBe(404);
+    expect((await fetch(`${server.url}/api/classes/${classId}/learners/${learners[1]!.id}/attempts`, { headers: { Cookie: learners[1]!.cookie } })).status).toBe(401);
+  });
+
   it('exports every attempt with its evidence', async () => {
     const csv = await (await fetch(`${server.url}/api/classes/${classId}/attempts.csv`, { headers: { Cookie: teacher } })).text();
     expect(csv.split('\r\n')[0]).toBe('learner,lesson,check,status,points,max_points,at,evidence');
