@@ -49,6 +49,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const sandbox = createSandbox({
     lifecycle: config.lifecycle,
     quotas: config.quotas,
+    shell: config.shell,
     inUse: (learnerId) => inUse(learnerId),
     engineSocket: config.engineSocket,
     profile: config.profile,

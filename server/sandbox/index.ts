@@ -11,6 +11,7 @@ import type { LearnerEngine } from '../grading/index.ts';
 const DISK_CHECK_EVERY_MS = 5_000;
 const BUILD_LOG_BYTES = 16 * 1024;
 import { spawnShell, type ShellStream } from './shell.ts';
+import { openEngineShell } from './engine-shell.ts';
 import type { Refusal } from './gateway/police.ts';
 
 export type { ShellStream } from './shell.ts';
@@ -57,6 +58,8 @@ export interface SandboxOptions {
   onRefusal?: (learnerId: string, refusal: Refusal, request: { method: string; url: string }) => void;
   lifecycle?: LifecycleOptions;
   quotas?: Quotas;
+  /** How a shell is opened: the engine API's exec stream (default), or node-pty running `docker exec -it`. */
+  shell?: 'engine' | 'pty';
   /** Whether someone is looking at the learner's terminal now: such a workspace is never idle. */
   inUse?: (learnerId: string) => boolean;
 }
@@ -114,7 +117,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     async openShell(learnerId, size) {
       lifecycle.touch(learnerId);
       const container = await workspaces.ensure(learnerId);
-      const shell = spawnShell(container, options.engineSocket, size);
+      const shell = options.shell === 'pty' ? spawnShell(container, options.engineSocket, size) : await openEngineShell(docker, container, size);
       return { ...shell, write: (data) => { lifecycle.touch(learnerId); shell.write(data); } };
     },
     learnerEngine: (learnerId) => {
