@@ -1,17 +1,14 @@
 // Container and exec routes of the gateway: create, list, prune, and every verb on one container or
 // exec instance, on the learner's own containers only.
-import type { Handler } from '../policy.ts';
 import { CONTAINER_CREATE, EXEC_CREATE, LIMITS } from '../policy.ts';
 import { readAll } from './engine.ts';
 import { forceContainerCreate } from './forced.ts';
-import type { Exchange, LearnerGateway } from './handlers.ts';
+import type { Handlers, LearnerGateway } from './handlers.ts';
 import { expect, parseJsonBody, policeBody, refuse, Refused } from './police.ts';
 import { sendJson } from './respond.ts';
 import { parseFilters } from './filters.ts';
 
-type Handle = (x: Exchange) => Promise<void> | void;
-
-export function containerHandlers(gw: LearnerGateway): Partial<Record<Handler, Handle>> {
+export function containerHandlers(gw: LearnerGateway): Handlers {
   return {
     'container-list': async (x) => {
       x.req.resume();

@@ -47,7 +47,11 @@ export interface Exchange {
   subject: string;
 }
 
-type Handle = (x: Exchange) => Promise<void> | void;
+/** One route's handler; routes.ts modules return a table of them. */
+export type Handle = (x: Exchange) => Promise<void> | void;
+
+/** A table of route handlers, by the policy's handler name. */
+export type Handlers = Partial<Record<Handler, Handle>>;
 
 export class LearnerGateway {
   readonly options: GatewayOptions;
@@ -180,7 +184,7 @@ export class LearnerGateway {
     };
   }
 
-  readonly #handlers: Partial<Record<Handler, Handle>> = {
+  readonly #handlers: Handlers = {
     ping: ({ res, method }) => {
       res.writeHead(200, {
         'API-Version': API_VERSION, 'Builder-Version': '1', 'Docker-Experimental': 'false', OSType: 'linux',

@@ -1,15 +1,12 @@
 // Image routes of the gateway: list, inspect, history, remove, tag and prune, on the learner's own
 // images and the read-only base images only.
-import type { Handler } from '../policy.ts';
-import type { Exchange, LearnerGateway } from './handlers.ts';
+import type { Handlers, LearnerGateway } from './handlers.ts';
 import type { ImageInfo } from './ownership.ts';
 import { expect, refuse, Refused } from './police.ts';
 import { sendJson } from './respond.ts';
 import { parseFilters } from './filters.ts';
 
-type Handle = (x: Exchange) => Promise<void> | void;
-
-export function imageHandlers(gw: LearnerGateway): Partial<Record<Handler, Handle>> {
+export function imageHandlers(gw: LearnerGateway): Handlers {
   return {
     'image-list': async (x) => {
       x.req.resume();
