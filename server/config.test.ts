@@ -1,22 +1,41 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, readConfig } from './config.ts';
 
 describe('readConfig', () => {
   it('has the documented defaults', () => {
     const config = readConfig({}, '/srv/app');
-    expect(config).toMatchObject({ port: 4321, host: '127.0.0.1', profile: 'offline', extraOrigins: [], engineSocket: '/var/run/docker.sock', dataDir: '/srv/app/.stagecraft/data' });
+    expect(config).toMatchObject({ port: 4321, host: '127.0.0.1', profile: 'offline', extraOrigins: [], engines: [{ kind: 'unix', socketPath: '/var/run/docker.sock' }], dataDir: '/srv/app/.stagecraft/data' });
   });
 
   it.each([
     [{ PORT: 'eighty' }, 'PORT must be a whole number'],
     [{ PORT: '70000' }, 'PORT must be a whole number'],
     [{ STAGECRAFT_PROFILE: 'cloud' }, 'STAGECRAFT_PROFILE must be "offline" or "docs"'],
-    [{ STAGECRAFT_ENGINES: 'tcp://192.0.2.1:2376' }, 'only unix:// endpoints'],
+    [{ STAGECRAFT_ENGINES: 'tcp://192.0.2.1:2376' }, 'needs STAGECRAFT_ENGINE_CERTS'],
+    [{ STAGECRAFT_ENGINES: 'tcp://192.0.2.1:2376', STAGECRAFT_ENGINE_CERTS: '/nonexistent' }, 'lacks ca.pem, cert.pem, key.pem'],
+    [{ STAGECRAFT_ENGINES: 'http://192.0.2.1:2375' }, 'is neither unix:///path nor tcp://host:port'],
+    [{ STAGECRAFT_ENGINES: 'unix://docker.sock' }, 'absolute socket path'],
+    [{ STAGECRAFT_ENGINES: 'unix:///a.sock,,unix:///b.sock' }, 'empty entry'],
+    [{ STAGECRAFT_ENGINES: 'unix:///a.sock, unix:///a.sock' }, 'lists unix:///a.sock twice'],
     [{ STAGECRAFT_SHELL: 'ssh' }, 'STAGECRAFT_SHELL must be "engine" or "pty"'],
     [{ STAGECRAFT_INSTRUCTOR: 'nopassword' }, 'STAGECRAFT_INSTRUCTOR must be name:password'],
     [{ STAGECRAFT_DISK_QUOTA_MB: '-5' }, 'STAGECRAFT_DISK_QUOTA_MB must be a positive number of megabytes'],
   ])('refuses %o with one sentence', (env, message) => {
     expect(() => readConfig(env, '/srv/app')).toThrow(ConfigError);
     expect(() => readConfig(env, '/srv/app')).toThrow(message);
+  });
+
+  it('reads a pool of engines, TCP ones with their TLS files', () => {
+    const certs = fs.mkdtempSync(path.join(os.tmpdir(), 'certs-'));
+    for (const file of ['ca.pem', 'cert.pem', 'key.pem']) fs.writeFileSync(path.join(certs, file), file);
+    const { engines } = readConfig({ STAGECRAFT_ENGINES: 'unix:///run/a.sock, tcp://[::1]:2376', STAGECRAFT_ENGINE_CERTS: certs }, '/srv/app');
+    expect(engines).toMatchObject([
+      { kind: 'unix', url: 'unix:///run/a.sock', socketPath: '/run/a.sock' },
+      { kind: 'tcp', url: 'tcp://[::1]:2376', host: '::1', port: 2376, certDir: certs, tls: { ca: Buffer.from('ca.pem') } },
+    ]);
+    fs.rmSync(certs, { recursive: true });
   });
 });

@@ -1,5 +1,6 @@
 // Server settings, read once from the environment (names and defaults are the design's UI contract).
 import path from 'node:path';
+import { parseEndpoint, type EngineEndpoint } from './sandbox/index.ts';
 
 export type Profile = 'offline' | 'docs';
 
@@ -14,8 +15,8 @@ export interface Config {
   extraOrigins: string[];
   /** Folder for the SQLite file and per-learner gateway sockets. */
   dataDir: string;
-  /** Docker Engine endpoint; only a local Unix socket in this version. */
-  engineSocket: string;
+  /** Docker Engine endpoints, in the operator's order: the pool learners are pinned into. */
+  engines: EngineEndpoint[];
   /** Folder with the built site (Astro's dist/). */
   siteDir: string;
   /** The project folder: lessons/ lives here. */
@@ -38,8 +39,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, root = process.
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigError(`PORT must be a whole number from 0 to 65535, got "${env.PORT}".`);
   const profile = env.STAGECRAFT_PROFILE ?? 'offline';
   if (profile !== 'offline' && profile !== 'docs') throw new ConfigError(`STAGECRAFT_PROFILE must be "offline" or "docs", got "${profile}".`);
-  const engine = (env.STAGECRAFT_ENGINES ?? 'unix:///var/run/docker.sock').split(',')[0]!.trim();
-  if (!engine.startsWith('unix://')) throw new ConfigError(`STAGECRAFT_ENGINES: only unix:// endpoints are supported in this version, got "${engine}".`);
+  const engines = readEngines(env.STAGECRAFT_ENGINES ?? 'unix:///var/run/docker.sock', env.STAGECRAFT_ENGINE_CERTS);
   const positive = (name: string, fallback: number, unit: string, scale: number) => {
     const text = env[name];
     if (text === undefined) return fallback * scale;
@@ -66,7 +66,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     profile,
     extraOrigins: (env.STAGECRAFT_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     dataDir: path.resolve(root, env.STAGECRAFT_DATA ?? '.stagecraft/data'),
-    engineSocket: engine.slice('unix://'.length),
+    engines,
     siteDir: path.resolve(root, 'dist'),
     root: path.resolve(root),
     lifecycle: {
@@ -80,4 +80,18 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, root = process.
       diskBytes: megabytes('STAGECRAFT_DISK_QUOTA_MB', 1024),
     },
   };
+}
+
+function readEngines(list: string, certDir: string | undefined): EngineEndpoint[] {
+  const urls = list.split(',').map((u) => u.trim());
+  if (urls.some((u) => u === '')) throw new ConfigError(`STAGECRAFT_ENGINES has an empty entry: "${list}".`);
+  const twice = urls.find((u, i) => urls.indexOf(u) !== i);
+  if (twice) throw new ConfigError(`STAGECRAFT_ENGINES lists ${twice} twice.`);
+  return urls.map((url) => {
+    try {
+      return parseEndpoint(url, certDir === undefined ? undefined : path.resolve(certDir));
+    } catch (error) {
+      throw new ConfigError(`STAGECRAFT_ENGINES: ${(error as Error).message}.`);
+    }
+  });
 }

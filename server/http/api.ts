@@ -39,7 +39,10 @@ export function createApi(deps: ApiDeps) {
   return async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, pathname: string): Promise<void> {
     if (pathname === '/api/health' && req.method === 'GET') {
       const [engine, images] = await Promise.all([deps.sandbox.engineVersion(), deps.sandbox.imageStatus()]);
-      return json(res, engine ? 200 : 503, { ok: Boolean(engine) && Object.values(images).every(Boolean), engine: engine ?? null, profile: deps.config.profile, images });
+      // With a pool, one answering engine keeps the site up; `engines` shows which are down.
+      return json(res, engine ? 200 : 503, {
+        ok: Boolean(engine) && Object.values(images).every(Boolean), engine: engine ?? null, engines: deps.sandbox.engines(), profile: deps.config.profile, images,
+      });
     }
     if (pathname === '/api/lessons' && req.method === 'GET') {
       return json(res, 200, course().map(({ slug, title }) => ({

@@ -4,7 +4,8 @@ import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import type { ShellStream } from './shell.ts';
 
-export async function openEngineShell(docker: Docker, container: string, size: { cols: number; rows: number }): Promise<ShellStream> {
+/** `localEngine`: the engine runs on this host (a Unix socket), so its process ids are ours to signal. */
+export async function openEngineShell(docker: Docker, container: string, size: { cols: number; rows: number }, localEngine: boolean): Promise<ShellStream> {
   const exec = await docker.getContainer(container).exec({
     Cmd: ['bash', '-l'], User: 'learner', WorkingDir: '/home/learner', Env: ['TERM=xterm-256color'],
     AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: true,
@@ -31,8 +32,9 @@ export async function openEngineShell(docker: Docker, container: string, size: {
     resume: () => void stream.resume(),
     kill: () => {
       if (exited) return;
-      // Hang up the shell as a closed terminal would; the engine has no kill for an exec, and the
-      // server runs on the engine's host (a local socket), so it can signal the process itself.
+      // Hang up the shell as a closed terminal would; the engine has no kill for an exec, and a
+      // local engine's process ids are this host's. A remote engine's are not: closing must do there.
+      if (!localEngine) return void stream.destroy();
       exec.inspect().then((info) => { if (info.Pid) process.kill(info.Pid, 'SIGHUP'); }, () => undefined)
         .catch(() => undefined) // already gone, or not ours to signal: closing the stream ends it
         .finally(() => stream.destroy());

@@ -2,11 +2,13 @@
 // as a stream with write, resize and pause/resume (the design's shell-stream interface).
 import os from 'node:os';
 import pty from 'node-pty';
+import { cliEnvironment, type EngineEndpoint } from './endpoint.ts';
 
 export interface ShellStream {
   /** Raw output bytes of the shell. */
   onData(listener: (chunk: Buffer) => void): void;
-  onExit(listener: (exitCode: number) => void): void;
+  /** `notice` says why, when the cause is not the shell's own (its engine went down). */
+  onExit(listener: (exitCode: number, notice?: string) => void): void;
   write(data: string): void;
   resize(cols: number, rows: number): void;
   /** Stop reading the pty (flow control); the shell blocks once the kernel buffer fills. */
@@ -15,14 +17,14 @@ export interface ShellStream {
   kill(): void;
 }
 
-export function spawnShell(container: string, engineSocket: string, size: { cols: number; rows: number }): ShellStream {
+export function spawnShell(container: string, engine: EngineEndpoint, size: { cols: number; rows: number }): ShellStream {
   const child = pty.spawn('docker', ['exec', '-it', '-u', 'learner', '-w', '/home/learner', '-e', 'TERM=xterm-256color', container, 'bash', '-l'], {
     name: 'xterm-256color',
     cols: size.cols,
     rows: size.rows,
     cwd: os.tmpdir(),
     // Only what the docker CLI needs: nothing of the server's environment reaches the learner.
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.tmpdir(), DOCKER_HOST: `unix://${engineSocket}` },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.tmpdir(), ...cliEnvironment(engine) },
     encoding: null,
   } as pty.IPtyForkOptions);
   let exited = false;

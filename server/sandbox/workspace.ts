@@ -7,6 +7,7 @@ import { BASE_IMAGES, LABELS, LIMITS, type Quotas } from './policy.ts';
 import { listenGateway, type Gateway } from './gateway/server.ts';
 import { prepareBuildCgroup } from './build-cgroup.ts';
 import type { Refusal } from './gateway/police.ts';
+import type { EngineEndpoint } from './endpoint.ts';
 
 export const WORKSPACE_IMAGE = 'stagecraft/workspace:latest';
 /** Where the learner's gateway folder appears inside the workspace; the image links /var/run/docker.sock into it. */
@@ -19,7 +20,7 @@ export const homeVolumeName = (learnerId: string) => `stagecraft-home-${learnerI
 
 export interface WorkspaceDeps {
   docker: Docker;
-  engineSocket: string;
+  engine: EngineEndpoint;
   dataDir: string;
   engineVersion: () => Promise<string>;
   profile: 'offline' | 'docs';
@@ -84,7 +85,7 @@ export class Workspaces {
       buildCgroupParent: prepareBuildCgroup(learnerId),
       quotas: this.#deps.quotas,
       buildLog: this.#deps.buildLog?.(learnerId),
-      engineSocket: this.#deps.engineSocket,
+      engine: this.#deps.engine,
       engineVersion: await this.#deps.engineVersion(),
       onRefusal: (refusal, request) => this.#deps.onRefusal?.(learnerId, refusal, request),
     });

@@ -42,6 +42,12 @@ export interface Store extends ClassroomQueries {
   learnerForSession(token: string): string | undefined;
   /** A new session for an existing learner (a resume code was given); returns its token. */
   sessionFor(learnerId: string): string;
+  /** The engine URL the learner's workspace lives on, if any yet. */
+  enginePinned(learnerId: string): string | undefined;
+  /** Pins the learner to an engine (again, when their engine left the pool). */
+  pinEngine(learnerId: string, engineUrl: string, now?: number): void;
+  /** Learners pinned to each engine URL. */
+  enginePinCounts(): Record<string, number>;
   /** Creates a learner with a new session; returns the token to put in the cookie. */
   createLearner(): { learnerId: string; token: string };
   close(): void;
@@ -70,8 +76,15 @@ export function openStore(file: string): Store {
       SELECT COALESCE(MAX(CASE WHEN status != 'error' THEN id END), MAX(id)) FROM attempts WHERE learner_id = ? GROUP BY lesson, check_id)`);
   const judged = db.prepare(`SELECT check_id, status FROM attempts WHERE id IN (
       SELECT MAX(id) FROM attempts WHERE learner_id = ? AND lesson = ? AND status != 'error' GROUP BY check_id)`);
+  const findPin = db.prepare('SELECT engine FROM engine_pins WHERE learner_id = ?');
+  const upsertPin = db.prepare(`INSERT INTO engine_pins (learner_id, engine, pinned_at) VALUES (?, ?, ?)
+    ON CONFLICT (learner_id) DO UPDATE SET engine = excluded.engine, pinned_at = excluded.pinned_at`);
+  const pinCounts = db.prepare('SELECT engine, COUNT(*) AS learners FROM engine_pins GROUP BY engine');
   return {
     ...classroomQueries(db),
+    enginePinned: (learnerId) => (findPin.get(learnerId) as { engine: string } | undefined)?.engine,
+    pinEngine: (learnerId, engineUrl, now = Date.now()) => void upsertPin.run(learnerId, engineUrl, now),
+    enginePinCounts: () => Object.fromEntries((pinCounts.all() as { engine: string; learners: number }[]).map((r) => [r.engine, r.learners])),
     recordAttempts(learnerId, lesson, records, now = Date.now()) {
       db.exec('BEGIN');
       try {

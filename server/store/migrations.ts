@@ -67,4 +67,10 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE TRIGGER overrides_are_kept BEFORE UPDATE ON overrides BEGIN SELECT RAISE(ABORT, 'overrides are append-only'); END;
    CREATE TRIGGER overrides_are_never_deleted BEFORE DELETE ON overrides BEGIN SELECT RAISE(ABORT, 'overrides are append-only'); END;`,
+  // Which engine of the pool holds each learner's workspace and home volume.
+  `CREATE TABLE engine_pins (
+     learner_id TEXT PRIMARY KEY REFERENCES learners(id),
+     engine TEXT NOT NULL,
+     pinned_at INTEGER NOT NULL
+   );`,
 ];

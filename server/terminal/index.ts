@@ -2,7 +2,7 @@
 // It knows nothing of grading or of Docker; it asks `openShell` for a stream.
 import type { WebSocket } from 'ws';
 import { CloseCode } from '../../src/schemas/frames.ts';
-import type { ShellStream } from '../sandbox/index.ts';
+import { WorkspaceUnavailable, type ShellStream } from '../sandbox/index.ts';
 import { TerminalSession } from './session.ts';
 
 export { FLOW } from './session.ts';
@@ -33,6 +33,8 @@ export function createTerminalHub(openShell: (learnerId: string, size: { cols: n
         openShell(learnerId, { cols: 80, rows: 24 }).then(
           (shell) => created.start(shell),
           (error: unknown) => {
+            // A known cause (its engine is down) is the learner's to read; anything else is the log's.
+            if (error instanceof WorkspaceUnavailable) return created.end(CloseCode.workspaceUnavailable, error.message);
             console.error(`terminal: could not open the workspace of ${learnerId}:`, error);
             created.end(CloseCode.workspaceUnavailable, 'Your workspace could not be started. The server log says why; try again in a moment.');
           },

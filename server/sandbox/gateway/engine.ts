@@ -1,21 +1,22 @@
 // The gateway's own requests to the engine: always our method, our path, the pinned API version
 // and our headers, never the learner's bytes.
-import http from 'node:http';
+import type http from 'node:http';
+import { engineRequest, type EngineEndpoint } from '../endpoint.ts';
 import { API_VERSION } from './police.ts';
 
 export interface EngineAnswer { status: number; body: unknown; text: string }
 
 export class EngineClient {
-  readonly socketPath: string;
+  readonly endpoint: EngineEndpoint;
 
-  constructor(socketPath: string) {
-    this.socketPath = socketPath;
+  constructor(endpoint: EngineEndpoint) {
+    this.endpoint = endpoint;
   }
 
   /** A request whose answer the caller streams (build output, logs, wait). */
   request(method: string, path: string, query: URLSearchParams | undefined, headers: Record<string, string>): http.ClientRequest {
     const search = query && query.size > 0 ? `?${query}` : '';
-    return http.request({ socketPath: this.socketPath, method, path: `/v${API_VERSION}${path}${search}`, headers: { Host: 'docker', ...headers } });
+    return engineRequest(this.endpoint, { method, path: `/v${API_VERSION}${path}${search}`, headers: { Host: 'docker', ...headers } });
   }
 
   /** A JSON request whose whole answer is read (at most 32 MiB); rejects only when the engine does not answer. */

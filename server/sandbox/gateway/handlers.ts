@@ -4,6 +4,7 @@ import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { EXEC_START, LIMITS, type Handler, type Quotas } from '../policy.ts';
 import { EngineClient, readAll } from './engine.ts';
+import type { EngineEndpoint } from '../endpoint.ts';
 import { Namespace, normalise } from './names.ts';
 import { Ownership, type ImageInfo } from './ownership.ts';
 import { API_VERSION, matchRoute, parseJsonBody, policeBody, refuse, Refused, type Refusal } from './police.ts';
@@ -22,7 +23,7 @@ export interface BaseImages {
 
 export interface GatewayOptions {
   learnerId: string;
-  engineSocket: string;
+  engine: EngineEndpoint;
   /** The engine's version string, shown by `docker version`. */
   engineVersion: string;
   base: BaseImages;
@@ -62,7 +63,7 @@ export class LearnerGateway {
 
   constructor(options: GatewayOptions) {
     this.options = options;
-    this.engine = new EngineClient(options.engineSocket);
+    this.engine = new EngineClient(options.engine);
     this.ns = new Namespace(options.learnerId, options.base);
     // Hidden objects are logged with what was asked for, not the request line.
     this.own = new Ownership(this.engine, this.ns, options.learnerId, (refusal) => options.onRefusal?.(refusal, { method: '-', url: refusal.message }));

@@ -48,9 +48,9 @@ class FakeSocket {
   text(frame: object) {
     this.onmessage?.({ data: JSON.stringify(frame) });
   }
-  serverClose(code: number) {
+  serverClose(code: number, reason = '') {
     this.readyState = 3;
-    this.onclose?.({ code, reason: '' });
+    this.onclose?.({ code, reason });
   }
   frames(type: ClientFrame['type']) {
     return this.sent.filter((f) => f.type === type);
@@ -247,6 +247,22 @@ describe('TerminalClient', () => {
     socket().serverClose(CloseCode.shellExited);
     vi.advanceTimersByTime(250);
     expect(FakeSocket.all).toHaveLength(8);
+  });
+
+  it('shows why the workspace cannot open once, and keeps retrying until it can', () => {
+    const { socket, sink, states, client } = setup();
+    const down = 'The Docker engine that holds your workspace is not answering.';
+    for (let attempt = 0; attempt < 3; attempt++) {
+      socket().open();
+      socket().serverClose(CloseCode.workspaceUnavailable, down);
+      vi.advanceTimersByTime(5_000);
+    }
+    expect(sink.notices).toEqual([down]);
+    expect(FakeSocket.all).toHaveLength(4);
+    expect(client.state).toBe('connecting');
+    socket().open();
+    socket().output(1);
+    expect(states.at(-1)).toBe('ready');
   });
 
   it('stops, without reconnecting, when another tab takes over; "Reconnect here" connects again', () => {

@@ -109,6 +109,8 @@ export class TerminalClient {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #screenUsed = false;
   #stopped = false;
+  /** The last close reason shown, so retries against a down engine say it once. */
+  #lastNotice = '';
 
   constructor(options: TerminalClientOptions) {
     this.#opts = {
@@ -182,7 +184,7 @@ export class TerminalClient {
     this.#conn = conn;
     ws.onopen = () => this.#onOpen(conn);
     ws.onmessage = (ev: MessageEvent) => this.#onMessage(conn, ev.data);
-    ws.onclose = (ev: CloseEvent) => this.#onClose(conn, ev.code);
+    ws.onclose = (ev: CloseEvent) => this.#onClose(conn, ev.code, ev.reason);
     // An error is always followed by a close event, which does the work.
     ws.onerror = null;
   }
@@ -261,8 +263,11 @@ export class TerminalClient {
     if (conn.open && !conn.done) conn.ws.send(JSON.stringify(frame));
   }
 
-  #onClose(conn: Connection, code: number): void {
+  #onClose(conn: Connection, code: number, reason = ''): void {
     if (conn.done) return;
+    // Why the workspace cannot open (its engine is down) is the learner's to read; retries go on.
+    if (code === CloseCode.workspaceUnavailable && reason && reason !== this.#lastNotice) this.#opts.sink.notice(cleanNotice(reason));
+    this.#lastNotice = code === CloseCode.workspaceUnavailable ? reason : '';
     this.#drop(conn, code, code !== CloseCode.replaced);
   }
 

@@ -64,7 +64,8 @@ class ScTerminal extends HTMLElement {
     }
     if (this.#gone) return;
     const url = terminalSocketUrl(location.href, this.dataset.path ?? '/ws/terminal');
-    const mounted = await view.mountTerminal({ host, url, hintId: hint.id, onState });
+    const onNotice = (message: string) => { status.textContent = message; };
+    const mounted = await view.mountTerminal({ host, url, hintId: hint.id, onState, onNotice });
     if (this.#gone) return mounted.dispose();
     this.#mounted = mounted;
     reconnect.addEventListener('click', () => this.#mounted?.client.reconnectNow());

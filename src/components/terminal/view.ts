@@ -30,6 +30,8 @@ export interface MountOptions {
   /** Id of the element describing how to leave the terminal (aria-describedby of xterm's input). */
   hintId: string;
   onState(state: TerminalState): void;
+  /** A server notice, also for the panel's status line (screen readers hear it there). */
+  onNotice(message: string): void;
 }
 
 export interface MountedTerminal {
@@ -52,7 +54,7 @@ export function loadStylesheet(href: string): Promise<void> {
   });
 }
 
-export async function mountTerminal({ host, url, hintId, onState }: MountOptions): Promise<MountedTerminal> {
+export async function mountTerminal({ host, url, hintId, onState, onNotice }: MountOptions): Promise<MountedTerminal> {
   await loadStylesheet(xtermCssUrl);
   const term = new Terminal({
     cursorBlink: true,
@@ -90,7 +92,10 @@ export async function mountTerminal({ host, url, hintId, onState }: MountOptions
     sink: {
       write: (bytes, done) => term.write(bytes, done),
       reset: () => term.reset(),
-      notice: (message) => term.write(`\r\n\x1b[2m[${message}]\x1b[0m\r\n`),
+      notice: (message) => {
+        term.write(`\r\n\x1b[2m[${message}]\x1b[0m\r\n`);
+        onNotice(message);
+      },
       size: () => (term.cols > 0 && term.rows > 0 ? { cols: term.cols, rows: term.rows } : undefined),
     },
   });

@@ -1,0 +1,121 @@
+// One engine's sandbox: workspaces, gateways, lifecycle and disk watch of the learners pinned to it.
+// The pool (./pool.ts) holds one of these per endpoint.
+import Docker from 'dockerode';
+import { Workspaces, workspaceName } from './workspace.ts';
+import { DEFAULT_LIFECYCLE, Lifecycle } from './lifecycle.ts';
+import { DiskWatch } from './disk-watch.ts';
+import { BASE_IMAGES, DEFAULT_QUOTAS, LABELS } from './policy.ts';
+import { learnerEngine } from './learner-engine.ts';
+import { Namespace } from './gateway/names.ts';
+import { spawnShell } from './shell.ts';
+import { openEngineShell } from './engine-shell.ts';
+import { dockerodeOptions, type EngineEndpoint } from './endpoint.ts';
+import { LAB_IMAGES, type EngineVersion, type Sandbox, type SandboxOptions } from './types.ts';
+
+const DISK_CHECK_EVERY_MS = 5_000;
+const BUILD_LOG_BYTES = 16 * 1024;
+
+export interface EngineSandboxOptions extends Omit<SandboxOptions, 'engines' | 'pins'> {
+  engine: EngineEndpoint;
+  /** Whether the pool last found the engine answering; timers skip a down engine. */
+  up?: () => boolean;
+}
+
+export interface EngineSandbox extends Omit<Sandbox, 'engines'> {
+  /** Whether the learner's workspace container runs now. */
+  workspaceRunning(learnerId: string): Promise<boolean>;
+  /** Workspaces running on this engine (any server's): the pool's measure of load. */
+  runningWorkspaces(): Promise<number>;
+}
+
+export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbox {
+  const docker = new Docker(dockerodeOptions(options.engine));
+  const engineVersion = async (): Promise<EngineVersion | undefined> => {
+    try {
+      const answer = await docker.version();
+      return { version: answer.Version, apiVersion: answer.ApiVersion };
+    } catch {
+      return undefined; // the engine is down: callers report it
+    }
+  };
+  // The tail of each learner's last build output, for grading's hints (memory only: a hint, not a record).
+  const lastBuilds = new Map<string, string>();
+  const buildLog = (learnerId: string) => ({
+    start: () => lastBuilds.set(learnerId, ''),
+    append: (text: string) => lastBuilds.set(learnerId, ((lastBuilds.get(learnerId) ?? '') + text).slice(-BUILD_LOG_BYTES)),
+  });
+  const workspaces = new Workspaces({
+    buildLog,
+    docker,
+    engine: options.engine,
+    dataDir: options.dataDir,
+    profile: options.profile,
+    quotas: options.quotas ?? DEFAULT_QUOTAS,
+    engineVersion: async () => (await engineVersion())?.version ?? 'unknown',
+    onRefusal: options.onRefusal,
+  });
+  const lifecycleOptions = options.lifecycle ?? DEFAULT_LIFECYCLE;
+  const up = options.up ?? (() => true);
+  const lifecycle = new Lifecycle(docker, workspaces, options.dataDir, lifecycleOptions, options.inUse ?? (() => false));
+  const disk = new DiskWatch({
+    docker,
+    diskBytes: (options.quotas ?? DEFAULT_QUOTAS).diskBytes,
+    ours: (learnerId) => lifecycle.ours(learnerId),
+    stopWorkspace: (learnerId) => lifecycle.stop(learnerId),
+  });
+  // A down engine is the pool's to report, once; these timers wait for it to come back.
+  const sweep = () => up() && lifecycle.sweep().catch((error: unknown) => console.error('sandbox: sweep failed:', error));
+  const checkDisk = () => up() && disk.check().catch((error: unknown) => console.error('sandbox: disk check failed:', error));
+  // Accounting is all the disk quota has here, so look often: a fast writer gets a few seconds.
+  const diskTimer = setInterval(checkDisk, DISK_CHECK_EVERY_MS);
+  diskTimer.unref();
+  // At start-up this reclaims what a crashed server left running; then it keeps workspaces tidy.
+  void sweep();
+  const timer = setInterval(sweep, Math.max(1_000, Math.min(60_000, lifecycleOptions.idleStopMs / 4)));
+  timer.unref();
+  return {
+    engineVersion,
+    async imageStatus() {
+      const present = async (name: string) => docker.getImage(name).inspect().then(() => true, () => false);
+      const [toolchain, runtime, workspace] = await Promise.all(Object.values(LAB_IMAGES).map(present));
+      return { toolchain: toolchain!, runtime: runtime!, workspace: workspace! };
+    },
+    async openShell(learnerId, size) {
+      lifecycle.touch(learnerId);
+      const container = await workspaces.ensure(learnerId);
+      const shell = options.shell === 'pty' ? spawnShell(container, options.engine, size) : await openEngineShell(docker, container, size, options.engine.kind === 'unix');
+      return { ...shell, write: (data) => { lifecycle.touch(learnerId); shell.write(data); } };
+    },
+    learnerEngine: (learnerId) => {
+      const images = BASE_IMAGES[options.profile];
+      return learnerEngine(docker, learnerId, new Namespace(learnerId, { refs: images.refs, repositories: images.repositories }), () => lastBuilds.get(learnerId));
+    },
+    async imageLayers(learnerId, name) {
+      const images = BASE_IMAGES[options.profile];
+      const target = new Namespace(learnerId, { refs: images.refs, repositories: images.repositories }).image(name);
+      if (!target.ok || target.value.kind === 'id') return undefined;
+      const image = docker.getImage(target.value.engineRef);
+      const info = await image.inspect().catch(() => undefined); // missing: the learner has not built it
+      if (!info) return undefined;
+      const history = (await image.history()) as { CreatedBy: string; Size: number }[];
+      return { name, size: info.Size, layers: history.map((h) => ({ createdBy: h.CreatedBy.replace(/^\/bin\/sh -c (#\(nop\) )?/, '').trim(), size: h.Size })) };
+    },
+    async workspaceRunning(learnerId) {
+      const info = await docker.getContainer(workspaceName(learnerId)).inspect().catch(() => undefined); // removed
+      return info?.State.Running ?? false;
+    },
+    async runningWorkspaces() {
+      const running = await docker.listContainers({ filters: { label: [`${LABELS.role}=workspace`], status: ['running'] } });
+      return running.length;
+    },
+    async sweep() {
+      await disk.check();
+      await lifecycle.sweep();
+    },
+    async close() {
+      clearInterval(timer);
+      clearInterval(diskTimer);
+      await workspaces.close();
+    },
+  };
+}

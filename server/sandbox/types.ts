@@ -1,0 +1,67 @@
+// What the rest of the server sees of the sandbox: one interface over a pool of engines.
+import type { LearnerEngine } from '../grading/index.ts';
+import type { EngineEndpoint } from './endpoint.ts';
+import type { LifecycleOptions } from './lifecycle.ts';
+import type { Quotas } from './policy.ts';
+import type { ShellStream } from './shell.ts';
+import type { Refusal } from './gateway/police.ts';
+
+/** The offline profile's lab images, by role. */
+export const LAB_IMAGES = {
+  toolchain: 'stagecraft/toolchain:latest',
+  runtime: 'stagecraft/runtime:latest',
+  workspace: 'stagecraft/workspace:latest',
+} as const;
+
+export interface EngineVersion { version: string; apiVersion: string }
+
+export interface ImageLayers {
+  name: string;
+  size: number;
+  layers: { createdBy: string; size: number }[];
+}
+
+/** One engine of the pool as the last health check found it (numbered from 1, in the operator's order). */
+export interface EngineState { engine: number; up: boolean; version: string | null; learners: number }
+
+/** Where each learner's workspace lives: kept in the store, so a restart keeps every learner on their engine. */
+export interface EnginePins {
+  pinned(learnerId: string): string | undefined;
+  pin(learnerId: string, engineUrl: string): void;
+  /** Learners pinned to each engine URL. */
+  counts(): Record<string, number>;
+}
+
+export interface Sandbox {
+  /** The version of an answering engine, or undefined when none answers. */
+  engineVersion(): Promise<EngineVersion | undefined>;
+  /** Whether each lab image is present in every answering engine. */
+  imageStatus(): Promise<Record<keyof typeof LAB_IMAGES, boolean>>;
+  /** Every engine of the pool, as last checked. */
+  engines(): EngineState[];
+  /** Ensures the learner's workspace and opens a new shell in it. */
+  openShell(learnerId: string, size: { cols: number; rows: number }): Promise<ShellStream>;
+  /** One learner's images and files, for grading. */
+  learnerEngine(learnerId: string): LearnerEngine;
+  /** The layers of the learner's image (newest first, as `docker history` lists them), or undefined. */
+  imageLayers(learnerId: string, name: string): Promise<ImageLayers | undefined>;
+  /** Checks disk quotas, stops idle workspaces, removes long-stopped ones, expires old homes (also on timers). */
+  sweep(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SandboxOptions {
+  engines: EngineEndpoint[];
+  pins: EnginePins;
+  profile: 'offline' | 'docs';
+  dataDir: string;
+  onRefusal?: (learnerId: string, refusal: Refusal, request: { method: string; url: string }) => void;
+  lifecycle?: LifecycleOptions;
+  quotas?: Quotas;
+  /** How a shell is opened: the engine API's exec stream (default), or node-pty running `docker exec -it`. */
+  shell?: 'engine' | 'pty';
+  /** Whether someone is looking at the learner's terminal now: such a workspace is never idle. */
+  inUse?: (learnerId: string) => boolean;
+  /** How often engines are checked, ms (tests shorten it). */
+  healthEveryMs?: number;
+}

@@ -1,0 +1,122 @@
+// A pool of two engines on this machine: one on a Unix socket, one on loopback TCP with mutual TLS,
+// each a dockerd with its own data root, exec root and socket. New learners go to the engine with
+// fewer running workspaces and stay pinned (across a server restart); an engine that goes away
+// ends its learners' terminals with a clear message, and others carry on; when it comes back, so do they.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../support/server.ts';
+import { openTerminal, sessionCookie, TerminalClient } from '../../support/terminal-client.ts';
+import { run } from '../../support/shell.ts';
+import { startEngine, type TestEngine } from '../../support/engine.ts';
+import { CloseCode } from '../../../src/schemas/frames.ts';
+import { ENGINE_DOWN, WORKSPACE_STOPPED } from '../../../server/sandbox/pool.ts';
+
+let one: TestEngine;
+let two: TestEngine;
+let server: TestServer;
+let env: Record<string, string>;
+const open: TerminalClient[] = [];
+
+/** The learner's workspace container on an engine, if it has one there. */
+const workspaceOn = (engine: TestEngine, learner: string) => {
+  try {
+    return execFileSync('docker', ['inspect', '-f', '{{.State.Status}}', `stagecraft-ws-${learner}`], { env: engine.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined; // no such container on this engine
+  }
+};
+
+/** A new learner with an open terminal; returns their id (the one gateway folder added). */
+async function newLearner(): Promise<{ id: string; cookie: string; terminal: TerminalClient }> {
+  const before = new Set(server.learners());
+  const cookie = await sessionCookie(server.url);
+  const terminal = await openTerminal(server.url, cookie);
+  open.push(terminal);
+  const id = server.learners().find((l) => !before.has(l))!;
+  return { id, cookie, terminal };
+}
+
+const health = async () => (await (await fetch(`${server.url}/api/health`)).json()) as { engines: { engine: number; up: boolean; learners: number }[] };
+
+beforeAll(async () => {
+  const images = ['stagecraft/workspace:latest', 'stagecraft/runtime:latest'];
+  [one, two] = await Promise.all([startEngine({ images }), startEngine({ images, tls: true })]);
+  env = { STAGECRAFT_ENGINES: `${one.url},${two.url}`, STAGECRAFT_ENGINE_CERTS: two.certDir! };
+  server = await startTestServer(env);
+}, 240_000);
+
+afterAll(async () => {
+  for (const terminal of open) await terminal.close().catch(() => undefined);
+  await server?.close().catch(() => undefined);
+  if (server) fs.rmSync(server.dataDir, { recursive: true, force: true });
+  await Promise.all([one?.stop(), two?.stop()]);
+});
+
+describe('a pool of engines', () => {
+  let a: Awaited<ReturnType<typeof newLearner>>;
+  let b: Awaited<ReturnType<typeof newLearner>>;
+
+  it('places each new learner on the engine with the fewest running workspaces', async () => {
+    a = await newLearner();
+    expect(workspaceOn(one, a.id)).toBe('running'); // a tie goes to the first engine listed
+    b = await newLearner();
+    expect(workspaceOn(two, b.id)).toBe('running');
+    expect(workspaceOn(one, b.id)).toBeUndefined();
+    const c = await newLearner();
+    expect(workspaceOn(one, c.id)).toBe('running');
+    expect((await health()).engines).toEqual([
+      { engine: 1, up: true, version: expect.any(String), learners: 2 },
+      { engine: 2, up: true, version: expect.any(String), learners: 1 },
+    ]);
+  });
+
+  it('gives the TLS engine\'s learner a working docker through the gateway', async () => {
+    expect(await run(b.terminal, 'docker run --rm stagecraft/runtime:latest echo "from engine $((1+1))"', 60_000)).toContain('from engine 2');
+    await run(b.terminal, 'echo kept > ~/notes.txt');
+  });
+
+  it('keeps every learner on their engine across a server restart', async () => {
+    for (const terminal of open.splice(0)) await terminal.close();
+    await server.close();
+    // Load engine two with two more (stand-in) workspaces: unpinned, B would now go to engine one.
+    for (let i = 0; i < 2; i++) {
+      execFileSync('docker', ['run', '-d', '--network', 'none', '--label', 'org.stagecraft.role=workspace', 'stagecraft/runtime:latest', 'sleep', '600'], { env: two.env, stdio: 'ignore' });
+    }
+    server = await startTestServer({ ...env, STAGECRAFT_DATA: server.dataDir });
+    b.terminal = await openTerminal(server.url, b.cookie);
+    open.push(b.terminal);
+    expect(await run(b.terminal, 'cat ~/notes.txt')).toBe('kept\n');
+    a.terminal = await openTerminal(server.url, a.cookie);
+    open.push(a.terminal);
+    expect(workspaceOn(one, b.id)).toBeUndefined();
+  });
+
+  it('ends the terminals of a learner whose engine goes away with a clear message; the other engine carries on', async () => {
+    await two.halt();
+    expect(await b.terminal.closed()).toBe(CloseCode.workspaceUnavailable);
+    // dockerd stops its containers before it stops answering, so the first word may be either.
+    expect([ENGINE_DOWN, WORKSPACE_STOPPED]).toContain(b.terminal.closeReason);
+    // Reconnecting answers at once with the same message, not a hang.
+    const started = Date.now();
+    const again = new TerminalClient(server.url, { cookie: b.cookie });
+    await again.opened();
+    expect(await again.closed()).toBe(CloseCode.workspaceUnavailable);
+    expect(again.closeReason).toBe(ENGINE_DOWN);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(await run(a.terminal, 'echo "still $((2*21))"')).toContain('still 42');
+    const d = await newLearner();
+    expect(workspaceOn(one, d.id)).toBe('running');
+    const { engines } = await health();
+    expect(engines.map((e) => e.up)).toEqual([true, false]);
+  });
+
+  it('lets the learner back in, files intact, once the engine returns', async () => {
+    await two.start();
+    const deadline = Date.now() + 20_000;
+    while (!(await health()).engines[1]!.up && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    b.terminal = await openTerminal(server.url, b.cookie);
+    open.push(b.terminal);
+    expect(await run(b.terminal, 'cat ~/notes.txt')).toBe('kept\n');
+  });
+});
