@@ -1,26 +1,65 @@
 // Load on loopback: N learners with open terminals type steadily while some of them build the
-// lesson's image, then run their checks. Prints echo latency under that load (target: p95 < 50 ms
-// with 50 learners and 10 building), build and check times, errors, and that nothing was lost.
+// lesson's image, then run their checks. The server runs in its own process (as in production).
+// Prints echo latency under that load (target: p95 < 50 ms with 50 learners and 10 building) beside
+// two baselines from the same run: one learner typing on a quiet server, and a bare
+// `docker exec -it` pty (no Stagecraft at all) typing through the same load; the server's CPU and
+// memory; build and check times; errors; and that nothing was lost.
 // Bounded in count (N ≤ 60) and time (each phase has a deadline).
-//   node bench/load.ts [learners=20] [builders=5] [seconds=20]
+//   node bench/load.ts [learners=20] [builders=5] [seconds=20]     BENCH_PROFILE=1 for a CPU profile
 import { performance } from 'node:perf_hooks';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startTestServer } from '../tests/support/server.ts';
+import pty from 'node-pty';
 import { openTerminal, sessionCookie, type TerminalClient } from '../tests/support/terminal-client.ts';
 import { run } from '../tests/support/shell.ts';
 import { runChecks } from '../tests/support/lab.ts';
+import { startServerProcess } from './support/server-process.ts';
 
 const N = Math.min(60, Number(process.argv[2] ?? 20));
-const BUILDERS = Math.min(N, Number(process.argv[3] ?? 5));
+const BUILDERS = Math.min(N - 1, Number(process.argv[3] ?? 5));
 const SECONDS = Math.min(120, Number(process.argv[4] ?? 20));
+const KEY_EVERY_MS = 200;
 const SOLUTION = path.resolve(import.meta.dirname, '../lessons/single-stage/solution');
 const q = (values: number[], p: number) => (values.length ? [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(p * values.length))]! : NaN);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const row = (label: string, v: number[], digits = 1) =>
+  `| ${label} | ${v.length} | ${q(v, 0.5).toFixed(digits)} | ${q(v, 0.95).toFixed(digits)} | ${q(v, 0.99).toFixed(digits)} | ${Math.max(...v).toFixed(digits)} |`;
 
-const server = await startTestServer();
+/** Types one key and times its echo; erases it after. Undefined when no echo came within 5 s. */
+async function echo(write: (s: string) => void, output: () => string): Promise<number | undefined> {
+  const from = output().length;
+  const t = performance.now();
+  write('a');
+  while (!output().slice(from).includes('a')) {
+    if (performance.now() - t > 5000) return undefined;
+    await sleep(1);
+  }
+  const took = performance.now() - t;
+  write('\x7f');
+  return took;
+}
+
+/** Types a key every KEY_EVERY_MS until the deadline; returns the echo times and how many were lost. */
+async function typist(write: (s: string) => void, output: () => string, deadline: number) {
+  const echoes: number[] = [];
+  let lost = 0;
+  await sleep(Math.random() * KEY_EVERY_MS); // typists do not press keys in lockstep
+  while (performance.now() < deadline) {
+    const took = await echo(write, output);
+    if (took === undefined) lost++;
+    else echoes.push(took);
+    await sleep(KEY_EVERY_MS);
+  }
+  return { echoes, lost };
+}
+
+const server = await startServerProcess();
 const terminals: { terminal: TerminalClient; cookie: string }[] = [];
+let bare: pty.IPty | undefined;
+let direct: pty.IPty | undefined;
 try {
+  const rssEmpty = server.rss();
   let started = performance.now();
   for (let wave = 0; wave < N; wave += 5) {
     terminals.push(...await Promise.all(Array.from({ length: Math.min(5, N - wave) }, async () => {
@@ -29,6 +68,26 @@ try {
     })));
   }
   const openSeconds = (performance.now() - started) / 1000;
+  await sleep(2000);
+  const rssIdle = server.rss();
+
+  // Baseline 1: one learner typing on an otherwise quiet server.
+  const quiet = terminals.at(-1)!.terminal;
+  const alone = await typist((s) => quiet.type(s), () => quiet.output, performance.now() + 10_000);
+
+  // Baseline 2: a bare docker exec pty into one typist's workspace, typing through the same load.
+  const bareLearner = server.learners()[0]!;
+  let bareOut = '';
+  bare = pty.spawn('docker', ['exec', '-it', '-u', 'learner', `stagecraft-ws-${bareLearner}`, 'bash', '-l'], { name: 'xterm-256color', cols: 80, rows: 24, env: process.env as Record<string, string> });
+  bare.onData((d) => { bareOut += d; });
+  while (!bareOut.includes('$ ')) await sleep(20);
+  // Baseline 3: the same workspace's shell entered directly (nsenter), with no engine in the path.
+  const pid = execFileSync('docker', ['inspect', '-f', '{{.State.Pid}}', `stagecraft-ws-${bareLearner}`], { encoding: 'utf8' }).trim();
+  let directOut = '';
+  direct = pty.spawn('nsenter', ['-t', pid, '-m', '-u', '-i', '-n', '-p', '-S', '1000', '-G', '1000', '--', 'bash', '--norc', '-i'], { name: 'xterm-256color', cols: 80, rows: 24, env: { PATH: '/usr/bin:/bin', PS1: '$ ', HOME: '/home/learner' } });
+  direct.onData((d) => { directOut += d; });
+  while (!directOut.includes('$ ')) await sleep(20);
+
   // Builders write the lesson's files first.
   await Promise.all(terminals.slice(0, BUILDERS).map(async ({ terminal }) => {
     for (const file of ['hello.c', 'Dockerfile']) {
@@ -36,44 +95,52 @@ try {
       await run(terminal, `mkdir -p ~/hello && printf '%s\\n' ${lines.map((l) => `'${l.replace(/'/g, "'\\''")}'`).join(' ')} > ~/hello/${file}`);
     }
   }));
-  const echoes: number[] = [];
-  let errors = 0;
-  const deadline = performance.now() + SECONDS * 1000;
-  // Typists: every learner not building echoes a key, about 5 keys a second each.
-  const typing = terminals.slice(BUILDERS).map(async ({ terminal }) => {
-    while (performance.now() < deadline) {
-      const from = terminal.output.length;
-      const t = performance.now();
-      terminal.type('a');
-      while (!terminal.output.slice(from).includes('a')) {
-        if (performance.now() - t > 5000) { errors++; break; }
-        await sleep(1);
-      }
-      echoes.push(performance.now() - t);
-      terminal.type('\x7f');
-      await sleep(200);
-    }
-  });
+  const cpu0 = server.cpuSeconds();
   started = performance.now();
+  const deadline = started + SECONDS * 1000;
+  let rssPeak = 0;
+  const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, server.rss()); }, 250);
+  const typing = terminals.slice(BUILDERS).map(({ terminal }) => typist((s) => terminal.type(s), () => terminal.output, deadline));
+  const bareTyping = typist((s) => bare!.write(s), () => bareOut, deadline);
+  const directTyping = typist((s) => direct!.write(s), () => directOut, deadline);
   const builds = terminals.slice(0, BUILDERS).map(async ({ terminal, cookie }) => {
     const t = performance.now();
     await run(terminal, 'cd ~/hello && docker build -q --no-cache -t hello-world . > /dev/null', 300_000);
     const build = performance.now() - t;
     const c = performance.now();
     const { results } = await runChecks(server.url, cookie, 'single-stage');
-    return { build, check: performance.now() - c, passed: results.every((r) => r.status === 'pass') };
+    return { build, check: performance.now() - c, passed: results.length > 0 && results.every((r) => r.status === 'pass') };
   });
   const built = await Promise.all(builds);
-  await Promise.all(typing);
-  console.log(`\nLoad on loopback, ${new Date().toISOString()}: ${N} learners with open terminals (opened in ${openSeconds.toFixed(1)} s, 5 at a time), ${N - BUILDERS} typing ~5 keys/s for ${SECONDS} s while ${BUILDERS} build with --no-cache and run their checks\n`);
+  const typed = await Promise.all(typing);
+  const bareTyped = await bareTyping;
+  const directTyped = await directTyping;
+  clearInterval(sampler);
+  const wall = (performance.now() - started) / 1000;
+  const cpuShare = (server.cpuSeconds() - cpu0) / wall;
+  const echoes = typed.flatMap((t) => t.echoes);
+  const lost = typed.reduce((sum, t) => sum + t.lost, 0);
+  // Nothing lost: every terminal is still open and answers, and each builder's image is there.
+  let answering = 0;
+  for (const { terminal } of terminals) if ((await run(terminal, 'echo ok$((1+1))', 30_000).catch(() => '')).includes('ok2')) answering++;
+
+  console.log(`\nLoad on loopback, ${new Date().toISOString()}, node ${process.version}: ${N} learners with open terminals (opened in ${openSeconds.toFixed(1)} s, 5 at a time); ` +
+    `${N - BUILDERS} type a key every ${KEY_EVERY_MS} ms for ${SECONDS} s while ${BUILDERS} build with --no-cache and run their checks. The server runs in its own process.\n`);
   console.log('| measure | n | p50 | p95 | p99 | max |\n|---|---|---|---|---|---|');
-  console.log(`| echo under load (ms) | ${echoes.length} | ${q(echoes, 0.5).toFixed(1)} | ${q(echoes, 0.95).toFixed(1)} | ${q(echoes, 0.99).toFixed(1)} | ${Math.max(...echoes).toFixed(1)} |`);
-  const b = built.map((x) => x.build);
-  const c = built.map((x) => x.check);
-  console.log(`| build (ms) | ${b.length} | ${q(b, 0.5).toFixed(0)} | ${q(b, 0.95).toFixed(0)} | ${q(b, 0.99).toFixed(0)} | ${Math.max(...b).toFixed(0)} |`);
-  console.log(`| checks (ms) | ${c.length} | ${q(c, 0.5).toFixed(0)} | ${q(c, 0.95).toFixed(0)} | ${q(c, 0.99).toFixed(0)} | ${Math.max(...c).toFixed(0)} |`);
-  console.log(`\nechoes lost (no answer within 5 s): ${errors}; builders whose checks all passed: ${built.filter((x) => x.passed).length} of ${BUILDERS}`);
+  console.log(row('echo under load, through the server (ms)', echoes));
+  console.log(row('baseline: bare docker exec -it pty under the same load (ms)', bareTyped.echoes));
+  console.log(row('baseline: the same shell entered with nsenter, no engine in the path (ms)', directTyped.echoes));
+  console.log(row('baseline: one learner on a quiet server (ms)', alone.echoes));
+  console.log(row('build, single-stage, --no-cache (ms)', built.map((x) => x.build), 0));
+  console.log(row('checks, single-stage, after the build (ms)', built.map((x) => x.check), 0));
+  console.log(`\nserver CPU while under load: ${(cpuShare * 100).toFixed(0)}% of one core (2 cores here)`);
+  console.log(`server memory: ${(rssEmpty / 1e6).toFixed(0)} MB with no learner; ${((rssIdle - rssEmpty) / N / 1e6).toFixed(2)} MB per idle connected learner; ` +
+    `peak ${(rssPeak / 1e6).toFixed(0)} MB under load, ${((rssPeak - rssEmpty) / N / 1e6).toFixed(2)} MB per learner`);
+  console.log(`lost: ${lost} keystrokes without an echo within 5 s (bare pty: ${bareTyped.lost}); ${N - answering} of ${N} terminals not answering at the end; ` +
+    `builders whose checks all passed: ${built.filter((x) => x.passed).length} of ${BUILDERS}`);
 } finally {
+  bare?.kill();
+  direct?.kill();
   for (const { terminal } of terminals) await terminal.close().catch(() => undefined);
   await server.cleanup();
 }

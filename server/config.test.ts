@@ -20,7 +20,7 @@ describe('readConfig', () => {
     [{ STAGECRAFT_ENGINES: 'unix://docker.sock' }, 'absolute socket path'],
     [{ STAGECRAFT_ENGINES: 'unix:///a.sock,,unix:///b.sock' }, 'empty entry'],
     [{ STAGECRAFT_ENGINES: 'unix:///a.sock, unix:///a.sock' }, 'lists unix:///a.sock twice'],
-    [{ STAGECRAFT_SHELL: 'ssh' }, 'STAGECRAFT_SHELL must be "engine" or "pty"'],
+    [{ STAGECRAFT_SHELL: 'ssh' }, 'STAGECRAFT_SHELL must be "relay", "engine" or "pty"'],
     [{ STAGECRAFT_INSTRUCTOR: 'nopassword' }, 'STAGECRAFT_INSTRUCTOR must be name:password'],
     [{ STAGECRAFT_DISK_QUOTA_MB: '-5' }, 'STAGECRAFT_DISK_QUOTA_MB must be a positive number of megabytes'],
   ])('refuses %o with one sentence', (env, message) => {

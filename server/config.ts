@@ -25,8 +25,9 @@ export interface Config {
   lifecycle: { idleStopMs: number; removeAfterMs: number; homeRetentionMs: number };
   /** An instructor to create (or reset) at start-up, from STAGECRAFT_INSTRUCTOR=name:password. */
   instructor?: { name: string; password: string };
-  /** How shells are opened: `engine` (the engine API's exec stream) or `pty` (node-pty running docker exec). */
-  shell: 'engine' | 'pty';
+  /** How shells are opened: `relay` (socat in the workspace, bytes bypass the engine), `engine` (the
+   * engine API's exec stream) or `pty` (node-pty running docker exec). */
+  shell: 'relay' | 'engine' | 'pty';
   /** Per-learner quotas an operator may tune. */
   quotas: { buildTimeoutMs: number; imageBytes: number; diskBytes: number };
 }
@@ -56,8 +57,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     if (colon < 1 || colon === instructorSetting.length - 1) throw new ConfigError('STAGECRAFT_INSTRUCTOR must be name:password.');
     instructor = { name: instructorSetting.slice(0, colon), password: instructorSetting.slice(colon + 1) };
   }
-  const shell = env.STAGECRAFT_SHELL ?? 'engine';
-  if (shell !== 'engine' && shell !== 'pty') throw new ConfigError(`STAGECRAFT_SHELL must be "engine" or "pty", got "${shell}".`);
+  const shell = env.STAGECRAFT_SHELL ?? 'relay';
+  if (shell !== 'relay' && shell !== 'engine' && shell !== 'pty') throw new ConfigError(`STAGECRAFT_SHELL must be "relay", "engine" or "pty", got "${shell}".`);
   return {
     port,
     instructor,

@@ -1,7 +1,9 @@
 // One engine's sandbox: workspaces, gateways, lifecycle and disk watch of the learners pinned to it.
 // The pool (./pool.ts) holds one of these per endpoint.
 import Docker from 'dockerode';
-import { Workspaces, workspaceName } from './workspace.ts';
+import path from 'node:path';
+import { GATEWAY_MOUNT, Workspaces, workspaceName } from './workspace.ts';
+import { openRelayShell } from './relay-shell.ts';
 import { DEFAULT_LIFECYCLE, Lifecycle } from './lifecycle.ts';
 import { DiskWatch } from './disk-watch.ts';
 import { BASE_IMAGES, DEFAULT_QUOTAS, LABELS } from './policy.ts';
@@ -73,6 +75,19 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
   void sweep();
   const timer = setInterval(sweep, Math.max(1_000, Math.min(60_000, lifecycleOptions.idleStopMs / 4)));
   timer.unref();
+  // The relay needs the gateway folder on the engine's host: a Unix socket engine, on this host.
+  const shellKind = options.shell === 'relay' && options.engine.kind !== 'unix' ? 'engine' : options.shell ?? 'relay';
+  const openShell = async (container: string, learnerId: string, size: { cols: number; rows: number }) => {
+    if (shellKind === 'pty') return spawnShell(container, options.engine, size);
+    if (shellKind === 'engine') return openEngineShell(docker, container, size, options.engine.kind === 'unix');
+    try {
+      return await openRelayShell(docker, container, { folder: path.join(options.dataDir, 'gateways', learnerId), mountedAt: GATEWAY_MOUNT }, size);
+    } catch (error) {
+      // A workspace made from an older image has no socat: the engine's stream still gives a shell.
+      console.warn(JSON.stringify({ event: 'relay_fallback', learner: learnerId, reason: (error as Error).message }));
+      return openEngineShell(docker, container, size, true);
+    }
+  };
   return {
     engineVersion,
     async imageStatus() {
@@ -83,7 +98,7 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
     async openShell(learnerId, size) {
       lifecycle.touch(learnerId);
       const container = await workspaces.ensure(learnerId);
-      const shell = options.shell === 'pty' ? spawnShell(container, options.engine, size) : await openEngineShell(docker, container, size, options.engine.kind === 'unix');
+      const shell = await openShell(container, learnerId, size);
       return { ...shell, write: (data) => { lifecycle.touch(learnerId); shell.write(data); } };
     },
     learnerEngine: (learnerId) => {

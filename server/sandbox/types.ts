@@ -58,8 +58,9 @@ export interface SandboxOptions {
   onRefusal?: (learnerId: string, refusal: Refusal, request: { method: string; url: string }) => void;
   lifecycle?: LifecycleOptions;
   quotas?: Quotas;
-  /** How a shell is opened: the engine API's exec stream (default), or node-pty running `docker exec -it`. */
-  shell?: 'engine' | 'pty';
+  /** How a shell is opened: a relay of our own in the workspace (default; Unix socket engines), the
+   * engine API's exec stream, or node-pty running `docker exec -it`. */
+  shell?: 'relay' | 'engine' | 'pty';
   /** Whether someone is looking at the learner's terminal now: such a workspace is never idle. */
   inUse?: (learnerId: string) => boolean;
   /** How often engines are checked, ms (tests shorten it). */

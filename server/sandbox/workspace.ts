@@ -11,7 +11,7 @@ import type { EngineEndpoint } from './endpoint.ts';
 
 export const WORKSPACE_IMAGE = 'stagecraft/workspace:latest';
 /** Where the learner's gateway folder appears inside the workspace; the image links /var/run/docker.sock into it. */
-const GATEWAY_MOUNT = '/run/stagecraft';
+export const GATEWAY_MOUNT = '/run/stagecraft';
 // sockaddr_un.sun_path is 108 bytes on Linux, including the final NUL.
 const MAX_SOCKET_PATH = 107;
 

@@ -36,7 +36,7 @@ function learnersOf(dataDir: string): string[] {
 }
 
 /** Learners of this data folder are the gateway folders it holds; remove their containers, images and volumes. */
-async function removeLearnerObjects(dataDir: string): Promise<void> {
+export async function removeLearnerObjects(dataDir: string): Promise<void> {
   const { default: Docker } = await import('dockerode');
   const docker = new Docker();
   for (const learner of learnersOf(dataDir)) {

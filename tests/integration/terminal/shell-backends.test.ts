@@ -1,5 +1,6 @@
-// Both shell backends behind the one ShellStream interface: the engine API's exec stream (default)
-// and node-pty running `docker exec -it`. Each gives a prompt, runs commands and keeps its state
+// The three shell backends behind the one ShellStream interface: the relay (default: socat in the
+// workspace, bytes bypass the engine), the engine API's exec stream, and node-pty running
+// `docker exec -it`. Each gives a prompt, runs commands, follows a resize and keeps its state
 // across a reconnect.
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/server.ts';
@@ -11,17 +12,31 @@ afterAll(async () => {
   for (const server of servers) await server.cleanup();
 });
 
-describe.each(['engine', 'pty'])('the %s shell', (shell) => {
+describe.each(['relay', 'engine', 'pty'])('the %s shell', (shell) => {
   it('runs commands, is the same shell after a reconnect, and ends on exit', async () => {
     const server = await startTestServer({ STAGECRAFT_SHELL: shell });
     servers.push(server);
     const cookie = await sessionCookie(server.url);
     const first = await openTerminal(server.url, cookie);
     expect(await run(first, 'cd /tmp; Y=7; tty')).toMatch(/^\/dev\/pts\/\d+\n$/);
+    first.send({ type: 'resize', cols: 117, rows: 33 });
+    await expect.poll(async () => run(first, 'stty size'), { timeout: 5_000 }).toBe('33 117\n');
     await first.close();
     const second = await openTerminal(server.url, cookie);
     expect(await run(second, 'echo $Y $PWD')).toBe('7 /tmp\n');
     second.type('exit\r');
     expect(await second.closed()).toBe(4002);
+  });
+});
+
+describe('the relay', () => {
+  it('runs under socat as the learner, and its one-time socket is gone once connected', async () => {
+    const server = await startTestServer({ STAGECRAFT_SHELL: 'relay' });
+    servers.push(server);
+    const terminal = await openTerminal(server.url);
+    expect(await run(terminal, 'ps -o user=,comm= -p $PPID')).toMatch(/^learner +socat\n$/);
+    // Only the gateway's own socket is left in the folder: nothing else can attach to this shell.
+    expect(await run(terminal, 'ls /run/stagecraft')).not.toMatch(/t-[0-9a-f]+\.sock/);
+    await terminal.close();
   });
 });

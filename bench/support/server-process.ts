@@ -1,0 +1,64 @@
+// The server under test in a process of its own, as in production: the bench's clients then do not
+// share its event loop or CPU accounting. Its CPU time and memory are read from /proc.
+//   BENCH_PROFILE=1 adds --cpu-prof; the profile lands in bench/profiles/ (open it in Chrome DevTools).
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { removeLearnerObjects } from '../../tests/support/server.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+export interface ServerProcess {
+  url: string;
+  dataDir: string;
+  /** Resident memory of the server process, bytes. */
+  rss(): number;
+  /** CPU time the server process has used so far (user + system), seconds. */
+  cpuSeconds(): number;
+  /** Learners with a gateway folder (a workspace was opened). */
+  learners(): string[];
+  /** Stops the server (writing its profile when asked for) and removes what it made. */
+  cleanup(): Promise<void>;
+}
+
+export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scb-'));
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench/profiles')}`] : [];
+  const child = spawn(process.execPath, [...profile, 'server/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', STAGECRAFT_DATA: dataDir, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const found = /running at (http:\/\/\S+)/.exec(out);
+      if (found) resolve(found[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`the server exited with ${code} before it was ready: ${out}`)));
+  });
+  child.stdout.resume(); // gateway refusals are logged here; keep the pipe drained
+  const statusField = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0);
+  const ticks = 100; // USER_HZ on Linux
+  return {
+    url,
+    dataDir,
+    rss: () => statusField('VmRSS') * 1024,
+    cpuSeconds: () => {
+      const fields = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / ticks; // utime, stime (fields 14 and 15)
+    },
+    learners: () => {
+      const gateways = path.join(dataDir, 'gateways');
+      return fs.existsSync(gateways) ? fs.readdirSync(gateways) : [];
+    },
+    async cleanup() {
+      child.kill('SIGINT');
+      await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once('exit', r)));
+      await removeLearnerObjects(dataDir);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,112 @@
+// A learner's shell whose keystrokes do not pass through the engine. Under load the engine's exec
+// stream (dockerd and containerd-shim copying every byte) is where echo latency goes: with 10 builds
+// running, a bare `docker exec -it` pty echoed at p95 59 ms and the same shell entered without the
+// engine at 21 ms (bench/load.ts). So the server listens on a one-time Unix socket in the learner's
+// gateway folder (read-only in the workspace), and starts socat in the workspace, detached, as the
+// learner: it connects there and runs bash on a pty of its own. The engine only starts it (and
+// resizes it); the bytes go server ↔ socket ↔ socat ↔ pty, inside the container's own limits.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import type { ShellStream } from './shell.ts';
+
+/** How long the relay has to connect back before the shell counts as failed to open. */
+const CONNECT_TIMEOUT_MS = 10_000;
+/** The first line the relay prints is its pty's name; anything longer is not that. */
+const TTY_LINE_MAX = 64;
+const SOCKET_PATH_MAX = 107;
+
+export interface RelayPlace {
+  /** The learner's gateway folder on this host… */
+  folder: string;
+  /** …and where the workspace sees it. */
+  mountedAt: string;
+}
+
+export async function openRelayShell(docker: Docker, container: string, place: RelayPlace, size: { cols: number; rows: number }): Promise<ShellStream> {
+  const name = `t-${randomBytes(8).toString('hex')}.sock`;
+  const socketPath = path.join(place.folder, name);
+  if (socketPath.length > SOCKET_PATH_MAX) throw new Error(`STAGECRAFT_DATA is too deep for a Unix socket path (${socketPath.length} > ${SOCKET_PATH_MAX} bytes): choose a shorter folder`);
+  const listener = net.createServer();
+  await new Promise<void>((resolve, reject) => listener.once('error', reject).listen(socketPath, resolve));
+  let socket: net.Socket;
+  try {
+    await fs.chmod(socketPath, 0o666); // the learner (uid 1000) connects; the folder is theirs alone
+    const connected = new Promise<net.Socket>((resolve, reject) => {
+      listener.once('connection', resolve);
+      setTimeout(() => reject(new Error('the terminal relay did not connect back')), CONNECT_TIMEOUT_MS).unref();
+    });
+    const cols = Math.trunc(size.cols);
+    const rows = Math.trunc(size.rows);
+    // SYSTEM runs the line with sh -c; it sets the size, names the pty, then becomes the login shell.
+    const exec = await docker.getContainer(container).exec({
+      Cmd: ['socat', `UNIX-CONNECT:${place.mountedAt}/${name}`, `SYSTEM:stty cols ${cols} rows ${rows}; tty; exec bash -l,pty,setsid,ctty,stderr`],
+      User: 'learner', WorkingDir: '/home/learner', Env: ['TERM=xterm-256color'],
+    });
+    await exec.start({ Detach: true });
+    socket = await connected;
+  } finally {
+    // One connection per socket: nothing else may attach to this shell later.
+    listener.close();
+    await fs.rm(socketPath, { force: true });
+  }
+  return relayStream(docker, container, socket);
+}
+
+function relayStream(docker: Docker, container: string, socket: net.Socket): ShellStream {
+  let tty: string | undefined;
+  let head: Buffer | undefined = Buffer.alloc(0);
+  let pendingSize: { cols: number; rows: number } | undefined;
+  const dataListeners: ((chunk: Buffer) => void)[] = [];
+  // Output that arrives before the terminal listens (the prompt, early) waits here.
+  const early: Buffer[] = [];
+  const exitListeners: ((code: number) => void)[] = [];
+  let exited = false;
+
+  const applySize = (cols: number, rows: number) => {
+    if (!tty) return void (pendingSize = { cols, rows });
+    // stty on the pty's name sets its size; the kernel tells bash with SIGWINCH.
+    docker.getContainer(container).exec({ Cmd: ['stty', '-F', tty, 'cols', String(Math.trunc(cols)), 'rows', String(Math.trunc(rows))], User: 'learner' })
+      .then((exec) => exec.start({ Detach: true }))
+      .catch(() => undefined); // the shell may have just ended
+  };
+  socket.on('data', (chunk: Buffer) => {
+    if (head) {
+      // The relay's first line, before bash runs, is its pty's name: take it off the stream.
+      head = Buffer.concat([head, chunk]);
+      const end = head.indexOf('\n');
+      if (end < 0 && head.length <= TTY_LINE_MAX) return;
+      const line = end < 0 ? '' : head.subarray(0, end).toString('latin1').trim();
+      const rest = end < 0 ? head : head.subarray(end + 1);
+      head = undefined;
+      if (/^\/dev\/pts\/\d{1,6}$/.test(line)) tty = line;
+      if (pendingSize) applySize(pendingSize.cols, pendingSize.rows);
+      if (rest.length === 0) return;
+      chunk = rest;
+    }
+    if (dataListeners.length === 0) early.push(chunk);
+    for (const listener of dataListeners) listener(chunk);
+  });
+  const ended = () => {
+    if (exited) return;
+    exited = true;
+    for (const listener of exitListeners) listener(0);
+  };
+  socket.on('close', ended);
+  socket.on('error', ended);
+  return {
+    onData: (listener) => {
+      dataListeners.push(listener);
+      for (const chunk of early.splice(0)) listener(chunk);
+    },
+    onExit: (listener) => void exitListeners.push(listener),
+    write: (data) => { if (!exited) socket.write(data); },
+    resize: (cols, rows) => { if (!exited) applySize(cols, rows); },
+    pause: () => void socket.pause(),
+    resume: () => void socket.resume(),
+    // Closing the socket ends socat, which closes the pty: bash gets SIGHUP, as from a closed terminal.
+    kill: () => void socket.destroy(),
+  };
+}
