@@ -1,14 +1,16 @@
 // Terminal figures beside their physical limit, measured in one run on this machine:
 //   keystroke echo through the server's socket vs a bare `docker exec -it` pty driven directly,
 //   cold and warm prompt vs bare `docker run -it` / `docker exec -it`, server memory per idle learner.
-//   node bench/terminal.ts [samples=300]
+// The server runs in its own process (STAGECRAFT_SHELL picks the backend, default relay).
+//   node bench/terminal.ts [samples=300] [cold=10]
 // Prints a table; asserts nothing. Targets: echo p99 ≤ 1.5× bare pty; prompt ≤ 1 s cold, ≤ 300 ms warm.
 import { performance } from 'node:perf_hooks';
 import pty from 'node-pty';
-import { startTestServer } from '../tests/support/server.ts';
 import { openTerminal, sessionCookie, TerminalClient } from '../tests/support/terminal-client.ts';
+import { startServerProcess } from './support/server-process.ts';
 
 const SAMPLES = Number(process.argv[2] ?? 300);
+const COLD = Math.min(30, Number(process.argv[3] ?? 10));
 const q = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(p * values.length))]!;
 const row = (label: string, values: number[], unit = 'ms') =>
   `| ${label} | ${values.length} | ${q(values, 0.5).toFixed(2)} | ${q(values, 0.95).toFixed(2)} | ${q(values, 0.99).toFixed(2)} | ${unit} |`;
@@ -26,14 +28,40 @@ async function echo(write: (s: string) => void, output: () => string): Promise<n
   return took;
 }
 
-const server = await startTestServer();
+/** Spawns a command on a pty and resolves with the ms until its output shows a prompt. */
+async function toPrompt(command: string, args: string[]): Promise<number> {
+  const started = performance.now();
+  let out = '';
+  const p = pty.spawn(command, args, { name: 'xterm', cols: 80, rows: 24, env: process.env as Record<string, string> });
+  p.onData((d) => { out += d; });
+  while (!out.includes('$')) await sleep(1);
+  const took = performance.now() - started;
+  p.kill();
+  return took;
+}
+
+const server = await startServerProcess();
+const idleTerminals: TerminalClient[] = [];
 try {
+  // Cold: a new learner each time (workspace created and started, shell opened) → first prompt;
+  // against a bare `docker run -it` of the same image with the same limits, on the same machine.
+  const cold: number[] = [];
+  const bareCold: number[] = [];
+  const rss0 = server.rss();
+  for (let i = 0; i < COLD; i++) {
+    const fresh = await sessionCookie(server.url);
+    const t0 = performance.now();
+    idleTerminals.push(await openTerminal(server.url, fresh));
+    cold.push(performance.now() - t0);
+    bareCold.push(await toPrompt('docker', ['run', '-it', '--rm', '--network', 'none', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
+      '--memory', '512m', '--pids-limit', '256', '--cpus', '1', '--init', '--read-only', '-u', 'learner', 'stagecraft/workspace:latest', 'bash', '-l']));
+  }
+  await sleep(2000);
+  const perLearner = (server.rss() - rss0) / COLD / 1e6;
   const cookie = await sessionCookie(server.url);
-  const t0 = performance.now();
+  const before = new Set(server.learners());
   const socket = await openTerminal(server.url, cookie);
-  const coldPrompt = performance.now() - t0;
-  const [learner] = server.learners();
-  const container = `stagecraft-ws-${learner}`;
+  const container = `stagecraft-ws-${server.learners().find((l) => !before.has(l))}`;
 
   // The physical limit: the same docker exec, its pty read directly in this process.
   let bareOut = '';
@@ -60,34 +88,21 @@ try {
     while (again.output.length === 0) await sleep(1);
     warm.push(performance.now() - started);
     await again.close();
-    started = performance.now();
-    let out = '';
-    const p = pty.spawn('docker', ['exec', '-it', container, 'sh'], { name: 'xterm', cols: 80, rows: 24, env: process.env as Record<string, string> });
-    p.onData((d) => { out += d; });
-    while (!out.includes('$')) await sleep(1);
-    bareWarm.push(performance.now() - started);
-    p.kill();
+    bareWarm.push(await toPrompt('docker', ['exec', '-it', container, 'sh']));
   }
-
-  // Memory per idle connected learner: 10 more learners, each with a workspace and an open terminal.
-  global.gc?.();
-  const rss0 = process.memoryUsage().rss;
-  const idle = [];
-  for (let i = 0; i < 10; i++) idle.push(await openTerminal(server.url));
-  await sleep(2000);
-  const perLearner = (process.memoryUsage().rss - rss0) / 10 / 1e6;
-  for (const t of idle) await t.close();
   bare.kill();
 
-  console.log(`\nTerminal bench, ${new Date().toISOString()}, ${SAMPLES} echo samples each (interleaved, 30 warm-up), node ${process.version}\n`);
+  console.log(`\nTerminal bench, ${new Date().toISOString()}, shell ${process.env.STAGECRAFT_SHELL ?? 'relay'}, ${SAMPLES} echo samples each (interleaved, 30 warm-up), node ${process.version}\n`);
   console.log('| measure | n | p50 | p95 | p99 | unit |\n|---|---|---|---|---|---|');
-  console.log(row('echo through the browser socket (ws → server → pty → docker exec)', through));
+  console.log(row('echo through the browser socket (ws → server → shell)', through));
   console.log(row('echo, bare docker exec -it pty read directly (baseline)', direct));
-  console.log(row('prompt, cold: new learner, workspace created, socket open → first prompt', [coldPrompt]));
+  console.log(row('prompt, cold: new learner, workspace created, socket open → first prompt', cold));
+  console.log(row('bare docker run -it (same image and limits) → first prompt (baseline)', bareCold));
   console.log(row('prompt, warm: reconnect to the same shell → first byte (replay)', warm));
   console.log(row('bare docker exec -it sh → first prompt (baseline)', bareWarm));
   console.log(`\necho p99 ratio (socket / bare pty): ${(q(through, 0.99) / q(direct, 0.99)).toFixed(2)}× (target ≤ 1.5×); p50 ratio ${(q(through, 0.5) / q(direct, 0.5)).toFixed(2)}×`);
-  console.log(`server memory per idle connected learner: ${perLearner.toFixed(1)} MB (RSS of the server process, 10 learners)`);
+  console.log(`server memory per idle connected learner: ${perLearner.toFixed(2)} MB (RSS of the server process, ${COLD} learners)`);
 } finally {
+  for (const t of idleTerminals) await t.close().catch(() => undefined);
   await server.cleanup();
 }

@@ -7,7 +7,7 @@ import { openRelayShell } from './relay-shell.ts';
 import { DEFAULT_LIFECYCLE, Lifecycle } from './lifecycle.ts';
 import { DiskWatch } from './disk-watch.ts';
 import { BASE_IMAGES, DEFAULT_QUOTAS, LABELS } from './policy.ts';
-import { learnerEngine } from './learner-engine.ts';
+import { imageEvidence, learnerEngine } from './learner-engine.ts';
 import { Namespace } from './gateway/names.ts';
 import { spawnShell } from './shell.ts';
 import { openEngineShell } from './engine-shell.ts';
@@ -40,6 +40,7 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
       return undefined; // the engine is down: callers report it
     }
   };
+  const evidence = imageEvidence();
   // The tail of each learner's last build output, for grading's hints (memory only: a hint, not a record).
   const lastBuilds = new Map<string, string>();
   const buildLog = (learnerId: string) => ({
@@ -103,7 +104,7 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
     },
     learnerEngine: (learnerId) => {
       const images = BASE_IMAGES[options.profile];
-      return learnerEngine(docker, learnerId, new Namespace(learnerId, { refs: images.refs, repositories: images.repositories }), () => lastBuilds.get(learnerId));
+      return learnerEngine(docker, learnerId, new Namespace(learnerId, { refs: images.refs, repositories: images.repositories }), () => lastBuilds.get(learnerId), evidence);
     },
     async imageLayers(learnerId, name) {
       const images = BASE_IMAGES[options.profile];

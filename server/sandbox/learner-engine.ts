@@ -1,7 +1,8 @@
 // The sandbox's side of grading: one learner's images looked up by the names they gave, run or
 // opened only under the lab's limits. Check containers carry the learner's label and are removed.
 import type Docker from 'dockerode';
-import { CannotJudge, type LearnerEngine } from '../grading/index.ts';
+import { CannotJudge, type LearnerEngine, type RunOutcome } from '../grading/index.ts';
+import { EvidenceCache } from './evidence-cache.ts';
 import { tarEntries } from './gateway/build-context.ts';
 import type { Namespace } from './gateway/names.ts';
 import { LABELS, LIMITS } from './policy.ts';
@@ -11,12 +12,18 @@ import { workspaceName } from './workspace.ts';
 const OUTPUT_LIMIT = 64 * 1024;
 const FILE_LIMIT = 1024 * 1024;
 
-export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, lastBuild: () => string | undefined): LearnerEngine {
+/** Answers about images, shared by every learner of an engine (the same image id is the same content). */
+export interface ImageEvidence { runs: EvidenceCache<RunOutcome>; paths: EvidenceCache<Record<string, boolean>> }
+
+export const imageEvidence = (): ImageEvidence => ({ runs: new EvidenceCache(), paths: new EvidenceCache() });
+
+export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, lastBuild: () => string | undefined, evidence: ImageEvidence): LearnerEngine {
   const labels = { [LABELS.learner]: learnerId, [LABELS.role]: 'check' };
   const hardened = {
     NetworkMode: 'none', ReadonlyRootfs: true, CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'],
     Memory: LIMITS.containerMemory, MemorySwap: LIMITS.containerMemory, PidsLimit: LIMITS.containerPids, NanoCpus: LIMITS.containerNanoCpus,
   };
+  const reads = new Map<string, Promise<string | undefined>>();
   return {
     lastBuildOutput: lastBuild,
 
@@ -27,7 +34,7 @@ export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, 
       return info ? { id: info.Id, size: info.Size } : undefined;
     },
 
-    async run(imageId, command, timeoutMs) {
+    run: (imageId, command, timeoutMs) => evidence.runs.get(`run ${imageId} ${JSON.stringify(command ?? null)} ${timeoutMs}`, async () => {
       const container = await docker.createContainer({ Image: imageId, Cmd: command, Labels: labels, Tty: false, HostConfig: hardened });
       try {
         const stream = await container.attach({ stream: true, stdout: true, stderr: true });
@@ -42,9 +49,9 @@ export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, 
       } finally {
         await container.remove({ force: true }).catch(() => undefined); // already gone
       }
-    },
+    }, (outcome) => !outcome.timedOut), // a timeout may be the machine's load, not the image
 
-    async pathsExist(imageId, paths) {
+    pathsExist: (imageId, paths) => evidence.paths.get(`paths ${imageId} ${JSON.stringify(paths)}`, async () => {
       // Created, never started: the archive API reads the image's filesystem without running anything.
       const container = await docker.createContainer({ Image: imageId, Cmd: ['/stagecraft-never-runs'], Labels: labels, HostConfig: hardened });
       try {
@@ -54,9 +61,10 @@ export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, 
       } finally {
         await container.remove({ force: true }).catch(() => undefined);
       }
-    },
+    }),
 
-    async readFile(homePath) {
+    // One read per file per grading run: every check of the run judges the same copy.
+    readFile: (homePath) => memo(reads, homePath, async () => {
       const workspace = docker.getContainer(workspaceName(learnerId));
       const exists = await workspace.inspect().then(() => true, notFoundAs(false));
       if (!exists) throw new CannotJudge('workspace_missing', 'your workspace is not there any more: open the terminal once, then check again');
@@ -65,8 +73,13 @@ export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, 
       const tar = await readCapped(archive as NodeJS.ReadableStream, FILE_LIMIT + 4096);
       const entry = tarEntries(tar)?.entries[0];
       return entry ? tar.subarray(entry.offset, entry.offset + Math.min(entry.size, FILE_LIMIT)).toString('utf8') : undefined;
-    },
+    }),
   };
+}
+
+function memo<T>(map: Map<string, Promise<T>>, key: string, compute: () => Promise<T>): Promise<T> {
+  if (!map.has(key)) map.set(key, compute());
+  return map.get(key)!;
 }
 
 /** A 404 from the engine means "not there"; anything else is a real failure. */

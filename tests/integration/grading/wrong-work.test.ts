@@ -1,5 +1,6 @@
 // Wrong work, typed into a real workspace: each check fails with what was expected, what was seen,
 // and a hint drawn from what really happened (the build's or the run's own output).
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 import { openTerminal, sessionCookie, type TerminalClient } from '../../support/terminal-client.ts';
@@ -83,5 +84,27 @@ describe('stored attempts', () => {
     const { lessons } = (await res.json()) as { lessons: Record<string, { status: string; attempts: number; points: number }> };
     expect(lessons['single-stage']).toMatchObject({ status: 'started', attempts: 3 });
     expect(lessons['multi-stage']!.points).toBeGreaterThan(0);
+  });
+});
+
+// Last: it fixes the single-stage work the tests above rely on being wrong.
+describe('evidence kept by image id', () => {
+  /** Check containers created for this learner since `since` (unix seconds). */
+  const checkContainersSince = (since: number) => execFileSync('docker', ['events', '--since', since.toFixed(3), '--until', (Date.now() / 1000).toFixed(3),
+    '--filter', `label=org.stagecraft.learner=${learner}`, '--filter', 'label=org.stagecraft.role=check', '--filter', 'event=create', '--format', '{{.ID}}'],
+  { encoding: 'utf8' }).split('\n').filter(Boolean).length;
+  const imageRuns = async () => byId((await runChecks(server.url, cookie, 'single-stage')).results)['image-runs']!;
+
+  it('runs an image once: a repeated check reuses what it saw, a rebuilt image is run again', async () => {
+    let since = Date.now() / 1000;
+    expect(await imageRuns()).toMatchObject({ status: 'fail', seen: 'Hello world\n' }); // the image the tests above ran
+    expect(checkContainersSince(since)).toBe(0);
+    await run(terminal, "cd ~/hello && sed -i 's/Hello world/Hello, world!/' hello.c && docker build -q -t hello-world .");
+    since = Date.now() / 1000;
+    expect((await imageRuns()).status).toBe('pass');
+    expect(checkContainersSince(since)).toBe(1);
+    since = Date.now() / 1000;
+    expect((await imageRuns()).status).toBe('pass');
+    expect(checkContainersSince(since)).toBe(0);
   });
 });
