@@ -1,0 +1,68 @@
+// Time from opening a lesson page in Chromium to a ready prompt: cold (a new learner: no workspace
+// yet) and warm (the same learner opens the page again: same workspace, same shell, replayed),
+// beside a bare `docker run -it` and a bare `docker exec -it` of the same image in the same run.
+// Targets: ≤ 1 s p95 cold, ≤ 300 ms warm.
+//   node bench/page-prompt.ts [samples=10]
+import { performance } from 'node:perf_hooks';
+import pty from 'node-pty';
+import { launchBrowser } from '../tests/support/browser.ts';
+import { startServerProcess } from './support/server-process.ts';
+
+const SAMPLES = Math.min(30, Number(process.argv[2] ?? 10));
+const q = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(p * values.length))]!;
+const row = (label: string, v: number[]) => `| ${label} | ${v.length} | ${q(v, 0.5).toFixed(0)} | ${q(v, 0.95).toFixed(0)} | ${q(v, 0.99).toFixed(0)} |`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function toPrompt(args: string[]): Promise<number> {
+  const started = performance.now();
+  let out = '';
+  const p = pty.spawn('docker', args, { name: 'xterm', cols: 80, rows: 24, env: process.env as Record<string, string> });
+  p.onData((d) => { out += d; });
+  while (!out.includes('$')) await sleep(1);
+  const took = performance.now() - started;
+  p.kill();
+  return took;
+}
+
+const server = await startServerProcess();
+const browser = await launchBrowser();
+try {
+  const cold: number[] = [];
+  const warm: number[] = [];
+  const bareRun: number[] = [];
+  const bareExec: number[] = [];
+  const lesson = `${server.url}/lessons/single-stage/`;
+  for (let i = 0; i < SAMPLES; i++) {
+    const context = await browser.newContext(); // a new learner: no cookie, no workspace
+    // The page notes when the terminal turns ready, on its own clock (0 = navigation start):
+    // polling from here would add the poll interval to every figure.
+    await context.addInitScript(() => {
+      new MutationObserver(() => {
+        const w = window as unknown as { readyAt?: number };
+        if (w.readyAt === undefined && document.querySelector('section[aria-label="Terminal"][data-state="ready"]')) w.readyAt = performance.now();
+      }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+    });
+    const page = await context.newPage();
+    const readyAt = async () => {
+      await page.locator('section[aria-label="Terminal"][data-state="ready"]').waitFor({ timeout: 30_000 });
+      return page.evaluate(() => (window as unknown as { readyAt: number }).readyAt);
+    };
+    await page.goto(lesson);
+    cold.push(await readyAt());
+    await page.goto(lesson);
+    warm.push(await readyAt());
+    await context.close();
+    bareRun.push(await toPrompt(['run', '-it', '--rm', '--network', 'none', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
+      '--memory', '512m', '--pids-limit', '256', '--cpus', '1', '--init', '--read-only', '-u', 'learner', 'stagecraft/workspace:latest', 'bash', '-l']));
+    bareExec.push(await toPrompt(['exec', '-it', '-u', 'learner', `stagecraft-ws-${server.learners()[0]}`, 'bash', '-l']));
+  }
+  console.log(`\nLesson page to ready prompt in Chromium, ${new Date().toISOString()}, shell ${process.env.STAGECRAFT_SHELL ?? 'relay'}, ${SAMPLES} samples\n`);
+  console.log('| measure (ms) | n | p50 | p95 | p99 |\n|---|---|---|---|---|');
+  console.log(row('cold: a new learner opens the lesson → ready prompt (workspace created)', cold));
+  console.log(row('baseline: bare docker run -it, same image and limits → prompt', bareRun));
+  console.log(row('warm: the same learner opens the lesson again → ready prompt', warm));
+  console.log(row('baseline: bare docker exec -it bash -l → prompt', bareExec));
+} finally {
+  await browser.close();
+  await server.cleanup();
+}
