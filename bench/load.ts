@@ -7,7 +7,7 @@
 // Bounded in count (N ≤ 60) and time (each phase has a deadline).
 //   node bench/load.ts [learners=20] [builders=5] [seconds=20]     BENCH_PROFILE=1 for a CPU profile
 import { performance } from 'node:perf_hooks';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import pty from 'node-pty';
@@ -111,7 +111,20 @@ try {
     const { results } = await runChecks(server.url, cookie, 'single-stage');
     return { build, check: performance.now() - c, passed: results.length > 0 && results.every((r) => r.status === 'pass') };
   });
+  // Baseline for the checks: the engine's own docker run (a check's core), sampled under the same load.
+  const bareRuns: number[] = [];
+  let building = true;
+  const bareRunning = (async () => {
+    while (building) {
+      const t = performance.now();
+      await new Promise((resolve) => execFile('docker', ['run', '--rm', '--network', 'none', 'stagecraft/runtime:latest', 'true'], resolve));
+      bareRuns.push(performance.now() - t);
+      await sleep(2000); // a sample now and then: a loop of runs would be a load of its own
+    }
+  })();
   const built = await Promise.all(builds);
+  building = false;
+  await bareRunning;
   const typed = await Promise.all(typing);
   const bareTyped = await bareTyping;
   const directTyped = await directTyping;
@@ -133,7 +146,9 @@ try {
   console.log(row('baseline: one learner on a quiet server (ms)', alone.echoes));
   console.log(row('build, single-stage, --no-cache (ms)', built.map((x) => x.build), 0));
   console.log(row('checks, single-stage, after the build (ms)', built.map((x) => x.check), 0));
-  console.log(`\nserver CPU while under load: ${(cpuShare * 100).toFixed(0)}% of one core (2 cores here)`);
+  console.log(row('baseline: bare docker run --rm of the runtime image, same load (ms)', bareRuns, 0));
+  console.log(`\nthroughput: ${(echoes.length / wall).toFixed(0)} keystrokes echoed per second; ${BUILDERS} builds and check runs done in ${(Math.max(...built.map((x) => x.build + x.check)) / 1000).toFixed(1)} s`);
+  console.log(`server CPU while under load: ${(cpuShare * 100).toFixed(0)}% of one core (2 cores here)`);
   console.log(`server memory: ${(rssEmpty / 1e6).toFixed(0)} MB with no learner; ${((rssIdle - rssEmpty) / N / 1e6).toFixed(2)} MB per idle connected learner; ` +
     `peak ${(rssPeak / 1e6).toFixed(0)} MB under load, ${((rssPeak - rssEmpty) / N / 1e6).toFixed(2)} MB per learner`);
   console.log(`lost: ${lost} keystrokes without an echo within 5 s (bare pty: ${bareTyped.lost}); ${N - answering} of ${N} terminals not answering at the end; ` +
