@@ -27,9 +27,13 @@ export function prepareBuildCgroup(learnerId: string, root = ROOT): string | und
   }
 }
 
-/** Removes the learner's (empty) build cgroup; a cgroup still in use stays. */
+/**
+ * Removes the learner's (empty) build cgroup; a cgroup still in use stays. With cgroup v1 the
+ * engine makes the parent in every hierarchy (cpu, memory, …), not only in ours (pids).
+ */
 export function removeBuildCgroup(learnerId: string, root = ROOT): void {
-  for (const dir of [path.join(root, PARENT, learnerId), path.join(root, 'pids', PARENT, learnerId)]) {
+  const hierarchies = fs.existsSync(path.join(root, 'cgroup.controllers')) ? [''] : fs.readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  for (const dir of hierarchies.map((h) => path.join(root, h, PARENT, learnerId))) {
     try {
       fs.rmdirSync(dir);
     } catch {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { readConfig } from '../../server/config.ts';
 import { startServer, type RunningServer } from '../../server/http/index.ts';
+import { removeBuildCgroup } from '../../server/sandbox/build-cgroup.ts';
 
 export interface TestServer extends RunningServer {
   dataDir: string;
@@ -48,5 +49,6 @@ export async function removeLearnerObjects(dataDir: string): Promise<void> {
       await docker.getImage(info.Id).remove({ force: true }).catch(() => undefined); // shared layer or gone
     }
     await docker.getVolume(`stagecraft-home-${learner}`).remove().catch(() => undefined); // never created
+    removeBuildCgroup(learner);
   }
 }
