@@ -3,26 +3,13 @@
 // beside a bare `docker run -it` and a bare `docker exec -it` of the same image in the same run.
 // Targets: ≤ 1 s p95 cold, ≤ 300 ms warm.
 //   node bench/page-prompt.ts [samples=10]
-import { performance } from 'node:perf_hooks';
-import pty from 'node-pty';
 import { launchBrowser } from '../tests/support/browser.ts';
 import { startServerProcess } from './support/server-process.ts';
+import { BARE_WORKSPACE_RUN, dockerToPrompt } from './support/bare.ts';
 
 const SAMPLES = Math.min(30, Number(process.argv[2] ?? 10));
 const q = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(p * values.length))]!;
 const row = (label: string, v: number[]) => `| ${label} | ${v.length} | ${q(v, 0.5).toFixed(0)} | ${q(v, 0.95).toFixed(0)} | ${q(v, 0.99).toFixed(0)} |`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function toPrompt(args: string[]): Promise<number> {
-  const started = performance.now();
-  let out = '';
-  const p = pty.spawn('docker', args, { name: 'xterm', cols: 80, rows: 24, env: process.env as Record<string, string> });
-  p.onData((d) => { out += d; });
-  while (!out.includes('$')) await sleep(1);
-  const took = performance.now() - started;
-  p.kill();
-  return took;
-}
 
 const server = await startServerProcess();
 const browser = await launchBrowser();
@@ -52,9 +39,8 @@ try {
     await page.goto(lesson);
     warm.push(await readyAt());
     await context.close();
-    bareRun.push(await toPrompt(['run', '-it', '--rm', '--network', 'none', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
-      '--memory', '512m', '--pids-limit', '256', '--cpus', '1', '--init', '--read-only', '-u', 'learner', 'stagecraft/workspace:latest', 'bash', '-l']));
-    bareExec.push(await toPrompt(['exec', '-it', '-u', 'learner', `stagecraft-ws-${server.learners()[0]}`, 'bash', '-l']));
+    bareRun.push(await dockerToPrompt(BARE_WORKSPACE_RUN));
+    bareExec.push(await dockerToPrompt(['exec', '-it', '-u', 'learner', `stagecraft-ws-${server.learners()[0]}`, 'bash', '-l']));
   }
   console.log(`\nLesson page to ready prompt in Chromium, ${new Date().toISOString()}, shell ${process.env.STAGECRAFT_SHELL ?? 'relay'}, ${SAMPLES} samples\n`);
   console.log('| measure (ms) | n | p50 | p95 | p99 |\n|---|---|---|---|---|');

@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import pty from 'node-pty';
 import { openTerminal, sessionCookie, TerminalClient } from '../tests/support/terminal-client.ts';
 import { startServerProcess } from './support/server-process.ts';
+import { BARE_WORKSPACE_RUN, dockerToPrompt } from './support/bare.ts';
 
 const SAMPLES = Number(process.argv[2] ?? 300);
 const COLD = Math.min(30, Number(process.argv[3] ?? 10));
@@ -28,18 +29,6 @@ async function echo(write: (s: string) => void, output: () => string): Promise<n
   return took;
 }
 
-/** Spawns a command on a pty and resolves with the ms until its output shows a prompt. */
-async function toPrompt(command: string, args: string[]): Promise<number> {
-  const started = performance.now();
-  let out = '';
-  const p = pty.spawn(command, args, { name: 'xterm', cols: 80, rows: 24, env: process.env as Record<string, string> });
-  p.onData((d) => { out += d; });
-  while (!out.includes('$')) await sleep(1);
-  const took = performance.now() - started;
-  p.kill();
-  return took;
-}
-
 const server = await startServerProcess();
 const idleTerminals: TerminalClient[] = [];
 try {
@@ -53,8 +42,7 @@ try {
     const t0 = performance.now();
     idleTerminals.push(await openTerminal(server.url, fresh));
     cold.push(performance.now() - t0);
-    bareCold.push(await toPrompt('docker', ['run', '-it', '--rm', '--network', 'none', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
-      '--memory', '512m', '--pids-limit', '256', '--cpus', '1', '--init', '--read-only', '-u', 'learner', 'stagecraft/workspace:latest', 'bash', '-l']));
+    bareCold.push(await dockerToPrompt(BARE_WORKSPACE_RUN));
   }
   await sleep(2000);
   const perLearner = (server.rss() - rss0) / COLD / 1e6;
@@ -88,7 +76,7 @@ try {
     while (again.output.length === 0) await sleep(1);
     warm.push(performance.now() - started);
     await again.close();
-    bareWarm.push(await toPrompt('docker', ['exec', '-it', container, 'sh']));
+    bareWarm.push(await dockerToPrompt(['exec', '-it', container, 'sh']));
   }
   bare.kill();
 
