@@ -6,9 +6,12 @@ import { createEngineSandbox, type EngineSandbox } from './engine-sandbox.ts';
 import type { EngineEndpoint } from './endpoint.ts';
 import type { ShellStream } from './shell.ts';
 import type { EngineState, EngineVersion, Sandbox, SandboxOptions } from './types.ts';
+import { CannotJudge, type LearnerEngine } from '../grading/index.ts';
 
 const HEALTH_EVERY_MS = 5_000;
 const HEALTH_TIMEOUT_MS = 3_000;
+/** How long after a shell's unexpected end to look at its engine and workspace. */
+const EXPLAIN_AFTER_MS = 500;
 
 /** What a learner reads when their engine is down (a websocket close reason: at most 123 bytes). */
 export const ENGINE_DOWN = 'The Docker engine that holds your workspace is not answering. Your files are kept; retrying.';
@@ -115,13 +118,19 @@ export function createEnginePool(options: SandboxOptions): Sandbox {
       }
       // Why a shell ended, when it was not the learner's doing: the engine, or the workspace under it.
       const explain = async () => {
+        // A stopping engine ends its streams a moment before it stops answering or marks containers stopped.
+        await new Promise((resolve) => setTimeout(resolve, EXPLAIN_AFTER_MS));
         await check(member);
         if (!member.up) return ENGINE_DOWN;
         return (await member.sandbox.workspaceRunning(learnerId)) ? undefined : WORKSPACE_STOPPED;
       };
       return trackShell(member, shell, explain);
     },
-    learnerEngine: (learnerId) => (pinnedMember(learnerId) ?? members[0]!).sandbox.learnerEngine(learnerId),
+    learnerEngine(learnerId) {
+      const member = pinnedMember(learnerId) ?? members[0]!;
+      // A down engine (maybe unreachable, not refusing) must not make a check wait: answer at once.
+      return member.up ? member.sandbox.learnerEngine(learnerId) : unreachableEngine;
+    },
     imageLayers: async (learnerId, name) => pinnedMember(learnerId)?.sandbox.imageLayers(learnerId, name),
     async sweep() {
       await checkAll();
@@ -133,6 +142,14 @@ export function createEnginePool(options: SandboxOptions): Sandbox {
     },
   };
 }
+
+const unavailable = async (): Promise<never> => {
+  throw new CannotJudge('engine_unavailable', ENGINE_DOWN);
+};
+/** What grading sees of a learner whose engine is down: every check is an `error`, never a `fail`. */
+const unreachableEngine: LearnerEngine = {
+  image: unavailable, run: unavailable, pathsExist: unavailable, readFile: unavailable, lastBuildOutput: () => undefined,
+};
 
 /** The shell, registered with its engine until it exits, so a down engine can end it with a notice. */
 function trackShell(member: Member, shell: ShellStream, explain: () => Promise<string | undefined>): ShellStream {

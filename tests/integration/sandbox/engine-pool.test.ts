@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 import { openTerminal, sessionCookie, TerminalClient } from '../../support/terminal-client.ts';
 import { run } from '../../support/shell.ts';
+import { runChecks } from '../../support/lab.ts';
 import { startEngine, type TestEngine } from '../../support/engine.ts';
 import { CloseCode } from '../../../src/schemas/frames.ts';
 import { ENGINE_DOWN, WORKSPACE_STOPPED } from '../../../server/sandbox/pool.ts';
@@ -81,7 +82,7 @@ describe('a pool of engines', () => {
     await server.close();
     // Load engine two with two more (stand-in) workspaces: unpinned, B would now go to engine one.
     for (let i = 0; i < 2; i++) {
-      execFileSync('docker', ['run', '-d', '--network', 'none', '--label', 'org.stagecraft.role=workspace', 'stagecraft/runtime:latest', 'sleep', '600'], { env: two.env, stdio: 'ignore' });
+      execFileSync('docker', ['run', '-d', '--init', '--network', 'none', '--label', 'org.stagecraft.role=workspace', 'stagecraft/runtime:latest', 'sleep', '600'], { env: two.env, stdio: 'ignore' });
     }
     server = await startTestServer({ ...env, STAGECRAFT_DATA: server.dataDir });
     b.terminal = await openTerminal(server.url, b.cookie);
@@ -105,6 +106,9 @@ describe('a pool of engines', () => {
     expect(again.closeReason).toBe(ENGINE_DOWN);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(await run(a.terminal, 'echo "still $((2*21))"')).toContain('still 42');
+    // Checks for a learner on the down engine answer at once: errors, no points lost.
+    const { results } = await runChecks(server.url, b.cookie, 'single-stage');
+    expect(results.map((r) => [r.status, r.cause])).toEqual(results.map(() => ['error', 'engine_unavailable']));
     const d = await newLearner();
     expect(workspaceOn(one, d.id)).toBe('running');
     const { engines } = await health();
