@@ -29,15 +29,26 @@ export async function openRelayShell(docker: Docker, container: string, place: R
   const name = `t-${randomBytes(8).toString('hex')}.sock`;
   const socketPath = path.join(place.folder, name);
   if (socketPath.length > SOCKET_PATH_MAX) throw new Error(`STAGECRAFT_DATA is too deep for a Unix socket path (${socketPath.length} > ${SOCKET_PATH_MAX} bytes): choose a shorter folder`);
-  const listener = net.createServer();
+  // One connection, then no more: the first is the shell (the learner's own processes could race
+  // the relay for it, which reaches nothing but their own terminal); any other is closed at once.
+  let first: ((socket: net.Socket) => void) | undefined;
+  const listener = net.createServer((socket) => {
+    if (!first) return void socket.destroy();
+    first(socket);
+    first = undefined;
+    listener.close();
+  });
+  listener.maxConnections = 1;
   await new Promise<void>((resolve, reject) => listener.once('error', reject).listen(socketPath, resolve));
   let socket: net.Socket;
+  let timer: NodeJS.Timeout | undefined;
   try {
     await fs.chmod(socketPath, 0o666); // the learner (uid 1000) connects; the folder is theirs alone
     const connected = new Promise<net.Socket>((resolve, reject) => {
-      listener.once('connection', resolve);
-      setTimeout(() => reject(new Error('the terminal relay did not connect back')), CONNECT_TIMEOUT_MS).unref();
+      first = resolve;
+      timer = setTimeout(() => reject(new Error('the terminal relay did not connect back')), CONNECT_TIMEOUT_MS);
     });
+    connected.catch(() => undefined); // if the exec below fails first, this rejection has nobody to hear it
     const cols = Math.trunc(size.cols);
     const rows = Math.trunc(size.rows);
     // SYSTEM runs the line with sh -c; it sets the size, names the pty, then becomes the login shell.
@@ -49,6 +60,8 @@ export async function openRelayShell(docker: Docker, container: string, place: R
     socket = await connected;
   } finally {
     // One connection per socket: nothing else may attach to this shell later.
+    clearTimeout(timer);
+    first = undefined;
     listener.close();
     await fs.rm(socketPath, { force: true });
   }
@@ -58,7 +71,11 @@ export async function openRelayShell(docker: Docker, container: string, place: R
 function relayStream(docker: Docker, container: string, socket: net.Socket): ShellStream {
   let tty: string | undefined;
   let head: Buffer | undefined = Buffer.alloc(0);
+  // Resizes: the newest size wins, one `stty` at a time, and an unchanged size costs nothing
+  // (each is an engine exec; a flood of resize frames must not become a flood of processes).
   let pendingSize: { cols: number; rows: number } | undefined;
+  let appliedSize = '';
+  let resizing = false;
   const dataListeners: ((chunk: Buffer) => void)[] = [];
   // Output that arrives before the terminal listens (the prompt, early) waits here.
   const early: Buffer[] = [];
@@ -66,11 +83,20 @@ function relayStream(docker: Docker, container: string, socket: net.Socket): She
   let exited = false;
 
   const applySize = (cols: number, rows: number) => {
-    if (!tty) return void (pendingSize = { cols, rows });
+    pendingSize = { cols: Math.trunc(cols), rows: Math.trunc(rows) };
+    if (!tty || resizing || exited) return;
+    const size = pendingSize;
+    pendingSize = undefined;
+    if (`${size.cols}x${size.rows}` === appliedSize) return;
+    resizing = true;
     // stty on the pty's name sets its size; the kernel tells bash with SIGWINCH.
-    docker.getContainer(container).exec({ Cmd: ['stty', '-F', tty, 'cols', String(Math.trunc(cols)), 'rows', String(Math.trunc(rows))], User: 'learner' })
+    docker.getContainer(container).exec({ Cmd: ['stty', '-F', tty, 'cols', String(size.cols), 'rows', String(size.rows)], User: 'learner' })
       .then((exec) => exec.start({ Detach: true }))
-      .catch(() => undefined); // the shell may have just ended
+      .then(() => { appliedSize = `${size.cols}x${size.rows}`; }, () => undefined) // the shell may have just ended
+      .finally(() => {
+        resizing = false;
+        if (pendingSize) applySize(pendingSize.cols, pendingSize.rows);
+      });
   };
   socket.on('data', (chunk: Buffer) => {
     if (head) {
