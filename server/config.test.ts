@@ -20,6 +20,8 @@ describe('readConfig', () => {
     [{ STAGECRAFT_ENGINES: 'unix://docker.sock' }, 'absolute socket path'],
     [{ STAGECRAFT_ENGINES: 'unix:///a.sock,,unix:///b.sock' }, 'empty entry'],
     [{ STAGECRAFT_ENGINES: 'unix:///a.sock, unix:///a.sock' }, 'lists unix:///a.sock twice'],
+    [{ DOCKER_HOST: 'tcp://127.0.0.1:2375' }, 'DOCKER_HOST set in the server\'s environment'],
+    [{ DOCKER_CERT_PATH: '/certs', DOCKER_TLS_VERIFY: '1' }, 'DOCKER_CERT_PATH, DOCKER_TLS_VERIFY set'],
     [{ STAGECRAFT_SHELL: 'ssh' }, 'STAGECRAFT_SHELL must be "relay", "engine" or "pty"'],
     [{ STAGECRAFT_INSTRUCTOR: 'nopassword' }, 'STAGECRAFT_INSTRUCTOR must be name:password'],
     [{ STAGECRAFT_DISK_QUOTA_MB: '-5' }, 'STAGECRAFT_DISK_QUOTA_MB must be a positive number of megabytes'],

@@ -40,6 +40,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, root = process.
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigError(`PORT must be a whole number from 0 to 65535, got "${env.PORT}".`);
   const profile = env.STAGECRAFT_PROFILE ?? 'offline';
   if (profile !== 'offline' && profile !== 'docs') throw new ConfigError(`STAGECRAFT_PROFILE must be "offline" or "docs", got "${profile}".`);
+  // The Docker client library reads these itself and would let them replace our endpoints.
+  const docker = ['DOCKER_HOST', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY'].filter((name) => env[name] !== undefined);
+  if (docker.length > 0) throw new ConfigError(`${docker.join(', ')} set in the server's environment: the server reaches engines only through STAGECRAFT_ENGINES (and STAGECRAFT_ENGINE_CERTS), so unset ${docker.length > 1 ? 'them' : 'it'}.`);
   const engines = readEngines(env.STAGECRAFT_ENGINES ?? 'unix:///var/run/docker.sock', env.STAGECRAFT_ENGINE_CERTS);
   const positive = (name: string, fallback: number, unit: string, scale: number) => {
     const text = env[name];

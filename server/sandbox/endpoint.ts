@@ -30,11 +30,16 @@ export function parseEndpoint(text: string, certDir: string | undefined): Engine
   return { kind: 'tcp', url: text, host: tcp[1]!.replace(/^\[|\]$/g, ''), port, certDir, tls: { ca: ca!, cert: cert!, key: key! } };
 }
 
-/** Options for dockerode's client. */
+/**
+ * Options for dockerode's client. Every connection setting is named, undefined when unused:
+ * docker-modem fills missing ones from DOCKER_HOST, DOCKER_CERT_PATH and the like in the server's
+ * environment, and a host from there would silently replace our socket (even with plain TCP).
+ */
 export function dockerodeOptions(endpoint: EngineEndpoint): Docker.DockerOptions {
+  const none = { socketPath: undefined, host: undefined, port: undefined, protocol: undefined, ca: undefined, cert: undefined, key: undefined, version: undefined, timeout: undefined };
   return endpoint.kind === 'unix'
-    ? { socketPath: endpoint.socketPath }
-    : { protocol: 'https', host: endpoint.host, port: endpoint.port, ...endpoint.tls };
+    ? { ...none, socketPath: endpoint.socketPath }
+    : { ...none, protocol: 'https', host: endpoint.host, port: endpoint.port, ...endpoint.tls };
 }
 
 /** An HTTP request to the engine over its endpoint (the caller adds method, path and headers). */
