@@ -18,12 +18,22 @@ export async function grade(lab: LessonLab, engine: LearnerEngine, failuresSoFar
   return Promise.all(lab.checks.map(async (check): Promise<CheckResult> => {
     const base = { id: check.id, title: check.title, maxPoints: check.points };
     let verdict: Verdict;
+    // An engine that hangs instead of refusing must not hold the learner's check (and their next one) forever.
+    const limit = ('timeoutSeconds' in check ? check.timeoutSeconds * 1000 : 0) + CHECK_GRACE_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CannotJudge('engine_unavailable', 'The Docker engine did not answer in time.')), limit);
+    });
     try {
-      verdict = await (RUNNERS[check.kind] as (c: typeof check, e: LearnerEngine) => Promise<Verdict>)(check, engine);
+      verdict = await Promise.race([(RUNNERS[check.kind] as (c: typeof check, e: LearnerEngine) => Promise<Verdict>)(check, engine), hung]);
     } catch (error) {
       const cause = error instanceof CannotJudge ? error.cause : engineDown(error) ? 'engine_unavailable' : 'internal';
-      if (cause === 'internal') console.error(`grading: ${lab.slug}/${check.id} failed to run:`, error);
-      return { ...base, status: 'error', points: 0, cause, evidence: { message: (error as Error).message.slice(0, 500) } };
+      if (!(error instanceof CannotJudge)) console.error(`grading: ${lab.slug}/${check.id} could not be judged (${cause}):`, error);
+      // Our own words only: the engine's messages name host paths (its data root) the learner must not see.
+      const message = error instanceof CannotJudge ? error.message : cause === 'engine_unavailable' ? 'The Docker engine could not do what the check needs.' : 'An internal error; the server log has the details.';
+      return { ...base, status: 'error', points: 0, cause, evidence: { message } };
+    } finally {
+      clearTimeout(timer);
     }
     if (verdict.status === 'pass') return { ...base, status: 'pass', points: check.points, evidence: verdict.evidence };
     // What actually went wrong (a missing image after a failed build, a run that could not start) beats a generic hint.
@@ -33,6 +43,9 @@ export async function grade(lab: LessonLab, engine: LearnerEngine, failuresSoFar
     return { ...base, status: 'fail', points: 0, expected: verdict.expected, seen: verdict.seen, hint, evidence: verdict.evidence };
   }));
 }
+
+/** Besides a check's own run time limit: how long its engine calls may take before it is an `error`. */
+const CHECK_GRACE_MS = 60_000;
 
 /** The engine did not answer, or answered with its own failure: nobody can judge now. */
 function engineDown(error: unknown): boolean {

@@ -1,5 +1,5 @@
 // Each check kind against a fake learner engine: one case per outcome class (pass, fail, error).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Check } from '../../src/schemas/checks.ts';
 import { grade } from './index.ts';
 import { CannotJudge, type LearnerEngine } from './port.ts';
@@ -102,5 +102,24 @@ describe('check runners', () => {
     expect(result.status).toBe('fail');
     expect(result.seen).toBe('it was still running and was stopped');
     expect(String(result.evidence.output).length).toBeLessThanOrEqual(500);
+  });
+
+  it('an engine that hangs makes the check an error after its grace, not a wait without end', async () => {
+    vi.useFakeTimers();
+    try {
+      const pending = one({ id: 'c', title: 't', kind: 'image.exists', image: 'hello-world' }, engine({ image: () => new Promise(() => undefined) }));
+      await vi.advanceTimersByTimeAsync(61_000);
+      expect(await pending).toMatchObject({ status: 'error', cause: 'engine_unavailable', points: 0 });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('never shows the engine\'s own error text (it names host paths), only ours', async () => {
+    const leak = Object.assign(new Error('error mounting "/var/lib/docker/containers/abc/hostname" to rootfs'), { statusCode: 500 });
+    const result = await one({ id: 'c', title: 't', kind: 'container.runs', image: 'hello-world', stdout: { match: 'exact', text: 'x' } },
+      engine({ run: async () => { throw leak; } }));
+    expect(result).toMatchObject({ status: 'error', cause: 'engine_unavailable' });
+    expect(JSON.stringify(result)).not.toContain('/var/lib/docker');
   });
 });
