@@ -15,7 +15,10 @@ const FILE_LIMIT = 1024 * 1024;
 /** Answers about images, shared by every learner of an engine (the same image id is the same content). */
 export interface ImageEvidence { runs: EvidenceCache<RunOutcome>; paths: EvidenceCache<Record<string, boolean>> }
 
-export const imageEvidence = (): ImageEvidence => ({ runs: new EvidenceCache(), paths: new EvidenceCache() });
+export const imageEvidence = (): ImageEvidence => ({
+  runs: new EvidenceCache({ weigh: (outcome) => outcome.stdout.length + outcome.stderr.length + 100 }),
+  paths: new EvidenceCache({ weigh: (found) => JSON.stringify(found).length }),
+});
 
 export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, lastBuild: () => string | undefined, evidence: ImageEvidence): LearnerEngine {
   const labels = { [LABELS.learner]: learnerId, [LABELS.role]: 'check' };
