@@ -2,7 +2,7 @@
 // The pool (./pool.ts) holds one of these per endpoint.
 import Docker from 'dockerode';
 import path from 'node:path';
-import { GATEWAY_MOUNT, Workspaces, workspaceName } from './workspace.ts';
+import { GATEWAY_MOUNT, Workspaces } from './workspace.ts';
 import { openRelayShell } from './relay-shell.ts';
 import { DEFAULT_LIFECYCLE, Lifecycle } from './lifecycle.ts';
 import { DiskWatch } from './disk-watch.ts';
@@ -24,8 +24,6 @@ export interface EngineSandboxOptions extends Omit<SandboxOptions, 'engines' | '
 }
 
 export interface EngineSandbox extends Omit<Sandbox, 'engines'> {
-  /** Whether the learner's workspace container runs now. */
-  workspaceRunning(learnerId: string): Promise<boolean>;
   /** Workspaces running on this engine (any server's): the pool's measure of load. */
   runningWorkspaces(): Promise<number>;
 }
@@ -115,10 +113,6 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
       if (!info) return undefined;
       const history = (await image.history()) as { CreatedBy: string; Size: number }[];
       return { name, size: info.Size, layers: history.map((h) => ({ createdBy: h.CreatedBy.replace(/^\/bin\/sh -c (#\(nop\) )?/, '').trim(), size: h.Size })) };
-    },
-    async workspaceRunning(learnerId) {
-      const info = await docker.getContainer(workspaceName(learnerId)).inspect().catch(() => undefined); // removed
-      return info?.State.Running ?? false;
     },
     async runningWorkspaces() {
       const running = await docker.listContainers({ filters: { label: [`${LABELS.role}=workspace`], status: ['running'] } });

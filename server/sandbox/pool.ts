@@ -10,12 +10,12 @@ import { CannotJudge, type LearnerEngine } from '../grading/index.ts';
 
 const HEALTH_EVERY_MS = 5_000;
 const HEALTH_TIMEOUT_MS = 3_000;
-/** How long after a shell's unexpected end to look at its engine and workspace. */
-const EXPLAIN_AFTER_MS = 500;
+/** Longest a workspace may take to open (created, started, shell connected) before the learner is told. */
+const OPEN_TIMEOUT_MS = 30_000;
+export const OPEN_TOO_SLOW = 'Your workspace is taking too long to start; the Docker engine may be overloaded. Retrying.';
 
 /** What a learner reads when their engine is down (a websocket close reason: at most 123 bytes). */
 export const ENGINE_DOWN = 'The Docker engine that holds your workspace is not answering. Your files are kept; retrying.';
-export const WORKSPACE_STOPPED = 'Your workspace stopped (its Docker engine may be restarting). Your files are kept; reconnecting.';
 export const NO_ENGINE = 'No Docker engine is answering right now, so no workspace can start. Retrying.';
 
 /** A failure the learner should read as it is. */
@@ -78,7 +78,8 @@ export function createEnginePool(options: SandboxOptions): Sandbox {
     if (pinned) console.warn(JSON.stringify({ event: 'engine_repin', learner: learnerId, from: pinned }));
     await ready;
     const candidates = members.filter((m) => m.up);
-    const loads = await Promise.all(candidates.map(async (m) => (await m.sandbox.runningWorkspaces().catch(() => Infinity)) + m.placing));
+    // An engine that does not say how loaded it is in time is not a place for a new learner.
+    const loads = await Promise.all(candidates.map(async (m) => ((await timeout(m.sandbox.runningWorkspaces().catch(() => Infinity), HEALTH_TIMEOUT_MS)) ?? Infinity) + m.placing));
     const least = Math.min(...loads);
     const chosen = candidates[loads.indexOf(least)];
     if (!chosen || least === Infinity) throw new WorkspaceUnavailable(NO_ENGINE);
@@ -94,8 +95,8 @@ export function createEnginePool(options: SandboxOptions): Sandbox {
     async imageStatus() {
       await ready;
       const answering = members.filter((m) => m.up);
-      const statuses = await Promise.all(answering.map((m) => m.sandbox.imageStatus()));
-      const everywhere = (role: 'toolchain' | 'runtime' | 'workspace') => statuses.length > 0 && statuses.every((s) => s[role]);
+      const statuses = await Promise.all(answering.map((m) => timeout(m.sandbox.imageStatus(), HEALTH_TIMEOUT_MS)));
+      const everywhere = (role: 'toolchain' | 'runtime' | 'workspace') => statuses.length > 0 && statuses.every((s) => s?.[role] === true);
       return { toolchain: everywhere('toolchain'), runtime: everywhere('runtime'), workspace: everywhere('workspace') };
     },
     engines(): EngineState[] {
@@ -107,8 +108,14 @@ export function createEnginePool(options: SandboxOptions): Sandbox {
       if (!member.up) throw new WorkspaceUnavailable(ENGINE_DOWN);
       member.placing++;
       let shell: ShellStream;
+      const opening = member.sandbox.openShell(learnerId, size);
       try {
-        shell = await member.sandbox.openShell(learnerId, size);
+        const opened = await timeout(opening, OPEN_TIMEOUT_MS);
+        if (!opened) {
+          void opening.then((late) => late.kill(), () => undefined); // nobody waits for it any more
+          throw new WorkspaceUnavailable(OPEN_TOO_SLOW);
+        }
+        shell = opened;
       } catch (error) {
         if (!unreachable(error)) throw error;
         markDown(member);
@@ -116,15 +123,7 @@ export function createEnginePool(options: SandboxOptions): Sandbox {
       } finally {
         member.placing--;
       }
-      // Why a shell ended, when it was not the learner's doing: the engine, or the workspace under it.
-      const explain = async () => {
-        // A stopping engine ends its streams a moment before it stops answering or marks containers stopped.
-        await new Promise((resolve) => setTimeout(resolve, EXPLAIN_AFTER_MS));
-        await check(member);
-        if (!member.up) return ENGINE_DOWN;
-        return (await member.sandbox.workspaceRunning(learnerId)) ? undefined : WORKSPACE_STOPPED;
-      };
-      return trackShell(member, shell, explain);
+      return trackShell(member, shell);
     },
     learnerEngine(learnerId) {
       const member = pinnedMember(learnerId) ?? members[0]!;
@@ -152,7 +151,7 @@ const unreachableEngine: LearnerEngine = {
 };
 
 /** The shell, registered with its engine until it exits, so a down engine can end it with a notice. */
-function trackShell(member: Member, shell: ShellStream, explain: () => Promise<string | undefined>): ShellStream {
+function trackShell(member: Member, shell: ShellStream): ShellStream {
   const listeners: ((code: number, notice?: string) => void)[] = [];
   let exited = false;
   const exit = (code: number, notice?: string) => {
@@ -166,7 +165,8 @@ function trackShell(member: Member, shell: ShellStream, explain: () => Promise<s
     shell.kill();
   };
   member.shells.add(endWithNotice);
-  // An exec stream that ends because its engine died reads as a plain exit: ask the engine first.
-  shell.onExit((code) => void explain().then((notice) => exit(code, notice), () => exit(code, ENGINE_DOWN)));
+  // A shell whose engine just died may end before the engine is found down: the browser then
+  // reconnects at once, and that open is what finds the engine down and says so.
+  shell.onExit((code) => exit(code, member.up ? undefined : ENGINE_DOWN));
   return { ...shell, onExit: (listener) => void listeners.push(listener) };
 }
