@@ -70,8 +70,7 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
   // Accounting is all the disk quota has here, so look often: a fast writer gets a few seconds.
   const diskTimer = setInterval(checkDisk, DISK_CHECK_EVERY_MS);
   diskTimer.unref();
-  // At start-up this reclaims what a crashed server left running; then it keeps workspaces tidy.
-  void sweep();
+  // Keeps workspaces tidy; the pool runs the first sweep (the start-up reaper) once the engine answers.
   const timer = setInterval(sweep, Math.max(1_000, Math.min(60_000, lifecycleOptions.idleStopMs / 4)));
   timer.unref();
   // The relay needs the gateway folder on the engine's host: a Unix socket engine, on this host.

@@ -25,7 +25,8 @@ interface Member {
   number: number;
   endpoint: EngineEndpoint;
   sandbox: EngineSandbox;
-  up: boolean;
+  /** Whether the engine answered its last health check; undefined until the first one. */
+  up: boolean | undefined;
   version: EngineVersion | undefined;
   /** Learners being placed here right now: not yet counted by the engine as running workspaces. */
   placing: number;
@@ -42,14 +43,14 @@ const unreachable = (error: unknown) =>
 
 export function createEnginePool(options: SandboxOptions): Sandbox {
   const members: Member[] = options.engines.map((endpoint, i) => {
-    const member: Member = { number: i + 1, endpoint, up: true, version: undefined, placing: 0, shells: new Set(), sandbox: undefined! };
-    member.sandbox = createEngineSandbox({ ...options, engine: endpoint, up: () => member.up });
+    const member: Member = { number: i + 1, endpoint, up: undefined, version: undefined, placing: 0, shells: new Set(), sandbox: undefined! };
+    member.sandbox = createEngineSandbox({ ...options, engine: endpoint, up: () => member.up === true });
     return member;
   });
   const log = (event: string, member: Member) => console.info(JSON.stringify({ event, engine: member.number, endpoint: member.endpoint.url }));
 
   const markDown = (member: Member) => {
-    if (!member.up) return;
+    if (member.up === false) return;
     member.up = false;
     log('engine_down', member);
     for (const end of [...member.shells]) end(ENGINE_DOWN);
@@ -58,11 +59,14 @@ export function createEnginePool(options: SandboxOptions): Sandbox {
     const version = await timeout(member.sandbox.engineVersion(), HEALTH_TIMEOUT_MS);
     member.version = version;
     if (!version) return markDown(member);
-    if (!member.up) log('engine_up', member);
+    if (member.up !== true) log('engine_up', member);
     member.up = true;
   };
   const checkAll = () => Promise.all(members.map(check));
-  const ready = checkAll();
+  // The first check decides which engines get the start-up sweep (it reclaims what a crash left).
+  const ready = checkAll().then(() => {
+    for (const member of members) if (member.up) void member.sandbox.sweep().catch((error: unknown) => console.error('sandbox: sweep failed:', error));
+  });
   const timer = setInterval(() => void checkAll(), options.healthEveryMs ?? HEALTH_EVERY_MS);
   timer.unref();
 
@@ -101,7 +105,7 @@ export function createEnginePool(options: SandboxOptions): Sandbox {
     },
     engines(): EngineState[] {
       const counts = options.pins.counts();
-      return members.map((m) => ({ engine: m.number, up: m.up, version: m.version?.version ?? null, learners: counts[m.endpoint.url] ?? 0 }));
+      return members.map((m) => ({ engine: m.number, up: m.up === true, version: m.version?.version ?? null, learners: counts[m.endpoint.url] ?? 0 }));
     },
     async openShell(learnerId, size) {
       const member = await place(learnerId);
@@ -128,7 +132,7 @@ export function createEnginePool(options: SandboxOptions): Sandbox {
     learnerEngine(learnerId) {
       const member = pinnedMember(learnerId) ?? members[0]!;
       // A down engine (maybe unreachable, not refusing) must not make a check wait: answer at once.
-      return member.up ? member.sandbox.learnerEngine(learnerId) : unreachableEngine;
+      return member.up !== false ? member.sandbox.learnerEngine(learnerId) : unreachableEngine;
     },
     imageLayers: async (learnerId, name) => pinnedMember(learnerId)?.sandbox.imageLayers(learnerId, name),
     async sweep() {
