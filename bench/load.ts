@@ -15,6 +15,7 @@ import { openTerminal, sessionCookie, type TerminalClient } from '../tests/suppo
 import { run } from '../tests/support/shell.ts';
 import { runChecks } from '../tests/support/lab.ts';
 import { startServerProcess } from './support/server-process.ts';
+import { cpuShares, cpuSnapshot } from './support/cpu-by-process.ts';
 
 const N = Math.min(60, Number(process.argv[2] ?? 20));
 const BUILDERS = Math.min(N - 1, Number(process.argv[3] ?? 5));
@@ -96,6 +97,7 @@ try {
     }
   }));
   const cpu0 = server.cpuSeconds();
+  const machine0 = cpuSnapshot();
   started = performance.now();
   const deadline = started + SECONDS * 1000;
   let rssPeak = 0;
@@ -131,6 +133,7 @@ try {
   clearInterval(sampler);
   const wall = (performance.now() - started) / 1000;
   const cpuShare = (server.cpuSeconds() - cpu0) / wall;
+  const machine = cpuShares(machine0, cpuSnapshot());
   const echoes = typed.flatMap((t) => t.echoes);
   const lost = typed.reduce((sum, t) => sum + t.lost, 0);
   // Nothing lost: every terminal is still open and answers, and each builder's image is there.
@@ -148,7 +151,7 @@ try {
   console.log(row('checks, single-stage, after the build (ms)', built.map((x) => x.check), 0));
   console.log(row('baseline: bare docker run --rm of the runtime image, same load (ms)', bareRuns, 0));
   console.log(`\nthroughput: ${(echoes.length / wall).toFixed(0)} keystrokes echoed per second; ${BUILDERS} builds and check runs done in ${(Math.max(...built.map((x) => x.build + x.check)) / 1000).toFixed(1)} s`);
-  console.log(`server CPU while under load: ${(cpuShare * 100).toFixed(0)}% of one core (2 cores here)`);
+  console.log(`server CPU while under load: ${(cpuShare * 100).toFixed(0)}% of one core (2 cores here); busiest on the machine: ${machine}`);
   console.log(`server memory: ${(rssEmpty / 1e6).toFixed(0)} MB with no learner; ${((rssIdle - rssEmpty) / N / 1e6).toFixed(2)} MB per idle connected learner; ` +
     `peak ${(rssPeak / 1e6).toFixed(0)} MB under load, ${((rssPeak - rssEmpty) / N / 1e6).toFixed(2)} MB per learner`);
   console.log(`lost: ${lost} keystrokes without an echo within 5 s (bare pty: ${bareTyped.lost}); ${N - answering} of ${N} terminals not answering at the end; ` +
