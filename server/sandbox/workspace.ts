@@ -54,15 +54,16 @@ export class Workspaces {
     const folder = await this.#ensureGateway(learnerId);
     const name = workspaceName(learnerId);
     const container = this.#deps.docker.getContainer(name);
-    let running: boolean;
-    try {
-      running = (await container.inspect()).State.Running;
-    } catch (error) {
-      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
-      await this.#create(learnerId, folder);
-      running = false;
-    }
-    if (!running) await container.start();
+    const info = await container.inspect().catch((error: { statusCode?: number }) => {
+      if (error.statusCode !== 404) throw error;
+      return undefined; // first visit, or removed by the lifecycle
+    });
+    // A stopped workspace from an older workspace image is made anew (the home volume keeps every
+    // file), so an upgrade reaches every learner on their next visit; a running one is left alone.
+    const outdated = info && !info.State.Running && info.Image !== (await this.#deps.docker.getImage(WORKSPACE_IMAGE).inspect()).Id;
+    if (outdated) await container.remove({ force: true });
+    if (!info || outdated) await this.#create(learnerId, folder);
+    if (!info?.State.Running) await container.start();
     return name;
   }
 

@@ -1,4 +1,5 @@
 // The workspace container is created hardened, and its Docker CLI reaches only the gateway.
+import { execFileSync } from 'node:child_process';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/server.ts';
@@ -69,5 +70,25 @@ describe('workspace container', () => {
     await docker.getContainer(inspect.Id).stop({ t: 0 });
     terminal = await openTerminal(server.url, cookie);
     expect(await run(terminal, 'cat ~/note.txt')).toBe('kept\n');
+  });
+
+  it('makes a stopped workspace from an older workspace image anew on the next visit, files kept', async () => {
+    await run(terminal, 'echo still-here > ~/upgrade.txt');
+    await terminal.close();
+    // An older image stands in: the workspace image with one more label has another id.
+    const older = 'stagecraft-test/older-workspace:latest';
+    execFileSync('bash', ['-c', `echo 'FROM stagecraft/workspace:latest' | docker build -q --label stagecraft.test=older -t ${older} -`], { stdio: 'ignore' });
+    const name = `stagecraft-ws-${server.learners()[0]}`;
+    const current = await docker.getContainer(name).inspect();
+    await docker.getContainer(name).remove({ force: true });
+    await docker.createContainer({ ...current.Config, name, Image: older, HostConfig: current.HostConfig });
+    try {
+      terminal = await openTerminal(server.url, cookie);
+      expect(await run(terminal, 'cat ~/upgrade.txt')).toBe('still-here\n');
+      const workspaceImage = (await docker.getImage('stagecraft/workspace:latest').inspect()).Id;
+      expect((await docker.getContainer(name).inspect()).Image).toBe(workspaceImage);
+    } finally {
+      await docker.getImage(older).remove({ force: true }).catch(() => undefined); // in use only if the test failed
+    }
   });
 });
