@@ -12,11 +12,11 @@ import { run } from '../tests/support/shell.ts';
 import { copyIntoHome, runChecks } from '../tests/support/lab.ts';
 import { loadLessons } from '../server/grading/index.ts';
 import { startServerProcess } from './support/server-process.ts';
+import { percentileCells } from './support/stats.ts';
 
 const RUNS = Math.min(50, Number(process.argv[2] ?? 10));
 const ROOT = path.resolve(import.meta.dirname, '..');
-const q = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(p * values.length))]!;
-const row = (label: string, v: number[]) => `| ${label} | ${v.length} | ${q(v, 0.5).toFixed(0)} | ${q(v, 0.95).toFixed(0)} | ${q(v, 0.99).toFixed(0)} |`;
+const row = (label: string, v: number[]) => `| ${label} | ${percentileCells(v, 0)} |`;
 const timed = (fn: () => void) => { const t = performance.now(); fn(); return performance.now() - t; };
 
 const server = await startServerProcess();

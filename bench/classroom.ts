@@ -9,11 +9,11 @@ import { run } from '../tests/support/shell.ts';
 import { runChecks } from '../tests/support/lab.ts';
 import fs from 'node:fs';
 import path from 'node:path';
+import { quantile } from './support/stats.ts';
 
 const SOLUTION = path.resolve(import.meta.dirname, '../lessons/single-stage/solution');
 
 const N = Math.min(60, Number(process.argv[2] ?? 20));
-const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))]!;
 const show = (label: string, values: number[]) =>
   console.log(`| ${label} | ${values.length} | ${quantile(values, 0.5).toFixed(0)} | ${quantile(values, 0.95).toFixed(0)} | ${Math.max(...values).toFixed(0)} |`);
 

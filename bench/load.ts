@@ -16,16 +16,15 @@ import { run } from '../tests/support/shell.ts';
 import { runChecks } from '../tests/support/lab.ts';
 import { startServerProcess } from './support/server-process.ts';
 import { cpuShares, cpuSnapshot } from './support/cpu-by-process.ts';
+import { percentileCells } from './support/stats.ts';
 
 const N = Math.min(60, Number(process.argv[2] ?? 20));
 const BUILDERS = Math.min(N - 1, Number(process.argv[3] ?? 5));
 const SECONDS = Math.min(120, Number(process.argv[4] ?? 20));
 const KEY_EVERY_MS = 200;
 const SOLUTION = path.resolve(import.meta.dirname, '../lessons/single-stage/solution');
-const q = (values: number[], p: number) => (values.length ? [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(p * values.length))]! : NaN);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const row = (label: string, v: number[], digits = 1) =>
-  `| ${label} | ${v.length} | ${q(v, 0.5).toFixed(digits)} | ${q(v, 0.95).toFixed(digits)} | ${q(v, 0.99).toFixed(digits)} | ${Math.max(...v).toFixed(digits)} |`;
+const row = (label: string, v: number[], digits = 1) => `| ${label} | ${percentileCells(v, digits)} | ${Math.max(...v).toFixed(digits)} |`;
 
 /** Types one key and times its echo; erases it after. Undefined when no echo came within 5 s. */
 async function echo(write: (s: string) => void, output: () => string): Promise<number | undefined> {

@@ -6,10 +6,10 @@
 import { launchBrowser } from '../tests/support/browser.ts';
 import { startServerProcess } from './support/server-process.ts';
 import { BARE_WORKSPACE_RUN, dockerToPrompt } from './support/bare.ts';
+import { percentileCells } from './support/stats.ts';
 
 const SAMPLES = Math.min(30, Number(process.argv[2] ?? 10));
-const q = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(p * values.length))]!;
-const row = (label: string, v: number[]) => `| ${label} | ${v.length} | ${q(v, 0.5).toFixed(0)} | ${q(v, 0.95).toFixed(0)} | ${q(v, 0.99).toFixed(0)} |`;
+const row = (label: string, v: number[]) => `| ${label} | ${percentileCells(v, 0)} |`;
 
 const server = await startServerProcess();
 const browser = await launchBrowser();

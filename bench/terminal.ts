@@ -9,12 +9,11 @@ import pty from 'node-pty';
 import { openTerminal, sessionCookie, TerminalClient } from '../tests/support/terminal-client.ts';
 import { startServerProcess } from './support/server-process.ts';
 import { BARE_WORKSPACE_RUN, dockerToPrompt } from './support/bare.ts';
+import { percentileCells, quantile } from './support/stats.ts';
 
 const SAMPLES = Number(process.argv[2] ?? 300);
 const COLD = Math.min(30, Number(process.argv[3] ?? 10));
-const q = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(p * values.length))]!;
-const row = (label: string, values: number[], unit = 'ms') =>
-  `| ${label} | ${values.length} | ${q(values, 0.5).toFixed(2)} | ${q(values, 0.95).toFixed(2)} | ${q(values, 0.99).toFixed(2)} | ${unit} |`;
+const row = (label: string, values: number[], unit = 'ms') => `| ${label} | ${percentileCells(values, 2)} | ${unit} |`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One echo: write a byte, wait for it to come back, then erase it so the line stays empty. */
@@ -88,7 +87,7 @@ try {
   console.log(row('bare docker run -it (same image and limits) → first prompt (baseline)', bareCold));
   console.log(row('prompt, warm: reconnect to the same shell → first byte (replay)', warm));
   console.log(row('bare docker exec -it sh → first prompt (baseline)', bareWarm));
-  console.log(`\necho p99 ratio (socket / bare pty): ${(q(through, 0.99) / q(direct, 0.99)).toFixed(2)}× (target ≤ 1.5×); p50 ratio ${(q(through, 0.5) / q(direct, 0.5)).toFixed(2)}×`);
+  console.log(`\necho p99 ratio (socket / bare pty): ${(quantile(through, 0.99) / quantile(direct, 0.99)).toFixed(2)}× (target ≤ 1.5×); p50 ratio ${(quantile(through, 0.5) / quantile(direct, 0.5)).toFixed(2)}×`);
   console.log(`server memory per idle connected learner: ${perLearner.toFixed(2)} MB (RSS of the server process, ${COLD} learners)`);
 } finally {
   for (const t of idleTerminals) await t.close().catch(() => undefined);
