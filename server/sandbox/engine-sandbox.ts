@@ -39,6 +39,9 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
     }
   };
   const evidence = imageEvidence();
+  const baseImages = BASE_IMAGES[options.profile];
+  /** The learner's names, mapped to the engine's (the course's base images read-only). */
+  const namespace = (learnerId: string) => new Namespace(learnerId, { refs: baseImages.refs, repositories: baseImages.repositories });
   // The tail of each learner's last build output, for grading's hints (memory only: a hint, not a record).
   const lastBuilds = new Map<string, string>();
   const buildLog = (learnerId: string) => ({
@@ -99,13 +102,9 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
       const shell = await openShell(container, learnerId, size);
       return { ...shell, write: (data) => { lifecycle.touch(learnerId); shell.write(data); } };
     },
-    learnerEngine: (learnerId) => {
-      const images = BASE_IMAGES[options.profile];
-      return learnerEngine(docker, learnerId, new Namespace(learnerId, { refs: images.refs, repositories: images.repositories }), () => lastBuilds.get(learnerId), evidence);
-    },
+    learnerEngine: (learnerId) => learnerEngine(docker, learnerId, namespace(learnerId), () => lastBuilds.get(learnerId), evidence),
     async imageLayers(learnerId, name) {
-      const images = BASE_IMAGES[options.profile];
-      const target = new Namespace(learnerId, { refs: images.refs, repositories: images.repositories }).image(name);
+      const target = namespace(learnerId).image(name);
       if (!target.ok || target.value.kind === 'id') return undefined;
       const image = docker.getImage(target.value.engineRef);
       const info = await image.inspect().catch(() => undefined); // missing: the learner has not built it

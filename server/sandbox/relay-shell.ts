@@ -8,15 +8,14 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import net from 'node:net';
-import path from 'node:path';
 import type Docker from 'dockerode';
 import type { ShellStream } from './shell.ts';
+import { gatewaySocketPath } from './workspace.ts';
 
 /** How long the relay has to connect back before the shell counts as failed to open. */
 const CONNECT_TIMEOUT_MS = 10_000;
 /** The first line the relay prints is its pty's name; anything longer is not that. */
 const TTY_LINE_MAX = 64;
-const SOCKET_PATH_MAX = 107;
 
 export interface RelayPlace {
   /** The learner's gateway folder on this host… */
@@ -27,8 +26,7 @@ export interface RelayPlace {
 
 export async function openRelayShell(docker: Docker, container: string, place: RelayPlace, size: { cols: number; rows: number }): Promise<ShellStream> {
   const name = `t-${randomBytes(8).toString('hex')}.sock`;
-  const socketPath = path.join(place.folder, name);
-  if (socketPath.length > SOCKET_PATH_MAX) throw new Error(`STAGECRAFT_DATA is too deep for a Unix socket path (${socketPath.length} > ${SOCKET_PATH_MAX} bytes): choose a shorter folder`);
+  const socketPath = gatewaySocketPath(place.folder, name);
   // One connection, then no more: the first is the shell (the learner's own processes could race
   // the relay for it, which reaches nothing but their own terminal); any other is closed at once.
   let first: ((socket: net.Socket) => void) | undefined;

@@ -15,6 +15,15 @@ export const GATEWAY_MOUNT = '/run/stagecraft';
 // sockaddr_un.sun_path is 108 bytes on Linux, including the final NUL.
 const MAX_SOCKET_PATH = 107;
 
+/** `name` in the learner's gateway folder, or an error for the operator when the path cannot be a Unix socket's. */
+export function gatewaySocketPath(folder: string, name: string): string {
+  const socketPath = path.join(folder, name);
+  if (socketPath.length > MAX_SOCKET_PATH) {
+    throw new Error(`STAGECRAFT_DATA is too deep for a Unix socket path (${socketPath.length} > ${MAX_SOCKET_PATH} bytes): choose a shorter folder`);
+  }
+  return socketPath;
+}
+
 export const workspaceName = (learnerId: string) => `stagecraft-ws-${learnerId}`;
 export const homeVolumeName = (learnerId: string) => `stagecraft-home-${learnerId}`;
 
@@ -71,10 +80,7 @@ export class Workspaces {
   async #ensureGateway(learnerId: string): Promise<string> {
     const folder = path.join(this.#deps.dataDir, 'gateways', learnerId);
     if (this.#gateways.has(learnerId)) return folder;
-    const socketPath = path.join(folder, 'docker.sock');
-    if (socketPath.length > MAX_SOCKET_PATH) {
-      throw new Error(`STAGECRAFT_DATA is too deep for a Unix socket path (${socketPath.length} > ${MAX_SOCKET_PATH} bytes): choose a shorter folder`);
-    }
+    const socketPath = gatewaySocketPath(folder, 'docker.sock');
     await fs.mkdir(folder, { recursive: true, mode: 0o755 });
     await fs.chmod(folder, 0o755);
     await fs.rm(socketPath, { force: true }); // a socket left by a previous server process
