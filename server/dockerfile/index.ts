@@ -1,70 +1,53 @@
-// Reading a Dockerfile as the classic builder does: logical instructions (continuation lines
-// joined, comments dropped, the escape directive honoured) with the lines they came from. Pure;
-// shared by the sandbox (which rewrites image references) and grading (which checks facts).
+// Reading a Dockerfile as the engine's classic builder does (parser.ts follows its parser rule for
+// rule; lex.ts its word processing). Pure; shared by the sandbox (which judges a build and writes
+// the Dockerfile the engine reads) and grading (which checks facts).
+import { parse, scanLines, type Node } from './parser.ts';
 
+export { dump, goQuote, parse, splitCommand, type Node, type Parsed, type ParseResult } from './parser.ts';
+export { processWord, type Word } from './lex.ts';
+
+/** One logical instruction, in a form that grading reads. */
 export interface Instruction {
   /** Upper-cased first word, e.g. FROM. */
   keyword: string;
   /** Index of the first and last physical line (0-based). */
   first: number;
   last: number;
-  /** The whole instruction on one line, keyword included. */
+  /** The whole instruction on one line, keyword included, as the engine joined it. */
   text: string;
+  /** What the engine's parser made of it. */
+  node: Node;
 }
 
-/** Splits a Dockerfile into logical instructions, as the classic builder does. */
-export function instructions(lines: string[]): Instruction[] {
-  let escape = '\\';
-  // A parser directive `# escape=X` may only open the file, and only \\ or ` are valid (as the engine reads it).
-  for (const line of lines) {
-    const directive = /^#[ \t]*([a-z]+)[ \t]*=[ \t]*(\S*)[ \t]*$/i.exec(line);
-    if (!directive) break;
-    if (directive[1]!.toLowerCase() === 'escape' && (directive[2] === '\\' || directive[2] === '`')) escape = directive[2];
-  }
-  const found: Instruction[] = [];
-  let current: Instruction | undefined;
-  // Continued only by the escape character followed by nothing but spaces and tabs, as the engine does.
-  const continuation = new RegExp(`${escape === '`' ? '`' : '\\\\'}[ \\t]*$`);
-  lines.forEach((raw, index) => {
-    if (current === undefined && /^[ \t]*(#|$)/.test(raw)) return;
-    if (current !== undefined && /^[ \t]*#/.test(raw)) return; // comments inside a continuation are dropped
-    const continues = continuation.test(raw);
-    const part = continues ? raw.replace(continuation, '') : raw.replace(/[ \t]+$/, '');
-    if (current === undefined) {
-      const keyword = /^[ \t]*(\S+)/.exec(part)?.[1]?.toUpperCase() ?? '';
-      current = { keyword, first: index, last: index, text: part.trim() };
-    } else {
-      current.text += ` ${part.trim()}`;
-      current.last = index;
-    }
-    if (!continues) {
-      found.push(current);
-      current = undefined;
-    }
-  });
-  if (current) found.push(current);
-  return found;
+/** The logical instructions of a Dockerfile; none when the engine could not parse it. */
+export function instructions(text: string): Instruction[] {
+  const parsed = parse(text);
+  if (!parsed.ok) return [];
+  return parsed.value.nodes.map((node) => ({
+    keyword: node.cmd.toUpperCase(), first: node.startLine - 1, last: node.endLine - 1, text: node.original.trim(), node,
+  }));
 }
 
 /**
  * Why a Dockerfile cannot be read the way the engine will read it, or undefined. Characters outside
  * printable ASCII (a no-break space, a vertical tab, a dotted capital I) are read differently by
- * the engine's Go parser than by ours, so they are refused rather than guessed at.
+ * the engine's Go parser than by ours, so they are refused rather than guessed at (a byte-order
+ * mark opening the file is the one exception: both readers drop it).
  */
 export function unreadable(text: string): string | undefined {
   if (Buffer.byteLength(text) > MAX_DOCKERFILE_BYTES) return `the Dockerfile is larger than ${MAX_DOCKERFILE_BYTES / 1024} KiB`;
-  const lines = text.split('\n');
+  const lines = scanLines(text.replace(/^\uFEFF/, ''));
   for (let i = 0; i < lines.length; i++) {
-    const bad = /[^\x20-\x7e\t]/.exec(lines[i]!.replace(/\r$/, ''));
+    const bad = /[^\x20-\x7e\t]/.exec(lines[i]!);
     if (bad) return `line ${i + 1} has a character Dockerfiles in this lab may not use (code ${bad[0].codePointAt(0)}): use plain ASCII`;
   }
-  const long = instructions(lines).find((instruction) => instruction.text.length > MAX_INSTRUCTION_BYTES);
+  const long = instructions(text).find((instruction) => instruction.text.length > MAX_INSTRUCTION_BYTES);
   return long ? `the instruction on line ${long.first + 1} is longer than ${MAX_INSTRUCTION_BYTES} characters` : undefined;
 }
 
 // The engine's word parser is quadratic in a long ENV or LABEL value: minutes of CPU for a few
 // hundred KiB. No lesson needs anything near these sizes.
-const MAX_DOCKERFILE_BYTES = 64 * 1024;
+const MAX_DOCKERFILE_BYTES = 60 * 1024;
 const MAX_INSTRUCTION_BYTES = 4096;
 
 /** One build stage: its FROM line and the instructions after it. */
@@ -79,10 +62,10 @@ export interface Stage {
 /** The stages of a Dockerfile, in order (instructions before the first FROM are dropped). */
 export function stages(text: string): Stage[] {
   const found: Stage[] = [];
-  for (const instruction of instructions(text.split(/\r?\n/))) {
+  for (const instruction of instructions(text)) {
     if (instruction.keyword === 'FROM') {
-      const words = instruction.text.split(/\s+/).slice(1).filter((w) => !w.startsWith('--'));
-      found.push({ from: words[0] ?? '', name: words[1]?.toUpperCase() === 'AS' ? words[2]?.toLowerCase() : undefined, instructions: [] });
+      const [from, as, name] = instruction.node.values;
+      found.push({ from: from ?? '', name: as?.toUpperCase() === 'AS' ? name?.toLowerCase() : undefined, instructions: [] });
     } else {
       found.at(-1)?.instructions.push(instruction);
     }

@@ -3,7 +3,7 @@
 import type Docker from 'dockerode';
 import { CannotJudge, type LearnerEngine, type RunOutcome } from '../grading/index.ts';
 import { EvidenceCache } from './evidence-cache.ts';
-import { tarEntries } from './gateway/build-context.ts';
+import { readContext } from './gateway/build-context.ts';
 import type { Namespace } from './gateway/names.ts';
 import { LABELS, LIMITS } from './policy.ts';
 import { workspaceName } from './workspace.ts';
@@ -74,8 +74,9 @@ export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, 
       const archive = await workspace.getArchive({ path: `/home/learner/${homePath}` }).catch(notFoundAs(undefined));
       if (!archive) return undefined;
       const tar = await readCapped(archive as NodeJS.ReadableStream, FILE_LIMIT + 4096);
-      const entry = tarEntries(tar)?.entries[0];
-      return entry ? tar.subarray(entry.offset, entry.offset + Math.min(entry.size, FILE_LIMIT)).toString('utf8') : undefined;
+      const read = await readContext(tar);
+      const file = read.ok ? read.value.find((entry) => entry.type === 'file') : undefined;
+      return file?.data?.subarray(0, FILE_LIMIT).toString('utf8');
     }),
   };
 }

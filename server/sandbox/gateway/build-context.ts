@@ -1,70 +1,132 @@
-// The build context is a tar stream. To show the engine a rewritten Dockerfile without touching the
-// learner's files, append it as one more entry and point the build at it.
+// The build context is rebuilt, never appended to. The learner's tar is read with tar-stream (PAX
+// and GNU long names resolved by the reader); only files, folders and links that stay inside the
+// context are kept, and a new tar of our own is written with them and our Dockerfile. Whatever the
+// learner's bytes held (a pending PAX or long-name header, sparse maps, a second end-of-archive,
+// attributes), the engine reads none of it: it reads our headers only.
 import { randomBytes } from 'node:crypto';
+import { posix } from 'node:path';
+import { Readable } from 'node:stream';
+import tar from 'tar-stream';
+import { refuse, type Result } from './police.ts';
 
-const BLOCK = 512;
-
-export interface TarEntry { name: string; offset: number; size: number }
-
-/** Reads the entries of an uncompressed tar (ustar, GNU long names, PAX paths); undefined if it is not one. */
-export function tarEntries(tar: Buffer): { entries: TarEntry[]; end: number } | undefined {
-  const entries: TarEntry[] = [];
-  let offset = 0;
-  let longName: string | undefined;
-  while (offset + BLOCK <= tar.length) {
-    const header = tar.subarray(offset, offset + BLOCK);
-    if (header.every((b) => b === 0)) return { entries, end: offset };
-    const size = octal(header.subarray(124, 136));
-    if (size === undefined) return undefined;
-    const type = String.fromCharCode(header[156]!);
-    const dataStart = offset + BLOCK;
-    if (dataStart + size > tar.length) return undefined;
-    const data = tar.subarray(dataStart, dataStart + size);
-    if (type === 'L') longName = text(data);
-    else if (type === 'x') longName = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(data.toString('utf8'))?.[1] ?? longName;
-    else if (type !== 'g') {
-      const prefix = text(header.subarray(345, 500));
-      const name = longName ?? (prefix ? `${prefix}/${text(header.subarray(0, 100))}` : text(header.subarray(0, 100)));
-      entries.push({ name: name.replace(/^\.\//, ''), offset: dataStart, size });
-      longName = undefined;
-    }
-    offset = dataStart + Math.ceil(size / BLOCK) * BLOCK;
-  }
-  return { entries, end: offset }; // no end-of-archive blocks: Go's writer always adds them, but be lenient
+export interface ContextEntry {
+  name: string;
+  type: 'file' | 'directory' | 'symlink';
+  mode: number;
+  mtime: Date;
+  uid: number;
+  gid: number;
+  linkname?: string;
+  data?: Buffer;
 }
+
+const unreadable = (message: string) => refuse('context_unreadable', message, 400);
+
+// PAX records the reader understands and we may drop; anything else (GNU.sparse.*, a vendor's
+// extension) changes what an entry means in some reader, so it is refused.
+const KNOWN_PAX = new Set(['path', 'linkpath', 'size', 'mtime', 'atime', 'ctime', 'uid', 'gid', 'uname', 'gname', 'comment', 'charset', 'hdrcharset']);
+const DROPPED_PAX_PREFIXES = ['SCHILY.xattr.', 'LIBARCHIVE.xattr.'];
+
+/** At most this many entries: each costs the server memory and the engine a file. */
+export const MAX_CONTEXT_ENTRIES = 20_000;
 
 /** Whether the context is compressed (the engine would unpack gzip, bzip2 or xz itself). */
-export function isCompressed(tar: Buffer): boolean {
-  return (tar[0] === 0x1f && tar[1] === 0x8b) || tar.subarray(0, 3).toString('latin1') === 'BZh' || tar.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]));
+export function isCompressed(context: Buffer): boolean {
+  return (context[0] === 0x1f && context[1] === 0x8b) || context.subarray(0, 3).toString('latin1') === 'BZh'
+    || context.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]));
 }
 
-/** The tar with `content` appended as a new file; returns its name too. */
-export function appendFile(tar: Buffer, end: number, content: string): { tar: Buffer; name: string } {
+/** The learner's tar, read and checked: every entry a file, folder or link inside the context. */
+export async function readContext(context: Buffer): Promise<Result<ContextEntry[]>> {
+  if (isCompressed(context)) return unreadable('compressed build contexts are not accepted in this lab: send a plain folder');
+  const entries = new Map<string, ContextEntry>();
+  const extract = tar.extract();
+  Readable.from([context]).pipe(extract);
+  try {
+    for await (const entry of extract) {
+      const header = (entry as unknown as { header: tar.Header }).header;
+      const data = await collect(entry as AsyncIterable<Buffer>);
+      const problem = checkPax(header.pax as Record<string, string> | undefined);
+      if (problem) return unreadable(`${header.name} ${problem}`);
+      const name = normalName(header.name);
+      if (typeof name !== 'string') return unreadable(`the build context holds ${header.name}, ${name.problem}`);
+      if (name === '') continue; // the context's own root folder
+      if (entries.has(name)) return unreadable(`the build context holds ${name} twice`);
+      if (entries.size >= MAX_CONTEXT_ENTRIES) return unreadable(`the build context holds more than ${MAX_CONTEXT_ENTRIES} files: add a .dockerignore`);
+      const base = { name, mode: (header.mode ?? 0o644) & 0o777, mtime: header.mtime ?? new Date(0), uid: header.uid ?? 0, gid: header.gid ?? 0 };
+      if (header.type === 'file' || header.type === 'contiguous-file') entries.set(name, { ...base, type: 'file', data });
+      else if (header.type === 'directory') entries.set(name, { ...base, type: 'directory' });
+      else if (header.type === 'symlink') {
+        const target = header.linkname ?? '';
+        if (!symlinkStaysInside(name, target)) return unreadable(`${name} is a link to ${target}, outside the folder you build from: copy the file in instead`);
+        entries.set(name, { ...base, type: 'symlink', linkname: target });
+      } else if (header.type === 'link') {
+        // A hard link becomes a copy of the file it names, which must be in the context already.
+        const target = normalName(header.linkname ?? '');
+        const original = typeof target === 'string' ? entries.get(target) : undefined;
+        if (!original || original.type !== 'file') return unreadable(`${name} is a hard link to ${header.linkname}, which is not a file in the build context`);
+        entries.set(name, { ...base, type: 'file', data: original.data });
+      } else {
+        return unreadable(`the build context holds ${name}, a ${header.type}: only files, folders and links can be sent`);
+      }
+    }
+  } catch {
+    return unreadable('the build context is not a readable tar archive');
+  }
+  return { ok: true, value: [...entries.values()] };
+}
+
+/** The learner's Dockerfile, by the name the build asked for. */
+export function dockerfileIn(entries: ContextEntry[], requested: string): Result<string> {
+  const name = normalName(requested);
+  const entry = typeof name === 'string' ? entries.find((e) => e.name === name) : undefined;
+  if (!entry) return unreadable(`Cannot locate specified Dockerfile: ${requested}`);
+  if (entry.type !== 'file') return unreadable(`the Dockerfile ${requested} must be a plain file, not a ${entry.type}`);
+  return { ok: true, value: (entry.data ?? Buffer.alloc(0)).toString('utf8') };
+}
+
+/** A new tar of the learner's entries plus our Dockerfile under a name of our own. */
+export function writeContext(entries: ContextEntry[], dockerfile: string): { name: string; stream: Readable } {
   const name = `.stagecraft-dockerfile-${randomBytes(6).toString('hex')}`;
-  const body = Buffer.from(content, 'utf8');
-  const header = Buffer.alloc(BLOCK);
-  header.write(name, 0, 100, 'utf8');
-  header.write('0000644\0', 100, 'latin1');
-  header.write('0000000\0', 108, 'latin1');
-  header.write('0000000\0', 116, 'latin1');
-  header.write(`${body.length.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
-  header.write(`${Math.floor(Date.now() / 1000).toString(8).padStart(11, '0')}\0`, 136, 'latin1');
-  header.write('0', 156, 'latin1');
-  header.write('ustar\0' + '00', 257, 'latin1');
-  header.write('        ', 148, 'latin1'); // checksum is computed with its own field as spaces
-  const checksum = header.reduce((sum, b) => sum + b, 0);
-  header.write(`${checksum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
-  const padding = Buffer.alloc((BLOCK - (body.length % BLOCK)) % BLOCK);
-  return { tar: Buffer.concat([tar.subarray(0, end), header, body, padding, Buffer.alloc(BLOCK * 2)]), name };
+  const pack = tar.pack();
+  for (const entry of entries) {
+    const header = { name: entry.name, type: entry.type, mode: entry.mode, mtime: entry.mtime, uid: entry.uid, gid: entry.gid };
+    if (entry.type === 'symlink') pack.entry({ ...header, linkname: entry.linkname });
+    else if (entry.type === 'directory') pack.entry(header);
+    else pack.entry(header, entry.data ?? Buffer.alloc(0));
+  }
+  pack.entry({ name, type: 'file', mode: 0o644, mtime: new Date() }, dockerfile);
+  pack.finalize();
+  return { name, stream: pack as unknown as Readable };
 }
 
-function octal(field: Buffer): number | undefined {
-  if ((field[0]! & 0x80) !== 0) return undefined; // base-256 sizes: files over 8 GiB, far past the cap
-  const value = text(field).trim();
-  return /^[0-7]*$/.test(value) ? Number.parseInt(value || '0', 8) : undefined;
+function checkPax(pax: Record<string, string> | null | undefined): string | undefined {
+  for (const key of Object.keys(pax ?? {})) {
+    if (KNOWN_PAX.has(key) || DROPPED_PAX_PREFIXES.some((prefix) => key.startsWith(prefix))) continue;
+    return `uses a tar extension this lab does not read (${key}): send a plain folder`;
+  }
+  return undefined;
 }
 
-function text(field: Buffer): string {
-  const nul = field.indexOf(0);
-  return field.subarray(0, nul === -1 ? field.length : nul).toString('utf8');
+/** The entry's path inside the context, or why it cannot be one. */
+function normalName(raw: string): string | { problem: string } {
+  if (raw.includes('\0')) return { problem: 'a name with a NUL byte' };
+  if (raw.startsWith('/')) return { problem: 'an absolute path' };
+  const parts = raw.split('/').filter((part) => part !== '' && part !== '.');
+  if (parts.includes('..')) return { problem: 'a path that leaves the context' };
+  const name = parts.join('/');
+  if (name.length > 4096) return { problem: 'a path longer than 4096 characters' };
+  return name;
+}
+
+function symlinkStaysInside(name: string, target: string): boolean {
+  if (target === '' || target.startsWith('/') || target.includes('\0')) return false;
+  const resolved = posix.normalize(posix.join(posix.dirname(name), target));
+  return resolved !== '..' && !resolved.startsWith('../');
+}
+
+async function collect(stream: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return Buffer.concat(chunks);
 }

@@ -1,9 +1,9 @@
-// docker build through the gateway: the context is read whole (capped), its Dockerfile's image
-// references are mapped to what the learner may use, and the engine builds from a rewritten copy
-// with the lab's forced settings, one build at a time per learner, for a bounded time.
+// docker build through the gateway: the context is read whole (capped) and rebuilt, the learner's
+// Dockerfile is judged as the engine would read it, and the engine builds our canonical copy with
+// the lab's forced settings, one build at a time per learner, for a bounded time.
 import { LIMITS } from '../policy.ts';
-import { appendFile, isCompressed, tarEntries } from './build-context.ts';
-import { rewriteDockerfile } from './dockerfile.ts';
+import { dockerfileIn, readContext, writeContext } from './build-context.ts';
+import { canonicalDockerfile } from './dockerfile.ts';
 import { forceBuildQuery } from './forced.ts';
 import type { Exchange, LearnerGateway } from './handlers.ts';
 import { normalise } from './names.ts';
@@ -30,23 +30,16 @@ export async function runBuild(gw: LearnerGateway, x: Exchange): Promise<void> {
     expect(await gw.quota.checkImages(Math.max(1, tags.length)));
     const context = await readCapped(req, LIMITS.buildContextBytes);
     if (!context) expect(contextTooLarge());
-    if (isCompressed(context!)) expect(refuse('context_unreadable', 'compressed build contexts are not accepted in this lab: send a plain folder', 400));
-    const tar = tarEntries(context!);
-    if (!tar) expect(refuse('context_unreadable', 'the build context is not a readable tar archive', 400));
-    const dockerfile = (policed.get('dockerfile') || 'Dockerfile').replace(/^\.?\//, '');
-    const entry = tar!.entries.filter((e) => e.name === dockerfile).at(-1);
-    if (!entry) expect(refuse('context_unreadable', `Cannot locate specified Dockerfile: ${dockerfile}`, 400));
-    const text = context!.subarray(entry!.offset, entry!.offset + entry!.size).toString('utf8');
-    const rewritten = expect(await rewriteDockerfile(text, (reference) => mapFromImage(gw, reference)));
-    const appended = appendFile(context!, tar!.end, rewritten);
+    const entries = expect(await readContext(context!));
+    const text = expect(dockerfileIn(entries, policed.get('dockerfile') || 'Dockerfile'));
+    const canonical = expect(await canonicalDockerfile(text, (reference) => mapFromImage(gw, reference)));
+    const written = writeContext(entries, canonical.text);
 
     const query = expect(forceBuildQuery(policed, gw.options.learnerId, gw.options.buildCgroupParent));
     query.delete('t');
     for (const tag of tags) query.append('t', tag);
-    query.set('dockerfile', appended.name);
-    const upstream = gw.engine.request('POST', '/build', query, {
-      'Content-Type': 'application/x-tar', 'Content-Length': String(appended.tar.length), 'X-Registry-Config': 'e30=',
-    });
+    query.set('dockerfile', written.name);
+    const upstream = gw.engine.request('POST', '/build', query, { 'Content-Type': 'application/x-tar', 'X-Registry-Config': 'e30=' });
     const timer = setTimeout(() => {
       upstream.destroy();
       const message = `Stagecraft: the build ran longer than ${Math.round(gw.quota.limits.buildTimeoutMs / 1000)} seconds and was stopped`;
@@ -61,7 +54,8 @@ export async function runBuild(gw: LearnerGateway, x: Exchange): Promise<void> {
       return text;
     }));
     upstream.on('error', () => { if (!res.writableEnded) engineUnavailable(res); });
-    upstream.end(appended.tar);
+    written.stream.on('error', () => upstream.destroy());
+    written.stream.pipe(upstream);
   } catch (error) {
     release();
     throw error;

@@ -1,85 +1,158 @@
-// The image references inside a learner's Dockerfile (FROM, COPY/ADD --from) are ownership
-// questions too: the engine resolves them at build time, outside the gateway's sight. Rewrite each
-// to its engine name (or refuse it) before the engine reads the file. Line numbers are kept, so the
-// engine's parse errors (e.g. the lesson's `unknown instruction`) still point at the learner's line.
-import { instructions, unreadable } from '../../dockerfile/index.ts';
-import { refuse, type Refusal, type Result } from './police.ts';
+// The Dockerfile the engine reads is one the gateway wrote. The learner's file is read exactly as
+// the engine's parser reads it (server/dockerfile), judged on what the engine would make of it
+// (image references, --from values, ADD sources and LABEL keys after its quote, escape and variable
+// processing), and written out canonically: one instruction per line, on the line where the
+// learner's instruction began (so the engine's errors, like the lesson's `unknown instruction`,
+// name the learner's own line), no continuations, and no directive but the escape character.
+// The canonical file is parsed again and must give the same instructions, or the build is refused.
+import { dump, parse, processWord, splitCommand, unreadable, type Node } from '../../dockerfile/index.ts';
+import { LABELS } from '../policy.ts';
+import { refuse, type Result } from './police.ts';
 
 /** Maps an image reference from a Dockerfile to the engine's name, or refuses it. */
 export type ImageMapper = (reference: string) => Promise<Result<string>>;
 
-/** The Dockerfile with every image reference mapped; stage names and numbers are left alone. */
-export async function rewriteDockerfile(text: string, mapImage: ImageMapper): Promise<Result<string>> {
-  const problem = unreadable(text);
-  if (problem) return refuse('dockerfile_forbidden', problem);
-  const lines = text.split(/\r?\n/);
-  const stages = new Set<string>();
-  let stageCount = 0;
-  for (const instruction of instructions(lines)) {
-    let rewritten: Result<string> | undefined;
-    if (instruction.keyword === 'ONBUILD') {
-      return refuse('dockerfile_forbidden', 'ONBUILD is not available in this lab');
-    } else if (instruction.keyword === 'FROM') {
-      rewritten = await rewriteFrom(instruction.text, stages, mapImage);
-      stageCount++;
-    } else if (instruction.keyword === 'COPY' || instruction.keyword === 'ADD') {
-      const flagged = checkCopyFlags(instruction);
-      if (flagged) return flagged;
-      rewritten = await rewriteCopyFrom(instruction.text, stages, stageCount, mapImage);
-    } else if (instruction.keyword === 'LABEL' && /org\.stagecraft\./i.test(instruction.text)) {
-      return refuse('dockerfile_forbidden', 'labels named org.stagecraft.* are reserved by the lab');
-    }
-    if (!rewritten) continue;
-    if (!rewritten.ok) return rewritten;
-    // The whole instruction on its first line; its continuation lines become blank, so numbering holds.
-    lines[instruction.first] = rewritten.value;
-    for (let i = instruction.first + 1; i <= instruction.last; i++) lines[i] = '';
-  }
-  return { ok: true, value: lines.join('\n') };
+/** One stage as the gateway understood it: what grading's provenance records. */
+export interface StagePlan {
+  index: number;
+  /** `AS name`, lower-cased, as the engine keeps it. */
+  name?: string;
+  /** The base as the learner wrote it (after quote processing): an image, a stage or scratch. */
+  base: string;
 }
 
-/**
- * COPY and ADD: flags written plainly (the engine strips escapes and quotes from flag words, which
- * would hide a --from from us), and no URL or git source for ADD: the engine fetches those itself,
- * from the host's network, whatever the build's network mode.
- */
-function checkCopyFlags(instruction: { keyword: string; text: string }): { ok: false; error: Refusal } | undefined {
-  const words = instruction.text.split(/\s+/).slice(1);
-  // A flag word is whatever reads as --name once quotes and escapes are stripped, as the engine does.
-  if (words.some((w) => w.replace(/[\\"'`]/g, '').startsWith('--') && /[\\"'`]/.test(w))) {
-    return refuse('dockerfile_forbidden', `${instruction.keyword} flags must be written plainly, e.g. --from=build`);
+export interface Canonical {
+  /** The Dockerfile the engine will read. */
+  text: string;
+  stages: StagePlan[];
+}
+
+const forbidden = (message: string) => refuse('dockerfile_forbidden', message);
+const RESERVED_LABEL = LABELS.learner.slice(0, LABELS.learner.lastIndexOf('.') + 1); // org.stagecraft.
+// Flags that the gateway writes back must mean the same in plain text: no quote, space or escape.
+const PLAIN_FLAG = /^--[a-z]+(=[A-Za-z0-9_.:/@+,-]*)?$/;
+
+/** The learner's Dockerfile, judged and written canonically with every image reference mapped. */
+export async function canonicalDockerfile(text: string, mapImage: ImageMapper): Promise<Result<Canonical>> {
+  const problem = unreadable(text);
+  if (problem) return forbidden(problem);
+  const parsed = parse(text);
+  // What the engine cannot parse it will refuse before running anything: let it say so in its words.
+  if (!parsed.ok) return refuse('dockerfile_unparsable', `Dockerfile parse error line ${parsed.error.line}: ${parsed.error.message}`, 400);
+  const { nodes, escape } = parsed.value;
+  const done: string[] = []; // names of finished stages: only those can be referred to
+  const stages: StagePlan[] = [];
+  const lines: string[] = [];
+  if (escape === '`') lines[0] = '# escape=`';
+  for (const node of nodes) {
+    const judged = await judge(node, { escape, done, stages, mapImage });
+    if (!judged.ok) return judged;
+    lines[node.startLine - 1] = judged.value;
   }
-  if (instruction.keyword === 'ADD' && /(^|[\s"\[,])([a-z][a-z0-9+.-]*:\/\/|git@)/i.test(instruction.text.slice(3))) {
-    return refuse('dockerfile_forbidden', 'ADD from a URL is not available in this lab: the build has no network. COPY files from the build context instead');
+  const canonical = Array.from(lines, (line) => line ?? '').join('\n') + '\n';
+  const again = parse(canonical);
+  const same = again.ok && again.value.escape === escape && again.value.nodes.length === nodes.length
+    && again.value.nodes.every((node, i) => node.startLine === nodes[i]!.startLine && node.cmd === nodes[i]!.cmd);
+  if (!same) return forbidden('this Dockerfile could not be read unambiguously: write one instruction per line');
+  return { ok: true, value: { text: canonical, stages } };
+}
+
+interface Context {
+  escape: string;
+  done: string[];
+  stages: StagePlan[];
+  mapImage: ImageMapper;
+}
+
+/** One instruction: refused, or written as the canonical line the engine will read. */
+async function judge(node: Node, context: Context): Promise<Result<string>> {
+  const line = `${node.cmd.toUpperCase()} ${splitCommand(node.original).rest}`.trimEnd();
+  switch (node.cmd) {
+    case 'onbuild':
+      return forbidden('ONBUILD is not available in this lab');
+    case 'from':
+      return from(node, context, line);
+    case 'copy':
+    case 'add':
+      return copy(node, context, line);
+    case 'label':
+      return labels(node, context.escape) ?? { ok: true, value: line };
+    default:
+      return { ok: true, value: line };
+  }
+}
+
+async function from(node: Node, context: Context, line: string): Promise<Result<string>> {
+  const index = context.stages.length;
+  // The previous stage is finished from here on: its name may now be used.
+  const previous = context.stages.at(-1);
+  if (previous?.name) context.done.push(previous.name);
+  const [image, as, name, ...extra] = node.values;
+  const wellFormed = image !== undefined && (as === undefined || (as.toUpperCase() === 'AS' && name !== undefined)) && extra.length === 0;
+  if (!wellFormed) {
+    context.stages.push({ index, base: image ?? '' });
+    return { ok: true, value: line }; // malformed: the engine refuses the whole file in its own words
+  }
+  const badFlag = node.flags.find((flag) => flag !== '--platform=linux/amd64');
+  if (badFlag) return forbidden(`FROM flags other than --platform=linux/amd64 are not available in this lab: ${badFlag}`);
+  const word = processWord(image, context.escape);
+  if (!word.ok && word.reason === 'variable') return forbidden('FROM with a variable is not available in this lab: name the image directly');
+  if (!word.ok) return { ok: true, value: line };
+  const stageName = name?.toLowerCase();
+  context.stages.push({ index, name: stageName, base: word.value });
+  let base = word.value;
+  if (word.value !== 'scratch' && !context.done.includes(word.value.toLowerCase())) {
+    const mapped = await context.mapImage(word.value);
+    if (!mapped.ok) return mapped;
+    base = mapped.value;
+  }
+  return { ok: true, value: ['FROM', ...node.flags, base, ...(name ? [as!, name] : [])].join(' ') };
+}
+
+async function copy(node: Node, context: Context, line: string): Promise<Result<string>> {
+  const keyword = node.cmd.toUpperCase();
+  const plain = node.flags.every((flag) => PLAIN_FLAG.test(flag));
+  if (!plain) return forbidden(`${keyword} flags must be plain words, e.g. --from=build or --chown=1000:1000`);
+  if (node.cmd === 'add') {
+    for (const source of node.values.slice(0, -1)) {
+      const word = processWord(source, context.escape);
+      if (!word.ok && word.reason === 'variable') return forbidden('ADD sources may not use variables in this lab: name the files directly');
+      const value = word.ok ? word.value : source;
+      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || /^git@/i.test(value)) {
+        return forbidden('ADD from a URL is not available in this lab: the build has no network. COPY files from the build context instead');
+      }
+    }
+  }
+  const fromFlags = node.flags.filter((flag) => flag.toLowerCase().startsWith('--from'));
+  if (fromFlags.length > 1) return forbidden(`${keyword} takes one --from`);
+  const fromFlag = node.flags.findIndex((flag) => flag.toLowerCase().startsWith('--from='));
+  if (fromFlag === -1) return { ok: true, value: line };
+  const source = node.flags[fromFlag]!.slice('--from='.length);
+  if (source.includes('$')) return forbidden(`${keyword} --from with a variable is not available in this lab`);
+  // The engine looks a --from up among the finished stages, by name or by number, else as an image.
+  const finished = context.stages.length - 1;
+  if (context.done.includes(source.toLowerCase()) || (/^\d+$/.test(source) && Number(source) < finished)) return { ok: true, value: line };
+  const mapped = await context.mapImage(source);
+  if (!mapped.ok) return mapped;
+  const flags = node.flags.map((flag, i) => (i === fromFlag ? `--from=${mapped.value}` : flag));
+  // `--` ends the flags; write it again when the arguments themselves begin with two dashes.
+  const args = node.args.startsWith('--') ? `-- ${node.args}` : node.args;
+  return { ok: true, value: [keyword, ...flags, args].join(' ') };
+}
+
+/** LABEL keys as the engine will set them: none of the lab's own, none that a variable decides. */
+function labels(node: Node, escape: string): Result<never> | undefined {
+  for (let i = 0; i < node.values.length; i += 2) {
+    const key = processWord(node.values[i]!, escape);
+    if (!key.ok && key.reason === 'variable') return forbidden('LABEL keys may not use variables in this lab: write the key directly');
+    const value = key.ok ? key.value : node.values[i]!;
+    if (value.toLowerCase().startsWith(RESERVED_LABEL)) return forbidden(`labels named ${RESERVED_LABEL}* are reserved by the lab`);
   }
   return undefined;
 }
 
-async function rewriteFrom(text: string, stages: Set<string>, mapImage: ImageMapper): Promise<Result<string>> {
-  const words = text.split(/\s+/).slice(1);
-  const flags = words.filter((w) => w.startsWith('--'));
-  const [image, as, name, ...extra] = words.filter((w) => !w.startsWith('--'));
-  if (!image || (as !== undefined && (as.toUpperCase() !== 'AS' || !name)) || extra.length > 0) {
-    return { ok: true, value: text }; // malformed: the engine reports it in its own words
-  }
-  if (flags.some((f) => !/^--platform=linux\/amd64$/.test(f))) return refuse('dockerfile_forbidden', `FROM flags other than --platform=linux/amd64 are not available in this lab: ${flags.join(' ')}`);
-  if (image.includes('$')) return refuse('dockerfile_forbidden', 'FROM with a variable is not available in this lab: name the image directly');
-  const lower = image.toLowerCase();
-  const mapped = lower === 'scratch' || stages.has(lower) ? { ok: true as const, value: image } : await mapImage(image);
-  if (!mapped.ok) return mapped;
-  if (name) stages.add(name.toLowerCase());
-  return { ok: true, value: ['FROM', ...flags, mapped.value, ...(name ? ['AS', name] : [])].join(' ') };
-}
-
-async function rewriteCopyFrom(text: string, stages: Set<string>, stageCount: number, mapImage: ImageMapper): Promise<Result<string> | undefined> {
-  const match = /(^|\s)--from=(\S+)/i.exec(text);
-  if (!match) return undefined;
-  const source = match[2]!;
-  if (source.includes('$')) return refuse('dockerfile_forbidden', 'COPY --from with a variable is not available in this lab');
-  // A stage number must name an earlier stage, else the engine would read it as an image name.
-  if (/^\d+$/.test(source) && Number(source) < stageCount) return undefined;
-  if (stages.has(source.toLowerCase())) return undefined;
-  const mapped = await mapImage(source);
-  if (!mapped.ok) return mapped;
-  return { ok: true, value: text.slice(0, match.index) + `${match[1]}--from=${mapped.value}` + text.slice(match.index + match[0].length) };
+/** For tests and the differential corpus: the instructions as the engine's parser tests print them. */
+export function dumpAll(text: string): string[] | undefined {
+  const parsed = parse(text);
+  return parsed.ok ? parsed.value.nodes.map((node) => dump(node)) : undefined;
 }

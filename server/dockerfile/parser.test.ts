@@ -1,0 +1,54 @@
+// Our reader against the expected instructions of every case in the corpus (tests/corpus/dockerfiles),
+// written in the engine's own parser-test notation; tests/integration/sandbox/dockerfile-differential.test.ts
+// proves the same cases against the real engine.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { processWord } from './lex.ts';
+import { dump, parse } from './parser.ts';
+
+const corpus = path.resolve(import.meta.dirname, '../../tests/corpus/dockerfiles');
+
+describe('parse, on the corpus', () => {
+  it.each(readdirSync(corpus).sort())('%s', (name) => {
+    const parsed = parse(readFileSync(path.join(corpus, name, 'Dockerfile'), 'utf8'));
+    const got = parsed.ok ? parsed.value.nodes.map((node) => `(${dump(node)})\n`).join('') : `error line ${parsed.error.line}: ${parsed.error.message}\n`;
+    expect(got).toBe(readFileSync(path.join(corpus, name, 'result'), 'utf8'));
+  });
+});
+
+describe('parse', () => {
+  it('counts lines as the engine does, so errors name the learner\'s line', () => {
+    const parsed = parse('# escape=`\n\nFROM x\nRUN a `\n  b `\n  c\n\nCOPPY a b\n');
+    expect(parsed.ok && parsed.value.nodes.map((n) => [n.cmd, n.startLine, n.endLine])).toEqual([['from', 3, 3], ['run', 4, 6], ['coppy', 8, 8]]);
+  });
+
+  it('joins a keyword split over a continuation, as the engine does', () => {
+    const parsed = parse('FR\\\nOM theirs\nAD\\\nD http://127.0.0.1/ /x\n');
+    expect(parsed.ok && parsed.value.nodes.map((n) => dump(n))).toEqual(['from "theirs"', 'add "http://127.0.0.1/" "/x"']);
+  });
+});
+
+describe('processWord', () => {
+  it.each([
+    ['plain', 'org.stagecraft.role', { ok: true, value: 'org.stagecraft.role' }],
+    ['double quotes', '"org.stagecraft.role"', { ok: true, value: 'org.stagecraft.role' }],
+    ['single quotes', "'org.stagecraft.role'", { ok: true, value: 'org.stagecraft.role' }],
+    ['an escape', 'org\\.stagecraft.role', { ok: true, value: 'org.stagecraft.role' }],
+    ['concatenated quotes', 'org."stage"\'craft\'.role', { ok: true, value: 'org.stagecraft.role' }],
+    ['a lone dollar', 'a$', { ok: true, value: 'a$' }],
+    ['an escaped dollar', 'org.\\$x', { ok: true, value: 'org.$x' }],
+    ['a dollar in single quotes', "'$x'", { ok: true, value: '$x' }],
+    ['an escape in double quotes before a letter', '"a\\b"', { ok: true, value: 'a\\b' }],
+  ])('%s', (_what, word, expected) => {
+    expect(processWord(word, '\\')).toEqual(expected);
+  });
+
+  it.each(['org.$x.role', 'org.${x}.role', '"org.$x"', '$1', '${x:-stagecraft}'])('%s uses a variable', (word) => {
+    expect(processWord(word, '\\')).toMatchObject({ ok: false, reason: 'variable' });
+  });
+
+  it('follows the escape directive', () => {
+    expect(processWord('org`.x\\y', '`')).toEqual({ ok: true, value: 'org.x\\y' });
+  });
+});
