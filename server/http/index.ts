@@ -44,6 +44,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   warnOnProfileMismatch(config);
   const store = openStore(path.join(config.dataDir, 'stagecraft.db'));
+  // A build the previous server process was relaying when it stopped will never finish.
+  store.interruptRunningBuilds();
   // The terminal is created after the sandbox but asked lazily, when a sweep runs.
   let inUse: (learnerId: string) => boolean = () => false;
   const sandbox = createSandbox({
@@ -53,6 +55,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     inUse: (learnerId) => inUse(learnerId),
     engines: config.engines,
     pins: { pinned: (id) => store.enginePinned(id), pin: (id, url) => store.pinEngine(id, url), counts: () => store.enginePinCounts() },
+    builds: store,
     profile: config.profile,
     dataDir: config.dataDir,
     onRefusal: (learner, refusal, request) => console.info(JSON.stringify({ event: 'gateway_refusal', learner, code: refusal.code, method: request.method, url: request.url })),

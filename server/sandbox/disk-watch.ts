@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import { LABELS } from './policy.ts';
-import { homeVolumeName } from './workspace.ts';
+import { homeVolumeName, workspaceName } from './workspace.ts';
 
 const run = promisify(execFile);
 
@@ -34,8 +34,11 @@ export class DiskWatch {
     // Sizes are costly for the engine (it walks each container's writable layer), so they are asked
     // for one container at a time, and never for workspaces (their root is read-only; homes are du's).
     const running = await docker.listContainers({ filters: { status: ['running'] } });
-    const workspaces = running.filter((c) => c.Labels[LABELS.role] === 'workspace');
-    for (const info of running.filter((c) => c.Labels[LABELS.role] !== 'workspace')) {
+    // A workspace by the name the server gave it, not by a label alone: nothing a learner runs or
+    // builds can take a name outside their namespace, so a build step labelled "workspace" is still measured.
+    const isWorkspace = (c: Docker.ContainerInfo) => c.Labels[LABELS.role] === 'workspace' && c.Names.includes(`/${workspaceName(c.Labels[LABELS.learner] ?? '')}`);
+    const workspaces = running.filter(isWorkspace);
+    for (const info of running.filter((c) => !isWorkspace(c))) {
       const inspect = await docker.getContainer(info.Id).inspect({ size: true } as unknown as Docker.ContainerInspectOptions).catch(() => undefined) as (Docker.ContainerInspectInfo & { SizeRw?: number }) | undefined;
       if (!inspect || (inspect.SizeRw ?? 0) <= diskBytes) continue;
       // A build step inherits labels the Dockerfile set, so its cgroup parent (ours) names its learner first.

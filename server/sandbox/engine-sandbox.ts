@@ -12,7 +12,7 @@ import { Namespace } from './gateway/names.ts';
 import { spawnShell } from './shell.ts';
 import { openEngineShell } from './engine-shell.ts';
 import { dockerodeOptions, type EngineEndpoint } from './endpoint.ts';
-import { LAB_IMAGES, type EngineVersion, type Sandbox, type SandboxOptions } from './types.ts';
+import { LAB_IMAGES, memoryBuildRecords, type EngineVersion, type Sandbox, type SandboxOptions } from './types.ts';
 
 const DISK_CHECK_EVERY_MS = 5_000;
 const BUILD_LOG_BYTES = 16 * 1024;
@@ -48,8 +48,17 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
     start: () => lastBuilds.set(learnerId, ''),
     append: (text: string) => lastBuilds.set(learnerId, ((lastBuilds.get(learnerId) ?? '') + text).slice(-BUILD_LOG_BYTES)),
   });
+  const records = options.builds ?? memoryBuildRecords();
+  const engineUrl = options.engine.url;
+  const builds = (learnerId: string) => ({
+    start: (build: { dockerfileName: string; dockerfile: string; plan: unknown; tags: string[] }) => records.startBuild({ ...build, learnerId, engine: engineUrl }),
+    finish: records.finishBuild.bind(records),
+    tagged: (imageId: string, tag: string) => records.recordTag(learnerId, engineUrl, imageId, tag),
+    built: (imageId: string) => records.builtImage(learnerId, engineUrl, imageId),
+  });
   const workspaces = new Workspaces({
     buildLog,
+    builds,
     docker,
     engine: options.engine,
     dataDir: options.dataDir,
@@ -60,7 +69,8 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
   });
   const lifecycleOptions = options.lifecycle ?? DEFAULT_LIFECYCLE;
   const up = options.up ?? (() => true);
-  const lifecycle = new Lifecycle(docker, workspaces, options.dataDir, lifecycleOptions, options.inUse ?? (() => false));
+  const lifecycle = new Lifecycle(docker, workspaces, options.dataDir, lifecycleOptions, options.inUse ?? (() => false),
+    (learnerId) => records.builtImages(learnerId, engineUrl));
   const disk = new DiskWatch({
     docker,
     diskBytes: (options.quotas ?? DEFAULT_QUOTAS).diskBytes,

@@ -36,7 +36,12 @@ export class Lifecycle {
   readonly #inUse: (learnerId: string) => boolean;
   readonly #touched = new Map<string, number>();
 
-  constructor(docker: Docker, workspaces: Workspaces, dataDir: string, options: LifecycleOptions, inUse: (learnerId: string) => boolean) {
+  /** `builtImages`: every image the learner's recorded builds made (earlier stages have no name). */
+  readonly #builtImages: (learnerId: string) => string[];
+
+  constructor(docker: Docker, workspaces: Workspaces, dataDir: string, options: LifecycleOptions, inUse: (learnerId: string) => boolean,
+    builtImages: (learnerId: string) => string[] = () => []) {
+    this.#builtImages = builtImages;
     this.#docker = docker;
     this.#workspaces = workspaces;
     this.#gatewaysDir = path.join(dataDir, 'gateways');
@@ -95,6 +100,8 @@ export class Lifecycle {
       const labelled = image.Labels?.[LABELS.learner] === learnerId && tags.length === 0 && (image.RepoTags ?? []).every((t) => t === '<none>:<none>');
       for (const ref of labelled ? [image.Id] : tags) await ignoreMissing(this.#docker.getImage(ref).remove());
     }
+    // Untagged results of earlier stages, which only the build records tie to the learner.
+    for (const id of this.#builtImages(learnerId)) await ignoreMissing(this.#docker.getImage(id).remove());
     removeBuildCgroup(learnerId);
   }
 

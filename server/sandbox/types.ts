@@ -32,6 +32,59 @@ export interface EnginePins {
   counts(): Record<string, number>;
 }
 
+/** A build as the gateway began it (kept in the store: grading reads it as provenance). */
+export interface BuildStart {
+  learnerId: string;
+  engine: string;
+  dockerfileName: string;
+  /** The canonical Dockerfile the engine read. */
+  dockerfile: string;
+  plan: unknown;
+  /** The tags asked for, in the learner's names. */
+  tags: string[];
+}
+
+/** How it ended, with every image it made (the result, earlier stages' results, steps). */
+export interface BuildFinish {
+  outcome: 'built' | 'failed' | 'interrupted';
+  imageId?: string;
+  images: { id: string; role: 'final' | 'stage' | 'step' }[];
+  log: string;
+}
+
+/**
+ * What the gateway records: each build, and each tag given later. A learner owns an image their
+ * build made (an earlier stage's result has no name and no label: only this record says whose).
+ */
+export interface BuildRecords {
+  startBuild(start: BuildStart): number;
+  finishBuild(id: number, finish: BuildFinish): void;
+  recordTag(learnerId: string, engine: string, imageId: string, tag: string): void;
+  builtImage(learnerId: string, engine: string, imageId: string): boolean;
+  builtImages(learnerId: string, engine: string): string[];
+}
+
+/** Records kept in memory, for a sandbox used without a store (tools, some tests). */
+export function memoryBuildRecords(): BuildRecords {
+  let next = 1;
+  const owners = new Map<number, { learnerId: string; engine: string }>();
+  const images = new Set<string>();
+  const key = (learnerId: string, engine: string, imageId: string) => `${learnerId} ${engine} ${imageId}`;
+  return {
+    startBuild(start) {
+      owners.set(next, { learnerId: start.learnerId, engine: start.engine });
+      return next++;
+    },
+    finishBuild(id, finish) {
+      const owner = owners.get(id);
+      if (owner) for (const image of finish.images) images.add(key(owner.learnerId, owner.engine, image.id));
+    },
+    recordTag: () => undefined,
+    builtImage: (learnerId, engine, imageId) => images.has(key(learnerId, engine, imageId)),
+    builtImages: (learnerId, engine) => [...images].filter((k) => k.startsWith(`${learnerId} ${engine} `)).map((k) => k.split(' ')[2]!),
+  };
+}
+
 export interface Sandbox {
   /** The version of an answering engine, or undefined when none answers. */
   engineVersion(): Promise<EngineVersion | undefined>;
@@ -53,6 +106,8 @@ export interface Sandbox {
 export interface SandboxOptions {
   engines: EngineEndpoint[];
   pins: EnginePins;
+  /** Where builds and the images they made are recorded; in memory when not given. */
+  builds?: BuildRecords;
   profile: 'offline' | 'docs';
   dataDir: string;
   onRefusal?: (learnerId: string, refusal: Refusal, request: { method: string; url: string }) => void;

@@ -7,6 +7,7 @@ import { BASE_IMAGES, LABELS, LIMITS, type Quotas } from './policy.ts';
 import { listenGateway, type Gateway } from './gateway/server.ts';
 import { prepareBuildCgroup } from './build-cgroup.ts';
 import type { Refusal } from './gateway/police.ts';
+import type { LearnerBuilds } from './gateway/handlers.ts';
 import type { EngineEndpoint } from './endpoint.ts';
 
 export const WORKSPACE_IMAGE = 'stagecraft/workspace:latest';
@@ -36,6 +37,8 @@ export interface WorkspaceDeps {
   quotas: Quotas;
   /** The learner's last build output, as the gateway relays it (bounded by the caller). */
   buildLog?: (learnerId: string) => { start(): void; append(text: string): void };
+  /** Where the learner's builds are recorded. */
+  builds?: (learnerId: string) => LearnerBuilds;
   onRefusal?: (learnerId: string, refusal: Refusal, request: { method: string; url: string }) => void;
 }
 
@@ -92,6 +95,7 @@ export class Workspaces {
       buildCgroupParent: prepareBuildCgroup(learnerId),
       quotas: this.#deps.quotas,
       buildLog: this.#deps.buildLog?.(learnerId),
+      builds: this.#deps.builds?.(learnerId),
       engine: this.#deps.engine,
       engineVersion: await this.#deps.engineVersion(),
       onRefusal: (refusal, request) => this.#deps.onRefusal?.(learnerId, refusal, request),

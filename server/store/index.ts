@@ -2,6 +2,7 @@
 import { DatabaseSync } from 'node:sqlite';
 import { randomBytes } from 'node:crypto';
 import { hashToken } from './tokens.ts';
+import { buildQueries, type BuildQueries } from './builds.ts';
 import { classroomQueries, type ClassroomQueries } from './classroom.ts';
 import { MIGRATIONS } from './migrations.ts';
 
@@ -26,8 +27,9 @@ export interface LessonProgress {
 }
 
 export type { ClassInfo, Member, Override } from './classroom.ts';
+export type { BuildFinish, BuildImage, BuildRow, BuildStart } from './builds.ts';
 
-export interface Store extends ClassroomQueries {
+export interface Store extends ClassroomQueries, BuildQueries {
   /** Appends one attempt per check result. */
   recordAttempts(learnerId: string, lesson: string, records: AttemptRecord[], now?: number): void;
   /** Failed attempts so far per check of a lesson (hints get more specific with each). */
@@ -82,6 +84,7 @@ export function openStore(file: string): Store {
   const pinCounts = db.prepare('SELECT engine, COUNT(*) AS learners FROM engine_pins GROUP BY engine');
   return {
     ...classroomQueries(db),
+    ...buildQueries(db),
     enginePinned: (learnerId) => (findPin.get(learnerId) as { engine: string } | undefined)?.engine,
     pinEngine: (learnerId, engineUrl, now = Date.now()) => void upsertPin.run(learnerId, engineUrl, now),
     enginePinCounts: () => Object.fromEntries((pinCounts.all() as { engine: string; learners: number }[]).map((r) => [r.engine, r.learners])),

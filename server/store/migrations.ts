@@ -73,4 +73,39 @@ export const MIGRATIONS: readonly string[] = [
      engine TEXT NOT NULL,
      pinned_at INTEGER NOT NULL
    );`,
+  // Build provenance, recorded by the gateway: which learner's build made which image, from which
+  // Dockerfile; and tags given to an image later. Grading reads these, never the learner's files.
+  `CREATE TABLE builds (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     learner_id TEXT NOT NULL REFERENCES learners(id),
+     engine TEXT NOT NULL,
+     dockerfile_name TEXT NOT NULL,
+     dockerfile TEXT NOT NULL,
+     plan TEXT NOT NULL,
+     tags TEXT NOT NULL,
+     started_at INTEGER NOT NULL,
+     finished_at INTEGER,
+     outcome TEXT NOT NULL CHECK (outcome IN ('running', 'built', 'failed', 'interrupted')),
+     image_id TEXT,
+     log TEXT NOT NULL
+   );
+   CREATE INDEX builds_by_image ON builds (learner_id, engine, image_id);
+   CREATE TABLE build_images (
+     build_id INTEGER NOT NULL REFERENCES builds(id),
+     learner_id TEXT NOT NULL,
+     engine TEXT NOT NULL,
+     image_id TEXT NOT NULL,
+     role TEXT NOT NULL CHECK (role IN ('final', 'stage', 'step')),
+     PRIMARY KEY (build_id, image_id)
+   );
+   CREATE INDEX build_images_by_learner ON build_images (learner_id, engine, image_id);
+   CREATE TABLE image_tags (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     learner_id TEXT NOT NULL,
+     engine TEXT NOT NULL,
+     image_id TEXT NOT NULL,
+     tag TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX image_tags_by_image ON image_tags (learner_id, engine, image_id);`,
 ];

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { readConfig } from '../../server/config.ts';
 import { startServer, type RunningServer } from '../../server/http/index.ts';
 import { removeBuildCgroup } from '../../server/sandbox/build-cgroup.ts';
@@ -40,6 +41,7 @@ function learnersOf(dataDir: string): string[] {
 export async function removeLearnerObjects(dataDir: string): Promise<void> {
   const { default: Docker } = await import('dockerode');
   const docker = new Docker();
+  const built = builtImages(dataDir);
   for (const learner of learnersOf(dataDir)) {
     const filters = { label: [`org.stagecraft.learner=${learner}`] };
     for (const info of await docker.listContainers({ all: true, filters })) {
@@ -48,7 +50,26 @@ export async function removeLearnerObjects(dataDir: string): Promise<void> {
     for (const info of await docker.listImages({ filters })) {
       await docker.getImage(info.Id).remove({ force: true }).catch(() => undefined); // shared layer or gone
     }
+    for (const id of built.get(learner) ?? []) await docker.getImage(id).remove({ force: true }).catch(() => undefined); // gone with a tag
     await docker.getVolume(`stagecraft-home-${learner}`).remove().catch(() => undefined); // never created
     removeBuildCgroup(learner);
   }
+}
+
+/** Images the learners' builds made (earlier stages have neither name nor label), from the server's records. */
+function builtImages(dataDir: string): Map<string, string[]> {
+  const file = path.join(dataDir, 'stagecraft.db');
+  const found = new Map<string, string[]>();
+  if (!fs.existsSync(file)) return found;
+  const db = new DatabaseSync(file, { readOnly: true });
+  try {
+    for (const row of db.prepare('SELECT learner_id, image_id FROM build_images ORDER BY rowid DESC').all() as { learner_id: string; image_id: string }[]) {
+      found.set(row.learner_id, [...(found.get(row.learner_id) ?? []), row.image_id]);
+    }
+  } catch {
+    // a store from before build records
+  } finally {
+    db.close();
+  }
+  return found;
 }

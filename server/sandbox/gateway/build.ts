@@ -3,10 +3,12 @@
 // the lab's forced settings, one build at a time per learner, for a bounded time.
 import { LIMITS } from '../policy.ts';
 import { dockerfileIn, readContext, writeContext } from './build-context.ts';
+import { BuildTracker } from './build-tracker.ts';
 import { canonicalDockerfile } from './dockerfile.ts';
 import { forceBuildQuery } from './forced.ts';
 import type { Exchange, LearnerGateway } from './handlers.ts';
 import { normalise } from './names.ts';
+import type { ImageInfo } from './ownership.ts';
 import { expect, policeBuildQuery, refuse, type Result } from './police.ts';
 import { engineUnavailable, relay } from './respond.ts';
 
@@ -31,9 +33,18 @@ export async function runBuild(gw: LearnerGateway, x: Exchange): Promise<void> {
     const context = await readCapped(req, LIMITS.buildContextBytes);
     if (!context) expect(contextTooLarge());
     const entries = expect(await readContext(context!));
-    const text = expect(dockerfileIn(entries, policed.get('dockerfile') || 'Dockerfile'));
+    const dockerfileName = policed.get('dockerfile') || 'Dockerfile';
+    const text = expect(dockerfileIn(entries, dockerfileName));
     const canonical = expect(await canonicalDockerfile(text, (reference) => mapFromImage(gw, reference)));
     const written = writeContext(entries, canonical.text);
+    const record = gw.options.builds?.start({ dockerfileName, dockerfile: canonical.text, plan: { stages: canonical.stages }, tags: policed.getAll('t') });
+    const tracker = new BuildTracker();
+    let recorded = false;
+    const finish = () => {
+      if (recorded || record === undefined) return;
+      recorded = true;
+      void recordImages(gw, record, tracker);
+    };
 
     const query = expect(forceBuildQuery(policed, gw.options.learnerId, gw.options.buildCgroupParent));
     query.delete('t');
@@ -46,13 +57,18 @@ export async function runBuild(gw: LearnerGateway, x: Exchange): Promise<void> {
       if (!res.headersSent) return expectLater(res, refuse('build_timeout', message.replace('Stagecraft: ', ''), 408));
       if (!res.writableEnded) res.end(`${JSON.stringify({ errorDetail: { message }, error: message })}\n`);
     }, gw.quota.limits.buildTimeoutMs);
-    res.on('close', () => { clearTimeout(timer); upstream.destroy(); });
+    res.on('close', () => { clearTimeout(timer); upstream.destroy(); finish(); });
     gw.options.buildLog?.start();
-    upstream.on('response', (answer) => relay(answer, res, 'lines', (t) => {
-      const text = gw.ns.toLearner(t);
-      gw.options.buildLog?.append(text);
-      return text;
-    }));
+    upstream.on('response', (answer) => {
+      answer.on('end', finish);
+      relay(answer, res, 'lines', (t) => {
+        tracker.feed(t);
+        const text = gw.ns.toLearner(t);
+        tracker.log(text);
+        gw.options.buildLog?.append(text);
+        return text;
+      });
+    });
     upstream.on('error', () => { if (!res.writableEnded) engineUnavailable(res); });
     written.stream.on('error', () => upstream.destroy());
     written.stream.pipe(upstream);
@@ -60,6 +76,28 @@ export async function runBuild(gw: LearnerGateway, x: Exchange): Promise<void> {
     release();
     throw error;
   }
+}
+
+/**
+ * Records how the build ended and every image it made, by full id: those are the learner's, even
+ * an earlier stage's result that has no name. A base image is never recorded, whatever printed it.
+ */
+async function recordImages(gw: LearnerGateway, record: number, tracker: BuildTracker): Promise<void> {
+  const tracked = tracker.result();
+  const wanted = [
+    ...(tracked.final ? [{ ref: tracked.final, role: 'final' as const }] : []),
+    ...tracked.stages.map((ref) => ({ ref, role: 'stage' as const })),
+    ...tracked.steps.map((ref) => ({ ref, role: 'step' as const })),
+  ];
+  const images: { id: string; role: 'final' | 'stage' | 'step' }[] = [];
+  for (const { ref, role } of wanted) {
+    const answer = await gw.engine.json('GET', `/images/${ref}/json`).catch(() => undefined);
+    const info = answer?.status === 200 ? (answer.body as ImageInfo) : undefined;
+    if (!info || gw.own.isBaseImage(info) || images.some((i) => i.id === info.Id)) continue;
+    images.push({ id: info.Id, role });
+  }
+  const imageId = images.find((i) => i.role === 'final')?.id;
+  gw.options.builds?.finish(record, { outcome: tracked.outcome, imageId, images, log: tracker.logTail });
 }
 
 /** FROM and COPY --from: the learner's own images and the base images; a missing image is named as such. */

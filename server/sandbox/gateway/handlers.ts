@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { EXEC_START, LIMITS, type Handler, type Quotas } from '../policy.ts';
 import { EngineClient, readAll } from './engine.ts';
 import type { EngineEndpoint } from '../endpoint.ts';
+import type { BuildFinish } from '../types.ts';
 import { Namespace, normalise } from './names.ts';
 import { Ownership, type ImageInfo } from './ownership.ts';
 import { API_VERSION, matchRoute, parseJsonBody, policeBody, refuse, Refused, type Refusal } from './police.ts';
@@ -21,6 +22,14 @@ export interface BaseImages {
   repositories: readonly string[];
 }
 
+/** The learner's build records, kept in the store: provenance, and the images their builds made. */
+export interface LearnerBuilds {
+  start(build: { dockerfileName: string; dockerfile: string; plan: unknown; tags: string[] }): number;
+  finish(id: number, finish: BuildFinish): void;
+  tagged(imageId: string, tag: string): void;
+  built(imageId: string): boolean;
+}
+
 export interface GatewayOptions {
   learnerId: string;
   engine: EngineEndpoint;
@@ -32,6 +41,8 @@ export interface GatewayOptions {
   /** Cgroup parent whose pids.max caps the learner's build steps, when the host allows one. */
   buildCgroupParent?: string;
   quotas: Quotas;
+  /** Where the learner's builds are recorded. */
+  builds?: LearnerBuilds;
   /** Keeps the learner's last build output, which grading reads to explain a failure. */
   buildLog?: { start(): void; append(text: string): void };
   /** Every refusal, with its stable code (tests and logs read it; the learner does not see it). */
@@ -66,7 +77,8 @@ export class LearnerGateway {
     this.engine = new EngineClient(options.engine);
     this.ns = new Namespace(options.learnerId, options.base);
     // Hidden objects are logged with what was asked for, not the request line.
-    this.own = new Ownership(this.engine, this.ns, options.learnerId, (refusal) => options.onRefusal?.(refusal, { method: '-', url: refusal.message }));
+    this.own = new Ownership(this.engine, this.ns, options.learnerId, (imageId) => options.builds?.built(imageId) ?? false,
+      (refusal) => options.onRefusal?.(refusal, { method: '-', url: refusal.message }));
     this.quota = new Quota(this.engine, this.own, options.base, options.quotas);
   }
 
@@ -165,10 +177,11 @@ export class LearnerGateway {
   }
 
   /** Forwards a fresh request and relays the answer with the learner's names. */
-  forward(x: Exchange, method: string, path: string, query: URLSearchParams | undefined, options: { body?: Buffer; mode?: 'json' | 'lines' | 'raw'; transform?: (value: unknown) => unknown; headers?: Record<string, string> } = {}): void {
+  forward(x: Exchange, method: string, path: string, query: URLSearchParams | undefined, options: { body?: Buffer; mode?: 'json' | 'lines' | 'raw'; transform?: (value: unknown) => unknown; headers?: Record<string, string>; onStatus?: (status: number) => void } = {}): void {
     const headers: Record<string, string> = { ...options.headers };
     if (options.body) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': String(options.body.length) });
     const upstream = this.engine.request(method, path, query, headers);
+    upstream.on('response', (answer) => options.onStatus?.(answer.statusCode ?? 502));
     upstream.on('response', (answer) => relay(answer, x.res, options.mode ?? 'json', (text) => this.ns.toLearner(text), options.transform));
     upstream.on('error', () => engineUnavailable(x.res));
     x.res.on('close', () => upstream.destroy());

@@ -48,7 +48,9 @@ export function imageHandlers(gw: LearnerGateway): Handlers {
       await gw.turn('images', x.res);
       expect(await gw.quota.checkImages());
       const colon = target.lastIndexOf(':');
-      gw.forward(x, 'POST', `/images/${source.engineRef}/tag`, new URLSearchParams({ repo: target.slice(0, colon), tag: target.slice(colon + 1) }));
+      gw.forward(x, 'POST', `/images/${source.engineRef}/tag`, new URLSearchParams({ repo: target.slice(0, colon), tag: target.slice(colon + 1) }), {
+        onStatus: (status) => { if (status === 201) gw.options.builds?.tagged(source.info.Id, gw.ns.toLearner(target)); },
+      });
     },
     'image-prune': async (x) => {
       x.req.resume();

@@ -17,12 +17,15 @@ export class Ownership {
   readonly #engine: EngineClient;
   readonly #ns: Namespace;
   readonly #learnerId: string;
+  readonly #built: (imageId: string) => boolean;
   readonly #onHidden: (refusal: Refusal) => void;
 
-  constructor(engine: EngineClient, ns: Namespace, learnerId: string, onHidden: (refusal: Refusal) => void) {
+  /** `built`: whether the gateway recorded that one of the learner's builds made the image. */
+  constructor(engine: EngineClient, ns: Namespace, learnerId: string, built: (imageId: string) => boolean, onHidden: (refusal: Refusal) => void) {
     this.#engine = engine;
     this.#ns = ns;
     this.#learnerId = learnerId;
+    this.#built = built;
     this.#onHidden = onHidden;
   }
 
@@ -31,9 +34,14 @@ export class Ownership {
     return [`${LABELS.learner}=${this.#learnerId}`, `${LABELS.role}=learner-container`];
   }
 
+  /**
+   * A learner owns an image named in their namespace, one their recorded build made (an earlier
+   * stage's result has neither name nor label), or one the gateway labelled as theirs (a learner
+   * can set no org.stagecraft.* label: the gateway refuses them after the engine's expansion).
+   */
   ownsImage(info: ImageInfo): boolean {
     const labels = info.Labels ?? info.Config?.Labels ?? {};
-    return (info.RepoTags ?? []).some((tag) => this.#ns.owns(tag)) || labels[LABELS.learner] === this.#learnerId;
+    return (info.RepoTags ?? []).some((tag) => this.#ns.owns(tag)) || this.#built(info.Id) || labels[LABELS.learner] === this.#learnerId;
   }
 
   ownsTag(reference: string): boolean {
@@ -69,9 +77,10 @@ export class Ownership {
     const id = value.kind === 'id' ? value.id : reference;
     const found = await this.#inspectImage(id);
     if (!found) return missing();
-    if (this.ownsImage(found)) return { ok: true, value: { engineRef: found.Id, base: false, info: found } };
+    // A base image stays read-only even when a learner's name or build also points at it.
     if (this.isBaseImage(found) && access === 'read') return { ok: true, value: { engineRef: found.Id, base: true, info: found } };
-    if (this.isBaseImage(found)) return refuse('base_image_read_only', `${reference} is one of the course's base images, which cannot be changed`);
+    if (this.isBaseImage(found) && !this.ownsImage(found)) return refuse('base_image_read_only', `${reference} is one of the course's base images, which cannot be changed`);
+    if (this.ownsImage(found)) return { ok: true, value: { engineRef: found.Id, base: false, info: found } };
     this.#onHidden({ code: 'not_owner', status: 404, message: `image ${reference}` });
     return missing();
   }

@@ -1,0 +1,193 @@
+// The gateway's second edition, against the real engine: each attack below worked on the first
+// edition, because the gateway checked the learner's bytes and the engine then read them differently.
+// Now the engine reads only a Dockerfile and a build context that the gateway wrote.
+import http from 'node:http';
+import path from 'node:path';
+import Docker from 'dockerode';
+import tar from 'tar-stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../support/server.ts';
+import { openTerminal, type TerminalClient } from '../../support/terminal-client.ts';
+import { run } from '../../support/shell.ts';
+import { END, paxEntry, rawEntry } from '../../support/tar.ts';
+
+const docker = new Docker();
+let server: TestServer;
+let alice: TerminalClient;
+let bob: TerminalClient;
+let aliceId: string;
+let bobId: string;
+let aliceImage: string;
+// A server on the host's loopback that the engine could reach, were it made to fetch.
+let bait: http.Server;
+let baitHits = 0;
+let baitUrl: string;
+
+beforeAll(async () => {
+  bait = http.createServer((_req, res) => { baitHits++; res.end('FROM stagecraft/runtime\n'); });
+  await new Promise<void>((resolve) => bait.listen(0, '127.0.0.1', resolve));
+  baitUrl = `http://127.0.0.1:${(bait.address() as { port: number }).port}/`;
+  server = await startTestServer();
+  alice = await openTerminal(server.url);
+  aliceId = server.learners()[0]!;
+  bob = await openTerminal(server.url);
+  bobId = server.learners().find((id) => id !== aliceId)!;
+  await run(alice, `mkdir -p ~/a && cd ~/a && printf 'FROM stagecraft/runtime\\nRUN echo alice > /secret\\n' > Dockerfile`);
+  aliceImage = (await run(alice, 'docker build -q -t secret .', 120_000)).trim().replace('sha256:', '');
+  expect(aliceImage).toMatch(/^[a-f0-9]{64}$/);
+}, 240_000);
+
+afterAll(async () => {
+  await alice?.close();
+  await bob?.close();
+  await server?.cleanup();
+  await new Promise((resolve) => bait?.close(resolve));
+});
+
+/** Bob's CLI, as a process in his workspace would call it: a raw build on his gateway socket. */
+function build(learner: string, context: Buffer, query = ''): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      socketPath: path.join(server.dataDir, 'gateways', learner, 'docker.sock'), method: 'POST', path: `/v1.41/build?rm=1&forcerm=1${query}`,
+      headers: { 'Content-Type': 'application/x-tar', 'Content-Length': String(context.length) },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(context);
+  });
+}
+
+async function contextWith(dockerfile: string, extra: Array<{ name: string; data: string }> = []): Promise<Buffer> {
+  const pack = tar.pack();
+  pack.entry({ name: 'Dockerfile' }, dockerfile);
+  for (const file of extra) pack.entry({ name: file.name }, file.data);
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of pack) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+describe('the Dockerfile is read as the engine reads it', () => {
+  it.each([
+    ['FROM split over a continuation, by id prefix', () => `FR\\\nOM ${aliceImage.slice(0, 12)}\n`],
+    ['FROM split over a continuation, by engine name', () => `FR\\\nOM sc-${aliceId}/secret\n`],
+    ['FROM in quotes', () => `FROM "${aliceImage.slice(0, 12)}"\n`],
+    ['COPY --from split over a continuation', () => `FROM stagecraft/runtime\nCO\\\nPY --from=${aliceImage.slice(0, 12)} /secret /s\n`],
+    ['COPY with an escaped flag name', () => `FROM stagecraft/runtime\nCOPY --fr\\om=${aliceImage.slice(0, 12)} /secret /s\n`],
+  ])("cannot reach another learner's image: %s", async (_what, dockerfile) => {
+    const answer = await build(bobId, await contextWith(dockerfile()));
+    expect(answer.text).toMatch(/does not exist in your lab/);
+    expect(answer.text).not.toMatch(/Successfully built/);
+  });
+
+  it.each([
+    ['ADD split over a continuation', () => `FROM stagecraft/runtime\nAD\\\nD ${baitUrl} /x\n`],
+    ['ADD with a quoted URL', () => `FROM stagecraft/runtime\nADD "${baitUrl}" /x\n`],
+    ['ADD with a URL in exec form', () => `FROM stagecraft/runtime\nADD ["${baitUrl}", "/x"]\n`],
+  ])('cannot make the engine fetch from the host: %s', async (_what, dockerfile) => {
+    const answer = await build(bobId, await contextWith(dockerfile()));
+    expect(answer.text).toMatch(/ADD from a URL is not available/);
+    expect(baitHits).toBe(0);
+  });
+
+  it.each([
+    ['through a variable', 'ENV x=stagecraft\nLABEL org.$x.role=workspace\n', /LABEL keys may not use variables/],
+    ['in quotes', () => `LABEL "org.stagecraft.learner"=${aliceId}\n`, /reserved by the lab/],
+    ['split over a continuation', () => `LAB\\\nEL org.stagecraft.learner=${aliceId}\n`, /reserved by the lab/],
+  ])('cannot set the lab\'s own labels %s', async (_what, rest, message) => {
+    const text = typeof rest === 'function' ? rest() : rest;
+    const answer = await build(bobId, await contextWith(`FROM stagecraft/runtime\n${text}`));
+    expect(answer.text).toMatch(message);
+    expect(answer.text).not.toMatch(/Successfully built/);
+  });
+
+  it('points the engine\'s own errors at the learner\'s line', async () => {
+    await run(bob, `mkdir -p ~/l && cd ~/l && printf 'FROM stagecraft/runtime\\nRUN echo one \\\\\\n  two\\n\\nCOPPY a b\\n' > Dockerfile`);
+    expect(await run(bob, 'docker build . 2>&1 | tail -n 1')).toMatch(/line 5: unknown instruction: COPPY/i);
+  });
+});
+
+describe('the build context is rebuilt', () => {
+  it.each([
+    ['a pending PAX header', paxEntry({ path: 'renamed', size: '0' })],
+    ['a pending GNU long name', rawEntry('././@LongLink', 'L', 'renamed\0')],
+  ])('%s at the end of the learner\'s tar changes nothing the engine reads', async (_what, pending) => {
+    const context = Buffer.concat([rawEntry('Dockerfile', '0', 'FROM stagecraft/runtime\nRUN echo read-by-the-engine\n'), pending, END]);
+    const answer = await build(bobId, context);
+    expect(answer.text).toMatch(/read-by-the-engine/);
+    expect(answer.text).toMatch(/Successfully built/);
+  });
+
+  it.each([
+    ['sparse-file keys', Buffer.concat([rawEntry('Dockerfile', '0', 'FROM stagecraft/runtime\n'), paxEntry({ 'GNU.sparse.major': '1', 'GNU.sparse.minor': '0' }), rawEntry('x', '0', 'x'), END]), /tar extension this lab does not read/],
+    ['an absolute path', Buffer.concat([rawEntry('Dockerfile', '0', 'FROM stagecraft/runtime\n'), rawEntry('/etc/x', '0', 'x'), END]), /absolute path/],
+    ['a path that climbs out', Buffer.concat([rawEntry('Dockerfile', '0', 'FROM stagecraft/runtime\n'), rawEntry('../x', '0', 'x'), END]), /leaves the context/],
+    ['a link out of the context', Buffer.concat([rawEntry('Dockerfile', '0', 'FROM stagecraft/runtime\n'), symlink('up', '../../etc/shadow'), END]), /outside the folder you build from/],
+  ])('a tar with %s is refused with a clear message', async (_what, context, message) => {
+    const answer = await build(bobId, context);
+    expect(answer.status).toBe(400);
+    expect(answer.text).toMatch(message);
+  });
+
+  it('a hard link in the context becomes a copy', async () => {
+    const context = Buffer.concat([
+      rawEntry('Dockerfile', '0', 'FROM stagecraft/runtime\nCOPY b /b\nRUN cat /b\n'), rawEntry('a', '0', 'linked-content\n'), hardLink('b', 'a'), END,
+    ]);
+    const answer = await build(bobId, context);
+    expect(answer.text).toMatch(/linked-content/);
+    expect(answer.text).toMatch(/Successfully built/);
+  });
+});
+
+describe("a multi-stage build's earlier stage", () => {
+  const dockerfile = `printf '%s\\n' 'FROM stagecraft/runtime AS first' 'RUN echo stage-one-$RANDOM > /made' 'FROM stagecraft/runtime' 'COPY --from=first /made /made' > Dockerfile`;
+  let stageId: string;
+
+  beforeAll(async () => {
+    await run(bob, `mkdir -p ~/m && cd ~/m && ${dockerfile}`);
+    const output = await run(bob, 'docker build -t two . 2>&1', 120_000);
+    // The first stage's result is the last id printed before the second FROM.
+    stageId = /---> ([0-9a-f]{12})\s+Step 3\/\d+ : FROM/.exec(output)?.[1] ?? '';
+    expect(stageId, output).toMatch(/^[0-9a-f]{12}$/);
+  }, 180_000);
+
+  it('has neither name nor label, yet is the learner\'s own: listed for them, not for anyone else', async () => {
+    const info = await docker.getImage(stageId).inspect();
+    expect(info.RepoTags ?? []).toEqual([]);
+    expect(info.Config.Labels?.['org.stagecraft.learner']).toBeUndefined();
+    expect(await run(bob, 'docker images -q')).toContain(stageId);
+    expect(await run(alice, 'docker images -a -q')).not.toContain(stageId);
+    expect(await run(alice, `docker image inspect ${stageId} 2>&1`)).toMatch(/No such image/);
+  });
+
+  it('counts in their quota, and goes with docker image prune', async () => {
+    // docker info counts what the quota counts: the learner's own images.
+    const before = Number((await run(bob, "docker info --format '{{.Images}}'")).trim());
+    const dangling = (await run(bob, 'docker images -q --filter dangling=true')).trim().split('\n').filter(Boolean).length;
+    await run(bob, 'docker image prune -f');
+    await expect(docker.getImage(stageId).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    expect(Number((await run(bob, "docker info --format '{{.Images}}'")).trim())).toBe(before - dangling);
+  });
+});
+
+function symlink(name: string, target: string): Buffer {
+  const header = rawEntry(name, '2', '');
+  header.write(target, 157, 100, 'utf8');
+  return fixChecksum(header);
+}
+
+function hardLink(name: string, target: string): Buffer {
+  const header = rawEntry(name, '1', '');
+  header.write(target, 157, 100, 'utf8');
+  return fixChecksum(header);
+}
+
+function fixChecksum(header: Buffer): Buffer {
+  header.write('        ', 148, 'latin1');
+  const checksum = header.subarray(0, 512).reduce((sum, b) => sum + b, 0);
+  header.write(`${checksum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+  return header;
+}
