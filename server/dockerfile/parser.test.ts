@@ -23,6 +23,23 @@ describe('parse', () => {
     expect(parsed.ok && parsed.value.nodes.map((n) => [n.cmd, n.startLine, n.endLine])).toEqual([['from', 3, 3], ['run', 4, 6], ['coppy', 8, 8]]);
   });
 
+  // Found in the review: a regular expression anchored at the end backtracked quadratically on these,
+  // and one build request held the server's only thread for 14 s. They must parse at once.
+  it('reads a directive or an instruction padded with 60 KB of blanks', () => {
+    const directive = parse(`#a=x${' '.repeat(61_300)}y
+FROM stagecraft/runtime
+`);
+    expect(directive.ok && directive.value.nodes.map((n) => n.cmd)).toEqual(['from']);
+    const padded = parse(`FROM stagecraft/runtime
+RUN a${' '.repeat(61_000)}b
+`);
+    expect(padded.ok && padded.value.nodes[1]!.values[0]!.length).toBe(61_002);
+  });
+
+  it('keeps a lone blank as a directive\'s value, as the engine\'s lazy match does', () => {
+    expect(parse('# escape=   \nFROM x\n')).toMatchObject({ ok: false, error: { message: "invalid escape token ' ' does not match ` or \\" } });
+  });
+
   it('joins a keyword split over a continuation, as the engine does', () => {
     const parsed = parse('FR\\\nOM theirs\nAD\\\nD http://127.0.0.1/ /x\n');
     expect(parsed.ok && parsed.value.nodes.map((n) => dump(n))).toEqual(['from "theirs"', 'add "http://127.0.0.1/" "/x"']);

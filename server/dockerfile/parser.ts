@@ -37,12 +37,44 @@ export type ParseResult = { ok: true; value: Parsed } | { ok: false; error: { li
 // Go's unicode.IsSpace on the ASCII range; the gateway refuses other characters before parsing.
 const SPACE = /[\t\n\v\f\r ]/;
 const isSpace = (ch: string) => SPACE.test(ch);
-const trimLeft = (s: string) => s.replace(/^[\t\n\v\f\r ]+/, '');
-const trimSpace = (s: string) => s.replace(/^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g, '');
+// Trimming by loops, not regular expressions: a regex anchored at the end backtracks quadratically
+// on a long run of spaces, and one learner's Dockerfile would stall the server's only thread.
+const isGoSpace = (code: number) => code === 0x20 || (code >= 0x09 && code <= 0x0d);
+function trimLeft(s: string): string {
+  let start = 0;
+  while (start < s.length && isGoSpace(s.charCodeAt(start))) start++;
+  return s.slice(start);
+}
+function trimSpace(s: string): string {
+  let end = s.length;
+  while (end > 0 && isGoSpace(s.charCodeAt(end - 1))) end--;
+  return trimLeft(s.slice(0, end));
+}
 // reWhitespace = `[\t\v\f\r ]+`
 const WHITESPACE = /[\t\v\f\r ]+/;
-// reDirectives = `^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$`, where Go's \s has no \v.
-const DIRECTIVE = /^#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*([^\n]+?)[\t\n\f\r ]*$/;
+/**
+ * reDirectives = `^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$` (Go's \s has no \v), matched by
+ * hand in linear time. Its lazy value keeps one blank when nothing else follows the `=`.
+ */
+function directive(line: string): [name: string, value: string] | undefined {
+  const isSpace = (i: number) => { const c = line.charCodeAt(i); return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d; };
+  if (line[0] !== '#') return undefined;
+  let i = 1;
+  while (i < line.length && isSpace(i)) i++;
+  const nameStart = i;
+  if (!/[a-zA-Z]/.test(line[i] ?? '')) return undefined;
+  while (i < line.length && /[a-zA-Z0-9]/.test(line[i]!)) i++;
+  const name = line.slice(nameStart, i);
+  while (i < line.length && isSpace(i)) i++;
+  if (line[i] !== '=') return undefined;
+  i++;
+  const afterEquals = i;
+  while (i < line.length && isSpace(i)) i++;
+  let end = line.length;
+  while (end > i && isSpace(end - 1)) end--;
+  if (end > i) return [name, line.slice(i, end)];
+  return line.length > afterEquals ? [name, line[line.length - 1]!] : undefined;
+}
 const VALID_DIRECTIVES = new Set(['escape', 'syntax']);
 
 class Directives {
@@ -54,14 +86,14 @@ class Directives {
   /** possibleParserDirective: directives are read until the first line that is not one. */
   possible(line: string): string | undefined {
     if (this.done) return undefined;
-    const match = DIRECTIVE.exec(line);
+    const match = directive(line);
     if (!match) { this.done = true; return undefined; }
-    const key = match[1]!.toLowerCase();
+    const key = match[0].toLowerCase();
     if (!VALID_DIRECTIVES.has(key)) { this.done = true; return undefined; }
     if (this.seen.has(key)) return `only one ${key} parser directive can be used`;
     this.seen.add(key);
     if (key === 'escape') {
-      const token = match[2]!;
+      const token = match[1];
       if (token !== '`' && token !== '\\') return `invalid escape token '${token}' does not match \` or \\`;
       this.escape = token;
       this.continuation = continuationPattern(token);

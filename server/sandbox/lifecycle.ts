@@ -100,8 +100,13 @@ export class Lifecycle {
       const labelled = image.Labels?.[LABELS.learner] === learnerId && tags.length === 0 && (image.RepoTags ?? []).every((t) => t === '<none>:<none>');
       for (const ref of labelled ? [image.Id] : tags) await ignoreMissing(this.#docker.getImage(ref).remove());
     }
-    // Untagged results of earlier stages, which only the build records tie to the learner.
-    for (const id of this.#builtImages(learnerId)) await ignoreMissing(this.#docker.getImage(id).remove());
+    // Untagged results of earlier stages, which only the build records tie to the learner; one that
+    // carries anyone's name (the build cache made the same image for them) stays.
+    for (const id of this.#builtImages(learnerId)) {
+      const info = await this.#docker.getImage(id).inspect().catch(() => undefined);
+      if (!info || (info.RepoTags ?? []).some((t) => t !== '<none>:<none>')) continue;
+      await ignoreMissing(this.#docker.getImage(id).remove());
+    }
     removeBuildCgroup(learnerId);
   }
 

@@ -50,7 +50,8 @@ export async function removeLearnerObjects(dataDir: string): Promise<void> {
     for (const info of await docker.listImages({ filters })) {
       await docker.getImage(info.Id).remove({ force: true }).catch(() => undefined); // shared layer or gone
     }
-    for (const id of built.get(learner) ?? []) await docker.getImage(id).remove({ force: true }).catch(() => undefined); // gone with a tag
+    // Without force: a cache entry shared with another learner (or another test) keeps their names.
+    for (const id of built.get(learner) ?? []) await docker.getImage(id).remove().catch(() => undefined);
     await docker.getVolume(`stagecraft-home-${learner}`).remove().catch(() => undefined); // never created
     removeBuildCgroup(learner);
   }

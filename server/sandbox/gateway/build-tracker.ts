@@ -1,37 +1,52 @@
 // Reads the classic builder's output as it streams, to learn which images a build made: the id
-// after each step, the result of each stage (the last id before the next FROM) and the final
-// image. The id printed right after a FROM is the base the stage starts from, never the learner's.
+// printed after each step, and the final image from the engine's own `aux` message. A step's
+// output shares the stream and can print anything, ids and "Step" lines included: so the printed
+// ids are only candidates, which build.ts keeps only if the engine made them during this build.
 export interface Tracked {
   outcome: 'built' | 'failed' | 'interrupted';
-  /** Ids as the engine printed them: short (12 hex) for steps and stages, full for the final image. */
+  /** The final image's full id, from the engine's last `aux` message. */
   final?: string;
+  /** Each earlier stage's result, from the engine's `aux` message at the end of that stage. */
   stages: string[];
-  steps: string[];
+  /** Every id printed as a step's result (12 hex), in order. */
+  printed: string[];
 }
 
 const LOG_BYTES = 8 * 1024;
 
 export class BuildTracker {
-  readonly #steps: string[] = [];
-  readonly #stages: string[] = [];
-  #afterFrom = false;
-  #stageLast: string | undefined;
-  #final: string | undefined;
+  readonly #printed: string[] = [];
+  readonly #aux: string[] = [];
   #failed = false;
   #log = '';
 
-  /** One line of the engine's JSON stream. */
-  feed(line: string): void {
+  /**
+   * One line of the engine's JSON stream. Returns what a learner who asked for a quiet build
+   * (`docker build -q`) sees of it: errors, and the final id (the engine is always asked for the
+   * whole output, which is what lists the images a build made).
+   */
+  feed(line: string): string | undefined {
     let message: { stream?: unknown; aux?: { ID?: unknown }; error?: unknown; errorDetail?: unknown };
     try {
       message = JSON.parse(line) as typeof message;
     } catch {
-      return;
+      return undefined;
     }
-    if (message.error !== undefined || message.errorDetail !== undefined) this.#failed = true;
-    if (typeof message.aux?.ID === 'string') this.#final = message.aux.ID;
-    if (typeof message.stream !== 'string') return;
-    for (const text of message.stream.split('\n')) this.#line(text);
+    if (message.error !== undefined || message.errorDetail !== undefined) {
+      this.#failed = true;
+      return line;
+    }
+    if (typeof message.aux?.ID === 'string') {
+      this.#aux.push(message.aux.ID);
+      return undefined;
+    }
+    if (typeof message.stream === 'string') {
+      for (const text of message.stream.split('\n')) {
+        const id = /^ ---> ([0-9a-f]{12})$/.exec(text.replace(/\x1b\[[0-9;]*m/g, ''))?.[1];
+        if (id) this.#printed.push(id);
+      }
+    }
+    return undefined;
   }
 
   /** The end of the output, for the record (in whatever names the caller gives it). */
@@ -43,37 +58,16 @@ export class BuildTracker {
     return this.#log;
   }
 
-  #line(text: string): void {
-    const clean = text.replace(/\x1b\[[0-9;]*m/g, '');
-    const step = /^Step \d+\/\d+ : (\S+)/.exec(clean);
-    if (step) {
-      const isFrom = step[1]!.toUpperCase() === 'FROM';
-      if (isFrom && this.#stageLast) this.#stages.push(this.#stageLast);
-      if (isFrom) this.#stageLast = undefined;
-      this.#afterFrom = isFrom;
-      return;
-    }
-    const id = /^ ---> ([0-9a-f]{12})$/.exec(clean)?.[1];
-    if (id) {
-      if (!this.#afterFrom) {
-        this.#steps.push(id);
-        this.#stageLast = id;
-      }
-      this.#afterFrom = false;
-      return;
-    }
-    const built = /^Successfully built ([0-9a-f]{12})$/.exec(clean)?.[1];
-    if (built && !this.#final) this.#final = built;
+  /** What a quiet build prints once the engine is done: the final image's id. */
+  quietEnd(): string {
+    const final = this.#failed ? undefined : this.#aux.at(-1);
+    return final ? `${JSON.stringify({ stream: `${final}\n` })}\n` : '';
   }
 
   result(): Tracked {
-    const final = this.#failed ? undefined : this.#final;
-    return {
-      outcome: this.#failed ? 'failed' : final ? 'built' : 'interrupted',
-      final,
-      // A failed build's last stage never finished; its steps still exist and are the learner's.
-      stages: this.#stages,
-      steps: this.#steps,
-    };
+    // The engine sends an aux message as each stage ends; the last one is the image built.
+    const final = this.#failed ? undefined : this.#aux.at(-1);
+    const stages = this.#failed ? this.#aux : this.#aux.slice(0, -1);
+    return { outcome: this.#failed ? 'failed' : final ? 'built' : 'interrupted', final, stages, printed: this.#printed };
   }
 }

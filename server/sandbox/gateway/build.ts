@@ -12,6 +12,9 @@ import type { ImageInfo } from './ownership.ts';
 import { expect, policeBuildQuery, refuse, type Result } from './police.ts';
 import { engineUnavailable, relay } from './respond.ts';
 
+/** How far the engine's clock (the same host's) may be from ours when it stamps an image. */
+const CLOCK_SLACK_MS = 2_000;
+
 const contextTooLarge = () => refuse('context_too_large',
   `the build context is larger than ${LIMITS.buildContextBytes / 1024 ** 2} MB: build from a folder with only what the image needs, or add a .dockerignore`, 413);
 
@@ -35,20 +38,29 @@ export async function runBuild(gw: LearnerGateway, x: Exchange): Promise<void> {
     const entries = expect(await readContext(context!));
     const dockerfileName = policed.get('dockerfile') || 'Dockerfile';
     const text = expect(dockerfileIn(entries, dockerfileName));
-    const canonical = expect(await canonicalDockerfile(text, (reference) => mapFromImage(gw, reference)));
+    // The learner's own images the build starts from are held until it ends: deleting one mid-build
+    // would make the engine pull that name from a registry instead.
+    const held: string[] = [];
+    const canonical = expect(await canonicalDockerfile(text, (reference) => mapFromImage(gw, reference, held)));
+    const query = expect(forceBuildQuery(policed, gw.options.learnerId, gw.options.buildCgroupParent));
+    // Always the whole output from the engine: the build record needs the id after each step.
+    const quiet = ['1', 'true'].includes(query.get('q') ?? '');
+    query.delete('q');
+    query.delete('t');
+    for (const tag of tags) query.append('t', tag);
+    gw.hold(held);
     const written = writeContext(entries, canonical.text);
     const record = gw.options.builds?.start({ dockerfileName, dockerfile: canonical.text, plan: { stages: canonical.stages }, tags: policed.getAll('t') });
     const tracker = new BuildTracker();
+    const started = Date.now();
     let recorded = false;
     const finish = () => {
-      if (recorded || record === undefined) return;
+      if (recorded) return;
       recorded = true;
-      void recordImages(gw, record, tracker);
+      gw.release(held);
+      if (record !== undefined) void recordImages(gw, record, tracker, started);
     };
 
-    const query = expect(forceBuildQuery(policed, gw.options.learnerId, gw.options.buildCgroupParent));
-    query.delete('t');
-    for (const tag of tags) query.append('t', tag);
     query.set('dockerfile', written.name);
     const upstream = gw.engine.request('POST', '/build', query, { 'Content-Type': 'application/x-tar', 'X-Registry-Config': 'e30=' });
     const timer = setTimeout(() => {
@@ -61,12 +73,18 @@ export async function runBuild(gw: LearnerGateway, x: Exchange): Promise<void> {
     gw.options.buildLog?.start();
     upstream.on('response', (answer) => {
       answer.on('end', finish);
-      relay(answer, res, 'lines', (t) => {
-        tracker.feed(t);
-        const text = gw.ns.toLearner(t);
+      // A quiet build's one line, the final id, once the engine has said it (before the relay ends the answer).
+      if (quiet) answer.prependListener('end', () => { if (!res.writableEnded) res.write(gw.ns.toLearner(tracker.quietEnd())); });
+      relay(answer, res, 'lines', (chunk) => {
+        const quietLines: string[] = [];
+        for (const line of chunk.split('\n')) {
+          const quietLine = line ? tracker.feed(line) : undefined;
+          if (quietLine !== undefined) quietLines.push(quietLine);
+        }
+        const text = gw.ns.toLearner(chunk);
         tracker.log(text);
         gw.options.buildLog?.append(text);
-        return text;
+        return quiet ? gw.ns.toLearner(quietLines.map((line) => `${line}\n`).join('')) : text;
       });
     });
     upstream.on('error', () => { if (!res.writableEnded) engineUnavailable(res); });
@@ -80,20 +98,26 @@ export async function runBuild(gw: LearnerGateway, x: Exchange): Promise<void> {
 
 /**
  * Records how the build ended and every image it made, by full id: those are the learner's, even
- * an earlier stage's result that has no name. A base image is never recorded, whatever printed it.
+ * an earlier stage's result that has no name ('step': every image a step left, stage results
+ * included). A base image is never recorded, whatever printed it.
  */
-async function recordImages(gw: LearnerGateway, record: number, tracker: BuildTracker): Promise<void> {
+async function recordImages(gw: LearnerGateway, record: number, tracker: BuildTracker, started: number): Promise<void> {
   const tracked = tracker.result();
   const wanted = [
     ...(tracked.final ? [{ ref: tracked.final, role: 'final' as const }] : []),
     ...tracked.stages.map((ref) => ({ ref, role: 'stage' as const })),
-    ...tracked.steps.map((ref) => ({ ref, role: 'step' as const })),
+    ...tracked.printed.map((ref) => ({ ref, role: 'step' as const })),
   ];
   const images: { id: string; role: 'final' | 'stage' | 'step' }[] = [];
   for (const { ref, role } of wanted) {
+    if (!/^(sha256:)?[0-9a-f]{12,64}$/.test(ref)) continue;
     const answer = await gw.engine.json('GET', `/images/${ref}/json`).catch(() => undefined);
-    const info = answer?.status === 200 ? (answer.body as ImageInfo) : undefined;
+    const info = answer?.status === 200 ? (answer.body as ImageInfo & { Created?: string }) : undefined;
     if (!info || gw.own.isBaseImage(info) || images.some((i) => i.id === info.Id)) continue;
+    // Final and stage ids come from the engine's own messages; a printed id counts only if the engine
+    // made that image during this build (a step can print another learner's id, not make their image).
+    const created = Date.parse(info.Created ?? '');
+    if (role === 'step' && !(created >= started - CLOCK_SLACK_MS)) continue;
     images.push({ id: info.Id, role });
   }
   const imageId = images.find((i) => i.role === 'final')?.id;
@@ -101,8 +125,9 @@ async function recordImages(gw: LearnerGateway, record: number, tracker: BuildTr
 }
 
 /** FROM and COPY --from: the learner's own images and the base images; a missing image is named as such. */
-async function mapFromImage(gw: LearnerGateway, reference: string): Promise<Result<string>> {
+async function mapFromImage(gw: LearnerGateway, reference: string, held: string[]): Promise<Result<string>> {
   const image = await gw.own.image(reference, 'read');
+  if (image.ok && !image.value.base) held.push(image.value.info.Id);
   if (image.ok) return { ok: true, value: image.value.engineRef };
   const normal = normalise(reference);
   // A docs-profile base image not pulled yet: the engine may pull exactly that one.

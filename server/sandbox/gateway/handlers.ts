@@ -83,6 +83,24 @@ export class LearnerGateway {
   }
 
   readonly #queues = new Map<string, Promise<void>>();
+  readonly #held = new Map<string, number>();
+
+  /** Images the running build starts from: they may not be removed until it ends. */
+  hold(ids: string[]): void {
+    for (const id of ids) this.#held.set(id, (this.#held.get(id) ?? 0) + 1);
+  }
+
+  release(ids: string[]): void {
+    for (const id of ids) {
+      const count = (this.#held.get(id) ?? 0) - 1;
+      if (count > 0) this.#held.set(id, count);
+      else this.#held.delete(id);
+    }
+  }
+
+  isHeld(id: string): boolean {
+    return this.#held.has(id);
+  }
 
   /**
    * Waits for the learner's earlier requests of this kind to finish, then holds the turn until the

@@ -29,6 +29,7 @@ export function imageHandlers(gw: LearnerGateway): Handlers {
     },
     'image-delete': async (x) => {
       const image = expect(await gw.own.image(x.subject, 'write'));
+      if (gw.isHeld(image.info.Id)) expect(refuse('image_in_use', `${x.subject} is in use by your running build: remove it once the build has finished`, 409));
       const foreign = (image.info.RepoTags ?? []).filter((t) => !gw.ns.owns(t) && t !== '<none>:<none>');
       if (image.engineRef === image.info.Id && foreign.length > 0) {
         // Shared with someone else's name (a build fully from cache): remove only this learner's names.
@@ -60,6 +61,11 @@ export function imageHandlers(gw: LearnerGateway): Handlers {
       for (const image of await gw.own.images()) {
         const tags = (image.RepoTags ?? []).filter((t) => gw.ns.owns(t));
         if (tags.length > 0 && !all) continue;
+        // Shared with someone else's name (the build cache made the same image for both): removing
+        // it by id would take their name with it. Only this learner's names go.
+        const foreign = (image.RepoTags ?? []).some((t) => !gw.ns.owns(t) && t !== '<none>:<none>');
+        if (foreign && tags.length === 0) continue;
+        if (gw.isHeld(image.Id)) continue;
         for (const ref of tags.length > 0 ? tags : [image.Id]) {
           const answer = await gw.engine.json('DELETE', `/images/${ref}`);
           if (answer.status === 200 && Array.isArray(answer.body)) {

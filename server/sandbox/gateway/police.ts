@@ -6,7 +6,7 @@ export type RefusalCode =
   | 'malformed_request' | 'endpoint_forbidden' | 'buildkit_forbidden' | 'query_forbidden'
   | 'unknown_field' | 'setting_forbidden' | 'body_too_large' | 'context_too_large' | 'pull_unavailable'
   | 'api_version_unsupported' | 'invalid_reference' | 'base_image_read_only' | 'not_owner' | 'not_found'
-  | 'dockerfile_forbidden' | 'dockerfile_unparsable' | 'context_unreadable'
+  | 'dockerfile_forbidden' | 'dockerfile_unparsable' | 'context_unreadable' | 'image_in_use'
   | 'quota_containers' | 'quota_images' | 'quota_image_bytes' | 'quota_builds' | 'build_timeout';
 
 export interface Refusal { code: RefusalCode; status: number; message: string }

@@ -173,6 +173,58 @@ describe("a multi-stage build's earlier stage", () => {
   });
 });
 
+// Found by an independent attempt to break the gateway (2026-12-01).
+describe('the build records believe only the engine', () => {
+  it("a step that prints another learner's image id does not make it the learner's", async () => {
+    const answer = await build(bobId, await contextWith(`FROM stagecraft/runtime\nRUN echo " ---> ${aliceImage.slice(0, 12)}" && echo $RANDOM\n`));
+    expect(answer.text).toMatch(/Successfully built/);
+    await waitUntil(async () => (await run(bob, `docker image inspect ${aliceImage.slice(0, 12)} 2>&1`)).includes('No such image'), 'the record settles');
+    expect(await run(bob, `docker image inspect ${aliceImage.slice(0, 12)} 2>&1`)).toMatch(/No such image/);
+    expect(await run(bob, 'docker image prune -a -f 2>&1 && docker images -a -q')).not.toContain(aliceImage.slice(0, 12));
+    expect((await docker.getImage(aliceImage).inspect()).Id).toContain(aliceImage);
+  });
+
+  it('a quiet build, and a stage that prints a Step line, still leave no image without an owner', async () => {
+    const dangling = async () => new Set((await run(bob, 'docker images -q --no-trunc --filter dangling=true')).trim().split('\n').filter(Boolean));
+    const before = await dangling();
+    // A new Dockerfile each run ($RANDOM expanded by the shell): no step may come from the cache.
+    await run(bob, `mkdir -p ~/q && cd ~/q && printf '%s\\n' 'FROM stagecraft/runtime AS first' "RUN echo 'Step 9/9 : FROM x' && echo $RANDOM$RANDOM > /made" 'FROM stagecraft/runtime' 'COPY --from=first /made /made' > Dockerfile && docker build -q -t quiet .`, 120_000);
+    let added: string[] = [];
+    await waitUntil(async () => (added = [...(await dangling())].filter((id) => !before.has(id))).length > 0, "the stage's image is listed");
+    for (const id of added) expect((await docker.getImage(id).inspect()).RepoTags ?? []).toEqual([]);
+  });
+
+  it("a plain docker image prune never takes another learner's name from a shared cache entry", async () => {
+    const shared = `printf '%s\\n' 'FROM stagecraft/runtime AS s1' 'RUN echo shared-${Date.now()} > /s' 'FROM stagecraft/runtime' 'COPY --from=s1 /s /s' > Dockerfile`;
+    const output = await run(alice, `mkdir -p ~/c && cd ~/c && ${shared} && docker build . 2>&1`, 120_000);
+    const stage = /---> ([0-9a-f]{12})\s+Step 3\/\d+ : FROM/.exec(output)?.[1];
+    expect(stage, output).toBeDefined();
+    await run(alice, `docker tag ${stage} keep`);
+    await run(bob, `mkdir -p ~/c && cd ~/c && ${shared} && docker build -q .`, 120_000); // the same build: all from cache
+    await run(bob, 'docker image prune -f');
+    expect(await run(alice, 'docker image inspect keep --format ok 2>&1')).toBe('ok\n');
+  });
+
+  it('an image the running build starts from cannot be removed until it ends', async () => {
+    await run(bob, `mkdir -p ~/r && cd ~/r && printf "FROM stagecraft/runtime\\nRUN echo base-$RANDOM > /b\\n" > Dockerfile && docker build -q -t mine .`, 120_000);
+    const building = build(bobId, await contextWith(`FROM stagecraft/runtime\nRUN sleep 4 && echo ${Date.now()}\nFROM mine\nRUN cat /b\n`));
+    await waitUntil(async () => (await docker.listContainers()).some((c) => c.Command.includes('sleep 4')), 'the build is running');
+    expect(await run(bob, 'docker image rm mine 2>&1')).toMatch(/in use by your running build/);
+    const answer = await building;
+    expect(answer.text).toMatch(/base-\d+/);
+    expect(answer.text).not.toMatch(/registry|pull/i);
+    expect(await run(bob, 'docker image rm mine 2>&1')).toMatch(/Untagged|Deleted/);
+  });
+});
+
+async function waitUntil(condition: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 function symlink(name: string, target: string): Buffer {
   const header = rawEntry(name, '2', '');
   header.write(target, 157, 100, 'utf8');
