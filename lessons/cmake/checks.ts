@@ -10,7 +10,7 @@ export default {
     },
     {
       id: 'ten-lines', kind: 'container.runs', title: 'hello-cmake prints "Hello world using CMake!" ten times',
-      image: 'hello-cmake', stdout: { match: 'lineCount', line: 'Hello world using CMake!', count: 10 }, points: 2,
+      image: 'hello-cmake', stdout: { match: 'lineCount', line: 'Hello world using CMake!', count: 10 }, compiled: true, points: 2,
       hints: [
         'Run it yourself: docker run --rm hello-cmake. If it cannot start, read the error: a missing libstdc++.so.6 means the runtime image lacks the C++ library.',
         'Link statically so the program needs no libraries: add set(CMAKE_EXE_LINKER_FLAGS "-static") to CMakeLists.txt, then rebuild.',
@@ -26,16 +26,16 @@ export default {
       hints: ['Compare with docker image ls.', 'The final stage must start FROM the small runtime image, not the toolchain.'],
     },
     {
-      id: 'named-stage', kind: 'dockerfile.namedStage', title: 'The build stage is named build', file: 'cmake/Dockerfile', name: 'build', points: 1,
-      hints: ['Stages are numbered from 0 unless you name them.', 'Write the first line as FROM … AS build.'],
+      id: 'named-stage', kind: 'dockerfile.namedStage', title: 'The build stage has a name', image: 'hello-cmake', points: 1,
+      hints: ['Stages are numbered from 0 unless you name them; a name says what the stage is for.', 'Write the first line as FROM … AS build (any name will do).'],
     },
     {
-      id: 'copy-from', kind: 'dockerfile.copyFrom', title: 'The final stage copies the program from another stage', file: 'cmake/Dockerfile', points: 1,
+      id: 'copy-from', kind: 'dockerfile.copyFrom', title: 'The final stage copies the program from another stage', image: 'hello-cmake', points: 1,
       hints: ['COPY can take files from a stage by name or number.', 'Use COPY --from=build /app/build/hello . in the final stage.'],
     },
     {
-      id: 'exec-form', kind: 'dockerfile.execCmd', title: 'CMD is in exec form', file: 'cmake/Dockerfile', points: 1,
-      hints: ['Exec form is a JSON list of strings.', 'Write CMD ["./hello"], with double quotes.'],
+      id: 'exec-form', kind: 'dockerfile.execCmd', title: 'The program starts in exec form (CMD or ENTRYPOINT as a JSON list)', image: 'hello-cmake', points: 1,
+      hints: ['Exec form is a JSON list of strings: no shell stands between Docker and your program.', 'Write CMD ["./hello"] (or ENTRYPOINT ["./hello"]), with double quotes.'],
     },
   ],
 };

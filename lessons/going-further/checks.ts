@@ -10,7 +10,7 @@ export default {
     },
     {
       id: 'runs', kind: 'container.runs', title: 'hello-scratch runs and prints Hello, world!', image: 'hello-scratch',
-      stdout: { match: 'exact', text: 'Hello, world!' }, points: 2,
+      stdout: { match: 'exact', text: 'Hello, world!' }, compiled: true, points: 2,
       hints: [
         'Run it yourself: docker run --rm hello-scratch. "no such file or directory" for /bin/sh means CMD is in shell form.',
         'Compile with gcc -static so the program needs no libraries, and write CMD ["/hello"].',
@@ -25,8 +25,8 @@ export default {
       hints: ['What does the final stage start FROM?', 'Use FROM scratch for the final stage.'],
     },
     {
-      id: 'exec-form', kind: 'dockerfile.execCmd', title: 'CMD is in exec form', file: 'scratch/Dockerfile', points: 1,
-      hints: ['With no shell in the image, only exec form can start the program.', 'Write CMD ["/hello"].'],
+      id: 'exec-form', kind: 'dockerfile.execCmd', title: 'The program starts in exec form (CMD or ENTRYPOINT as a JSON list)', image: 'hello-scratch', points: 1,
+      hints: ['With no shell in the image, only exec form can start the program.', 'Write CMD ["/hello"] (or ENTRYPOINT ["/hello"]).'],
     },
   ],
 };

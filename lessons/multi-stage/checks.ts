@@ -10,7 +10,7 @@ export default {
     },
     {
       id: 'small-runs', kind: 'container.runs', title: 'hello-world-small runs and prints Hello, world!', image: 'hello-world-small',
-      stdout: { match: 'exact', text: 'Hello, world!' }, points: 2,
+      stdout: { match: 'exact', text: 'Hello, world!' }, compiled: true, points: 2,
       hints: ['Run it yourself: docker run --rm hello-world-small', 'The final stage must copy the compiled program (COPY --from=build /app/bin/hello /app/hello) and CMD must run that path.'],
     },
     {
@@ -22,19 +22,19 @@ export default {
       hints: ['Look inside: docker run --rm hello-world-small ls /app /usr/bin', 'The final stage must not start FROM the toolchain, and must copy only bin/hello, not the whole folder.'],
     },
     {
-      id: 'binary-inside', kind: 'image.has', title: 'hello-world-small holds the program at /app/hello', image: 'hello-world-small', paths: ['/app/hello'], points: 1,
-      hints: ['Check where COPY --from puts the program.', 'Use COPY --from=build /app/bin/hello /app/hello in the final stage.'],
+      id: 'binary-inside', kind: 'image.program', title: 'hello-world-small starts the program your build stage compiled', image: 'hello-world-small', points: 1,
+      hints: ['Check where COPY --from puts the program, and that CMD starts that path.', 'Use COPY --from=build /app/bin/hello /app/hello in the final stage and CMD /app/hello.'],
     },
     {
-      id: 'two-stages', kind: 'dockerfile.stages', title: 'The Dockerfile has two stages', file: 'hello/Dockerfile', atLeast: 2, points: 1,
+      id: 'two-stages', kind: 'dockerfile.stages', title: 'hello-world-small was built from a Dockerfile with two stages', image: 'hello-world-small', atLeast: 2, points: 1,
       hints: ['A stage starts at each FROM line.', 'Add a second FROM line for the final stage, after the build steps.'],
     },
     {
-      id: 'named-stage', kind: 'dockerfile.namedStage', title: 'The build stage has a name', file: 'hello/Dockerfile', points: 1,
-      hints: ['Give the first stage an alias.', 'Write the first line as FROM … AS build.'],
+      id: 'named-stage', kind: 'dockerfile.namedStage', title: 'The build stage has a name', image: 'hello-world-small', points: 1,
+      hints: ['COPY --from=0 works too, but a name says what the stage is for and survives adding a stage before it.', 'Write the first line as FROM … AS build (any name will do).'],
     },
     {
-      id: 'copy-from', kind: 'dockerfile.copyFrom', title: 'The final stage copies the program from the build stage', file: 'hello/Dockerfile', points: 1,
+      id: 'copy-from', kind: 'dockerfile.copyFrom', title: 'The final stage copies the program from an earlier stage', image: 'hello-world-small', points: 1,
       hints: ['COPY can take files from another stage.', 'Use COPY --from=build /app/bin/hello /app/hello.'],
     },
   ],

@@ -20,6 +20,7 @@ export default {
       title: 'hello-world runs and prints Hello, world!',
       image: 'hello-world',
       stdout: { match: 'exact', text: 'Hello, world!' },
+      compiled: true,
       points: 2,
       hints: [
         'Run the image yourself with docker run --rm hello-world and compare what it prints.',

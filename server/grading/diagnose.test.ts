@@ -4,14 +4,15 @@ import { diagnose } from './diagnose.ts';
 // Real messages of engine 20.10, the CLI, glibc's loader and busybox, as the learner meets them.
 describe('diagnose', () => {
   it.each([
-    ['the misprinted line continuation', '{"message":"dockerfile parse error line 3: unknown instruction: MAKE"}', undefined, /unknown instruction: MAKE.*backslash/],
+    ['the misprinted line continuation', '{"message":"dockerfile parse error line 3: unknown instruction: MAKE"}', undefined, /unknown instruction: MAKE.*ends with && but no backslash/],
+    ['a misspelt instruction', '{"message":"dockerfile parse error line 2: unknown instruction: COPPY"}', undefined, /COPPY is not a Dockerfile instruction\. Did you mean COPY\?/],
     ['a COPY of a missing file', '{"errorDetail":{"message":"COPY failed: file not found in build context or excluded by .dockerignore: stat hello.cpp: file does not exist"}}', undefined, /could not find a file to COPY/],
     ['a failing RUN step', '{"errorDetail":{"message":"The command \'/bin/sh -c gcc hello.c -o hello\' returned a non-zero code: 1"}}', undefined, /failed at a RUN step/],
     ['a missing C++ library', undefined, '/app/hello: error while loading shared libraries: libstdc++.so.6: cannot open shared object file: No such file or directory', /needs libstdc\+\+\.so\.6.*-static/],
     ['shell-form CMD in a scratch image', undefined, 'docker: Error response from daemon: OCI runtime create failed: exec: "/bin/sh": stat /bin/sh: no such file or directory: unknown.', /exec form/],
     ['a binary for another C library', undefined, '/bin/sh: /app/hello: not found', /different C library/],
   ])('explains %s', (_what, build, run, hint) => {
-    expect(diagnose(build, run)).toMatch(hint);
+    expect(diagnose(build, run, 'FROM stagecraft/toolchain\nRUN gcc --version &&\nMAKE --version\n')).toMatch(hint);
   });
 
   it('says nothing about output it does not recognise', () => {

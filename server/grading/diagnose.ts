@@ -1,13 +1,27 @@
 // Hints from what really happened: the learner's last build output or the failing run's output,
 // matched against the common failures of these labs. A diagnosis beats a generic hint.
 
-interface Diagnosis { pattern: RegExp; hint: (match: RegExpExecArray) => string }
+import { editDistance } from './near-miss.ts';
+
+const INSTRUCTIONS = ['FROM', 'RUN', 'CMD', 'LABEL', 'EXPOSE', 'ENV', 'ADD', 'COPY', 'ENTRYPOINT', 'VOLUME', 'USER', 'WORKDIR', 'ARG', 'ONBUILD', 'STOPSIGNAL', 'HEALTHCHECK', 'SHELL', 'MAINTAINER'];
+
+interface Diagnosis { pattern: RegExp; hint: (match: RegExpExecArray, dockerfile?: string) => string }
 
 /** Read in order; the first that matches explains the failure. */
 const FROM_BUILD: Diagnosis[] = [
   {
-    pattern: /unknown instruction: ([A-Za-z-]+)/i,
-    hint: (m) => `Your last build stopped at "unknown instruction: ${m[1]}": Docker read "${m[1]}" as the start of a new instruction. The line before it ends with && but no backslash; end it with \\ so the next line continues it.`,
+    pattern: /line (\d+): unknown instruction: ([A-Za-z-]+)/i,
+    hint: (m, dockerfile) => {
+      const word = m[2]!.toUpperCase();
+      // The Dockerfile the engine read (the gateway's copy keeps the learner's line numbers): did a
+      // continued command lose its backslash, or is the word a misspelt instruction?
+      const before = (dockerfile ?? '').split('\n').slice(0, Number(m[1]) - 1).filter((line) => line.trim() !== '').at(-1) ?? '';
+      if (/(&&|\|\||\||\\)\s*$/.test(before)) {
+        return `Your last build stopped at "unknown instruction: ${word}": Docker read "${word.toLowerCase()}" as the start of a new instruction. The line before it ends with ${/&&\s*$/.test(before) ? '&&' : 'an operator'} but no backslash; end it with \\ so the next line continues it.`;
+      }
+      const meant = INSTRUCTIONS.filter((keyword) => editDistance(keyword, word) <= 2).sort((a, b) => editDistance(a, word) - editDistance(b, word))[0];
+      return `Your last build stopped at "unknown instruction: ${word}": ${word} is not a Dockerfile instruction.${meant ? ` Did you mean ${meant}?` : ''}`;
+    },
   },
   {
     pattern: /COPY failed/i,
@@ -34,13 +48,16 @@ const FROM_RUN: Diagnosis[] = [
   },
 ];
 
-/** A hint from the learner's own output, or undefined when nothing familiar is in it. */
-export function diagnose(buildOutput: string | undefined, runOutput: string | undefined): string | undefined {
+/**
+ * A hint from the learner's own output, or undefined when nothing familiar is in it. `dockerfile`
+ * is the one the engine read in that build, when the gateway recorded it.
+ */
+export function diagnose(buildOutput: string | undefined, runOutput: string | undefined, dockerfile?: string): string | undefined {
   for (const [text, table] of [[runOutput, FROM_RUN], [buildOutput, FROM_BUILD]] as const) {
     if (!text) continue;
     for (const { pattern, hint } of table) {
       const match = pattern.exec(text);
-      if (match) return hint(match);
+      if (match) return hint(match, dockerfile);
     }
   }
   return undefined;

@@ -8,7 +8,7 @@ import { diagnose } from './diagnose.ts';
 
 export { loadLessons, validateLesson, LessonError, type LessonLab } from './lessons.ts';
 export { gradebook, gradesCsv, csvCell, type GradebookRow, type LessonCell } from './gradebook.ts';
-export { CannotJudge, type LearnerEngine, type LearnerImage, type RunOutcome } from './port.ts';
+export { CannotJudge, type ImageConfig, type LearnerEngine, type LearnerImage, type Provenance, type RunOutcome } from './port.ts';
 
 /**
  * Runs every check of `lab`. `failuresSoFar` counts the learner's earlier failed attempts per check:
@@ -38,8 +38,10 @@ export async function grade(lab: LessonLab, engine: LearnerEngine, failuresSoFar
     if (verdict.status === 'pass') return { ...base, status: 'pass', points: check.points, evidence: verdict.evidence };
     // What actually went wrong (a missing image after a failed build, a run that could not start) beats a generic hint.
     const missingImage = verdict.seen?.startsWith('no image named') ?? false;
-    const diagnosis = diagnose(missingImage ? engine.lastBuildOutput() : undefined, typeof verdict.evidence.output === 'string' ? verdict.evidence.output : undefined);
-    const hint = diagnosis ?? check.hints[Math.min(failuresSoFar[check.id] ?? 0, check.hints.length - 1)];
+    const lastBuild = missingImage ? await engine.lastBuild().catch(() => undefined) : undefined;
+    const diagnosis = diagnose(missingImage ? lastBuild?.log ?? engine.lastBuildOutput() : undefined,
+      typeof verdict.evidence.output === 'string' ? verdict.evidence.output : undefined, lastBuild?.dockerfile);
+    const hint = diagnosis ?? verdict.hint ?? check.hints[Math.min(failuresSoFar[check.id] ?? 0, check.hints.length - 1)];
     return { ...base, status: 'fail', points: 0, expected: verdict.expected, seen: verdict.seen, hint, evidence: verdict.evidence };
   }));
 }

@@ -14,19 +14,57 @@ export interface RunOutcome {
   exitCode: number;
   /** The run was stopped at its time limit. */
   timedOut: boolean;
+  /** The engine refused to start the container (its program cannot be executed): its words, our paths removed. */
+  startError?: string;
+}
+
+/** How one of the learner's builds made an image, as the gateway recorded it. */
+export interface Provenance {
+  /** The Dockerfile's name in the build context (`-f`), e.g. Dockerfile.multi. */
+  dockerfileName: string;
+  /** The Dockerfile the engine read: the gateway's canonical copy. Image names in FROM lines are the engine's. */
+  dockerfile: string;
+  /** Each stage, with its base in the learner's own words (an image, an earlier stage, scratch). */
+  stages: { index: number; name?: string; base: string }[];
+  /** Tags asked for at build time, and given later with docker tag. */
+  tags: string[];
+  laterTags: string[];
+  outcome: 'built' | 'failed' | 'interrupted' | 'running';
+  /** The end of the build's output, in the learner's names. */
+  log: string;
+}
+
+/** What the image starts and where, from its configuration. */
+export interface ImageConfig {
+  entrypoint: string[];
+  cmd: string[];
+  workingDir: string;
 }
 
 export interface LearnerEngine {
   /** The learner's image by name (or a base image), or undefined when they have none by that name. */
   image(name: string): Promise<LearnerImage | undefined>;
-  /** Runs the image with network none, a read-only root and the lab's limits, for at most `timeoutMs`. */
-  run(imageId: string, command: string[] | undefined, timeoutMs: number): Promise<RunOutcome>;
+  /**
+   * Runs the image with network none, a read-only root and the lab's limits, for at most `timeoutMs`;
+   * with `program`, that file alone (entrypoint replaced, no arguments, no shell).
+   */
+  run(imageId: string, command: string[] | undefined, timeoutMs: number, program?: string): Promise<RunOutcome>;
+  /** The image's entrypoint, command and working folder. */
+  config(imageId: string): Promise<ImageConfig>;
+  /** The first bytes of a file in the image, or undefined when it is not a regular file there. */
+  fileHead(imageId: string, path: string): Promise<Buffer | undefined>;
+  /** How the learner's build made this image, or undefined when none of their builds did. */
+  provenance(imageId: string): Promise<Provenance | undefined>;
+  /** The learner's names for their images (for near-miss hints). */
+  imageNames(): Promise<string[]>;
   /** Which of `paths` exist in the image's filesystem. */
   pathsExist(imageId: string, paths: string[]): Promise<Record<string, boolean>>;
   /** A text file in the learner's home folder, or undefined when there is none. */
   readFile(homePath: string): Promise<string | undefined>;
   /** What the learner's last `docker build` printed (its tail), if the server saw one. */
   lastBuildOutput(): string | undefined;
+  /** The learner's latest build as recorded, whatever its outcome. */
+  lastBuild(): Promise<Provenance | undefined>;
 }
 
 /** Thrown by a port when we could not judge (engine down, workspace gone): the check is an `error`. */

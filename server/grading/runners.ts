@@ -1,76 +1,159 @@
 // One runner per check kind. A runner answers pass or fail (the learner's work is wrong: what was
 // expected, what was seen); it throws CannotJudge when it could not tell, which becomes `error`.
 import type { Check, CheckKind } from '../../src/schemas/checks.ts';
-import { stages } from '../dockerfile/index.ts';
 import { describeOutput, excerpt, matchesOutput } from './output.ts';
-import type { LearnerEngine, LearnerImage } from './port.ts';
+import type { LearnerEngine, LearnerImage, Provenance } from './port.ts';
+import { nearMiss } from './near-miss.ts';
+import { originOf, programOf, rootBase, stageFacts, startForm } from './provenance.ts';
 
 export interface Verdict {
   status: 'pass' | 'fail';
   expected?: string;
   seen?: string;
+  /** A hint drawn from the learner's real state; beats the check's generic ones. */
+  hint?: string;
   evidence: Record<string, string | number>;
 }
 
 type Runner<K extends CheckKind> = (check: Extract<Check, { kind: K }>, engine: LearnerEngine) => Promise<Verdict>;
 
 const pass = (evidence: Verdict['evidence'] = {}): Verdict => ({ status: 'pass', evidence });
-const fail = (expected: string, seen: string, evidence: Verdict['evidence'] = {}): Verdict => ({ status: 'fail', expected, seen, evidence });
+const fail = (expected: string, seen: string, evidence: Verdict['evidence'] = {}, hint?: string): Verdict => ({ status: 'fail', expected, seen, evidence, ...(hint ? { hint } : {}) });
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
 
-/** The learner's image, or a failure saying it is not there. */
+/** The learner's image, or a failure saying it is not there (naming a near miss they do have). */
 async function needImage(engine: LearnerEngine, name: string): Promise<LearnerImage | Verdict> {
-  return (await engine.image(name)) ?? fail(`an image named ${name}`, `no image named ${name} (docker image ls lists yours)`);
+  const image = await engine.image(name);
+  if (image) return image;
+  const near = nearMiss(name, await engine.imageNames());
+  return fail(`an image named ${name}`, `no image named ${name} (docker image ls lists yours)`, {},
+    near ? `You have ${near}: did you mean ${name}? Build with -t ${name}, or name it with docker tag ${near} ${name}.` : undefined);
 }
 
-async function needDockerfile(engine: LearnerEngine, file: string): Promise<ReturnType<typeof stages> | Verdict> {
-  const text = await engine.readFile(file);
-  return text === undefined ? fail(`a Dockerfile at ~/${file}`, `no file at ~/${file}`) : stages(text);
+/** The learner's image and how their own build made it; a base image under a new name never passes. */
+async function needBuilt(engine: LearnerEngine, name: string): Promise<{ image: LearnerImage; provenance: Provenance } | Verdict> {
+  const image = await needImage(engine, name);
+  if (isVerdict(image)) return image;
+  const provenance = await engine.provenance(image.id);
+  if (provenance) return { image, provenance };
+  return fail(`${name} made by a docker build of yours`, `${name} was not made by any build of yours that the lab recorded (a base image or another image under a new name)`,
+    { imageId: image.id }, `Build it from your Dockerfile: docker build -t ${name} . (a docker tag of another image does not count).`);
 }
 
 const isVerdict = (value: object): value is Verdict => 'status' in value;
+const ELF = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
+const PATH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+/**
+ * The program the image starts is the learner's compiled work: an executable (ELF) that one of
+ * their build's stages compiled (and that its base image did not already hold), found by
+ * following the build's copies back from the path the image starts, wherever it is.
+ */
+async function compiledProgram(engine: LearnerEngine, name: string, image: LearnerImage, provenance: Provenance): Promise<{ program: string; stage: number } | Verdict> {
+  const config = await engine.config(image.id);
+  const start = programOf(config);
+  const evidence: Verdict['evidence'] = { imageId: image.id, dockerfile: provenance.dockerfileName, command: start.line };
+  if (!start.program) return fail(`${name} to start your program`, `${name} has no CMD or ENTRYPOINT`, evidence, 'End the final stage with CMD ["/path/to/your/program"].');
+  let program = start.program;
+  if (!program.includes('/')) {
+    // A bare name is looked up on PATH, as the runtime does.
+    const found = await engine.pathsExist(image.id, PATH_DIRS.map((dir) => `${dir}/${program}`));
+    program = PATH_DIRS.map((dir) => `${dir}/${program}`).find((p) => found[p]) ?? `/usr/bin/${program}`;
+  }
+  evidence.program = program;
+  const stages = stageFacts(provenance);
+  const origin = originOf(stages, stages.length - 1, program);
+  const notYours = (seen: string, hint: string) => fail(`${name} to start a program your build compiled`, seen, evidence, hint);
+  if (origin.kind === 'context') return notYours(`${program} was copied from your folder (${origin.source}), not built by the Dockerfile`, 'Compile the program in a build stage (RUN gcc …) and COPY --from that stage.');
+  if (origin.kind === 'image') return notYours(`${program} was copied from another image, not from a stage of yours`, 'Compile the program in a build stage of your own and COPY --from that stage.');
+  if (origin.kind === 'base') return notYours(`${program} comes with ${origin.base}: your build did not make it`, 'The image must start your own program: CMD ["/app/hello"] (or wherever your COPY put it), not a tool of the base image.');
+  if (origin.kind === 'unknown') return notYours(`where ${program} came from could not be traced in your Dockerfile`, 'Compile in a build stage and COPY --from that stage to the path your CMD starts.');
+  const base = rootBase(stages, origin.stage);
+  if (base !== 'scratch') {
+    const baseImage = await engine.image(base);
+    if (baseImage && (await engine.pathsExist(baseImage.id, [program]))[program]) {
+      return notYours(`${program} is a file of ${base}: your build did not make it`, 'Start the program your build stage compiled, not a tool of the base image.');
+    }
+  }
+  const head = await engine.fileHead(image.id, program);
+  if (head === undefined) return notYours(`${program} is not a file in ${name}`, 'Check the path your COPY --from writes to and the one CMD starts: they must be the same.');
+  if (!head.subarray(0, 4).equals(ELF)) return notYours(`${program} is a script or text file, not a compiled program`, 'The image must start the binary your compiler made, not a script that prints the text.');
+  return { program, stage: origin.stage };
+}
 
 export const RUNNERS: { [K in CheckKind]: Runner<K> } = {
   'image.exists': async (check, engine) => {
-    const image = await needImage(engine, check.image);
-    return isVerdict(image) ? image : pass({ imageId: image.id, size: image.size });
+    const built = await needBuilt(engine, check.image);
+    return isVerdict(built) ? built : pass({ imageId: built.image.id, size: built.image.size, dockerfile: built.provenance.dockerfileName });
   },
 
   'container.runs': async (check, engine) => {
-    const image = await needImage(engine, check.image);
-    if (isVerdict(image)) return image;
+    const built = await needBuilt(engine, check.image);
+    if (isVerdict(built)) return built;
+    const { image } = built;
     const outcome = await engine.run(image.id, check.command, check.timeoutSeconds * 1000);
-    const evidence = { imageId: image.id, exitCode: outcome.exitCode, output: excerpt(outcome.stdout + outcome.stderr) };
+    const evidence: Verdict['evidence'] = { imageId: image.id, exitCode: outcome.exitCode, output: excerpt(outcome.stdout + outcome.stderr) };
+    if (outcome.startError !== undefined) {
+      evidence.output = excerpt(outcome.startError);
+      return fail(`${check.image} to start`, `it could not start: ${outcome.startError}`, evidence);
+    }
     if (outcome.timedOut) return fail(`${check.image} to finish within ${check.timeoutSeconds} s`, 'it was still running and was stopped', evidence);
     if (!matchesOutput(outcome.stdout, check.stdout)) {
       return fail(describeOutput(check.stdout), excerpt(outcome.stdout + outcome.stderr) || '(no output)', evidence);
     }
     if (outcome.exitCode !== check.exitCode) return fail(`exit code ${check.exitCode}`, `exit code ${outcome.exitCode}`, evidence);
+    if (!check.compiled) return pass(evidence);
+    const program = await compiledProgram(engine, check.image, image, built.provenance);
+    if (isVerdict(program)) return program;
+    evidence.program = program.program;
+    // Run on its own, with no arguments and no shell, the program itself must print it.
+    const alone = await engine.run(image.id, undefined, check.timeoutSeconds * 1000, program.program);
+    if (alone.startError !== undefined || !matchesOutput(alone.stdout, check.stdout)) {
+      return fail(`${program.program}, run on its own, to print it`, excerpt(alone.startError ?? (alone.stdout + alone.stderr)) || '(no output)', evidence,
+        'The text must come from your compiled program, not from arguments given to another one in CMD.');
+    }
     return pass(evidence);
   },
 
+  'image.program': async (check, engine) => {
+    const built = await needBuilt(engine, check.image);
+    if (isVerdict(built)) return built;
+    const program = await compiledProgram(engine, check.image, built.image, built.provenance);
+    return isVerdict(program) ? program : pass({ imageId: built.image.id, program: program.program, stage: program.stage });
+  },
+
   'image.smallerThan': async (check, engine) => {
-    const small = await needImage(engine, check.image);
+    const small = await needBuilt(engine, check.image);
     if (isVerdict(small)) return small;
-    const large = await needImage(engine, check.than);
+    const large = await needBuilt(engine, check.than);
     if (isVerdict(large)) return large;
-    const ratio = large.size / small.size;
-    const evidence = { imageId: small.id, size: small.size, thanId: large.id, thanSize: large.size, ratio: Number(ratio.toFixed(1)) };
+    const evidence: Verdict['evidence'] = { imageId: small.image.id, size: small.image.size, thanId: large.image.id, thanSize: large.image.size };
+    if (small.image.id === large.image.id) return fail(`${check.image} and ${check.than} to be two different builds`, 'they are the same image under two names', evidence, `Build ${check.than} from the one-stage Dockerfile and ${check.image} from the two-stage one.`);
+    // The comparison means something only if the larger one really carries the toolchain it compiled with.
+    const stages = stageFacts(large.provenance);
+    if (!stages.at(-1)?.steps.some((step) => step.kind === 'compile') && !(stages.at(-1)?.baseStage !== undefined)) {
+      return fail(`${check.than} to be the one-stage build that compiles in its final image`, `${check.than}'s final stage compiles nothing`, evidence,
+        `Build ${check.than} from the one-stage Dockerfile (FROM the toolchain, RUN gcc …).`);
+    }
+    const ratio = large.image.size / small.image.size;
+    evidence.ratio = Number(ratio.toFixed(1));
     if (ratio >= check.ratio) return pass(evidence);
     return fail(`${check.image} at least ${check.ratio}× smaller than ${check.than}`,
-      `${check.image} ${mb(small.size)}, ${check.than} ${mb(large.size)}: ${ratio.toFixed(1)}× smaller`, evidence);
+      `${check.image} ${mb(small.image.size)}, ${check.than} ${mb(large.image.size)}: ${ratio.toFixed(1)}× smaller`, evidence);
   },
 
   'image.maxSize': async (check, engine) => {
-    const image = await needImage(engine, check.image);
-    if (isVerdict(image)) return image;
+    const built = await needBuilt(engine, check.image);
+    if (isVerdict(built)) return built;
+    const { image } = built;
     const evidence = { imageId: image.id, size: image.size };
     return image.size <= check.bytes ? pass(evidence) : fail(`${check.image} at most ${mb(check.bytes)}`, mb(image.size), evidence);
   },
 
   'image.lacks': async (check, engine) => {
-    const image = await needImage(engine, check.image);
-    if (isVerdict(image)) return image;
+    const built = await needBuilt(engine, check.image);
+    if (isVerdict(built)) return built;
+    const { image } = built;
     const exists = await engine.pathsExist(image.id, check.paths);
     const present = check.paths.filter((p) => exists[p]);
     const evidence = { imageId: image.id, present: present.join(' ') };
@@ -87,51 +170,36 @@ export const RUNNERS: { [K in CheckKind]: Runner<K> } = {
   },
 
   'dockerfile.stages': async (check, engine) => {
-    const found = await needDockerfile(engine, check.file);
-    if (isVerdict(found)) return found;
-    const evidence = { stages: found.length };
-    return found.length >= check.atLeast ? pass(evidence) : fail(`at least ${check.atLeast} stages (FROM lines)`, `${found.length}`, evidence);
+    const built = await needBuilt(engine, check.image);
+    if (isVerdict(built)) return built;
+    const found = stageFacts(built.provenance);
+    const evidence = { imageId: built.image.id, dockerfile: built.provenance.dockerfileName, stages: found.length };
+    return found.length >= check.atLeast ? pass(evidence) : fail(`at least ${check.atLeast} stages (FROM lines) in the Dockerfile that built ${check.image}`, `${found.length} (${built.provenance.dockerfileName})`, evidence);
   },
 
   'dockerfile.namedStage': async (check, engine) => {
-    const found = await needDockerfile(engine, check.file);
-    if (isVerdict(found)) return found;
-    const names = found.map((s) => s.name).filter((n): n is string => n !== undefined);
-    const evidence = { names: names.join(' ') };
-    const ok = check.name ? names.includes(check.name) : names.length > 0;
-    return ok ? pass(evidence) : fail(check.name ? `a stage named ${check.name} (FROM … AS ${check.name})` : 'a named stage (FROM … AS name)',
-      names.length > 0 ? `stages named ${names.join(', ')}` : 'no named stage', evidence);
+    const built = await needBuilt(engine, check.image);
+    if (isVerdict(built)) return built;
+    const names = stageFacts(built.provenance).slice(0, -1).map((s) => s.name).filter((n): n is string => n !== undefined);
+    const evidence = { imageId: built.image.id, dockerfile: built.provenance.dockerfileName, names: names.join(' ') };
+    return names.length > 0 ? pass(evidence) : fail(`a named build stage (FROM … AS build) in the Dockerfile that built ${check.image}`, 'no named stage', evidence);
   },
 
   'dockerfile.copyFrom': async (check, engine) => {
-    const found = await needDockerfile(engine, check.file);
-    if (isVerdict(found)) return found;
-    const sources = found.flatMap((s) => s.instructions)
-      .filter((i) => i.keyword === 'COPY')
-      .map((i) => /(?:^|\s)--from=(\S+)/i.exec(i.text)?.[1])
-      .filter((f): f is string => f !== undefined);
-    const evidence = { from: sources.join(' ') };
-    const ok = check.from ? sources.some((f) => f.toLowerCase() === check.from!.toLowerCase()) : sources.length > 0;
-    return ok ? pass(evidence) : fail(check.from ? `COPY --from=${check.from}` : 'a COPY --from=<stage>', sources.length > 0 ? `COPY --from=${sources.join(', ')}` : 'no COPY --from', evidence);
+    const built = await needBuilt(engine, check.image);
+    if (isVerdict(built)) return built;
+    const final = stageFacts(built.provenance).at(-1);
+    const fromStages = (final?.steps ?? []).filter((s) => s.kind === 'copy' && typeof s.from === 'object' && 'stage' in s.from).length;
+    const evidence = { imageId: built.image.id, dockerfile: built.provenance.dockerfileName, copies: fromStages };
+    return fromStages > 0 ? pass(evidence) : fail(`the final stage of ${check.image}'s Dockerfile to COPY --from an earlier stage`, 'no COPY --from a stage in the final stage', evidence);
   },
 
   'dockerfile.execCmd': async (check, engine) => {
-    const found = await needDockerfile(engine, check.file);
-    if (isVerdict(found)) return found;
-    const cmd = found.at(-1)?.instructions.filter((i) => i.keyword === 'CMD').at(-1);
-    const args = cmd?.text.replace(/^\S+\s*/, '') ?? '';
-    const evidence = { cmd: args };
-    if (!cmd) return fail('a CMD in the final stage', 'no CMD', evidence);
-    return isExecForm(args) ? pass(evidence) : fail('CMD in exec form, e.g. CMD ["./hello"]', `CMD ${args}`, evidence);
+    const built = await needBuilt(engine, check.image);
+    if (isVerdict(built)) return built;
+    const form = startForm(stageFacts(built.provenance));
+    const evidence = { imageId: built.image.id, dockerfile: built.provenance.dockerfileName, form: form ? `${form.keyword} ${form.exec ? 'exec' : 'shell'}` : 'none' };
+    if (!form) return fail('a CMD or ENTRYPOINT in exec form', 'no CMD or ENTRYPOINT', evidence);
+    return form.exec ? pass(evidence) : fail('CMD or ENTRYPOINT in exec form, e.g. CMD ["./hello"]', `${form.keyword} in shell form`, evidence);
   },
 };
-
-/** A JSON array of strings, as Docker reads exec form. */
-function isExecForm(args: string): boolean {
-  try {
-    const value: unknown = JSON.parse(args);
-    return Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string');
-  } catch {
-    return false; // shell form
-  }
-}

@@ -112,7 +112,10 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
       const shell = await openShell(container, learnerId, size);
       return { ...shell, write: (data) => { lifecycle.touch(learnerId); shell.write(data); } };
     },
-    learnerEngine: (learnerId) => learnerEngine(docker, learnerId, namespace(learnerId), () => lastBuilds.get(learnerId), evidence),
+    learnerEngine: (learnerId) => learnerEngine(docker, learnerId, namespace(learnerId), () => lastBuilds.get(learnerId), evidence, {
+      buildOfImage: (imageId) => records.buildOfImage(learnerId, engineUrl, imageId),
+      latestBuild: () => records.latestBuild(learnerId, engineUrl),
+    }),
     async imageLayers(learnerId, name) {
       const target = namespace(learnerId).image(name);
       if (!target.ok || target.value.kind === 'id') return undefined;

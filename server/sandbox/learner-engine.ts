@@ -1,7 +1,10 @@
 // The sandbox's side of grading: one learner's images looked up by the names they gave, run or
 // opened only under the lab's limits. Check containers carry the learner's label and are removed.
+import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { CannotJudge, type LearnerEngine, type RunOutcome } from '../grading/index.ts';
+import tar from 'tar-stream';
+import { CannotJudge, type LearnerEngine, type Provenance, type RunOutcome } from '../grading/index.ts';
+import type { RecordedBuild } from './types.ts';
 import { EvidenceCache } from './evidence-cache.ts';
 import { readContext } from './gateway/build-context.ts';
 import type { Namespace } from './gateway/names.ts';
@@ -11,24 +14,60 @@ import { workspaceName } from './workspace.ts';
 /** Most output kept from a check run: enough for any hello world, bounded for a flood. */
 const OUTPUT_LIMIT = 64 * 1024;
 const FILE_LIMIT = 1024 * 1024;
+/** Enough of a program's file to tell a compiled executable (ELF) from a script. */
+const HEAD_BYTES = 64;
 
 /** Answers about images, shared by every learner of an engine (the same image id is the same content). */
-export interface ImageEvidence { runs: EvidenceCache<RunOutcome>; paths: EvidenceCache<Record<string, boolean>> }
+export interface ImageEvidence { runs: EvidenceCache<RunOutcome>; paths: EvidenceCache<Record<string, boolean>>; heads: EvidenceCache<Buffer | undefined> }
 
 export const imageEvidence = (): ImageEvidence => ({
   runs: new EvidenceCache({ weigh: (outcome) => outcome.stdout.length + outcome.stderr.length + 100 }),
   paths: new EvidenceCache({ weigh: (found) => JSON.stringify(found).length }),
+  heads: new EvidenceCache({ weigh: (head) => (head?.length ?? 0) + 100 }),
 });
 
-export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, lastBuild: () => string | undefined, evidence: ImageEvidence): LearnerEngine {
+/** The learner's build records on this engine. */
+export interface LearnerRecords {
+  buildOfImage(imageId: string): RecordedBuild | undefined;
+  latestBuild(): RecordedBuild | undefined;
+}
+
+export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, lastBuild: () => string | undefined, evidence: ImageEvidence, records: LearnerRecords): LearnerEngine {
   const labels = { [LABELS.learner]: learnerId, [LABELS.role]: 'check' };
   const hardened = {
     NetworkMode: 'none', ReadonlyRootfs: true, CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'],
     Memory: LIMITS.containerMemory, MemorySwap: LIMITS.containerMemory, PidsLimit: LIMITS.containerPids, NanoCpus: LIMITS.containerNanoCpus,
   };
   const reads = new Map<string, Promise<string | undefined>>();
+  // Created, never started: the archive API reads the image's filesystem without running anything.
+  const inspectFiles = async <T>(imageId: string, read: (container: Docker.Container) => Promise<T>): Promise<T> => {
+    const container = await docker.createContainer({ Image: imageId, Cmd: ['/stagecraft-never-runs'], Entrypoint: [], Labels: labels, HostConfig: hardened });
+    try {
+      return await read(container);
+    } finally {
+      await container.remove({ force: true }).catch(() => undefined);
+    }
+  };
   return {
     lastBuildOutput: lastBuild,
+    lastBuild: async () => provenanceOf(records.latestBuild(), ns),
+    provenance: async (imageId) => provenanceOf(records.buildOfImage(imageId), ns),
+
+    async imageNames() {
+      const images = await docker.listImages();
+      return images.flatMap((i) => i.RepoTags ?? []).filter((t) => ns.owns(t)).map((t) => ns.toLearner(t));
+    },
+
+    async config(imageId) {
+      const info = await docker.getImage(imageId).inspect();
+      const list = (value: string | string[] | null | undefined) => (value === null || value === undefined ? [] : Array.isArray(value) ? value : [value]);
+      return { entrypoint: list(info.Config.Entrypoint), cmd: list(info.Config.Cmd), workingDir: info.Config.WorkingDir || '/' };
+    },
+
+    fileHead: (imageId, path) => evidence.heads.get(`head ${imageId} ${path}`, () => inspectFiles(imageId, async (container) => {
+      const archive = await container.getArchive({ path }).catch(notFoundAs(undefined));
+      return archive ? headOfFirstFile(archive as NodeJS.ReadableStream) : undefined;
+    })),
 
     async image(name) {
       const target = ns.image(name);
@@ -37,12 +76,20 @@ export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, 
       return info ? { id: info.Id, size: info.Size } : undefined;
     },
 
-    run: (imageId, command, timeoutMs) => evidence.runs.get(`run ${imageId} ${JSON.stringify(command ?? null)} ${timeoutMs}`, async () => {
-      const container = await docker.createContainer({ Image: imageId, Cmd: command, Labels: labels, Tty: false, HostConfig: hardened });
+    run: (imageId, command, timeoutMs, program) => evidence.runs.get(`run ${imageId} ${JSON.stringify(command ?? null)} ${timeoutMs} ${program ?? ''}`, async () => {
+      const direct = program === undefined ? {} : { Entrypoint: [program], Cmd: [] };
+      const container = await docker.createContainer({ Image: imageId, Cmd: command, ...direct, Labels: labels, Tty: false, HostConfig: hardened });
       try {
         const stream = await container.attach({ stream: true, stdout: true, stderr: true });
         const output = collect(stream);
-        await container.start();
+        try {
+          await container.start();
+        } catch (error) {
+          // The engine answered, and refused: the image's program cannot be executed. That is the learner's work, judged.
+          const status = (error as { statusCode?: number }).statusCode ?? 0;
+          if (status < 400 || status >= 600 || status === 404) throw error;
+          return { stdout: '', stderr: '', exitCode: 127, timedOut: false, startError: startErrorText(error) };
+        }
         const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), timeoutMs).unref());
         const finished = await Promise.race([container.wait(), timer]);
         if (finished === 'timeout') await container.kill().catch(() => undefined); // it may have just exited
@@ -54,17 +101,11 @@ export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, 
       }
     }, (outcome) => !outcome.timedOut), // a timeout may be the machine's load, not the image
 
-    pathsExist: (imageId, paths) => evidence.paths.get(`paths ${imageId} ${JSON.stringify(paths)}`, async () => {
-      // Created, never started: the archive API reads the image's filesystem without running anything.
-      const container = await docker.createContainer({ Image: imageId, Cmd: ['/stagecraft-never-runs'], Labels: labels, HostConfig: hardened });
-      try {
-        const found: Record<string, boolean> = {};
-        for (const p of paths) found[p] = await container.infoArchive({ path: p }).then(() => true, notFoundAs(false));
-        return found;
-      } finally {
-        await container.remove({ force: true }).catch(() => undefined);
-      }
-    }),
+    pathsExist: (imageId, paths) => evidence.paths.get(`paths ${imageId} ${JSON.stringify(paths)}`, () => inspectFiles(imageId, async (container) => {
+      const found: Record<string, boolean> = {};
+      for (const p of paths) found[p] = await container.infoArchive({ path: p }).then(() => true, notFoundAs(false));
+      return found;
+    })),
 
     // One read per file per grading run: every check of the run judges the same copy.
     readFile: (homePath) => memo(reads, homePath, async () => {
@@ -79,6 +120,48 @@ export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, 
       return file?.data?.subarray(0, FILE_LIMIT).toString('utf8');
     }),
   };
+}
+
+/** The first bytes of the archive's first entry when it is a regular file; the rest is not read. */
+async function headOfFirstFile(archive: NodeJS.ReadableStream): Promise<Buffer | undefined> {
+  const extract = tar.extract();
+  (archive as unknown as Readable).pipe(extract);
+  try {
+    for await (const entry of extract) {
+      const { header } = entry as unknown as { header: tar.Header };
+      if (header.type !== 'file') return undefined;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of entry as AsyncIterable<Buffer>) {
+        chunks.push(chunk);
+        size += chunk.length;
+        if (size >= HEAD_BYTES) break;
+      }
+      return Buffer.concat(chunks).subarray(0, HEAD_BYTES);
+    }
+    return undefined;
+  } finally {
+    (archive as unknown as Readable).destroy?.();
+    extract.destroy();
+  }
+}
+
+/** A recorded build in grading's terms: the learner's names, the canonical Dockerfile, the stages. */
+function provenanceOf(build: RecordedBuild | undefined, ns: Namespace): Provenance | undefined {
+  if (!build) return undefined;
+  const plan = build.plan as { stages?: Provenance['stages'] } | undefined;
+  return {
+    dockerfileName: build.dockerfileName, dockerfile: build.dockerfile, stages: plan?.stages ?? [],
+    tags: build.tags, laterTags: build.laterTags.map((t) => ns.toLearner(t)), outcome: build.outcome, log: build.log,
+  };
+}
+
+/** What the engine said when it could not start a container, without the host's paths. */
+function startErrorText(error: unknown): string {
+  const text = String((error as { json?: { message?: string } }).json?.message ?? (error as Error).message ?? '');
+  // The runtime's own reason follows its last "caused: " (e.g. exec: "/bin/sh": stat /bin/sh: no such file or directory).
+  const reason = text.split('caused: ').at(-1) ?? text;
+  return reason.replace(/\/(var\/lib|run|proc|sys)\/\S*/g, '…').replace(/: unknown$/, '').slice(0, 300);
 }
 
 function memo<T>(map: Map<string, Promise<T>>, key: string, compute: () => Promise<T>): Promise<T> {

@@ -152,6 +152,7 @@ const unavailable = async (): Promise<never> => {
 /** What grading sees of a learner whose engine is down: every check is an `error`, never a `fail`. */
 const unreachableEngine: LearnerEngine = {
   image: unavailable, run: unavailable, pathsExist: unavailable, readFile: unavailable, lastBuildOutput: () => undefined,
+  config: unavailable, fileHead: unavailable, provenance: unavailable, imageNames: unavailable, lastBuild: unavailable,
 };
 
 /** The shell, registered with its engine until it exits, so a down engine can end it with a notice. */

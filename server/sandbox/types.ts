@@ -62,23 +62,40 @@ export interface BuildRecords {
   recordTag(learnerId: string, engine: string, imageId: string, tag: string): void;
   builtImage(learnerId: string, engine: string, imageId: string): boolean;
   builtImages(learnerId: string, engine: string): string[];
+  /** The latest finished build that made the image, with tags given since. */
+  buildOfImage(learnerId: string, engine: string, imageId: string): RecordedBuild | undefined;
+  /** The learner's latest build on the engine, whatever its outcome. */
+  latestBuild(learnerId: string, engine: string): RecordedBuild | undefined;
+}
+
+export interface RecordedBuild extends BuildStart {
+  outcome: BuildFinish['outcome'] | 'running';
+  imageId?: string;
+  log: string;
+  laterTags: string[];
 }
 
 /** Records kept in memory, for a sandbox used without a store (tools, some tests). */
 export function memoryBuildRecords(): BuildRecords {
   let next = 1;
-  const owners = new Map<number, { learnerId: string; engine: string }>();
+  const owners = new Map<number, BuildStart>();
+  const builds = new Map<number, RecordedBuild>();
   const images = new Set<string>();
   const key = (learnerId: string, engine: string, imageId: string) => `${learnerId} ${engine} ${imageId}`;
   return {
     startBuild(start) {
-      owners.set(next, { learnerId: start.learnerId, engine: start.engine });
+      owners.set(next, start);
+      builds.set(next, { ...start, outcome: 'running', log: '', laterTags: [] });
       return next++;
     },
     finishBuild(id, finish) {
       const owner = owners.get(id);
-      if (owner) for (const image of finish.images) images.add(key(owner.learnerId, owner.engine, image.id));
+      if (!owner) return;
+      for (const image of finish.images) images.add(key(owner.learnerId, owner.engine, image.id));
+      builds.set(id, { ...owner, outcome: finish.outcome, imageId: finish.imageId, log: finish.log, laterTags: [] });
     },
+    buildOfImage: (learnerId, engine, imageId) => [...builds.values()].reverse().find((b) => b.learnerId === learnerId && b.engine === engine && b.imageId === imageId && b.outcome === 'built'),
+    latestBuild: (learnerId, engine) => [...builds.values()].reverse().find((b) => b.learnerId === learnerId && b.engine === engine),
     recordTag: () => undefined,
     builtImage: (learnerId, engine, imageId) => images.has(key(learnerId, engine, imageId)),
     builtImages: (learnerId, engine) => [...images].filter((k) => k.startsWith(`${learnerId} ${engine} `)).map((k) => k.split(' ')[2]!),

@@ -53,6 +53,8 @@ export interface BuildQueries {
   builtImages(learnerId: string, engine: string): string[];
   /** The latest finished build that produced the image, with every tag it was given since. */
   buildOfImage(learnerId: string, engine: string, imageId: string): (BuildRow & { laterTags: string[] }) | undefined;
+  /** The learner's latest build on that engine, whatever its outcome. */
+  latestBuild(learnerId: string, engine: string): (BuildRow & { laterTags: string[] }) | undefined;
   /** Builds still marked running (a server that stopped mid-build): they were interrupted. */
   interruptRunningBuilds(now?: number): number;
 }
@@ -75,6 +77,7 @@ export function buildQueries(db: DatabaseSync): BuildQueries {
   const allBuilt = db.prepare('SELECT DISTINCT image_id FROM build_images WHERE learner_id = ? AND engine = ?');
   const ofImage = db.prepare(`SELECT * FROM builds WHERE learner_id = ? AND engine = ? AND image_id = ? AND outcome = 'built' ORDER BY id DESC LIMIT 1`);
   const tagsSince = db.prepare('SELECT tag FROM image_tags WHERE learner_id = ? AND engine = ? AND image_id = ? AND created_at >= ? ORDER BY id');
+  const latest = db.prepare('SELECT * FROM builds WHERE learner_id = ? AND engine = ? ORDER BY id DESC LIMIT 1');
   const interrupt = db.prepare(`UPDATE builds SET outcome = 'interrupted', finished_at = ? WHERE outcome = 'running'`);
   return {
     startBuild(start, now = Date.now()) {
@@ -99,14 +102,20 @@ export function buildQueries(db: DatabaseSync): BuildQueries {
     builtImages: (learnerId, engine) => (allBuilt.all(learnerId, engine) as { image_id: string }[]).map((r) => r.image_id),
     buildOfImage(learnerId, engine, imageId) {
       const row = ofImage.get(learnerId, engine, imageId) as Row | undefined;
-      if (!row) return undefined;
-      const laterTags = (tagsSince.all(learnerId, engine, imageId, row.started_at) as { tag: string }[]).map((r) => r.tag);
-      return {
-        id: row.id, learnerId: row.learner_id, engine: row.engine, dockerfileName: row.dockerfile_name, dockerfile: row.dockerfile,
-        plan: JSON.parse(row.plan), tags: JSON.parse(row.tags) as string[], startedAt: row.started_at, finishedAt: row.finished_at ?? undefined,
-        outcome: row.outcome, imageId: row.image_id ?? undefined, log: row.log, laterTags,
-      };
+      return row && fromRow(row, (tagsSince.all(learnerId, engine, imageId, row.started_at) as { tag: string }[]).map((r) => r.tag));
+    },
+    latestBuild(learnerId, engine) {
+      const row = latest.get(learnerId, engine) as Row | undefined;
+      return row && fromRow(row, []);
     },
     interruptRunningBuilds: (now = Date.now()) => Number(interrupt.run(now).changes),
+  };
+}
+
+function fromRow(row: Row, laterTags: string[]): BuildRow & { laterTags: string[] } {
+  return {
+    id: row.id, learnerId: row.learner_id, engine: row.engine, dockerfileName: row.dockerfile_name, dockerfile: row.dockerfile,
+    plan: JSON.parse(row.plan), tags: JSON.parse(row.tags) as string[], startedAt: row.started_at, finishedAt: row.finished_at ?? undefined,
+    outcome: row.outcome, imageId: row.image_id ?? undefined, log: row.log, laterTags,
   };
 }

@@ -38,7 +38,7 @@ export const OutputMatch = z.discriminatedUnion('match', [
 ]);
 export type OutputMatch = z.infer<typeof OutputMatch>;
 
-/** The learner's image with this name exists. */
+/** The learner's image with this name exists and one of their own builds made it (not a base image renamed). */
 export const ImageExists = z.object({ ...common, kind: z.literal('image.exists'), /** Image to look for. */ image: ImageName }).strict();
 
 /** Run the image (network none, read-only, time-limited) and match its output and exit code. */
@@ -50,9 +50,15 @@ export const ContainerRuns = z.object({
   /** What standard output must be. */ stdout: OutputMatch,
   /** Expected exit code; default 0. */ exitCode: z.number().int().min(0).max(255).default(0),
   /** Seconds before the run is stopped and judged an error; default 10. */ timeoutSeconds: z.number().int().min(1).max(60).default(10),
+  /**
+   * The program the image starts must be a compiled executable that the learner's own build made
+   * (compiled in a stage, or copied from one), and run on its own it must print the same; default false.
+   */ compiled: z.boolean().default(false),
 }).strict();
 
-/** The image is at least `ratio` times smaller than another of the learner's images. */
+/** The program the image starts is a compiled executable that the learner's own build made (any path, any stage). */
+export const ImageProgram = z.object({ ...common, kind: z.literal('image.program'), /** Image to look into. */ image: ImageName }).strict();
+/** The image is at least `ratio` times smaller than another of the learner's images, which really holds the toolchain. */
 export const ImageSmallerThan = z.object({
   ...common,
   kind: z.literal('image.smallerThan'),
@@ -75,39 +81,37 @@ export const ImageLacks = z.object({ ...common, kind: z.literal('image.lacks'), 
 /** All of these paths exist in the image's filesystem. */
 export const ImageHas = z.object({ ...common, kind: z.literal('image.has'), /** Image to look into. */ image: ImageName, /** Paths that must be present. */ paths: z.array(ImagePath).min(1) }).strict();
 
-/** The Dockerfile has at least this many stages (FROM lines). */
+/** The build that made the image had at least this many stages (FROM lines). */
 export const DockerfileStages = z.object({
   ...common,
   kind: z.literal('dockerfile.stages'),
-  /** The Dockerfile, relative to the learner's home. */ file: HomePath,
+  /** The image whose build is judged: the Dockerfile that built it, wherever it was and whatever its name. */ image: ImageName,
   /** Fewest stages accepted. */ atLeast: z.number().int().min(1),
 }).strict();
 
-/** A stage is named (`FROM … AS name`); with `name`, that one. */
+/** A stage before the final one is named (`FROM … AS name`), whatever the name. */
 export const DockerfileNamedStage = z.object({
   ...common,
   kind: z.literal('dockerfile.namedStage'),
-  /** The Dockerfile, relative to the learner's home. */ file: HomePath,
-  /** Required stage name; default: any name. */ name: z.string().regex(/^[a-z][a-z0-9_.-]*$/).optional(),
+  /** The image whose build is judged. */ image: ImageName,
 }).strict();
 
-/** A COPY takes files from another stage (`COPY --from=…`); with `from`, from that stage. */
+/** The final stage copies files from an earlier stage (`COPY --from=` its name or number). */
 export const DockerfileCopyFrom = z.object({
   ...common,
   kind: z.literal('dockerfile.copyFrom'),
-  /** The Dockerfile, relative to the learner's home. */ file: HomePath,
-  /** Required source stage (name or number); default: any. */ from: z.string().min(1).optional(),
+  /** The image whose build is judged. */ image: ImageName,
 }).strict();
 
-/** The final stage's CMD is in exec form (`CMD ["./hello"]`). */
+/** The image's program is started in exec form: its CMD or ENTRYPOINT is a JSON list (`CMD ["./hello"]`). */
 export const DockerfileExecCmd = z.object({
   ...common,
   kind: z.literal('dockerfile.execCmd'),
-  /** The Dockerfile, relative to the learner's home. */ file: HomePath,
+  /** The image whose build is judged. */ image: ImageName,
 }).strict();
 
 export const Check = z.discriminatedUnion('kind', [
-  ImageExists, ContainerRuns, ImageSmallerThan, ImageMaxSize, ImageLacks, ImageHas,
+  ImageExists, ContainerRuns, ImageProgram, ImageSmallerThan, ImageMaxSize, ImageLacks, ImageHas,
   DockerfileStages, DockerfileNamedStage, DockerfileCopyFrom, DockerfileExecCmd,
 ]);
 export type Check = z.infer<typeof Check>;

@@ -1,0 +1,167 @@
+// What a recorded build tells about an image: its stages, what each copied from where, whether a
+// compiler ran, and so where the program the image starts came from. Read from the canonical
+// Dockerfile the engine built (the gateway's record), with the engine's own parser: never from a
+// file at a fixed path, never from text the learner could change after the build.
+import { posix } from 'node:path';
+import { parse, processWord, type Node } from '../dockerfile/index.ts';
+import type { ImageConfig, Provenance } from './port.ts';
+
+/** A step of a stage that may have put a file in place. */
+export type Step =
+  | { kind: 'copy'; from: { stage: number } | { image: true } | 'context'; sources: string[]; dest: string }
+  | { kind: 'compile'; command: string };
+
+export interface StageFacts {
+  index: number;
+  name?: string;
+  /** The base as the learner named it. */
+  base: string;
+  /** The earlier stage it starts from, if it does. */
+  baseStage?: number;
+  steps: Step[];
+  /** CMD and ENTRYPOINT written in this stage, with their form. */
+  cmd?: { exec: boolean };
+  entrypoint?: { exec: boolean };
+}
+
+// A compiler or build tool as a command word (gcc, g++, cc, c++, clang, make, cmake, ninja).
+const COMPILER = /(?:^|[\s;&|()/])(gcc|g\+\+|cc|c\+\+|clang(?:\+\+)?|make|cmake|ninja)(?=$|[\s;&|)])/;
+
+/** The facts of each stage of the build. */
+export function stageFacts(provenance: Provenance): StageFacts[] {
+  const parsed = parse(provenance.dockerfile);
+  if (!parsed.ok) return [];
+  const { escape } = parsed.value;
+  const word = (text: string) => { const w = processWord(text, escape); return w.ok ? w.value : text; };
+  const stages: StageFacts[] = [];
+  let workdir = '/';
+  const workdirs: string[] = [];
+  for (const node of parsed.value.nodes) {
+    if (node.cmd === 'from') {
+      const index = stages.length;
+      const recorded = provenance.stages[index];
+      const base = recorded?.base ?? word(node.values[0] ?? '');
+      const baseStage = stages.findIndex((s) => s.name !== undefined && s.name === base.toLowerCase());
+      stages.push({ index, name: recorded?.name, base, baseStage: baseStage === -1 ? undefined : baseStage, steps: [] });
+      workdir = baseStage === -1 ? '/' : workdirs[baseStage] ?? '/';
+      workdirs[index] = workdir;
+      continue;
+    }
+    const stage = stages.at(-1);
+    if (!stage) continue;
+    if (node.cmd === 'workdir' && node.values[0]) {
+      workdir = posix.resolve(workdir, word(node.values[0]));
+      workdirs[stage.index] = workdir;
+    } else if (node.cmd === 'run') {
+      const command = node.values.join(' ');
+      if (COMPILER.test(command)) stage.steps.push({ kind: 'compile', command });
+    } else if (node.cmd === 'copy' || node.cmd === 'add') {
+      stage.steps.push(copyStep(node, stages, workdir, word));
+    } else if (node.cmd === 'cmd') {
+      stage.cmd = { exec: node.json };
+    } else if (node.cmd === 'entrypoint') {
+      stage.entrypoint = { exec: node.json };
+    }
+  }
+  return stages;
+}
+
+function copyStep(node: Node, stages: StageFacts[], workdir: string, word: (text: string) => string): Step {
+  const fromFlag = node.flags.find((f) => f.toLowerCase().startsWith('--from='))?.slice('--from='.length);
+  const values = node.values.map(word);
+  const dest = values.at(-1) ?? '';
+  // A destination ending in / (or naming the working folder) is a folder.
+  const resolved = posix.resolve(workdir, dest) + (dest.endsWith('/') || dest === '.' ? '/' : '');
+  let from: Extract<Step, { kind: 'copy' }>['from'] = 'context';
+  if (fromFlag !== undefined) {
+    const byName = stages.findIndex((s) => s.name !== undefined && s.name === fromFlag.toLowerCase());
+    const byNumber = /^\d+$/.test(fromFlag) && Number(fromFlag) < stages.length - 1 ? Number(fromFlag) : -1;
+    from = byName !== -1 ? { stage: byName } : byNumber !== -1 ? { stage: byNumber } : { image: true };
+  }
+  // Sources of a --from copy are paths in that stage's filesystem, from its root.
+  const sources = values.slice(0, -1).map((s) => (from === 'context' ? s : posix.resolve('/', s)));
+  return { kind: 'copy', from, sources, dest: resolved };
+}
+
+/** Where a file of the final stage came from. */
+export type Origin =
+  | { kind: 'compiled'; stage: number }
+  | { kind: 'context'; source: string }
+  | { kind: 'image'; source: string }
+  | { kind: 'base'; stage: number; base: string }
+  | { kind: 'unknown' };
+
+/** Follows the steps back from the end of a stage to the one that put `path` there. */
+export function originOf(stages: StageFacts[], stageIndex: number, path: string, depth = 0): Origin {
+  const stage = stages[stageIndex];
+  if (!stage || depth > stages.length + 4) return { kind: 'unknown' };
+  for (let i = stage.steps.length - 1; i >= 0; i--) {
+    const step = stage.steps[i]!;
+    // A compiler run may have written any file: the program is this stage's work (its base is checked apart).
+    if (step.kind === 'compile') return { kind: 'compiled', stage: stageIndex };
+    const source = sourceOf(step, path);
+    if (source === undefined) continue;
+    if (step.from === 'context') return { kind: 'context', source };
+    if ('image' in step.from) return { kind: 'image', source };
+    return originOf(stages, step.from.stage, source, depth + 1);
+  }
+  if (stage.baseStage !== undefined) return originOf(stages, stage.baseStage, path, depth + 1);
+  return { kind: 'base', stage: stageIndex, base: stage.base };
+}
+
+/** The source a copy took `path` from, or undefined when the copy did not write it. */
+function sourceOf(step: Extract<Step, { kind: 'copy' }>, path: string): string | undefined {
+  const dest = step.dest;
+  const folder = dest.endsWith('/') ? dest : `${dest}/`;
+  for (const source of step.sources) {
+    if (step.sources.length === 1 && !dest.endsWith('/') && path === dest) return source; // copied to that name
+    if (posix.dirname(path) === folder.slice(0, -1) && globMatches(posix.basename(source), posix.basename(path))) {
+      return posix.join(posix.dirname(source), posix.basename(path)); // into the folder, same name
+    }
+    if (path.startsWith(folder)) return posix.join(source, path.slice(folder.length)); // a folder's contents
+  }
+  return undefined;
+}
+
+function globMatches(pattern: string, name: string): boolean {
+  if (!/[*?[]/.test(pattern)) return pattern === name;
+  const regex = pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  return new RegExp(`^${regex}$`).test(name);
+}
+
+/** The root base image of a stage (following earlier stages), or scratch. */
+export function rootBase(stages: StageFacts[], stageIndex: number): string {
+  let stage = stages[stageIndex];
+  for (let hops = 0; stage?.baseStage !== undefined && hops < stages.length; hops++) stage = stages[stage.baseStage];
+  return stage?.base ?? 'scratch';
+}
+
+const SHELLS = new Set(['/bin/sh', 'sh', '/bin/bash', 'bash', '/bin/ash', 'ash']);
+
+/** The program an image starts, as its configuration says: the command a shell form wraps, unwrapped. */
+export function programOf(config: ImageConfig): { program?: string; shellForm: boolean; line: string } {
+  const argv = config.entrypoint.length > 0 ? config.entrypoint : config.cmd;
+  const line = argv.join(' ');
+  if (argv.length === 0) return { shellForm: false, line };
+  if (SHELLS.has(argv[0]!) && argv[1] === '-c') {
+    const first = (argv[2] ?? '').trim().split(/[\s;&|<>()]+/)[0];
+    return { program: first ? resolveIn(config.workingDir, first) : undefined, shellForm: true, line: argv.slice(2).join(' ') };
+  }
+  return { program: resolveIn(config.workingDir, argv[0]!), shellForm: false, line };
+}
+
+/** A bare name (looked up on PATH) stays bare; a path is made absolute from the working folder. */
+function resolveIn(workingDir: string, program: string): string {
+  return program.includes('/') ? posix.resolve(workingDir || '/', program) : program;
+}
+
+/** The stage that the image's CMD or ENTRYPOINT was written in, and its form; undefined when none was. */
+export function startForm(stages: StageFacts[]): { exec: boolean; keyword: 'CMD' | 'ENTRYPOINT' } | undefined {
+  let stage: StageFacts | undefined = stages.at(-1);
+  for (let hops = 0; stage && hops <= stages.length; hops++) {
+    if (stage.entrypoint) return { exec: stage.entrypoint.exec, keyword: 'ENTRYPOINT' };
+    if (stage.cmd) return { exec: stage.cmd.exec, keyword: 'CMD' };
+    stage = stage.baseStage !== undefined ? stages[stage.baseStage] : undefined;
+  }
+  return undefined;
+}
