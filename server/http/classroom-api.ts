@@ -3,7 +3,7 @@
 // the instructor's own HttpOnly cookie and answer 404 for a class that is not theirs.
 import type { EventEmitter } from 'node:events';
 import type http from 'node:http';
-import { gradebook, gradesCsv, csvCell, type LessonLab } from '../grading/index.ts';
+import { gradebook, gradesCsv, csvText, type LessonLab } from '../grading/index.ts';
 import type { CheckResult } from '../../src/schemas/checks.ts';
 import type { Store } from '../store/index.ts';
 import { RateLimit } from './rate-limit.ts';
@@ -161,13 +161,13 @@ export function createClassroomApi(deps: ClassroomDeps) {
       return csv(res, `${klass.code}-grades.csv`, gradesCsv(rows(klass.id), gradedLessons().map((l) => l.slug)));
     }
     if (view === 'attempts.csv' && method === 'GET') {
-      const lines = [['learner', 'lesson', 'check', 'status', 'points', 'max_points', 'at', 'evidence'].join(',')];
+      const table: (string | number)[][] = [['learner', 'lesson', 'check', 'status', 'points', 'max_points', 'at', 'evidence']];
       for (const member of deps.store.members(klass.id)) {
         for (const a of deps.store.attemptsOf(member.learnerId)) {
-          lines.push([member.displayName, a.lesson, a.checkId, a.status, a.points, a.maxPoints, new Date(a.createdAt).toISOString(), a.evidence].map(csvCell).join(','));
+          table.push([member.displayName, a.lesson, a.checkId, a.status, a.points, a.maxPoints, new Date(a.createdAt).toISOString(), a.evidence]);
         }
       }
-      return csv(res, `${klass.code}-attempts.csv`, `${lines.join('\r\n')}\r\n`);
+      return csv(res, `${klass.code}-attempts.csv`, csvText(table));
     }
     if (view === 'overrides' && method === 'POST') {
       const body = await readJson(req);
