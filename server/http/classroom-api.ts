@@ -6,7 +6,8 @@ import type http from 'node:http';
 import { gradebook, gradesCsv, csvText, type LessonLab } from '../grading/index.ts';
 import type { CheckResult } from '../../src/schemas/checks.ts';
 import type { Store } from '../store/index.ts';
-import { RateLimit } from './rate-limit.ts';
+import { addressKey, RateLimit } from './rate-limit.ts';
+import { SignInLimit } from './sign-in-limit.ts';
 import { instructorCookie, readCookie, sessionCookie, INSTRUCTOR_COOKIE, COOKIE_NAME } from './session-cookie.ts';
 
 export interface ClassroomDeps {
@@ -29,13 +30,15 @@ export interface ClassroomDeps {
 const MAX_STREAMS = 8;
 
 const MAX_BODY = 16 * 1024;
+/** Longest instructor name looked at; anything longer is refused before it is counted. */
+const MAX_NAME = 200;
 
 export function createClassroomApi(deps: ClassroomDeps) {
-  const signIns = new RateLimit(10, 60_000);
+  const signIns = new SignInLimit();
   const streams = new Map<number, number>();
   const regrading = new Set<number>();
   const joins = new RateLimit(20, 60_000);
-  const address = (req: http.IncomingMessage) => req.socket.remoteAddress ?? 'unknown';
+  const address = (req: http.IncomingMessage) => addressKey(req.socket.remoteAddress);
   const maxPoints = (slug: string) => deps.labs.get(slug)?.checks.reduce((sum, c) => sum + c.points, 0) ?? 0;
   const gradedLessons = () => deps.lessons().filter((l) => deps.labs.has(l.slug)).map((l) => ({ slug: l.slug, maxPoints: maxPoints(l.slug) }));
   const checkCounts = () => Object.fromEntries([...deps.labs].map(([slug, lab]) => [slug, lab.checks.length]));
@@ -55,9 +58,19 @@ export function createClassroomApi(deps: ClassroomDeps) {
     if (pathname === '/api/instructor/login' && method === 'POST') {
       const body = await readJson(req);
       const name = typeof body?.name === 'string' ? body.name : '';
-      if (!signIns.take(address(req)) || !signIns.take(`name:${name}`)) return reply(res, 429, { error: 'too many sign-in attempts: wait a minute' });
+      if (name.length > MAX_NAME) return reply(res, 400, { error: `a name is at most ${MAX_NAME} characters` });
+      // Checked and recorded with no await between (scrypt is synchronous), so parallel tries cannot slip past.
+      const wait = signIns.wait(address(req), name);
+      if (wait > 0) {
+        res.setHeader('Retry-After', Math.ceil(wait / 1000));
+        return reply(res, 429, { error: `too many failed sign-ins from your address: try again in ${Math.ceil(wait / 1000)} s` });
+      }
       const token = typeof body?.password === 'string' ? deps.store.signIn(name, body.password) : undefined;
-      if (!token) return reply(res, 401, { error: 'wrong name or password' });
+      if (!token) {
+        signIns.failed(address(req), name);
+        return reply(res, 401, { error: 'wrong name or password' });
+      }
+      signIns.succeeded(address(req), name);
       res.setHeader('Set-Cookie', instructorCookie(token));
       return reply(res, 200, { name });
     }
