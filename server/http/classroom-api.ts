@@ -6,6 +6,8 @@ import type http from 'node:http';
 import { gradebook, gradesCsv, csvText, type LessonLab } from '../grading/index.ts';
 import type { CheckResult } from '../../src/schemas/checks.ts';
 import type { Store } from '../store/index.ts';
+import type { NewLearner } from './admission.ts';
+import { refuse } from './api.ts';
 import { addressKey, RateLimit } from './rate-limit.ts';
 import { SignInLimit } from './sign-in-limit.ts';
 import { instructorCookie, readCookie, sessionCookie, INSTRUCTOR_COOKIE, COOKIE_NAME } from './session-cookie.ts';
@@ -20,6 +22,8 @@ export interface ClassroomDeps {
   baseUrl: () => string;
   /** The learner behind the request's cookie, if any. */
   learner: (req: http.IncomingMessage) => string | undefined;
+  /** A new learner (cookie set on `res`), or why the lab cannot take one now. */
+  newLearner: NewLearner;
   /** Learners whose grades changed are announced here; open gradebooks refresh. */
   changes: EventEmitter;
   /** Re-runs a lesson's checks on a learner's current images (a stored pass survives a reaped image). */
@@ -37,7 +41,9 @@ export function createClassroomApi(deps: ClassroomDeps) {
   const signIns = new SignInLimit();
   const streams = new Map<number, number>();
   const regrading = new Set<number>();
-  const joins = new RateLimit(20, 60_000);
+  // Only wrong codes count: 20 a minute per address keeps guessing an 8-character code (31^8)
+  // hopeless, while a class of 60 behind one NAT address joins with the right code unhindered.
+  const codeGuesses = new RateLimit(20, 60_000);
   const address = (req: http.IncomingMessage) => addressKey(req.socket.remoteAddress);
   const maxPoints = (slug: string) => deps.labs.get(slug)?.checks.reduce((sum, c) => sum + c.points, 0) ?? 0;
   const gradedLessons = () => deps.lessons().filter((l) => deps.labs.has(l.slug)).map((l) => ({ slug: l.slug, maxPoints: maxPoints(l.slug) }));
@@ -81,27 +87,37 @@ export function createClassroomApi(deps: ClassroomDeps) {
       return reply(res, 200, {});
     }
     if (pathname === '/api/join' && method === 'POST') {
-      if (!joins.take(address(req))) return reply(res, 429, { error: 'too many tries: wait a minute' });
       const body = await readJson(req);
+      // Checked after the body's await, with none before the count: parallel guesses cannot all pass.
+      if (codeGuesses.exhausted(address(req))) return reply(res, 429, { error: 'too many wrong codes: wait a minute' });
       const code = typeof body?.code === 'string' ? body.code.trim() : '';
       const displayName = typeof body?.displayName === 'string' ? body.displayName.trim() : '';
       if (displayName.length < 1 || displayName.length > 60) return reply(res, 400, { error: 'a display name of 1 to 60 characters is needed' });
-      const klass = deps.store.classByCode(code);
-      if (!klass) return reply(res, 404, { error: 'no class has this code: check it with your instructor' });
+      const klass = code.length <= 64 ? deps.store.classByCode(code) : undefined;
+      if (!klass) {
+        codeGuesses.take(address(req));
+        return reply(res, 404, { error: 'no class has this code: check it with your instructor' });
+      }
       let learnerId = deps.learner(req);
       if (!learnerId) {
-        const created = deps.store.createLearner();
-        learnerId = created.learnerId;
-        res.setHeader('Set-Cookie', sessionCookie(created.token));
+        const made = await deps.newLearner(req, res);
+        if (!made.ok) {
+          refuse(res, made.error);
+          return true;
+        }
+        learnerId = made.value;
       }
       const resumeCode = deps.store.join(klass.id, learnerId, displayName);
       return reply(res, 200, { classTitle: klass.title, displayName, resumeCode });
     }
     if (pathname === '/api/resume' && method === 'POST') {
-      if (!joins.take(address(req))) return reply(res, 429, { error: 'too many tries: wait a minute' });
       const body = await readJson(req);
-      const learnerId = typeof body?.resumeCode === 'string' ? deps.store.learnerForResumeCode(body.resumeCode.trim()) : undefined;
-      if (!learnerId) return reply(res, 404, { error: 'this resume code is not known' });
+      if (codeGuesses.exhausted(address(req))) return reply(res, 429, { error: 'too many wrong codes: wait a minute' });
+      const learnerId = typeof body?.resumeCode === 'string' && body.resumeCode.length <= 64 ? deps.store.learnerForResumeCode(body.resumeCode.trim()) : undefined;
+      if (!learnerId) {
+        codeGuesses.take(address(req));
+        return reply(res, 404, { error: 'this resume code is not known' });
+      }
       res.setHeader('Set-Cookie', sessionCookie(deps.store.sessionFor(learnerId)));
       return reply(res, 200, {});
     }
