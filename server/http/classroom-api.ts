@@ -44,6 +44,8 @@ export function createClassroomApi(deps: ClassroomDeps) {
   // Only wrong codes count: 20 a minute per address keeps guessing an 8-character code (31^8)
   // hopeless, while a class of 60 behind one NAT address joins with the right code unhindered.
   const codeGuesses = new RateLimit(20, 60_000);
+  // Each resume writes a session row: bounded per address like new learners (a class's worth, twice).
+  const resumes = new RateLimit(120, 10 * 60_000);
   const address = (req: http.IncomingMessage) => addressKey(req.socket.remoteAddress);
   const maxPoints = (slug: string) => deps.labs.get(slug)?.checks.reduce((sum, c) => sum + c.points, 0) ?? 0;
   const gradedLessons = () => deps.lessons().filter((l) => deps.labs.has(l.slug)).map((l) => ({ slug: l.slug, maxPoints: maxPoints(l.slug) }));
@@ -118,6 +120,7 @@ export function createClassroomApi(deps: ClassroomDeps) {
         codeGuesses.take(address(req));
         return reply(res, 404, { error: 'this resume code is not known' });
       }
+      if (!resumes.take(address(req))) return reply(res, 429, { error: 'too many resumes from your network: try again in a few minutes' });
       res.setHeader('Set-Cookie', sessionCookie(deps.store.sessionFor(learnerId)));
       return reply(res, 200, {});
     }

@@ -138,7 +138,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
       // terminal panel (a close reason it shows, then retries), since a browser never sees a refused
       // upgrade's status.
       return void admission.workspace(learnerId).then((refusal) => sockets.handleUpgrade(req, socket, head, (ws) => {
-        if (refusal) ws.close(CloseCode.workspaceUnavailable, refusal.message);
+        // A close reason over 123 bytes throws; the messages are ASCII, so a cut is still valid text.
+        if (refusal) ws.close(CloseCode.workspaceUnavailable, refusal.message.slice(0, 123));
         else terminal.attach(ws, learnerId);
       }), (error: unknown) => {
         console.error('terminal: admission failed', error);

@@ -64,13 +64,14 @@ async function createClass(server: TestServer): Promise<string> {
   return created.json.code as string;
 }
 
-describe('pages create nothing', () => {
+describe('with the default limits', () => {
   let server: TestServer;
+  let resumeCode: string;
   beforeAll(async () => {
     server = await start({ STAGECRAFT_INSTRUCTOR: 'ada:correct horse battery' });
   });
 
-  it('pages, /api/health, /api/lessons and /api/progress set no cookie and make no learner or session', async () => {
+  it('pages create nothing: pages, /api/health, /api/lessons and /api/progress set no cookie and make no learner or session', async () => {
     for (const path of ['/', '/lessons/single-stage/', '/join/', '/instructor/', '/api/health', '/api/lessons', '/api/progress']) {
       for (const cookie of [undefined, `sc_session=${'A'.repeat(43)}`]) {
         const res = await fetch(`${server.url}${path}`, { headers: cookie ? { Cookie: cookie } : {} });
@@ -96,10 +97,19 @@ describe('pages create nothing', () => {
   it('a class of 60 behind one address joins within seconds', async () => {
     const code = await createClass(server);
     const started = performance.now();
-    const statuses = [];
-    for (let i = 0; i < 60; i++) statuses.push((await request(server, 'POST', '/api/join', { body: { code, displayName: `Learner ${i}` }, from: '127.0.0.9' })).status);
+    const joined = [];
+    for (let i = 0; i < 60; i++) joined.push(await request(server, 'POST', '/api/join', { body: { code, displayName: `Learner ${i}` }, from: '127.0.0.9' }));
     console.log(`60 joins from one address: ${(performance.now() - started).toFixed(0)} ms`);
-    expect(statuses).toEqual(Array(60).fill(200));
+    expect(joined.map((j) => j.status)).toEqual(Array(60).fill(200));
+    resumeCode = joined[0]!.json.resumeCode as string;
+  });
+
+  it('a resume code writes at most 120 sessions per address in 10 minutes', async () => {
+    const before = rows(server).sessions;
+    const statuses = [];
+    for (let i = 0; i < 121; i++) statuses.push((await request(server, 'POST', '/api/resume', { body: { resumeCode }, from: '127.0.0.10' })).status);
+    expect(statuses).toEqual([...Array(120).fill(200), 429]);
+    expect(rows(server).sessions - before).toBe(120);
   });
 });
 
