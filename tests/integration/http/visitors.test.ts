@@ -78,6 +78,9 @@ describe('with the default limits', () => {
         expect(res.headers.get('set-cookie'), path).toBeNull();
       }
     }
+    // Read-only APIs answer a visitor without a session plainly (no 401 in the browser's console).
+    expect(await (await fetch(`${server.url}/api/progress`)).json()).toEqual({ lessons: {} });
+    expect(await (await fetch(`${server.url}/api/images/layers?image=hello-world`)).json()).toEqual({ images: [{ name: 'hello-world', missing: true }] });
     expect(rows(server)).toEqual({ learners: 0, sessions: 0 });
   });
 
