@@ -8,6 +8,11 @@ describe('readConfig', () => {
   it('has the documented defaults', () => {
     const config = readConfig({}, '/srv/app');
     expect(config).toMatchObject({ port: 4321, host: '127.0.0.1', profile: 'offline', extraOrigins: [], engines: [{ kind: 'unix', socketPath: '/var/run/docker.sock' }], dataDir: '/srv/app/.stagecraft/data' });
+    expect(config.visitors).toEqual({ maxWorkspaces: 100, newLearnersPerAddress: 120 });
+  });
+
+  it('reads the visitor limits', () => {
+    expect(readConfig({ STAGECRAFT_MAX_WORKSPACES: '250', STAGECRAFT_NEW_LEARNERS_PER_ADDRESS: '400' }, '/srv/app').visitors).toEqual({ maxWorkspaces: 250, newLearnersPerAddress: 400 });
   });
 
   it.each([
@@ -25,6 +30,10 @@ describe('readConfig', () => {
     [{ STAGECRAFT_SHELL: 'ssh' }, 'STAGECRAFT_SHELL must be "relay", "engine" or "pty"'],
     [{ STAGECRAFT_INSTRUCTOR: 'nopassword' }, 'STAGECRAFT_INSTRUCTOR must be name:password'],
     [{ STAGECRAFT_DISK_QUOTA_MB: '-5' }, 'STAGECRAFT_DISK_QUOTA_MB must be a positive number of megabytes'],
+    [{ STAGECRAFT_MAX_WORKSPACES: '0' }, 'STAGECRAFT_MAX_WORKSPACES must be a whole number of at least 1, got "0".'],
+    [{ STAGECRAFT_MAX_WORKSPACES: '12.5' }, 'STAGECRAFT_MAX_WORKSPACES must be a whole number of at least 1, got "12.5".'],
+    [{ STAGECRAFT_MAX_WORKSPACES: '' }, 'STAGECRAFT_MAX_WORKSPACES must be a whole number of at least 1, got "".'],
+    [{ STAGECRAFT_NEW_LEARNERS_PER_ADDRESS: 'lots' }, 'STAGECRAFT_NEW_LEARNERS_PER_ADDRESS must be a whole number of at least 1, got "lots".'],
   ])('refuses %o with one sentence', (env, message) => {
     expect(() => readConfig(env, '/srv/app')).toThrow(ConfigError);
     expect(() => readConfig(env, '/srv/app')).toThrow(message);

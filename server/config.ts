@@ -30,6 +30,13 @@ export interface Config {
   shell: 'relay' | 'engine' | 'pty';
   /** Per-learner quotas an operator may tune. */
   quotas: { buildTimeoutMs: number; imageBytes: number; diskBytes: number };
+  /** Limits on what visitors can make the server hold. */
+  visitors: {
+    /** Workspaces of this server running at once; past it, only learners whose workspace runs get in. Default 100. */
+    maxWorkspaces: number;
+    /** New learners one address (an IPv6 /64) may start per 10 minutes. Default 120 (a class of 60 behind one NAT, twice). */
+    newLearnersPerAddress: number;
+  };
 }
 
 /** Thrown at start-up with one sentence for the operator; never for learner input. */
@@ -52,6 +59,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     return value * scale;
   };
   const seconds = (name: string, fallback: number) => positive(name, fallback, 'seconds', 1000);
+  const count = (name: string, fallback: number) => {
+    const text = env[name];
+    if (text === undefined) return fallback;
+    if (!/^\d+$/.test(text.trim()) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) throw new ConfigError(`${name} must be a whole number of at least 1, got "${text}".`);
+    return Number(text);
+  };
   const megabytes = (name: string, fallback: number) => positive(name, fallback, 'megabytes', 1024 ** 2);
   const instructorSetting = env.STAGECRAFT_INSTRUCTOR;
   let instructor: Config['instructor'];
@@ -82,6 +95,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, root = process.
       buildTimeoutMs: seconds('STAGECRAFT_BUILD_TIMEOUT_SECONDS', 300),
       imageBytes: megabytes('STAGECRAFT_IMAGE_QUOTA_MB', 2048),
       diskBytes: megabytes('STAGECRAFT_DISK_QUOTA_MB', 1024),
+    },
+    visitors: {
+      maxWorkspaces: count('STAGECRAFT_MAX_WORKSPACES', 100),
+      newLearnersPerAddress: count('STAGECRAFT_NEW_LEARNERS_PER_ADDRESS', 120),
     },
   };
 }

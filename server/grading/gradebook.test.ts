@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvCell, gradebook, gradesCsv } from './gradebook.ts';
+import { csvCell, csvText, gradebook, gradesCsv } from './gradebook.ts';
 
 describe('gradebook', () => {
   const lessons = [{ slug: 'single-stage', maxPoints: 3 }, { slug: 'multi-stage', maxPoints: 11 }];
@@ -17,18 +17,29 @@ describe('gradebook', () => {
     expect(rows.map((r) => r.total)).toEqual([3, 2]);
   });
 
-  it('writes one CSV row per learner with per-lesson points and a total', () => {
-    expect(gradesCsv(rows, ['single-stage', 'multi-stage'])).toBe('learner,single-stage,multi-stage,total\r\nA,3,0,3\r\nB,2,0,2\r\n');
+  it('writes one CSV row per learner with per-lesson points and a total, every cell quoted', () => {
+    expect(gradesCsv(rows, ['single-stage', 'multi-stage'])).toBe('"learner","single-stage","multi-stage","total"\r\n"A","3","0","3"\r\n"B","2","0","2"\r\n');
   });
 
   it.each([
-    ['=1+1', "'=1+1"], ['+1', "'+1"], ['-1', "'-1"], ['@SUM(A1)', "'@SUM(A1)"], ['\tx', "'\tx"],
-    ['a,b', '"a,b"'], ['say "hi"', '"say ""hi"""'], ['plain', 'plain'],
+    ['=1+1', `"'=1+1"`], ['+1', `"'+1"`], ['-1', `"'-1"`], ['@SUM(A1)', `"'@SUM(A1)"`], ['\tx', `"'\tx"`], ['\r=1', `"'\r'=1"`],
+    ['a,b', '"a,b"'], ['say "hi"', '"say ""hi"""'], ['plain', '"plain"'], ['', '""'], ['a=b', '"a=b"'], ['2026-11-23', '"2026-11-23"'],
   ])('neutralises and quotes %j', (value, expected) => {
     expect(csvCell(value)).toBe(expected);
   });
 
-  it('leaves numbers as numbers, negative ones included', () => {
-    expect(csvCell(-3)).toBe('-3');
+  // A spreadsheet may split a cell at any of these (another delimiter, a paste, text to columns):
+  // each piece that could start a formula gets its own quote mark.
+  it.each([
+    ['Eve;=HYPERLINK("http://x","y")', `"Eve;'=HYPERLINK(""http://x"",""y"")"`],
+    ['Eve,+cmd', `"Eve,'+cmd"`], ['Eve\t@SUM(A1)', `"Eve\t'@SUM(A1)"`], ['Eve\n-1', `"Eve\n'-1"`], ['Eve;  =1', `"Eve;  '=1"`],
+    ['a;b,c', '"a;b,c"'],
+  ])('neutralises a formula after a separator inside the cell: %j', (value, expected) => {
+    expect(csvCell(value)).toBe(expected);
+  });
+
+  it('quotes numbers and never prefixes them, negative ones included', () => {
+    expect(csvCell(-3)).toBe('"-3"');
+    expect(csvText([['a', 1], ['=b', 2]])).toBe(`"a","1"\r\n"'=b","2"\r\n`);
   });
 });

@@ -51,16 +51,42 @@ export function gradebook(
   });
 }
 
-/** A CSV cell that a spreadsheet will not run: formulas (=, +, -, @, tab, CR) get a leading quote. */
+/** Characters that start a formula when a spreadsheet reads them first in a field. */
+const FORMULA_START = /[=+\-@\t\r]/;
+/**
+ * Where a spreadsheet may start a new field inside a cell: after a comma, a semicolon (the list
+ * separator of many locales), a tab or a line break (a paste, "text to columns", an import with
+ * another delimiter), e.g. `Eve;=HYPERLINK("http://evil","click")` opened with `;` as the delimiter.
+ */
+const FIELD_SEPARATOR = /[,;\t\r\n]/;
+
+/**
+ * One CSV cell, safe to open in a spreadsheet (OWASP's "CSV injection" advice, applied to every
+ * field a spreadsheet could split a cell into): in text, a ' goes before each formula character
+ * that begins the cell or a field-like segment of it (spaces skipped, since an import may trim
+ * them), and every cell is quoted, so a quote-aware reader keeps the cell whole and a
+ * quote-unaware one still finds the ' first in each piece. Numbers are quoted but never prefixed.
+ */
 export function csvCell(value: string | number): string {
-  let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  let text = '';
+  if (typeof value === 'number') text = String(value);
+  else {
+    let fieldStart = true;
+    for (const char of value) {
+      if (fieldStart && FORMULA_START.test(char)) text += "'";
+      text += char;
+      fieldStart = FIELD_SEPARATOR.test(char) || (fieldStart && char === ' ');
+    }
+  }
+  return `"${text.replace(/"/g, '""')}"`;
+}
+
+/** The one CSV writer of the server: rows of cells, comma-separated, CRLF line ends (RFC 4180). */
+export function csvText(rows: (string | number)[][]): string {
+  return rows.map((row) => `${row.map(csvCell).join(',')}\r\n`).join('');
 }
 
 /** grades.csv: learner, one column per lesson (points), total. */
 export function gradesCsv(rows: GradebookRow[], slugs: string[]): string {
-  const lines = [['learner', ...slugs, 'total'].map(csvCell).join(',')];
-  for (const row of rows) lines.push([row.displayName, ...slugs.map((s) => row.lessons[s]?.points ?? 0), row.total].map(csvCell).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+  return csvText([['learner', ...slugs, 'total'], ...rows.map((row) => [row.displayName, ...slugs.map((s) => row.lessons[s]?.points ?? 0), row.total])]);
 }

@@ -7,7 +7,7 @@ import { RUNNERS, type Verdict } from './runners.ts';
 import { diagnose } from './diagnose.ts';
 
 export { loadLessons, validateLesson, LessonError, type LessonLab } from './lessons.ts';
-export { gradebook, gradesCsv, csvCell, type GradebookRow, type LessonCell } from './gradebook.ts';
+export { gradebook, gradesCsv, csvText, type GradebookRow, type LessonCell } from './gradebook.ts';
 export { CannotJudge, type ImageConfig, type LearnerEngine, type LearnerImage, type Provenance, type RunOutcome } from './port.ts';
 
 /**

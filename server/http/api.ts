@@ -1,5 +1,6 @@
 // The JSON API: health, the course's lessons and checks, running a lesson's checks, progress.
-// POSTs must come from an allowed Origin with the session cookie (CSRF: another site's page gets 403).
+// POSTs must come from an allowed Origin (CSRF: another site's page gets 403). POST /api/session and
+// a check are stateful: a visitor without a session becomes a learner there, if the lab has room.
 import fs from 'node:fs';
 import path from 'node:path';
 import type http from 'node:http';
@@ -8,6 +9,7 @@ import type { Sandbox } from '../sandbox/index.ts';
 import type { LessonLab } from '../grading/index.ts';
 import type { CheckResult } from '../../src/schemas/checks.ts';
 import type { Store } from '../store/index.ts';
+import type { NewLearner, Refusal } from './admission.ts';
 
 export interface ApiDeps {
   config: Config;
@@ -18,6 +20,8 @@ export interface ApiDeps {
   origins: () => Set<string>;
   /** The learner behind the request's session cookie, if any. */
   learner: (req: http.IncomingMessage) => string | undefined;
+  /** A new learner (cookie set on `res`), or why the lab cannot take one now. */
+  newLearner: NewLearner;
   /** Runs a lesson's checks for a learner and stores the results. */
   gradeAndRecord: (learnerId: string, lab: LessonLab) => Promise<CheckResult[]>;
 }
@@ -50,25 +54,35 @@ export function createApi(deps: ApiDeps) {
       })));
     }
     if (pathname === '/api/progress' && req.method === 'GET') {
+      // A visitor without a session (pages make none) simply has no progress yet.
       const learner = deps.learner(req);
-      if (!learner) return json(res, 401, { error: 'no session: open a lesson page first' });
-      return json(res, 200, { lessons: deps.store.progress(learner, checkCounts()) });
+      return json(res, 200, { lessons: learner ? deps.store.progress(learner, checkCounts()) : {} });
     }
     if (pathname === '/api/images/layers' && req.method === 'GET') {
       const learner = deps.learner(req);
-      if (!learner) return json(res, 401, { error: 'no session: open a lesson page first' });
       const names = new URL(req.url ?? '', 'http://api').searchParams.getAll('image').slice(0, 4);
-      const images = await Promise.all(names.map(async (name) => (await deps.sandbox.imageLayers(learner, name)) ?? { name, missing: true }));
+      const images = await Promise.all(names.map(async (name) => (learner ? await deps.sandbox.imageLayers(learner, name) : undefined) ?? { name, missing: true }));
       return json(res, 200, { images });
+    }
+    if (pathname === '/api/session' && req.method === 'POST') {
+      req.resume();
+      if (!deps.origins().has(req.headers.origin ?? '')) return json(res, 403, { error: 'cross-site request refused' });
+      if (deps.learner(req)) return json(res, 200, { created: false });
+      const made = await deps.newLearner(req, res);
+      return made.ok ? json(res, 201, { created: true }) : refuse(res, made.error);
     }
     const check = /^\/api\/lessons\/([a-z0-9-]+)\/check$/.exec(pathname);
     if (check && req.method === 'POST') {
       req.resume();
       if (!deps.origins().has(req.headers.origin ?? '')) return json(res, 403, { error: 'cross-site request refused' });
-      const learner = deps.learner(req);
-      if (!learner) return json(res, 401, { error: 'no session: open the lesson page first' });
       const lab = deps.labs.get(check[1]!);
       if (!lab) return json(res, 404, { error: `no lesson named ${check[1]} has checks` });
+      let learner = deps.learner(req);
+      if (!learner) {
+        const made = await deps.newLearner(req, res);
+        if (!made.ok) return refuse(res, made.error);
+        learner = made.value;
+      }
       if (running.has(learner)) return json(res, 429, { error: 'your previous check is still running' });
       running.add(learner);
       try {
@@ -79,6 +93,12 @@ export function createApi(deps: ApiDeps) {
     }
     json(res, 404, { error: 'no such API' });
   };
+}
+
+/** A refusal of the lab's limits: 503 (full) or 429 (rate), with Retry-After and the learner's message. */
+export function refuse(res: http.ServerResponse, refusal: Refusal): void {
+  res.setHeader('Retry-After', String(refusal.retryAfterSeconds));
+  json(res, refusal.status, { error: refusal.message });
 }
 
 function json(res: http.ServerResponse, status: number, value: unknown): void {

@@ -3,10 +3,13 @@
 // the instructor's own HttpOnly cookie and answer 404 for a class that is not theirs.
 import type { EventEmitter } from 'node:events';
 import type http from 'node:http';
-import { gradebook, gradesCsv, csvCell, type LessonLab } from '../grading/index.ts';
+import { gradebook, gradesCsv, csvText, type LessonLab } from '../grading/index.ts';
 import type { CheckResult } from '../../src/schemas/checks.ts';
 import type { Store } from '../store/index.ts';
-import { RateLimit } from './rate-limit.ts';
+import type { NewLearner } from './admission.ts';
+import { refuse } from './api.ts';
+import { addressKey, RateLimit } from './rate-limit.ts';
+import { SignInLimit } from './sign-in-limit.ts';
 import { instructorCookie, readCookie, sessionCookie, INSTRUCTOR_COOKIE, COOKIE_NAME } from './session-cookie.ts';
 
 export interface ClassroomDeps {
@@ -19,6 +22,8 @@ export interface ClassroomDeps {
   baseUrl: () => string;
   /** The learner behind the request's cookie, if any. */
   learner: (req: http.IncomingMessage) => string | undefined;
+  /** A new learner (cookie set on `res`), or why the lab cannot take one now. */
+  newLearner: NewLearner;
   /** Learners whose grades changed are announced here; open gradebooks refresh. */
   changes: EventEmitter;
   /** Re-runs a lesson's checks on a learner's current images (a stored pass survives a reaped image). */
@@ -29,13 +34,19 @@ export interface ClassroomDeps {
 const MAX_STREAMS = 8;
 
 const MAX_BODY = 16 * 1024;
+/** Longest instructor name looked at; anything longer is refused before it is counted. */
+const MAX_NAME = 200;
 
 export function createClassroomApi(deps: ClassroomDeps) {
-  const signIns = new RateLimit(10, 60_000);
+  const signIns = new SignInLimit();
   const streams = new Map<number, number>();
   const regrading = new Set<number>();
-  const joins = new RateLimit(20, 60_000);
-  const address = (req: http.IncomingMessage) => req.socket.remoteAddress ?? 'unknown';
+  // Only wrong codes count: 20 a minute per address keeps guessing an 8-character code (31^8)
+  // hopeless, while a class of 60 behind one NAT address joins with the right code unhindered.
+  const codeGuesses = new RateLimit(20, 60_000);
+  // Each resume writes a session row: bounded per address like new learners (a class's worth, twice).
+  const resumes = new RateLimit(120, 10 * 60_000);
+  const address = (req: http.IncomingMessage) => addressKey(req.socket.remoteAddress);
   const maxPoints = (slug: string) => deps.labs.get(slug)?.checks.reduce((sum, c) => sum + c.points, 0) ?? 0;
   const gradedLessons = () => deps.lessons().filter((l) => deps.labs.has(l.slug)).map((l) => ({ slug: l.slug, maxPoints: maxPoints(l.slug) }));
   const checkCounts = () => Object.fromEntries([...deps.labs].map(([slug, lab]) => [slug, lab.checks.length]));
@@ -55,9 +66,19 @@ export function createClassroomApi(deps: ClassroomDeps) {
     if (pathname === '/api/instructor/login' && method === 'POST') {
       const body = await readJson(req);
       const name = typeof body?.name === 'string' ? body.name : '';
-      if (!signIns.take(address(req)) || !signIns.take(`name:${name}`)) return reply(res, 429, { error: 'too many sign-in attempts: wait a minute' });
+      if (name.length > MAX_NAME) return reply(res, 400, { error: `a name is at most ${MAX_NAME} characters` });
+      // Checked and recorded with no await between (scrypt is synchronous), so parallel tries cannot slip past.
+      const wait = signIns.wait(address(req), name);
+      if (wait > 0) {
+        res.setHeader('Retry-After', Math.ceil(wait / 1000));
+        return reply(res, 429, { error: `too many failed sign-ins from your address: try again in ${Math.ceil(wait / 1000)} s` });
+      }
       const token = typeof body?.password === 'string' ? deps.store.signIn(name, body.password) : undefined;
-      if (!token) return reply(res, 401, { error: 'wrong name or password' });
+      if (!token) {
+        signIns.failed(address(req), name);
+        return reply(res, 401, { error: 'wrong name or password' });
+      }
+      signIns.succeeded(address(req), name);
       res.setHeader('Set-Cookie', instructorCookie(token));
       return reply(res, 200, { name });
     }
@@ -68,27 +89,38 @@ export function createClassroomApi(deps: ClassroomDeps) {
       return reply(res, 200, {});
     }
     if (pathname === '/api/join' && method === 'POST') {
-      if (!joins.take(address(req))) return reply(res, 429, { error: 'too many tries: wait a minute' });
       const body = await readJson(req);
+      // Checked after the body's await, with none before the count: parallel guesses cannot all pass.
+      if (codeGuesses.exhausted(address(req))) return reply(res, 429, { error: 'too many wrong codes: wait a minute' });
       const code = typeof body?.code === 'string' ? body.code.trim() : '';
       const displayName = typeof body?.displayName === 'string' ? body.displayName.trim() : '';
       if (displayName.length < 1 || displayName.length > 60) return reply(res, 400, { error: 'a display name of 1 to 60 characters is needed' });
-      const klass = deps.store.classByCode(code);
-      if (!klass) return reply(res, 404, { error: 'no class has this code: check it with your instructor' });
+      const klass = code.length <= 64 ? deps.store.classByCode(code) : undefined;
+      if (!klass) {
+        codeGuesses.take(address(req));
+        return reply(res, 404, { error: 'no class has this code: check it with your instructor' });
+      }
       let learnerId = deps.learner(req);
       if (!learnerId) {
-        const created = deps.store.createLearner();
-        learnerId = created.learnerId;
-        res.setHeader('Set-Cookie', sessionCookie(created.token));
+        const made = await deps.newLearner(req, res);
+        if (!made.ok) {
+          refuse(res, made.error);
+          return true;
+        }
+        learnerId = made.value;
       }
       const resumeCode = deps.store.join(klass.id, learnerId, displayName);
       return reply(res, 200, { classTitle: klass.title, displayName, resumeCode });
     }
     if (pathname === '/api/resume' && method === 'POST') {
-      if (!joins.take(address(req))) return reply(res, 429, { error: 'too many tries: wait a minute' });
       const body = await readJson(req);
-      const learnerId = typeof body?.resumeCode === 'string' ? deps.store.learnerForResumeCode(body.resumeCode.trim()) : undefined;
-      if (!learnerId) return reply(res, 404, { error: 'this resume code is not known' });
+      if (codeGuesses.exhausted(address(req))) return reply(res, 429, { error: 'too many wrong codes: wait a minute' });
+      const learnerId = typeof body?.resumeCode === 'string' && body.resumeCode.length <= 64 ? deps.store.learnerForResumeCode(body.resumeCode.trim()) : undefined;
+      if (!learnerId) {
+        codeGuesses.take(address(req));
+        return reply(res, 404, { error: 'this resume code is not known' });
+      }
+      if (!resumes.take(address(req))) return reply(res, 429, { error: 'too many resumes from your network: try again in a few minutes' });
       res.setHeader('Set-Cookie', sessionCookie(deps.store.sessionFor(learnerId)));
       return reply(res, 200, {});
     }
@@ -161,13 +193,13 @@ export function createClassroomApi(deps: ClassroomDeps) {
       return csv(res, `${klass.code}-grades.csv`, gradesCsv(rows(klass.id), gradedLessons().map((l) => l.slug)));
     }
     if (view === 'attempts.csv' && method === 'GET') {
-      const lines = [['learner', 'lesson', 'check', 'status', 'points', 'max_points', 'at', 'evidence'].join(',')];
+      const table: (string | number)[][] = [['learner', 'lesson', 'check', 'status', 'points', 'max_points', 'at', 'evidence']];
       for (const member of deps.store.members(klass.id)) {
         for (const a of deps.store.attemptsOf(member.learnerId)) {
-          lines.push([member.displayName, a.lesson, a.checkId, a.status, a.points, a.maxPoints, new Date(a.createdAt).toISOString(), a.evidence].map(csvCell).join(','));
+          table.push([member.displayName, a.lesson, a.checkId, a.status, a.points, a.maxPoints, new Date(a.createdAt).toISOString(), a.evidence]);
         }
       }
-      return csv(res, `${klass.code}-attempts.csv`, `${lines.join('\r\n')}\r\n`);
+      return csv(res, `${klass.code}-attempts.csv`, csvText(table));
     }
     if (view === 'overrides' && method === 'POST') {
       const body = await readJson(req);

@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config.ts';
 import { openStore } from '../store/index.ts';
-import { createSandbox } from '../sandbox/index.ts';
+import { createSandbox, runningWorkspaces } from '../sandbox/index.ts';
 import { createTerminalHub } from '../terminal/index.ts';
 import { grade, loadLessons, type LessonLab } from '../grading/index.ts';
 import type { CheckResult } from '../../src/schemas/checks.ts';
@@ -18,6 +18,8 @@ import { sendStatic, sendText } from './static.ts';
 import { INSTRUCTOR_COOKIE, readCookie, readSessionToken, sessionCookie } from './session-cookie.ts';
 import { CloseCode } from '../../src/schemas/frames.ts';
 import { allowedOrigins } from './origins.ts';
+import { Admission, type NewLearner } from './admission.ts';
+import { addressKey } from './rate-limit.ts';
 
 export interface RunningServer {
   /** The served origin, e.g. http://127.0.0.1:4321. */
@@ -85,22 +87,29 @@ export async function startServer(config: Config): Promise<RunningServer> {
     changes.emit('learner', learnerId);
     return results;
   };
-  const api = createApi({ config, sandbox, store, labs, origins: () => origins, learner: (req) => learnerFor(req), gradeAndRecord: (id, lab) => gradeAndRecord(id, lab) });
+  const admission = new Admission({ ...config.visitors, running: runningWorkspaces(config.engines, config.dataDir) });
+  const api = createApi({ config, sandbox, store, labs, origins: () => origins, learner: (req) => learnerFor(req), newLearner: (req, res) => newLearner(req, res), gradeAndRecord: (id, lab) => gradeAndRecord(id, lab) });
   let baseUrl = '';
   const classroom = createClassroomApi({
-    store, labs, lessons: () => readCourse(config.siteDir, labs), origins: () => origins, baseUrl: () => baseUrl, learner: (req) => learnerFor(req), changes,
+    store, labs, lessons: () => readCourse(config.siteDir, labs), origins: () => origins, baseUrl: () => baseUrl, learner: (req) => learnerFor(req), newLearner: (req, res) => newLearner(req, res), changes,
     regrade: (learnerId, lab) => gradeAndRecord(learnerId, lab, true),
   });
   if (config.instructor) store.ensureInstructor(config.instructor.name, config.instructor.password);
 
-  /** The learner behind a request's cookie, or a new learner whose cookie is set on `res`. */
-  const learnerFor = (req: http.IncomingMessage, res?: http.ServerResponse): string | undefined => {
+  /** The learner behind a request's session cookie, if any. Reading never creates one. */
+  const learnerFor = (req: http.IncomingMessage): string | undefined => {
     const token = readSessionToken(req.headers.cookie);
-    const known = token ? store.learnerForSession(token) : undefined;
-    if (known || !res) return known;
-    const created = store.createLearner();
-    res.setHeader('Set-Cookie', sessionCookie(created.token));
-    return created.learnerId;
+    return token ? store.learnerForSession(token) : undefined;
+  };
+  /**
+   * A new learner for a stateful request (POST /api/session, a check, a join) whose cookie is set on
+   * `res`; or why not (the lab is full, or this address has started too many learners lately).
+   */
+  const newLearner: NewLearner = async (req, res) => {
+    const made = await admission.newLearner(addressKey(req.socket.remoteAddress), () => store.createLearner());
+    if (!made.ok) return made;
+    res.setHeader('Set-Cookie', sessionCookie(made.value.token));
+    return { ok: true, value: made.value.learnerId };
   };
 
   const server = http.createServer(async (req, res) => {
@@ -113,8 +122,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       });
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed');
-    // Pages (not assets) give a first-time visitor their learner session.
-    if (!url.pathname.startsWith('/_astro/')) learnerFor(req, res);
+    // Pages create nothing: a visitor becomes a learner at their first stateful request.
     sendStatic(config.siteDir, req, res, {});
   });
 
@@ -129,7 +137,17 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (url.pathname === '/ws/terminal') {
       const learnerId = learnerFor(req);
       if (!learnerId) return deny(403);
-      return void sockets.handleUpgrade(req, socket, head, (ws) => terminal.attach(ws, learnerId));
+      // A full lab still lets in a learner whose workspace runs; anyone else reads why in the
+      // terminal panel (a close reason it shows, then retries), since a browser never sees a refused
+      // upgrade's status.
+      return void admission.workspace(learnerId).then((refusal) => sockets.handleUpgrade(req, socket, head, (ws) => {
+        // A close reason over 123 bytes throws; the messages are ASCII, so a cut is still valid text.
+        if (refusal) ws.close(CloseCode.workspaceUnavailable, refusal.message.slice(0, 123));
+        else terminal.attach(ws, learnerId);
+      }), (error: unknown) => {
+        console.error('terminal: admission failed', error);
+        socket.destroy();
+      });
     }
     if (url.pathname === '/ws/watch') {
       // An instructor's read-only view: their own cookie, their own class, a learner of that class.

@@ -1,10 +1,11 @@
 // A test client for the terminal socket that speaks the real protocol, as the browser does.
 import WebSocket from 'ws';
 
+/** A new learner's session cookie: pages create none, a POST /api/session does (as the terminal panel's). */
 export async function sessionCookie(baseUrl: string): Promise<string> {
-  const res = await fetch(`${baseUrl}/`, { redirect: 'manual' });
+  const res = await fetch(`${baseUrl}/api/session`, { method: 'POST', headers: { Origin: baseUrl } });
   const cookie = res.headers.get('set-cookie');
-  if (!cookie) throw new Error('the server set no session cookie');
+  if (res.status !== 201 || !cookie) throw new Error(`the server set no session cookie (${res.status} ${await res.text()})`);
   return cookie.split(';')[0]!;
 }
 

@@ -6,6 +6,7 @@ import { FitAddon } from '@xterm/addon-fit';
 // and this one should load only with the terminal.
 import xtermCssUrl from '@xterm/xterm/css/xterm.css?url';
 import { TerminalClient, type TerminalState } from './client.ts';
+import { ensureSession } from './session.ts';
 
 /** Dark theme; every ANSI colour has ≥ 4.5:1 contrast on the background (WCAG AA). */
 export const THEME: ITheme = {
@@ -86,16 +87,17 @@ export async function mountTerminal({ host, url, hintId, onState, onNotice }: Mo
     return true;
   });
 
+  const notice = (message: string) => {
+    term.write(`\r\n\x1b[2m[${message}]\x1b[0m\r\n`);
+    onNotice(message);
+  };
   const client = new TerminalClient({
     url,
     onState,
     sink: {
       write: (bytes, done) => term.write(bytes, done),
       reset: () => term.reset(),
-      notice: (message) => {
-        term.write(`\r\n\x1b[2m[${message}]\x1b[0m\r\n`);
-        onNotice(message);
-      },
+      notice,
       size: () => (term.cols > 0 && term.rows > 0 ? { cols: term.cols, rows: term.rows } : undefined),
     },
   });
@@ -117,11 +119,18 @@ export async function mountTerminal({ host, url, hintId, onState, onNotice }: Mo
   void document.fonts?.ready.then(safeFit);
 
   // Back online: skip the rest of the backoff, unless another tab holds the shell.
+  let started = false;
+  let disposed = false;
   const online = () => {
-    if (client.state !== 'closed') client.reconnectNow();
+    if (started && client.state !== 'closed') client.reconnectNow();
   };
   window.addEventListener('online', online);
-  client.start();
+  // The socket needs a session, and pages do not make one (see ./session.ts).
+  void ensureSession({ notice, gone: () => disposed }).then((ok) => {
+    if (!ok || disposed) return;
+    started = true;
+    client.start();
+  });
 
   return {
     client,
@@ -130,6 +139,7 @@ export async function mountTerminal({ host, url, hintId, onState, onNotice }: Mo
       term.focus();
     },
     dispose() {
+      disposed = true;
       window.removeEventListener('online', online);
       observer.disconnect();
       clearTimeout(fitTimer);

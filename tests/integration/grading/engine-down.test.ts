@@ -35,12 +35,15 @@ describe('grading with the engine down', () => {
 });
 
 describe('who may run checks', () => {
-  it('refuses a check POST from another origin, or without a session', async () => {
+  it('refuses a check POST from another origin; without a session, the check makes the learner', async () => {
     const cookie = await sessionCookie(server.url);
-    const post = (headers: Record<string, string>) => fetch(`${server.url}/api/lessons/single-stage/check`, { method: 'POST', headers }).then((r) => r.status);
-    expect(await post({ Cookie: cookie, Origin: 'http://evil.example' })).toBe(403);
-    expect(await post({ Cookie: cookie })).toBe(403);
-    expect(await post({ Origin: server.url })).toBe(401);
+    const post = (headers: Record<string, string>) => fetch(`${server.url}/api/lessons/single-stage/check`, { method: 'POST', headers });
+    expect((await post({ Cookie: cookie, Origin: 'http://evil.example' })).status).toBe(403);
+    expect((await post({ Cookie: cookie })).status).toBe(403);
+    // A check is a visitor's first stateful request (pages create nothing): it starts their session.
+    const first = await post({ Origin: server.url });
+    expect(first.status).toBe(200);
+    expect(first.headers.get('set-cookie')).toMatch(/^sc_session=[A-Za-z0-9_-]{43};/);
   });
 
   it('lists the lessons with their checks, never their solutions', async () => {

@@ -1,4 +1,4 @@
-// The HTTP side of the real server: health, the built site, the session cookie, path safety.
+// The HTTP side of the real server: health, the built site, path safety.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 
@@ -24,14 +24,11 @@ describe('GET /api/health', () => {
 });
 
 describe('the site', () => {
-  it('serves the course home with a session cookie that scripts cannot read', async () => {
+  it('serves the course home without a cookie (a session starts at the first stateful request: visitors.test)', async () => {
     const res = await fetch(`${server.url}/`);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('/lessons/single-stage/');
-    const cookie = res.headers.get('set-cookie')!;
-    expect(cookie).toMatch(/^sc_session=[A-Za-z0-9_-]{43};/);
-    expect(cookie).toContain('HttpOnly');
-    expect(cookie).toContain('SameSite=Lax');
+    expect(res.headers.get('set-cookie')).toBeNull();
   });
 
   it('serves the lesson page with the terminal region', async () => {
