@@ -23,6 +23,7 @@ export function containerHandlers(gw: LearnerGateway): Handlers {
       const forced = expect(forceContainerCreate({ ...policed, Image: image.engineRef }, gw.options.learnerId));
       await gw.turn('create', x.res);
       expect(await gw.quota.checkContainers());
+      expect(await gw.quota.checkBytes());
       const query = new URLSearchParams();
       const name = x.query.get('name');
       if (name) query.set('name', expect(gw.ns.containerName(name)));
@@ -32,6 +33,8 @@ export function containerHandlers(gw: LearnerGateway): Handlers {
       x.req.resume();
       const id = expect(await gw.own.container(x.subject));
       const rest = x.path.slice(`/containers/${x.subject}`.length);
+      // A stopped container may start writing again: the image-plus-writes quota holds here as at create.
+      if (rest === '/start') expect(await gw.quota.checkBytes());
       // Logs are the learner's own program output and `wait` must flush its headers: stream both untouched.
       const mode = rest === '/logs' || rest === '/wait' ? 'raw' : 'json';
       gw.forward(x, x.method, `/containers/${id}${rest}`, x.query, { mode });

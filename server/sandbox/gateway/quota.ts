@@ -3,7 +3,7 @@
 import { LIMITS, type Quotas } from '../policy.ts';
 import type { EngineClient } from './engine.ts';
 import type { BaseImages } from './handlers.ts';
-import type { ImageInfo, Ownership } from './ownership.ts';
+import type { ContainerInfo, ImageInfo, Ownership } from './ownership.ts';
 import { refuse, type Result } from './police.ts';
 
 interface Inspected { Id: string; Size: number; RootFS?: { Layers?: string[] } }
@@ -39,6 +39,20 @@ export class Quota {
     if (count + adding > LIMITS.maxImages) {
       return refuse('quota_images', `you have ${count} images, the most this lab allows: remove some with docker image rm or docker image prune -a`);
     }
+    return this.#checkBytes(images, containers);
+  }
+
+  /**
+   * Whether the learner's image data plus container writes is still under the quota. Asked before a
+   * container is created or started too, not only before a build or tag: twenty containers that each
+   * write just under the disk quota would otherwise hold twenty times it.
+   */
+  async checkBytes(): Promise<Result<void>> {
+    const [images, containers] = await Promise.all([this.#own.images(), this.#own.containers(true)]);
+    return this.#checkBytes(images, containers);
+  }
+
+  async #checkBytes(images: ImageInfo[], containers: ContainerInfo[]): Promise<Result<void>> {
     const bytes = (await this.imageBytes(images)) + containers.reduce((sum, c) => sum + (c.SizeRw ?? 0), 0);
     if (bytes >= this.limits.imageBytes) {
       return refuse('quota_image_bytes', `your images and containers take ${mb(bytes)} MB, the most this lab allows is ${mb(this.limits.imageBytes)} MB: remove some with docker image prune -a and docker container prune`);
