@@ -189,6 +189,13 @@ export const LIMITS = {
   containerMemory: 256 * 1024 ** 2,
   /** Processes in one learner container: a fork bomb stops here. */
   containerPids: 128,
+  /**
+   * Size of the tmpfs that replaces each volume an image declares (VOLUME), bytes; its pages count
+   * against the container's memory limit too, so all of them together hold at most that.
+   */
+  imageVolumeBytes: 64 * 1024 ** 2,
+  /** Volumes an image may declare and still be run. */
+  maxImageVolumes: 16,
   /** CPU of one learner container, in units of 1e-9 CPUs. */
   containerNanoCpus: 1_000_000_000,
   /** Largest build context accepted, bytes. The hello-world context is a few KiB. */

@@ -1,4 +1,5 @@
 // The settings the gateway writes over every policed create and build, whatever the learner asked.
+import path from 'node:path';
 import { LABELS, LIMITS } from '../policy.ts';
 import { isPlainObject, refuse, type Result } from './police.ts';
 
@@ -15,9 +16,28 @@ function learnerLabels(labels: unknown): Result<Record<string, string>> {
   return { ok: true, value: out };
 }
 
-export function forceContainerCreate(body: Record<string, unknown>, learnerId: string): Result<Record<string, unknown>> {
+/**
+ * A bounded tmpfs over each path the image declares with VOLUME. Left alone, the engine would make
+ * an anonymous volume there: writes outside the container's SizeRw (so outside the disk watcher and
+ * the quotas) that outlive `docker rm` and the lifecycle. A tmpfs lives in the container's memory
+ * (its pages count against the container's memory limit), holds at most `imageVolumeBytes`, and goes
+ * with the container. The price: the files the image has at that path are not copied in, as the
+ * engine does for a volume; the folder starts empty.
+ */
+function imageVolumeMounts(volumes: unknown): Result<Record<string, unknown>[]> {
+  const targets = new Set(Object.keys(isPlainObject(volumes) ? volumes : {}).map((target) => path.posix.normalize(target).replace(/(.)\/$/, '$1')));
+  if (targets.size > LIMITS.maxImageVolumes) {
+    return refuse('setting_forbidden', `the image declares ${targets.size} volumes (VOLUME), more than the ${LIMITS.maxImageVolumes} this lab allows: declare fewer in its Dockerfile`);
+  }
+  return { ok: true, value: [...targets].map((target) => ({ Type: 'tmpfs', Target: target, TmpfsOptions: { SizeBytes: LIMITS.imageVolumeBytes } })) };
+}
+
+/** `imageVolumes` is the image's `Config.Volumes` as the engine reports it (an object keyed by path, or null). */
+export function forceContainerCreate(body: Record<string, unknown>, learnerId: string, imageVolumes?: unknown): Result<Record<string, unknown>> {
   const labels = learnerLabels(body.Labels);
   if (!labels.ok) return labels;
+  const mounts = imageVolumeMounts(imageVolumes);
+  if (!mounts.ok) return mounts;
   const hostConfig = isPlainObject(body.HostConfig) ? body.HostConfig : {};
   // A health check every millisecond is an exec storm on the engine.
   const interval = isPlainObject(body.Healthcheck) ? Number(body.Healthcheck.Interval ?? 0) : 0;
@@ -38,6 +58,7 @@ export function forceContainerCreate(body: Record<string, unknown>, learnerId: s
         MemorySwap: LIMITS.containerMemory,
         PidsLimit: LIMITS.containerPids,
         NanoCpus: LIMITS.containerNanoCpus,
+        Mounts: mounts.value,
       },
       NetworkingConfig: { EndpointsConfig: {} },
     },

@@ -1,26 +1,72 @@
 // The container side of the quotas: volumes an image declares, the image-plus-writes quota at
 // container create and start, and the size of what learners create and the gateway must hold.
 // Quotas are set small so the test is quick.
+import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 import { openTerminal, type TerminalClient } from '../../support/terminal-client.ts';
 import { recordRefusals, type RefusalLog } from '../../support/refusals.ts';
 import { run } from '../../support/shell.ts';
+import { LABELS, LIMITS } from '../../../server/sandbox/index.ts';
 
+const docker = new Docker();
 let server: TestServer;
 let terminal: TerminalClient;
+let learner: string;
 let refusals: RefusalLog;
+const inspect = (id: string) => docker.getContainer(id).inspect();
 
 beforeAll(async () => {
   refusals = recordRefusals();
   server = await startTestServer({ STAGECRAFT_IMAGE_QUOTA_MB: '20', STAGECRAFT_DISK_QUOTA_MB: '30' });
   terminal = await openTerminal(server.url);
+  [learner] = server.learners();
+  await run(terminal, "mkdir -p ~/vol && cd ~/vol && printf 'FROM stagecraft/runtime\\nVOLUME /data\\n' > Dockerfile && docker build -q -t vol . > /dev/null; cd ~", 60_000);
 });
 
 afterAll(async () => {
   refusals.stop();
   await terminal?.close();
   await server?.cleanup();
+});
+
+describe('volumes an image declares', () => {
+  it('get a bounded tmpfs, never an engine volume outside the disk quota', async () => {
+    const id = (await run(terminal, 'docker create vol true')).trim();
+    const info = await inspect(id);
+    expect(info.Mounts.filter((m) => m.Type === 'volume')).toEqual([]);
+    expect(info.HostConfig.Mounts).toEqual([{ Type: 'tmpfs', Target: '/data', TmpfsOptions: { SizeBytes: LIMITS.imageVolumeBytes } }]);
+    await run(terminal, `docker rm ${id} > /dev/null`);
+  });
+
+  it('stop a write past their size at once, and keep nothing after the container', async () => {
+    const mb = LIMITS.imageVolumeBytes / 1024 ** 2;
+    const output = await run(terminal, `docker run --rm vol sh -c 'dd if=/dev/zero of=/data/big bs=1M count=${mb + 16} 2>&1; df -m /data | tail -1'`, 60_000);
+    expect(output).toContain('No space left on device');
+    expect(output).toMatch(new RegExp(`^tmpfs\\s+${mb}\\s`, 'm'));
+  });
+
+  it('go with their container on docker rm and prune, even one made before this rule (with a volume)', async () => {
+    // As an older server made it: the learner's container with the engine's anonymous volume.
+    const made = async (name: string) => {
+      const container = await docker.createContainer({
+        name: `sc-${learner}_${name}`, Image: `sc-${learner}/vol`, Cmd: ['true'],
+        Labels: { [LABELS.learner]: learner!, [LABELS.role]: 'learner-container' },
+      });
+      const volume = (await container.inspect()).Mounts.find((m) => m.Type === 'volume')!.Name!;
+      return volume;
+    };
+    const removed = await made('old-rm');
+    const pruned = await made('old-prune');
+    const gone = async (name: string) => (await docker.getVolume(name).inspect().then(() => false, () => true));
+    try {
+      await run(terminal, 'docker rm old-rm > /dev/null && docker container prune -f > /dev/null');
+      expect(await gone(removed)).toBe(true);
+      expect(await gone(pruned)).toBe(true);
+    } finally {
+      for (const name of [removed, pruned]) await docker.getVolume(name).remove().catch(() => undefined); // gone, as it should be
+    }
+  });
 });
 
 describe('the image-plus-writes quota', () => {
