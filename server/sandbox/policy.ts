@@ -202,6 +202,13 @@ export const LIMITS = {
   buildContextBytes: 50 * 1024 ** 2,
   /** Largest JSON body accepted, bytes. */
   jsonBodyBytes: 1024 ** 2,
+  /**
+   * Largest container create body, bytes: what a container is made with comes back in every list
+   * and inspect answer the gateway relays (a 1 MB label × 20 containers made `docker ps` 20 MB).
+   */
+  containerCreateBytes: 256 * 1024,
+  /** Labels of one container create or build (keys and values, UTF-8), bytes. */
+  labelBytes: 64 * 1024,
   /** The workspace container itself. */
   workspaceMemory: 512 * 1024 ** 2,
   workspacePids: 256,

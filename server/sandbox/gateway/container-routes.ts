@@ -17,7 +17,12 @@ export function containerHandlers(gw: LearnerGateway): Handlers {
       gw.forward(x, 'GET', '/containers/json', query);
     },
     'container-create': async (x) => {
-      const body = expect(parseJsonBody(await readAll(x.req, LIMITS.jsonBodyBytes), LIMITS.jsonBodyBytes));
+      const bytes = await readAll(x.req, LIMITS.containerCreateBytes);
+      // What a container is made with comes back in every `docker ps` and inspect, for as long as it lives.
+      if (bytes.length > LIMITS.containerCreateBytes) {
+        expect(refuse('body_too_large', `the container's settings are larger than ${LIMITS.containerCreateBytes / 1024} KiB: use a shorter command, fewer environment variables or fewer labels`, 413));
+      }
+      const body = expect(parseJsonBody(bytes, LIMITS.containerCreateBytes));
       const policed = expect(policeBody(body, CONTAINER_CREATE));
       const image = expect(await gw.own.image(typeof policed.Image === 'string' ? policed.Image : '', 'read'));
       const volumes = (image.info.Config as { Volumes?: unknown } | undefined)?.Volumes;

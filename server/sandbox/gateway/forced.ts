@@ -8,11 +8,15 @@ function learnerLabels(labels: unknown): Result<Record<string, string>> {
   const out: Record<string, string> = {};
   if (labels === null || labels === undefined) return { ok: true, value: out };
   if (!isPlainObject(labels)) return refuse('malformed_request', 'labels must be an object', 400);
+  let bytes = 0;
   for (const [key, value] of Object.entries(labels)) {
     if (key.startsWith('org.stagecraft.')) return refuse('setting_forbidden', `the label "${key}" is reserved by the lab`);
     if (typeof value !== 'string') return refuse('malformed_request', `label "${key}" must be a string`, 400);
     out[key] = value;
+    bytes += Buffer.byteLength(key) + Buffer.byteLength(value);
   }
+  // Labels come back in every list and inspect answer the gateway relays, for as long as the object lives.
+  if (bytes > LIMITS.labelBytes) return refuse('body_too_large', `the labels take ${bytes} bytes, more than the ${LIMITS.labelBytes / 1024} KiB this lab allows: use fewer or shorter labels`, 413);
   return { ok: true, value: out };
 }
 

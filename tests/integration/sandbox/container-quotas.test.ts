@@ -83,3 +83,16 @@ describe('the image-plus-writes quota', () => {
     await run(terminal, `docker rm ${id} > /dev/null`);
   });
 });
+
+describe('what learners create, and what the gateway holds of it', () => {
+  it('refuses a container create with more than 64 KiB of labels, or a body past 256 KiB, and makes nothing', async () => {
+    const before = await run(terminal, 'docker ps -aq | wc -l');
+    refusals.clear();
+    expect(await run(terminal, 'docker create --label big=$(head -c 70000 /dev/zero | tr "\\0" a) stagecraft/runtime true'))
+      .toContain(`Error response from daemon: Stagecraft: the labels take 70003 bytes, more than the ${LIMITS.labelBytes / 1024} KiB this lab allows`);
+    expect(await run(terminal, 'docker create stagecraft/runtime echo $(head -c 300000 /dev/zero | tr "\\0" a | fold -w 1000)'))
+      .toContain(`the container's settings are larger than ${LIMITS.containerCreateBytes / 1024} KiB`);
+    expect(refusals.codes).toEqual(['body_too_large', 'body_too_large']);
+    expect(await run(terminal, 'docker ps -aq | wc -l')).toBe(before);
+  });
+});
