@@ -209,6 +209,14 @@ export const LIMITS = {
   containerCreateBytes: 256 * 1024,
   /** Labels of one container create or build (keys and values, UTF-8), bytes. */
   labelBytes: 64 * 1024,
+  /**
+   * The most the gateway holds of one engine answer it must read whole (one list element when it
+   * reads a list element by element), bytes. Parsed, it costs a few times that in memory.
+   */
+  answerBytes: 16 * 1024 ** 2,
+  /** Engine answers held at once for one learner, and for the whole server, bytes. */
+  learnerAnswerBytes: 32 * 1024 ** 2,
+  serverAnswerBytes: 256 * 1024 ** 2,
   /** The workspace container itself. */
   workspaceMemory: 512 * 1024 ** 2,
   workspacePids: 256,
