@@ -1,7 +1,10 @@
 // The container side of the quotas: volumes an image declares, the image-plus-writes quota at
 // container create and start, and the size of what learners create and the gateway must hold.
 // Quotas are set small so the test is quick.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,6 +136,27 @@ describe('what learners create, and what the gateway holds of it', () => {
       expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
     } finally {
       for (const id of ids) await docker.getContainer(id).remove({ force: true }).catch(() => undefined); // already gone
+    }
+  });
+
+  it('a neighbour\'s images with huge labels break neither the learner\'s image list nor their quota checks', async () => {
+    // Another learner's 20 images with 0.9 MB of labels each: 18 MB of the engine's image list.
+    const neighbour = crypto.randomBytes(10).toString('hex');
+    const context = fs.mkdtempSync(path.join(os.tmpdir(), 'scq-'));
+    fs.writeFileSync(path.join(context, 'Dockerfile'), 'FROM stagecraft/runtime\n');
+    const tags = Array.from({ length: 20 }, (_, i) => `sc-${neighbour}/big${i}:latest`);
+    try {
+      for (const [i, tag] of tags.entries()) {
+        const stream = await docker.buildImage({ context, src: ['Dockerfile'] }, { t: tag, labels: { big: `${i}`.padEnd(900_000, 'x') } });
+        await new Promise((resolve, reject) => docker.modem.followProgress(stream, (error) => (error ? reject(error) : resolve(undefined))));
+      }
+      expect(await run(terminal, "docker images --format '{{.Repository}}' vol")).toBe('vol\n');
+      const id = (await run(terminal, 'docker create stagecraft/runtime true')).trim();
+      expect(id).toMatch(/^[a-f0-9]{64}$/);
+      await run(terminal, `docker rm ${id} > /dev/null`);
+    } finally {
+      for (const tag of tags) await docker.getImage(tag).remove({ force: true }).catch(() => undefined); // not built
+      fs.rmSync(context, { recursive: true, force: true });
     }
   });
 });
