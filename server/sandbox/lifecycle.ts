@@ -89,10 +89,10 @@ export class Lifecycle {
     await ignoreMissing(this.#docker.getContainer(workspaceName(learnerId)).stop({ t: 1 }));
   }
 
-  /** Removes the learner's workspace, containers and images; the home volume stays. */
+  /** Removes the learner's workspace, containers (with any anonymous volume) and images; the home volume stays. */
   async remove(learnerId: string): Promise<void> {
     await this.#workspaces.release(learnerId);
-    for (const info of await this.#learnerContainers(learnerId)) await ignoreMissing(this.#docker.getContainer(info.Id).remove({ force: true }));
+    for (const info of await this.#learnerContainers(learnerId)) await ignoreMissing(this.#docker.getContainer(info.Id).remove({ force: true, v: true }));
     await ignoreMissing(this.#docker.getContainer(workspaceName(learnerId)).remove({ force: true }));
     const prefix = `sc-${learnerId}/`;
     for (const image of await this.#docker.listImages({ all: false })) {

@@ -189,12 +189,34 @@ export const LIMITS = {
   containerMemory: 256 * 1024 ** 2,
   /** Processes in one learner container: a fork bomb stops here. */
   containerPids: 128,
+  /**
+   * Size of the tmpfs that replaces each volume an image declares (VOLUME), bytes; its pages count
+   * against the container's memory limit too, so all of them together hold at most that.
+   */
+  imageVolumeBytes: 64 * 1024 ** 2,
+  /** Volumes an image may declare and still be run. */
+  maxImageVolumes: 16,
   /** CPU of one learner container, in units of 1e-9 CPUs. */
   containerNanoCpus: 1_000_000_000,
   /** Largest build context accepted, bytes. The hello-world context is a few KiB. */
   buildContextBytes: 50 * 1024 ** 2,
   /** Largest JSON body accepted, bytes. */
   jsonBodyBytes: 1024 ** 2,
+  /**
+   * Largest container create body, bytes: what a container is made with comes back in every list
+   * and inspect answer the gateway relays (a 1 MB label × 20 containers made `docker ps` 20 MB).
+   */
+  containerCreateBytes: 256 * 1024,
+  /** Labels of one container create or build (keys and values, UTF-8), bytes. */
+  labelBytes: 64 * 1024,
+  /**
+   * The most the gateway holds of one engine answer it must read whole (one list element when it
+   * reads a list element by element), bytes. Parsed, it costs a few times that in memory.
+   */
+  answerBytes: 16 * 1024 ** 2,
+  /** Engine answers held at once for one learner, and for the whole server, bytes. */
+  learnerAnswerBytes: 32 * 1024 ** 2,
+  serverAnswerBytes: 256 * 1024 ** 2,
   /** The workspace container itself. */
   workspaceMemory: 512 * 1024 ** 2,
   workspacePids: 256,

@@ -1,9 +1,9 @@
 // Per-learner quotas, enforced by accounting (overlay2 on ext4 has no per-container size limit):
 // container and image counts, and the bytes a learner's images add to the base images.
-import { LIMITS, type Quotas } from '../policy.ts';
+import { LABELS, LIMITS, type Quotas } from '../policy.ts';
 import type { EngineClient } from './engine.ts';
 import type { BaseImages } from './handlers.ts';
-import type { ImageInfo, Ownership } from './ownership.ts';
+import type { ContainerInfo, ImageInfo, Ownership } from './ownership.ts';
 import { refuse, type Result } from './police.ts';
 
 interface Inspected { Id: string; Size: number; RootFS?: { Layers?: string[] } }
@@ -33,12 +33,50 @@ export class Quota {
 
   /** Whether `adding` more image names still fit the quotas. */
   async checkImages(adding = 1): Promise<Result<void>> {
-    const [images, containers] = await Promise.all([this.#own.images(), this.#own.containers(true)]);
+    const [images, containers] = await Promise.all([this.#images(), this.#own.containers(true)]);
     // Each name counts, as `docker images` lists it: tags of one image are so many images to the learner.
     const count = images.reduce((sum, image) => sum + Math.max(1, (image.RepoTags ?? []).filter((t) => this.#own.ownsTag(t)).length), 0);
     if (count + adding > LIMITS.maxImages) {
       return refuse('quota_images', `you have ${count} images, the most this lab allows: remove some with docker image rm or docker image prune -a`);
     }
+    return this.#checkBytes(images, containers);
+  }
+
+  /**
+   * Whether the learner's image data plus container writes is still under the quota. Asked before a
+   * container is created or started too, not only before a build or tag: twenty containers that each
+   * write just under the disk quota would otherwise hold twenty times it.
+   */
+  async checkBytes(): Promise<Result<void>> {
+    const [images, containers] = await Promise.all([this.#images(), this.#own.containers(true)]);
+    return this.#checkBytes(images, containers);
+  }
+
+  /**
+   * The learner's images, asked of the engine by what makes them theirs: the label every build of
+   * theirs carries, and their names on the base images (`docker tag stagecraft/runtime t1`). Never
+   * the engine's whole list, which grows with every learner's images: one learner's huge labels
+   * must not make everyone's quota check too large to read.
+   */
+  async #images(): Promise<ImageInfo[]> {
+    const list = async (filters: Record<string, string[]>) => {
+      const answer = await this.#engine.json('GET', '/images/json', new URLSearchParams({ filters: JSON.stringify(filters) }));
+      // Not a bug of ours, but a quota check must never pass on a list it could not read: the learner gets a 500.
+      if (answer.status !== 200 || !Array.isArray(answer.body)) throw new Error(`the engine's image list answered ${answer.status}`);
+      return answer.body as ImageInfo[];
+    };
+    const label = this.#own.containerLabels.filter((l) => l.startsWith(`${LABELS.learner}=`));
+    const references = [...this.#base.refs, ...this.#base.repositories];
+    // An empty filter would list every image of the engine.
+    const [built, bases] = await Promise.all([list({ label }), references.length > 0 ? list({ reference: references }) : []]);
+    // Filtered by reference, the engine lists only the matching tags: inspect the few base images for all of them.
+    const inspected = await Promise.all(bases.map((b) => this.#engine.json('GET', `/images/${b.Id}/json`)));
+    const tagged = inspected.filter((a) => a.status === 200).map((a) => a.body as ImageInfo);
+    const byId = new Map([...built, ...tagged].map((image) => [image.Id, image]));
+    return [...byId.values()].filter((image) => this.#own.ownsImage(image));
+  }
+
+  async #checkBytes(images: ImageInfo[], containers: ContainerInfo[]): Promise<Result<void>> {
     const bytes = (await this.imageBytes(images)) + containers.reduce((sum, c) => sum + (c.SizeRw ?? 0), 0);
     if (bytes >= this.limits.imageBytes) {
       return refuse('quota_image_bytes', `your images and containers take ${mb(bytes)} MB, the most this lab allows is ${mb(this.limits.imageBytes)} MB: remove some with docker image prune -a and docker container prune`);

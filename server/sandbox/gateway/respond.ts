@@ -2,7 +2,8 @@
 // relayed with the learner's names put back.
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { readAll } from './engine.ts';
+import { AnswerTooLarge, budgetOf, readHeld, type AnswerBudget } from './engine.ts';
+import { LIMITS } from '../policy.ts';
 import { API_VERSION, type Refusal } from './police.ts';
 
 export function sendJson(res: http.ServerResponse, status: number, value: unknown): void {
@@ -26,9 +27,13 @@ export function engineUnavailable(res: http.ServerResponse): void {
 }
 
 /**
- * Relays an engine answer. 'json': read whole, `transform`ed (e.g. drop what the learner does not
- * own, which needs the engine's names), then names put back. 'lines': streamed line by line with names put back (build output).
- * 'raw': streamed untouched (container logs are the learner's own program output).
+ * Relays an engine answer. 'json': streamed with names put back; with a `transform` (e.g. drop what
+ * the learner does not own, which needs the engine's names), a list is read element by element and
+ * each element is passed to `transform` as a list of one (so transforms must work element-wise:
+ * filter and map), and any other answer is read whole within the learner's budget. 'lines': streamed
+ * line by line with names put back (build output). 'raw': streamed untouched (container logs are the
+ * learner's own program output). Nothing here holds more than one list element or one bounded
+ * answer, so the server's memory does not grow with what learners create.
  */
 export function relay(answer: http.IncomingMessage, res: http.ServerResponse, mode: 'json' | 'lines' | 'raw',
   toLearner: (text: string) => string, transform?: (value: unknown) => unknown): void {
@@ -36,39 +41,234 @@ export function relay(answer: http.IncomingMessage, res: http.ServerResponse, mo
   const type = answer.headers['content-type'];
   if (typeof type === 'string') headers['Content-Type'] = type;
   const status = answer.statusCode ?? 502;
-  if (mode === 'json') {
-    readAll(answer, 32 * 1024 ** 2).then((bytes) => {
-      let text = bytes.toString('utf8');
-      if (transform && status < 300 && text) {
-        try {
-          text = JSON.stringify(transform(JSON.parse(text)));
-        } catch {
-          // Cut off at the size cap, or not JSON: never pass on what could not be filtered.
-          return sendJson(res, 502, { message: 'Stagecraft: the engine\'s answer was too large or unreadable' });
-        }
-      }
-      text = toLearner(text);
-      res.writeHead(status, { ...headers, 'Content-Length': String(Buffer.byteLength(text)) });
-      res.end(text);
-    }, () => res.destroy());
-    return;
-  }
+  if (mode === 'json' && transform && status < 300) return relayTransformed(answer, res, status, headers, toLearner, transform);
   if (typeof answer.headers['content-length'] === 'string' && mode === 'raw') headers['Content-Length'] = answer.headers['content-length'];
   res.writeHead(status, headers);
   // The engine answers `wait` with headers first and the body only at exit; the CLI starts the
   // container only after it has those headers, so pass them on at once.
   res.flushHeaders();
   if (mode === 'raw') return void answer.pipe(res);
-  let carry = '';
   answer.setEncoding('utf8');
-  answer.on('data', (chunk: string) => {
+  pipeText(answer, res, mode === 'lines' ? linesOf(toLearner) : namesOf(toLearner));
+}
+
+/** Text in pieces that `toLearner` may be applied to one at a time; `undefined` flushes the end. */
+type Pieces = (text: string | undefined) => string;
+
+/** Build output: whole lines only (the engine ends every message with one). */
+function linesOf(toLearner: (text: string) => string): Pieces {
+  let carry = '';
+  return (chunk) => {
+    if (chunk === undefined) return toLearner(carry);
     const text = carry + chunk;
     const cut = text.lastIndexOf('\n') + 1;
     carry = text.slice(cut);
-    if (cut > 0 && !res.writableEnded) res.write(toLearner(text.slice(0, cut)));
-  });
-  answer.on('end', () => { if (!res.writableEnded) res.end(toLearner(carry)); });
+    return cut > 0 ? toLearner(text.slice(0, cut)) : '';
+  };
+}
+
+// Engine names are made of these characters only, so a cut just after any other one (a quote, a
+// comma, a brace) never splits a name; a longer run than NAME_RUN is the learner's own text (a label
+// value, a command) and is cut anyway, so the carry stays small.
+const NAME_CHARS = new Uint8Array(128).map((_, c) => Number(/[A-Za-z0-9_.:/@-]/.test(String.fromCharCode(c))));
+const NAME_RUN = 64 * 1024;
+
+/** A JSON answer passed on as it comes, names put back, holding at most one run of name characters. */
+export function namesOf(toLearner: (text: string) => string): Pieces {
+  let carry = '';
+  return (chunk) => {
+    if (chunk === undefined) return toLearner(carry);
+    // The carry is all name characters, so the last other character, if any, is in the new chunk.
+    let cut = chunk.length;
+    while (cut > 0 && NAME_CHARS[chunk.charCodeAt(cut - 1)] === 1) cut--;
+    const text = carry + chunk;
+    cut = cut > 0 ? carry.length + cut : text.length > NAME_RUN ? text.length - 256 : 0;
+    carry = text.slice(cut);
+    return toLearner(text.slice(0, cut));
+  };
+}
+
+/**
+ * Pipes text through `pieces` with backpressure: a learner who does not read holds the engine's
+ * answer, not our memory. `initial` is text already read from the answer.
+ */
+function pipeText(answer: http.IncomingMessage, res: http.ServerResponse, pieces: Pieces, initial = ''): void {
+  const write = (out: string) => {
+    if (out && !res.writableEnded && !res.write(out)) {
+      answer.pause();
+      res.once('drain', () => answer.resume());
+    }
+  };
+  answer.on('data', (chunk: string) => write(pieces(chunk)));
+  answer.on('end', () => { if (!res.writableEnded) res.end(pieces(undefined)); });
   answer.on('error', () => res.destroy());
+  res.on('close', () => answer.destroy());
+  if (initial) write(pieces(initial));
+  answer.resume();
+}
+
+function relayTransformed(answer: http.IncomingMessage, res: http.ServerResponse, status: number, headers: Record<string, string>,
+  toLearner: (text: string) => string, transform: (value: unknown) => unknown): void {
+  const budget = budgetOf(answer);
+  const unreadable = () => sendJson(res, 502, { message: 'Stagecraft: the engine\'s answer was too large or unreadable' });
+  answer.setEncoding('utf8');
+  let first = '';
+  const decide = (chunk: string) => {
+    first += chunk;
+    const start = first.trimStart();
+    if (!start) return;
+    answer.off('data', decide);
+    answer.pause();
+    if (start.startsWith('[')) {
+      res.writeHead(status, headers);
+      let written = 0;
+      const elements = new ArrayElements(budget, (text) => {
+        let kept: unknown;
+        try {
+          kept = transform([JSON.parse(text)]);
+        } catch {
+          return false; // not JSON: the answer is cut off below
+        }
+        if (!Array.isArray(kept)) return false;
+        return kept.map((item) => `${written++ > 0 ? ',' : ''}${toLearner(JSON.stringify(item))}`).join('');
+      });
+      res.on('close', () => elements.done()); // gives back what an unfinished element held
+      let opened = false;
+      // A list that cannot be read or held is cut off: the CLI reports the broken answer, never a short list.
+      return pipeText(answer, res, (piece) => {
+        const out = piece === undefined ? (elements.done() ? ']' : undefined) : elements.feed(piece);
+        if (out === undefined) {
+          res.destroy();
+          return '';
+        }
+        const prefix = opened ? '' : '[';
+        opened = true;
+        return prefix + out;
+      }, first);
+    }
+    // Not a list (one image's inspect): read whole, within the budget.
+    const rest = readHeld(answer, budget, LIMITS.answerBytes - Buffer.byteLength(first));
+    res.on('close', () => answer.destroy());
+    answer.resume();
+    rest.then((held) => {
+      let text: string;
+      try {
+        text = toLearner(JSON.stringify(transform(JSON.parse(first + held.bytes.toString('utf8')))));
+      } catch {
+        return unreadable(); // never pass on what could not be filtered
+      } finally {
+        held.release();
+      }
+      res.writeHead(status, { ...headers, 'Content-Length': String(Buffer.byteLength(text)) });
+      res.end(text);
+    }, (error: unknown) => (error instanceof AnswerTooLarge ? unreadable() : res.destroy()));
+  };
+  answer.on('data', decide);
+  answer.on('end', () => {
+    if (first.trim() || res.headersSent) return;
+    res.writeHead(status, headers);
+    res.end(first);
+  });
+  answer.on('error', () => res.destroy());
+}
+
+/**
+ * Splits a JSON list, fed as text in pieces, into its elements, holding one element at a time (in
+ * the learner's budget). Each element's text goes to `onElement`, which returns what to write for
+ * it, or false when it could not be read. An element longer than LIMITS.answerBytes is skipped
+ * (whoever made it; a neighbour's huge object must not break everyone's list).
+ */
+export class ArrayElements {
+  readonly #budget: AnswerBudget;
+  readonly #onElement: (text: string) => string | false;
+  #depth = 0;
+  #inString = false;
+  #escaped = false;
+  #open = false;
+  #closed = false;
+  #held: string[] = [];
+  #size = 0;
+  #skipping = false;
+  #failed = false;
+
+  constructor(budget: AnswerBudget, onElement: (text: string) => string | false) {
+    this.#budget = budget;
+    this.#onElement = onElement;
+  }
+
+  /** What to write for this piece; undefined when the list is unreadable or cannot be held. */
+  feed(text: string): string | undefined {
+    let out = '';
+    let start = this.#open ? 0 : -1;
+    for (let i = 0; i < text.length && !this.#failed; i++) {
+      const c = text.charCodeAt(i);
+      if (this.#inString) {
+        if (this.#escaped) this.#escaped = false;
+        else if (c === 0x5c) this.#escaped = true;
+        else if (c === 0x22) this.#inString = false;
+        continue;
+      }
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
+      if (this.#depth === 0) {
+        if (c !== 0x5b || this.#closed) this.#failed = true;
+        this.#depth = 1;
+        continue;
+      }
+      if (this.#depth === 1 && (c === 0x2c || c === 0x5d)) {
+        if (this.#open) out += this.#finish(text.slice(start, i));
+        else if (c === 0x2c) this.#failed = true;
+        start = -1;
+        if (c === 0x5d) [this.#depth, this.#closed] = [0, true];
+        continue;
+      }
+      if (!this.#open) [this.#open, start] = [true, i];
+      if (c === 0x22) this.#inString = true;
+      else if (c === 0x7b || c === 0x5b) this.#depth++;
+      else if (c === 0x7d || c === 0x5d) this.#depth--;
+    }
+    if (this.#open && start >= 0 && !this.#failed) this.#hold(text.slice(start));
+    return this.#failed ? undefined : out;
+  }
+
+  /** Whether the whole list was read. */
+  done(): boolean {
+    this.#drop();
+    return this.#closed && !this.#failed;
+  }
+
+  #hold(piece: string): void {
+    if (this.#skipping) return;
+    if (this.#size + piece.length > LIMITS.answerBytes) {
+      console.info(JSON.stringify({ event: 'answer_element_skipped', bytes: this.#size + piece.length }));
+      this.#drop();
+      this.#skipping = true;
+      return;
+    }
+    if (!this.#budget.take(piece.length)) {
+      this.#failed = true;
+      return;
+    }
+    this.#size += piece.length;
+    this.#held.push(piece);
+  }
+
+  #finish(last: string): string {
+    this.#hold(last);
+    const text = this.#skipping || this.#failed ? undefined : this.#held.join('');
+    this.#drop();
+    this.#open = false;
+    this.#skipping = false;
+    if (text === undefined) return '';
+    const out = this.#onElement(text);
+    if (out === false) this.#failed = true;
+    return out || '';
+  }
+
+  #drop(): void {
+    this.#budget.give(this.#size);
+    this.#held = [];
+    this.#size = 0;
+  }
 }
 
 /** A raw HTTP answer on a socket that was about to be upgraded. */

@@ -5,11 +5,16 @@ import http from 'node:http';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { LearnerGateway, type GatewayOptions } from './handlers.ts';
+import { AnswerTooLarge } from './engine.ts';
+import { sendJson, writeRawJson } from './respond.ts';
 
 export type { GatewayOptions, BaseImages } from './handlers.ts';
 
 /** Connections one learner's gateway accepts at once (a docker run uses 3 or 4). */
 const MAX_CONNECTIONS = 32;
+
+/** An engine answer the gateway had to read whole did not fit in the learner's share of memory. */
+const TOO_LARGE = 'Stagecraft: the engine\'s answer about your containers and images is too large to hold right now: try again once your other docker commands have finished, and remove objects with very large labels or commands (docker container prune, docker image prune -a)';
 
 export interface Gateway {
   /** Stops listening and cuts every connection, upgraded ones included. */
@@ -20,6 +25,11 @@ export function createGatewayServer(options: GatewayOptions): http.Server {
   const gateway = new LearnerGateway(options);
   const server = http.createServer((req, res) => {
     gateway.handle(req, res).catch((error: unknown) => {
+      if (error instanceof AnswerTooLarge) {
+        console.info(JSON.stringify({ event: 'answer_too_large', learner: options.learnerId, reason: error.message }));
+        if (!res.headersSent) return sendJson(res, 503, { message: TOO_LARGE });
+        return void res.destroy();
+      }
       console.error('gateway: unexpected error', error);
       if (!res.headersSent) {
         res.writeHead(500, { 'Content-Type': 'application/json' });
@@ -29,6 +39,7 @@ export function createGatewayServer(options: GatewayOptions): http.Server {
   });
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     gateway.upgrade(req, socket, head).catch((error: unknown) => {
+      if (error instanceof AnswerTooLarge) return writeRawJson(socket, 503, { message: TOO_LARGE });
       console.error('gateway: unexpected error on upgrade', error);
       socket.destroy();
     });
