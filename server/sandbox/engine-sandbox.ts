@@ -55,6 +55,7 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
     finish: records.finishBuild.bind(records),
     tagged: (imageId: string, tag: string) => records.recordTag(learnerId, engineUrl, imageId, tag),
     built: (imageId: string) => records.builtImage(learnerId, engineUrl, imageId),
+    images: () => records.builtImages(learnerId, engineUrl),
   });
   const workspaces = new Workspaces({
     buildLog,

@@ -28,6 +28,8 @@ export interface LearnerBuilds {
   finish(id: number, finish: BuildFinish): void;
   tagged(imageId: string, tag: string): void;
   built(imageId: string): boolean;
+  /** Every image the learner's builds made (earlier stages and leftovers of failed builds included). */
+  images(): string[];
 }
 
 export interface GatewayOptions {
@@ -79,7 +81,7 @@ export class LearnerGateway {
     // Hidden objects are logged with what was asked for, not the request line.
     this.own = new Ownership(this.engine, this.ns, options.learnerId, (imageId) => options.builds?.built(imageId) ?? false,
       (refusal) => options.onRefusal?.(refusal, { method: '-', url: refusal.message }));
-    this.quota = new Quota(this.engine, this.own, options.base, options.quotas);
+    this.quota = new Quota(this.engine, this.own, options.base, options.quotas, () => options.builds?.images() ?? []);
   }
 
   readonly #queues = new Map<string, Promise<void>>();

@@ -6,7 +6,12 @@ import type { BaseImages } from './handlers.ts';
 import type { ContainerInfo, ImageInfo, Ownership } from './ownership.ts';
 import { refuse, type Result } from './police.ts';
 
-interface Inspected { Id: string; Size: number; RootFS?: { Layers?: string[] } }
+interface Inspected { Id: string; Size: number; Parent?: string; RepoTags?: string[] | null; RootFS?: { Layers?: string[] } }
+
+/** Parents remembered per image id (an image's parent never changes), at most this many. */
+const PARENTS_KEPT = 5_000;
+/** Recorded images looked at per check, newest first: enough for any lesson, bounded for a flood of builds. */
+const RECORDED_LOOKED_AT = 400;
 
 export class Quota {
   readonly #engine: EngineClient;
@@ -16,11 +21,16 @@ export class Quota {
   /** Builds running now for this learner. */
   builds = 0;
 
-  constructor(engine: EngineClient, own: Ownership, base: BaseImages, limits: Quotas) {
+  readonly #recorded: () => string[];
+  readonly #parents = new Map<string, string>();
+
+  /** `recorded`: the images the learner's builds made, as the gateway recorded them. */
+  constructor(engine: EngineClient, own: Ownership, base: BaseImages, limits: Quotas, recorded: () => string[] = () => []) {
     this.#engine = engine;
     this.#own = own;
     this.#base = base;
     this.limits = limits;
+    this.#recorded = recorded;
   }
 
   async checkContainers(): Promise<Result<void>> {
@@ -73,7 +83,36 @@ export class Quota {
     const inspected = await Promise.all(bases.map((b) => this.#engine.json('GET', `/images/${b.Id}/json`)));
     const tagged = inspected.filter((a) => a.status === 200).map((a) => a.body as ImageInfo);
     const byId = new Map([...built, ...tagged].map((image) => [image.Id, image]));
-    return [...byId.values()].filter((image) => this.#own.ownsImage(image));
+    // What only the build records make theirs: earlier stages' results and failed builds' leftovers,
+    // which carry no label. One that an image above already contains (its ancestor) is not counted twice.
+    const extra: ImageInfo[] = [];
+    for (const id of this.#recorded().slice(-RECORDED_LOOKED_AT)) {
+      if (byId.has(id)) continue;
+      const found = await this.#inspect(id);
+      if (found && !(found.RepoTags ?? []).some((t) => !this.#own.ownsTag(t))) extra.push({ Id: found.Id, RepoTags: found.RepoTags ?? [], Size: found.Size });
+    }
+    const counted = [...byId.values()].filter((image) => this.#own.ownsImage(image));
+    const ancestors = new Set<string>();
+    for (const image of [...counted, ...extra]) for (const id of await this.#ancestors(image.Id)) ancestors.add(id);
+    return [...counted, ...extra.filter((image) => !ancestors.has(image.Id))];
+  }
+
+  /** The image's parent chain (the classic builder's step images), remembered per id. */
+  async #ancestors(id: string): Promise<string[]> {
+    const chain: string[] = [];
+    let current = id;
+    for (let hops = 0; hops < 64; hops++) {
+      let parent = this.#parents.get(current);
+      if (parent === undefined) {
+        parent = (await this.#inspect(current))?.Parent ?? '';
+        if (this.#parents.size >= PARENTS_KEPT) this.#parents.clear();
+        this.#parents.set(current, parent);
+      }
+      if (!parent) break;
+      chain.push(parent);
+      current = parent;
+    }
+    return chain;
   }
 
   async #checkBytes(images: ImageInfo[], containers: ContainerInfo[]): Promise<Result<void>> {
