@@ -217,6 +217,21 @@ describe('the build records believe only the engine', () => {
   });
 });
 
+describe('an earlier stage in a small quota', () => {
+  it("counts: a 40 MB stage left by a build fills a 30 MB quota", async () => {
+    const small = await startTestServer({ STAGECRAFT_IMAGE_QUOTA_MB: '30' });
+    const learner = await openTerminal(small.url);
+    try {
+      const built = await run(learner, `mkdir -p ~/big && cd ~/big && printf '%s\\n' 'FROM stagecraft/runtime AS fat' "RUN head -c 40000000 /dev/urandom > /blob && echo $RANDOM > /small" 'FROM stagecraft/runtime' 'COPY --from=fat /small /small' > Dockerfile && docker build -q -t thin . 2>&1`, 120_000);
+      expect(built, built).toMatch(/sha256:[0-9a-f]{64}/);
+      expect(await run(learner, 'docker tag thin thin2 2>&1')).toMatch(/your images and containers take 4\d MB, the most this lab allows is 31 MB/);
+    } finally {
+      await learner.close();
+      await small.cleanup();
+    }
+  }, 180_000);
+});
+
 async function waitUntil(condition: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
