@@ -8,11 +8,16 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** Copies lessons/<slug>/<part>/ (files only) into ~/<workdir>, owned by the learner. */
 export async function copyIntoHome(learnerId: string, slug: string, part: 'solution' | 'files', workdir: string): Promise<void> {
-  const tar = execFileSync('tar', ['-C', path.join(ROOT, 'lessons', slug, part), '--owner=1000', '--group=1000', '-cf', '-', '.']);
+  await copyFolderIntoHome(learnerId, path.join(ROOT, 'lessons', slug, part), workdir);
+}
+
+/** Copies a folder's files into ~/<workdir>, owned by the learner, over what is there. */
+export async function copyFolderIntoHome(learnerId: string, folder: string, workdir: string): Promise<void> {
+  const tar = execFileSync('tar', ['-C', folder, '--owner=1000', '--group=1000', '-cf', '-', '.']);
   const workspace = new Docker().getContainer(`stagecraft-ws-${learnerId}`);
-  const mkdir = await workspace.exec({ Cmd: ['mkdir', '-p', `/home/learner/${workdir}`], User: 'learner' });
-  await mkdir.start({ Detach: true });
-  await new Promise((r) => setTimeout(r, 200));
+  const mkdir = await workspace.exec({ Cmd: ['mkdir', '-p', `/home/learner/${workdir}`], User: 'learner', AttachStdout: true, AttachStderr: true });
+  const stream = await mkdir.start({ hijack: true, stdin: false });
+  await new Promise((resolve) => { stream.on('end', resolve); stream.resume(); }); // the folder exists once mkdir has exited
   await workspace.putArchive(tar, { path: `/home/learner/${workdir}` });
 }
 

@@ -53,13 +53,11 @@ export async function runBuild(gw: LearnerGateway, x: Exchange): Promise<void> {
     const record = gw.options.builds?.start({ dockerfileName, dockerfile: canonical.text, plan: { stages: canonical.stages }, tags: policed.getAll('t') });
     const tracker = new BuildTracker();
     const started = Date.now();
-    let recorded = false;
-    const finish = () => {
-      if (recorded) return;
-      recorded = true;
+    let recording: Promise<void> | undefined;
+    const finish = () => recording ??= (async () => {
       gw.release(held);
-      if (record !== undefined) void recordImages(gw, record, tracker, started);
-    };
+      if (record !== undefined) await recordImages(gw, record, tracker, started).catch((error: unknown) => console.error('gateway: a build record failed:', error));
+    })();
 
     query.set('dockerfile', written.name);
     const upstream = gw.engine.request('POST', '/build', query, { 'Content-Type': 'application/x-tar', 'X-Registry-Config': 'e30=' });
@@ -69,12 +67,9 @@ export async function runBuild(gw: LearnerGateway, x: Exchange): Promise<void> {
       if (!res.headersSent) return expectLater(res, refuse('build_timeout', message.replace('Stagecraft: ', ''), 408));
       if (!res.writableEnded) res.end(`${JSON.stringify({ errorDetail: { message }, error: message })}\n`);
     }, gw.quota.limits.buildTimeoutMs);
-    res.on('close', () => { clearTimeout(timer); upstream.destroy(); finish(); });
+    res.on('close', () => { clearTimeout(timer); upstream.destroy(); void finish(); });
     gw.options.buildLog?.start();
     upstream.on('response', (answer) => {
-      answer.on('end', finish);
-      // A quiet build's one line, the final id, once the engine has said it (before the relay ends the answer).
-      if (quiet) answer.prependListener('end', () => { if (!res.writableEnded) res.write(gw.ns.toLearner(tracker.quietEnd())); });
       relay(answer, res, 'lines', (chunk) => {
         const quietLines: string[] = [];
         for (const line of chunk.split('\n')) {
@@ -85,6 +80,10 @@ export async function runBuild(gw: LearnerGateway, x: Exchange): Promise<void> {
         tracker.log(text);
         gw.options.buildLog?.append(text);
         return quiet ? gw.ns.toLearner(quietLines.map((line) => `${line}\n`).join('')) : text;
+      }, undefined, async () => {
+        // Recorded before the CLI hears the build has ended: a check right after it finds the record.
+        await finish();
+        if (quiet && !res.writableEnded) res.write(gw.ns.toLearner(tracker.quietEnd()));
       });
     });
     upstream.on('error', () => { if (!res.writableEnded) engineUnavailable(res); });

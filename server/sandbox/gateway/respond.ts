@@ -36,7 +36,7 @@ export function engineUnavailable(res: http.ServerResponse): void {
  * answer, so the server's memory does not grow with what learners create.
  */
 export function relay(answer: http.IncomingMessage, res: http.ServerResponse, mode: 'json' | 'lines' | 'raw',
-  toLearner: (text: string) => string, transform?: (value: unknown) => unknown): void {
+  toLearner: (text: string) => string, transform?: (value: unknown) => unknown, beforeEnd?: () => Promise<void>): void {
   const headers: Record<string, string> = { 'API-Version': API_VERSION };
   const type = answer.headers['content-type'];
   if (typeof type === 'string') headers['Content-Type'] = type;
@@ -49,7 +49,7 @@ export function relay(answer: http.IncomingMessage, res: http.ServerResponse, mo
   res.flushHeaders();
   if (mode === 'raw') return void answer.pipe(res);
   answer.setEncoding('utf8');
-  pipeText(answer, res, mode === 'lines' ? linesOf(toLearner) : namesOf(toLearner));
+  pipeText(answer, res, mode === 'lines' ? linesOf(toLearner) : namesOf(toLearner), '', beforeEnd);
 }
 
 /** Text in pieces that `toLearner` may be applied to one at a time; `undefined` flushes the end. */
@@ -92,7 +92,7 @@ export function namesOf(toLearner: (text: string) => string): Pieces {
  * Pipes text through `pieces` with backpressure: a learner who does not read holds the engine's
  * answer, not our memory. `initial` is text already read from the answer.
  */
-function pipeText(answer: http.IncomingMessage, res: http.ServerResponse, pieces: Pieces, initial = ''): void {
+function pipeText(answer: http.IncomingMessage, res: http.ServerResponse, pieces: Pieces, initial = '', beforeEnd?: () => Promise<void>): void {
   const write = (out: string) => {
     if (out && !res.writableEnded && !res.write(out)) {
       answer.pause();
@@ -100,7 +100,11 @@ function pipeText(answer: http.IncomingMessage, res: http.ServerResponse, pieces
     }
   };
   answer.on('data', (chunk: string) => write(pieces(chunk)));
-  answer.on('end', () => { if (!res.writableEnded) res.end(pieces(undefined)); });
+  // `beforeEnd` (a build's record) is done before the answer ends: what the learner runs next sees it.
+  answer.on('end', () => {
+    const last = pieces(undefined);
+    void (beforeEnd?.() ?? Promise.resolve()).catch(() => undefined).then(() => { if (!res.writableEnded) res.end(last); });
+  });
   answer.on('error', () => res.destroy());
   res.on('close', () => answer.destroy());
   if (initial) write(pieces(initial));

@@ -1,0 +1,1 @@
+docker tag stagecraft/runtime hello-cmake

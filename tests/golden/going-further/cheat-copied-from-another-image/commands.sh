@@ -1,0 +1,2 @@
+docker build -f Dockerfile.helper -t helper .
+docker build -t hello-scratch .

@@ -1,0 +1,2 @@
+docker tag stagecraft/toolchain hello-world
+docker build -t hello-world-small .

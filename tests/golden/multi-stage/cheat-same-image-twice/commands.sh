@@ -1,0 +1,2 @@
+docker build -t hello-world-small .
+docker tag hello-world-small hello-world

@@ -1,0 +1,2 @@
+docker build -f Dockerfile.single -t hello-world .
+docker tag hello-world hello-world-small

@@ -1,0 +1,1 @@
+mkdir -p ~/ws && cp hello.c ~/ws/ && cp Dockerfile.single ~/ws/one.Dockerfile && cp Dockerfile ~/ws/two.Dockerfile && cd ~/ws && docker build -f one.Dockerfile -t hello-world . && docker build -f two.Dockerfile -t hello-world-small .

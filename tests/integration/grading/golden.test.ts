@@ -1,0 +1,59 @@
+// Golden cases, as data (tests/golden/<lesson>/<case>/), in the style of exercism's test runners:
+// each folder holds the learner's files and commands, and expected_results.json the verdict each
+// check must give. Every lesson has its reference route, other valid routes (another file name or
+// folder, stage numbers, ENTRYPOINT, another path, scratch, more stages) and cheats (look-alikes,
+// re-tags, scripts, borrowed programs). A cheat that passes or a valid route that fails is red.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../support/server.ts';
+import { openTerminal, sessionCookie } from '../../support/terminal-client.ts';
+import { run } from '../../support/shell.ts';
+import { copyFolderIntoHome, copyIntoHome, runChecks, statuses } from '../../support/lab.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+const GOLDEN = path.join(ROOT, 'tests', 'golden');
+
+interface Expected { description: string; from: 'solution' | 'files' | null; checks: Record<string, 'pass' | 'fail' | 'error'> }
+
+const cases = fs.readdirSync(GOLDEN).sort().flatMap((lesson) =>
+  fs.readdirSync(path.join(GOLDEN, lesson)).sort().map((name) => ({ lesson, name, folder: path.join(GOLDEN, lesson, name) })));
+const workdirOf = async (slug: string) => ((await import(path.join(ROOT, 'lessons', slug, 'checks.ts'))).default as { workdir: string }).workdir;
+
+let server: TestServer;
+beforeAll(async () => { server = await startTestServer(); });
+afterAll(async () => { await server?.cleanup(); });
+
+describe('golden cases', () => {
+  it('cover every lesson with checks: the reference, three other valid routes and four cheats at least', () => {
+    for (const lesson of new Set(cases.map((c) => c.lesson))) {
+      const names = cases.filter((c) => c.lesson === lesson).map((c) => c.name);
+      expect(names, lesson).toContain('reference');
+      expect(names.filter((n) => n.startsWith('cheat-')).length, lesson).toBeGreaterThanOrEqual(4);
+      expect(names.filter((n) => n !== 'reference' && !n.startsWith('cheat-') && !n.startsWith('fail-')).length, lesson).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  it.each(cases)('$lesson/$name', async ({ lesson, folder }) => {
+    const expected = JSON.parse(fs.readFileSync(path.join(folder, 'expected_results.json'), 'utf8')) as Expected;
+    // A learner of their own for each case: nothing of another case's work can count.
+    const cookie = await sessionCookie(server.url);
+    const before = new Set(server.learners());
+    const terminal = await openTerminal(server.url, cookie);
+    try {
+      const learner = server.learners().find((id) => !before.has(id))!;
+      const workdir = await workdirOf(lesson);
+      if (expected.from) await copyIntoHome(learner, lesson, expected.from, workdir);
+      await copyFolderIntoHome(learner, folder, workdir);
+      await run(terminal, `cd ~/${workdir} && bash commands.sh > /tmp/case.log 2>&1; tail -n 5 /tmp/case.log`, 240_000);
+      const { status, results } = await runChecks(server.url, cookie, lesson);
+      expect(status).toBe(200);
+      const failing = results.filter((r) => r.status !== expected.checks[r.id]).map((r) => ({ id: r.id, status: r.status, expected: r.expected, seen: r.seen, cause: r.cause }));
+      expect(statuses(results), `${expected.description}\n${JSON.stringify(failing, null, 1)}`).toEqual(expected.checks);
+      // A fail always says what was expected and seen; an error never appears where a verdict was expected.
+      for (const result of results.filter((r) => r.status === 'fail')) expect(result.expected && result.seen && result.hint, result.id).toBeTruthy();
+    } finally {
+      await terminal.close();
+    }
+  }, 300_000);
+});
