@@ -34,6 +34,8 @@ describe('gradebook', () => {
     ['Eve;=HYPERLINK("http://x","y")', `"Eve;'=HYPERLINK(""http://x"",""y"")"`],
     ['Eve,+cmd', `"Eve,'+cmd"`], ['Eve\t@SUM(A1)', `"Eve\t'@SUM(A1)"`], ['Eve\n-1', `"Eve\n'-1"`], ['Eve;  =1', `"Eve;  '=1"`],
     ['a;b,c', '"a;b,c"'],
+    // Found in the second review: a text qualifier opening the field hid the formula from the rule.
+    ['Eve,"=1+1"', `"Eve,""'=1+1"""`], ['Eve; "=HYPERLINK(1)"', `"Eve; ""'=HYPERLINK(1)"""`],
   ])('neutralises a formula after a separator inside the cell: %j', (value, expected) => {
     expect(csvCell(value)).toBe(expected);
   });

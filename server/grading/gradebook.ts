@@ -75,7 +75,8 @@ export function csvCell(value: string | number): string {
     for (const char of value) {
       if (fieldStart && FORMULA_START.test(char)) text += "'";
       text += char;
-      fieldStart = FIELD_SEPARATOR.test(char) || (fieldStart && char === ' ');
+      // Blanks and a quote may open a field before its text (a splitting spreadsheet drops the quote).
+      fieldStart = FIELD_SEPARATOR.test(char) || (fieldStart && (char === ' ' || char === '"'));
     }
   }
   return `"${text.replace(/"/g, '""')}"`;

@@ -10,6 +10,7 @@ import type { LessonLab } from '../grading/index.ts';
 import type { CheckResult } from '../../src/schemas/checks.ts';
 import type { Store } from '../store/index.ts';
 import type { NewLearner, Refusal } from './admission.ts';
+import type { LiveChecks } from './live-checks.ts';
 
 export interface ApiDeps {
   config: Config;
@@ -24,6 +25,8 @@ export interface ApiDeps {
   newLearner: NewLearner;
   /** Runs a lesson's checks for a learner and stores the results. */
   gradeAndRecord: (learnerId: string, lab: LessonLab) => Promise<CheckResult[]>;
+  /** Open lesson pages, to which results are pushed. */
+  live: LiveChecks;
 }
 
 export interface CourseEntry { slug: string; title: string; order: number }
@@ -71,6 +74,16 @@ export function createApi(deps: ApiDeps) {
       const made = await deps.newLearner(req, res);
       return made.ok ? json(res, 201, { created: true }) : refuse(res, made.error);
     }
+    const events = /^\/api\/lessons\/([a-z0-9-]+)\/events$/.exec(pathname);
+    if (events && req.method === 'GET') {
+      const lab = deps.labs.get(events[1]!);
+      if (!lab) return json(res, 404, { error: `no lesson named ${events[1]} has checks` });
+      // Reading makes no learner: a visitor without a session has nothing to watch yet.
+      const learner = deps.learner(req);
+      if (!learner) return void res.writeHead(204, { 'Cache-Control': 'no-store' }).end();
+      const opened = deps.live.open(learner, lab, req, res);
+      return opened.ok ? undefined : json(res, opened.status, { error: opened.error });
+    }
     const check = /^\/api\/lessons\/([a-z0-9-]+)\/check$/.exec(pathname);
     if (check && req.method === 'POST') {
       req.resume();
@@ -86,7 +99,9 @@ export function createApi(deps: ApiDeps) {
       if (running.has(learner)) return json(res, 429, { error: 'your previous check is still running' });
       running.add(learner);
       try {
-        return json(res, 200, { lesson: lab.slug, results: await deps.gradeAndRecord(learner, lab) });
+        const results = await deps.gradeAndRecord(learner, lab);
+        deps.live.publish(learner, lab.slug, results);
+        return json(res, 200, { lesson: lab.slug, results });
       } finally {
         running.delete(learner);
       }

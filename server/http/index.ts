@@ -13,6 +13,7 @@ import { createTerminalHub } from '../terminal/index.ts';
 import { grade, loadLessons, type LessonLab } from '../grading/index.ts';
 import type { CheckResult } from '../../src/schemas/checks.ts';
 import { createApi, readCourse } from './api.ts';
+import { LiveChecks } from './live-checks.ts';
 import { createClassroomApi } from './classroom-api.ts';
 import { sendStatic, sendText } from './static.ts';
 import { INSTRUCTOR_COOKIE, readCookie, readSessionToken, sessionCookie } from './session-cookie.ts';
@@ -48,6 +49,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const store = openStore(path.join(config.dataDir, 'stagecraft.db'));
   // A build the previous server process was relaying when it stopped will never finish.
   store.interruptRunningBuilds();
+  // Created once the lessons are loaded; the sandbox reports changes to it from then on.
+  let live: LiveChecks | undefined;
   // The terminal is created after the sandbox but asked lazily, when a sweep runs.
   let inUse: (learnerId: string) => boolean = () => false;
   const sandbox = createSandbox({
@@ -58,6 +61,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     engines: config.engines,
     pins: { pinned: (id) => store.enginePinned(id), pin: (id, url) => store.pinEngine(id, url), counts: () => store.enginePinCounts() },
     builds: store,
+    onImagesChanged: (learnerId) => live?.changed(learnerId),
     profile: config.profile,
     dataDir: config.dataDir,
     onRefusal: (learner, refusal, request) => console.info(JSON.stringify({ event: 'gateway_refusal', learner, code: refusal.code, method: request.method, url: request.url })),
@@ -87,8 +91,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
     changes.emit('learner', learnerId);
     return results;
   };
+  live = new LiveChecks({ labs, grade: (learnerId, lab) => gradeAndRecord(learnerId, lab), latest: (learnerId, slug) => store.judgedStatuses(learnerId, slug) });
   const admission = new Admission({ ...config.visitors, running: runningWorkspaces(config.engines, config.dataDir) });
-  const api = createApi({ config, sandbox, store, labs, origins: () => origins, learner: (req) => learnerFor(req), newLearner: (req, res) => newLearner(req, res), gradeAndRecord: (id, lab) => gradeAndRecord(id, lab) });
+  const api = createApi({ config, sandbox, store, labs, origins: () => origins, learner: (req) => learnerFor(req), newLearner: (req, res) => newLearner(req, res), gradeAndRecord: (id, lab) => gradeAndRecord(id, lab), live });
   let baseUrl = '';
   const classroom = createClassroomApi({
     store, labs, lessons: () => readCourse(config.siteDir, labs), origins: () => origins, baseUrl: () => baseUrl, learner: (req) => learnerFor(req), newLearner: (req, res) => newLearner(req, res), changes,
@@ -114,7 +119,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
 
   const server = http.createServer(async (req, res) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-    const url = new URL(req.url ?? '/', 'http://site');
+    const url = requestUrl(req.url);
+    if (!url) return sendText(res, 400, 'Bad request');
     if (url.pathname.startsWith('/api/')) {
       return classroom(req, res, url.pathname).then(async (done) => { if (!done) await api(req, res, url.pathname); }).catch((error: unknown) => {
         console.error('api: unexpected error', error);
@@ -132,7 +138,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     const deny = (status: number) => {
       socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
-    const url = new URL(req.url ?? '/', 'http://site');
+    const url = requestUrl(req.url);
+    if (!url) return deny(400);
     if (!origins.has(req.headers.origin ?? '')) return deny(403);
     if (url.pathname === '/ws/terminal') {
       const learnerId = learnerFor(req);
@@ -193,5 +200,18 @@ function warnOnProfileMismatch(config: Config): void {
   const built = /name="stagecraft-profile" content="(\w+)"/.exec(fs.readFileSync(home, 'utf8'))?.[1];
   if (built && built !== config.profile) {
     console.warn(`The site was built for the ${built} profile but the server runs ${config.profile}: rebuild with STAGECRAFT_PROFILE=${config.profile} npx astro build.`);
+  }
+}
+
+/**
+ * The request's path and query, or undefined for a target the URL parser refuses (`//`, `//x:99999`):
+ * thrown inside an event handler, that error once ended the whole server.
+ */
+function requestUrl(target: string | undefined): URL | undefined {
+  if (!target?.startsWith('/') || target.startsWith('//')) return undefined;
+  try {
+    return new URL(target, 'http://site');
+  } catch {
+    return undefined;
   }
 }

@@ -60,6 +60,7 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
   const workspaces = new Workspaces({
     buildLog,
     builds,
+    onImagesChanged: options.onImagesChanged,
     docker,
     engine: options.engine,
     dataDir: options.dataDir,

@@ -123,6 +123,8 @@ export interface Sandbox {
 export interface SandboxOptions {
   engines: EngineEndpoint[];
   pins: EnginePins;
+  /** Told when a learner's images change (a build ended, a tag, a removal), for live checks. */
+  onImagesChanged?: (learnerId: string) => void;
   /** Where builds and the images they made are recorded; in memory when not given. */
   builds?: BuildRecords;
   profile: 'offline' | 'docs';

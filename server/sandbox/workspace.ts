@@ -39,6 +39,7 @@ export interface WorkspaceDeps {
   buildLog?: (learnerId: string) => { start(): void; append(text: string): void };
   /** Where the learner's builds are recorded. */
   builds?: (learnerId: string) => LearnerBuilds;
+  onImagesChanged?: (learnerId: string) => void;
   onRefusal?: (learnerId: string, refusal: Refusal, request: { method: string; url: string }) => void;
 }
 
@@ -96,6 +97,7 @@ export class Workspaces {
       quotas: this.#deps.quotas,
       buildLog: this.#deps.buildLog?.(learnerId),
       builds: this.#deps.builds?.(learnerId),
+      onImagesChanged: () => this.#deps.onImagesChanged?.(learnerId),
       engine: this.#deps.engine,
       engineVersion: await this.#deps.engineVersion(),
       onRefusal: (refusal, request) => this.#deps.onRefusal?.(learnerId, refusal, request),

@@ -41,6 +41,13 @@ describe('readContext', () => {
     expect(read.ok && read.value.map((e) => [e.name, e.type, e.data?.toString()])).toEqual([['a', 'file', 'same'], ['b', 'file', 'same']]);
   });
 
+  it('refuses hard links whose copies would add up past the cap (found in the second review)', async () => {
+    const big = 'x'.repeat(1024 * 1024);
+    const links = Array.from({ length: 60 }, (_, i) => ({ name: `l${i}`, type: 'link' as const, linkname: 'big' }));
+    const read = await readContext(await packed([{ name: 'big', data: big }, ...links]));
+    expect(read.ok ? '' : read.error.message).toMatch(/hard links would copy more than 50 MB/);
+  });
+
   it.each([
     ['an absolute path', [{ name: '/etc/Dockerfile', data: 'x' }], /absolute path/],
     ['a path that climbs out', [{ name: 'a/../../Dockerfile', data: 'x' }], /leaves the context/],

@@ -29,6 +29,8 @@ const DROPPED_PAX_PREFIXES = ['SCHILY.xattr.', 'LIBARCHIVE.xattr.'];
 
 /** At most this many entries: each costs the server memory and the engine a file. */
 export const MAX_CONTEXT_ENTRIES = 20_000;
+/** At most this much data added by hard links turned into copies (the context itself is capped at 50 MB). */
+export const MAX_EXPANDED_BYTES = 50 * 1024 ** 2;
 
 /** Whether the context is compressed (the engine would unpack gzip, bzip2 or xz itself). */
 export function isCompressed(context: Buffer): boolean {
@@ -40,6 +42,7 @@ export function isCompressed(context: Buffer): boolean {
 export async function readContext(context: Buffer): Promise<Result<ContextEntry[]>> {
   if (isCompressed(context)) return unreadable('compressed build contexts are not accepted in this lab: send a plain folder');
   const entries = new Map<string, ContextEntry>();
+  let expanded = 0;
   const extract = tar.extract();
   Readable.from([context]).pipe(extract);
   try {
@@ -66,6 +69,9 @@ export async function readContext(context: Buffer): Promise<Result<ContextEntry[
         const original = typeof target === 'string' ? entries.get(target) : undefined;
         if (!original || original.type !== 'file') return unreadable(`${name} is a hard link to ${header.linkname}, which is not a file in the build context`);
         entries.set(name, { ...base, type: 'file', data: original.data });
+        // Each link is written out as a copy: bound what the copies add up to, not only what was sent.
+        expanded += original.data?.length ?? 0;
+        if (expanded > MAX_EXPANDED_BYTES) return unreadable(`the build context's hard links would copy more than ${MAX_EXPANDED_BYTES / 1024 ** 2} MB: send the files once`);
       } else {
         return unreadable(`the build context holds ${name}, a ${header.type}: only files, folders and links can be sent`);
       }

@@ -12,9 +12,6 @@ import type { ImageInfo } from './ownership.ts';
 import { expect, policeBuildQuery, refuse, type Result } from './police.ts';
 import { engineUnavailable, relay } from './respond.ts';
 
-/** How far the engine's clock (the same host's) may be from ours when it stamps an image. */
-const CLOCK_SLACK_MS = 2_000;
-
 const contextTooLarge = () => refuse('context_too_large',
   `the build context is larger than ${LIMITS.buildContextBytes / 1024 ** 2} MB: build from a folder with only what the image needs, or add a .dockerignore`, 413);
 
@@ -83,6 +80,7 @@ export async function runBuild(gw: LearnerGateway, x: Exchange): Promise<void> {
       }, undefined, async () => {
         // Recorded before the CLI hears the build has ended: a check right after it finds the record.
         await finish();
+        gw.options.onImagesChanged?.();
         if (quiet && !res.writableEnded) res.write(gw.ns.toLearner(tracker.quietEnd()));
       });
     });
@@ -115,8 +113,10 @@ async function recordImages(gw: LearnerGateway, record: number, tracker: BuildTr
     if (!info || gw.own.isBaseImage(info) || images.some((i) => i.id === info.Id)) continue;
     // Final and stage ids come from the engine's own messages; a printed id counts only if the engine
     // made that image during this build (a step can print another learner's id, not make their image).
+    // A stage that came whole from the build cache is someone's earlier image: it stays theirs. (The
+    // engine runs on this host: its clock is ours, and this build began before it made anything.)
     const created = Date.parse(info.Created ?? '');
-    if (role === 'step' && !(created >= started - CLOCK_SLACK_MS)) continue;
+    if (role !== 'final' && !(created >= started)) continue;
     images.push({ id: info.Id, role });
   }
   const imageId = images.find((i) => i.role === 'final')?.id;
@@ -126,7 +126,13 @@ async function recordImages(gw: LearnerGateway, record: number, tracker: BuildTr
 /** FROM and COPY --from: the learner's own images and the base images; a missing image is named as such. */
 async function mapFromImage(gw: LearnerGateway, reference: string, held: string[]): Promise<Result<string>> {
   const image = await gw.own.image(reference, 'read');
-  if (image.ok && !image.value.base) held.push(image.value.info.Id);
+  // The learner's own image by its id (held until the build ends): a name could be moved to another
+  // image, or removed, while the build runs, and the engine would then pull that name from a
+  // registry. A bare 64-hex id is never pulled: the engine's reference parser refuses it as a name.
+  if (image.ok && !image.value.base) {
+    held.push(image.value.info.Id);
+    return { ok: true, value: image.value.info.Id.replace(/^sha256:/, '') };
+  }
   if (image.ok) return { ok: true, value: image.value.engineRef };
   const normal = normalise(reference);
   // A docs-profile base image not pulled yet: the engine may pull exactly that one.

@@ -73,6 +73,7 @@ describe('canonicalDockerfile', () => {
     ['ADD from a URL in exec form', 'FROM mine\nADD ["https://example.invalid/x", "/x"]\n', /ADD from a URL is not available/],
     ['ADD from a URL made of a variable', 'FROM mine\nENV u=http://127.0.0.1/\nADD ${u}x /x\n', /ADD sources may not use variables/],
     ['ADD from git', 'FROM mine\nADD git@example.invalid:x/y.git /x\n', /ADD from a URL is not available/],
+    ['ADD of a local file, which the builder would unpack if it were an archive', 'FROM mine\nADD zero.tar.gz /z/\n', /ADD is not available in this lab: use COPY/],
     ['the ownership label', 'FROM mine\nLABEL org.stagecraft.learner=someone\n', /reserved by the lab/],
     ['LABEL split over a continuation', 'FROM mine\nLAB\\\nEL org.stagecraft.role=workspace\n', /reserved by the lab/],
     ['a label key in quotes', 'FROM mine\nLABEL "org.stagecraft.role"=workspace\n', /reserved by the lab/],

@@ -122,6 +122,9 @@ async function copy(node: Node, context: Context, line: string): Promise<Result<
         return forbidden('ADD from a URL is not available in this lab: the build has no network. COPY files from the build context instead');
       }
     }
+    // The builder unpacks a local archive given to ADD itself, with no container and no size it
+    // would stop at: a few MB of compressed zeros become gigabytes outside every quota.
+    return forbidden('ADD is not available in this lab: use COPY to copy files from your folder (ADD unpacks archives without limit)');
   }
   const fromFlags = node.flags.filter((flag) => flag.toLowerCase().startsWith('--from'));
   if (fromFlags.length > 1) return forbidden(`${keyword} takes one --from`);

@@ -45,6 +45,8 @@ export interface GatewayOptions {
   quotas: Quotas;
   /** Where the learner's builds are recorded. */
   builds?: LearnerBuilds;
+  /** Told when the learner's images change: a build ended, a tag was given, an image removed. */
+  onImagesChanged?: () => void;
   /** Keeps the learner's last build output, which grading reads to explain a failure. */
   buildLog?: { start(): void; append(text: string): void };
   /** Every refusal, with its stable code (tests and logs read it; the learner does not see it). */

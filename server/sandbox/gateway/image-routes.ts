@@ -40,7 +40,7 @@ export function imageHandlers(gw: LearnerGateway): Handlers {
         }
         return sendJson(x.res, 200, JSON.parse(gw.ns.toLearner(JSON.stringify(untagged))));
       }
-      gw.forward(x, 'DELETE', `/images/${image.engineRef}`, x.query);
+      gw.forward(x, 'DELETE', `/images/${image.engineRef}`, x.query, { onStatus: (status) => { if (status === 200) gw.options.onImagesChanged?.(); } });
     },
     'image-tag': async (x) => {
       const source = expect(await gw.own.image(x.subject, 'read'));
@@ -50,7 +50,11 @@ export function imageHandlers(gw: LearnerGateway): Handlers {
       expect(await gw.quota.checkImages());
       const colon = target.lastIndexOf(':');
       gw.forward(x, 'POST', `/images/${source.engineRef}/tag`, new URLSearchParams({ repo: target.slice(0, colon), tag: target.slice(colon + 1) }), {
-        onStatus: (status) => { if (status === 201) gw.options.builds?.tagged(source.info.Id, gw.ns.toLearner(target)); },
+        onStatus: (status) => {
+          if (status !== 201) return;
+          gw.options.builds?.tagged(source.info.Id, gw.ns.toLearner(target));
+          gw.options.onImagesChanged?.();
+        },
       });
     },
     'image-prune': async (x) => {
@@ -74,6 +78,7 @@ export function imageHandlers(gw: LearnerGateway): Handlers {
           }
         }
       }
+      if (deleted.length > 0) gw.options.onImagesChanged?.();
       sendJson(x.res, 200, JSON.parse(gw.ns.toLearner(JSON.stringify({ ImagesDeleted: deleted.length > 0 ? deleted : null, SpaceReclaimed: reclaimed }))));
     },
   };

@@ -1,12 +1,46 @@
-// <sc-check-panel>: runs the lesson's checks on the server and shows each verdict, with what was
-// expected, what was seen and a hint. Results are announced (the region is aria-live).
+// <sc-check-panel>: shows each of the lesson's checks with its verdict, what was expected, what was
+// seen and a hint. Results arrive by themselves while the learner works (the server re-runs the
+// checks when a build ends or an image changes, and pushes them over server-sent events); the
+// button runs them at once. Results are announced (the region is aria-live).
 import type { CheckResult } from '../../schemas/checks.ts';
 
 const LABELS: Record<CheckResult['status'], string> = { pass: 'Passed', fail: 'Not yet', error: 'Could not check' };
 
 class CheckPanel extends HTMLElement {
+  #events: EventSource | undefined;
+  #retry: number | undefined;
+
   connectedCallback(): void {
     this.querySelector<HTMLButtonElement>('[data-check-run]')?.addEventListener('click', () => void this.run());
+    this.listen();
+    // A first visit has no session until the terminal makes one: listen again at once then.
+    window.addEventListener('stagecraft:session', this.#onSession);
+  }
+
+  readonly #onSession = () => {
+    if (this.#events?.readyState !== EventSource.CLOSED) return;
+    window.clearTimeout(this.#retry);
+    this.listen();
+  };
+
+  disconnectedCallback(): void {
+    window.removeEventListener('stagecraft:session', this.#onSession);
+    this.#events?.close();
+    window.clearTimeout(this.#retry);
+  }
+
+  /** Live results. A visitor with no session yet gets nothing to watch; try again a little later. */
+  listen(): void {
+    const events = new EventSource(`/api/lessons/${this.dataset.lesson}/events`);
+    this.#events = events;
+    events.addEventListener('statuses', (event) => {
+      for (const [id, status] of Object.entries(JSON.parse((event as MessageEvent<string>).data) as Record<string, 'pass' | 'fail'>)) this.badge(id, status);
+    });
+    events.addEventListener('results', (event) => this.showAll(JSON.parse((event as MessageEvent<string>).data) as CheckResult[]));
+    events.addEventListener('error', () => {
+      if (events.readyState !== EventSource.CLOSED) return; // the browser reconnects by itself
+      this.#retry = window.setTimeout(() => this.listen(), 5_000);
+    });
   }
 
   async run(): Promise<void> {
@@ -19,16 +53,28 @@ class CheckPanel extends HTMLElement {
       const response = await fetch(`/api/lessons/${this.dataset.lesson}/check`, { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: '{}' });
       const body = (await response.json()) as { results?: CheckResult[]; error?: string };
       if (!response.ok || !body.results) throw new Error(body.error ?? `the server answered ${response.status}`);
-      for (const result of body.results) this.show(result);
-      const points = body.results.reduce((sum, r) => sum + r.points, 0);
-      const max = body.results.reduce((sum, r) => sum + r.maxPoints, 0);
-      summary.textContent = points === max ? `All checks passed: ${points} of ${max} points.` : `${points} of ${max} points so far.`;
+      this.showAll(body.results);
     } catch (error) {
       summary.textContent = `The checks could not run: ${(error as Error).message}. Try again in a moment.`;
     } finally {
       button.disabled = false;
-      button.textContent = 'Check my work';
+      button.textContent = 'Check now';
     }
+  }
+
+  showAll(results: CheckResult[]): void {
+    for (const result of results) this.show(result);
+    const points = results.reduce((sum, r) => sum + r.points, 0);
+    const max = results.reduce((sum, r) => sum + r.maxPoints, 0);
+    this.querySelector<HTMLElement>('[data-check-summary]')!.textContent = points === max ? `All checks passed: ${points} of ${max} points.` : `${points} of ${max} points so far.`;
+  }
+
+  /** A verdict from the store, shown on arrival (its details come with the next run). */
+  badge(id: string, status: CheckResult['status']): void {
+    const item = this.querySelector<HTMLElement>(`li[data-check-id="${CSS.escape(id)}"]`);
+    if (!item || item.dataset.checkStatus) return;
+    item.dataset.checkStatus = status;
+    item.querySelector('[data-check-badge]')!.textContent = LABELS[status];
   }
 
   show(result: CheckResult): void {

@@ -13,6 +13,9 @@ export interface SessionOptions {
   wait?: (ms: number) => Promise<void>;
 }
 
+/** Dispatched on window once the browser has a learner session. */
+export const SESSION_EVENT = 'stagecraft:session';
+
 /** Longest wait between two asks, whatever Retry-After says: a place may free up any time. */
 const MAX_WAIT_MS = 30_000;
 
@@ -26,7 +29,11 @@ export async function ensureSession(options: SessionOptions): Promise<boolean> {
     let retryAfterMs = 0;
     try {
       const response = await fetchImpl('/api/session', { method: 'POST', credentials: 'same-origin' });
-      if (response.ok) return true;
+      if (response.ok) {
+        // Other parts of the page (the live check results) wait for a session to exist.
+        if (typeof window !== 'undefined') window.dispatchEvent(new Event(SESSION_EVENT));
+        return true;
+      }
       const body = (await response.json().catch(() => ({}))) as { error?: unknown };
       message = typeof body.error === 'string' ? body.error : `The server answered ${response.status}; retrying.`;
       retryAfterMs = Number(response.headers.get('Retry-After') ?? 0) * 1000 || 0;

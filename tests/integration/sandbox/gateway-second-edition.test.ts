@@ -205,15 +205,27 @@ describe('the build records believe only the engine', () => {
     expect(await run(alice, 'docker image inspect keep --format ok 2>&1')).toBe('ok\n');
   });
 
+  it("a stage that came whole from the cache stays the learner's who built it first (second review)", async () => {
+    const shared = `printf '%s\\n' 'FROM stagecraft/runtime AS s1' 'RUN echo first-${Date.now()} > /s' 'FROM stagecraft/runtime' 'COPY --from=s1 /s /s' > Dockerfile`;
+    const output = await run(alice, `mkdir -p ~/f && cd ~/f && ${shared} && docker build . 2>&1`, 120_000);
+    const stage = /---> ([0-9a-f]{12})\s+Step 3\/\d+ : FROM/.exec(output)?.[1];
+    expect(stage, output).toBeDefined();
+    await run(bob, `mkdir -p ~/f && cd ~/f && ${shared} && docker build -q .`, 120_000);
+    expect(await run(bob, `docker image rm ${stage} 2>&1`)).toMatch(/No such image/);
+    expect(await run(alice, `docker image inspect ${stage} --format ok 2>&1`)).toBe('ok\n');
+  });
+
   it('an image the running build starts from cannot be removed until it ends', async () => {
     await run(bob, `mkdir -p ~/r && cd ~/r && printf "FROM stagecraft/runtime\\nRUN echo base-$RANDOM > /b\\n" > Dockerfile && docker build -q -t mine .`, 120_000);
     const building = build(bobId, await contextWith(`FROM stagecraft/runtime\nRUN sleep 4 && echo ${Date.now()}\nFROM mine\nRUN cat /b\n`));
     await waitUntil(async () => (await docker.listContainers()).some((c) => c.Command.includes('sleep 4')), 'the build is running');
     expect(await run(bob, 'docker image rm mine 2>&1')).toMatch(/in use by your running build/);
+    // Second review: move the name to another image, then remove that. The build starts FROM the
+    // image that was judged, by its id, so nothing is pulled and the name does not matter.
+    expect(await run(bob, 'docker tag quiet mine && docker image rm mine 2>&1')).toMatch(/Untagged/);
     const answer = await building;
     expect(answer.text).toMatch(/base-\d+/);
     expect(answer.text).not.toMatch(/registry|pull/i);
-    expect(await run(bob, 'docker image rm mine 2>&1')).toMatch(/Untagged|Deleted/);
   });
 });
 
