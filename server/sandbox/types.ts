@@ -5,6 +5,7 @@ import type { LifecycleOptions } from './lifecycle.ts';
 import type { Quotas } from './policy.ts';
 import type { ShellStream } from './shell.ts';
 import type { Refusal } from './gateway/police.ts';
+import type { BuildFinish, BuildStart } from '../store/index.ts';
 
 /** The offline profile's lab images, by role. */
 export const LAB_IMAGES = {
@@ -32,25 +33,8 @@ export interface EnginePins {
   counts(): Record<string, number>;
 }
 
-/** A build as the gateway began it (kept in the store: grading reads it as provenance). */
-export interface BuildStart {
-  learnerId: string;
-  engine: string;
-  dockerfileName: string;
-  /** The canonical Dockerfile the engine read. */
-  dockerfile: string;
-  plan: unknown;
-  /** The tags asked for, in the learner's names. */
-  tags: string[];
-}
-
-/** How it ended, with every image it made (the result, earlier stages' results, steps). */
-export interface BuildFinish {
-  outcome: 'built' | 'failed' | 'interrupted';
-  imageId?: string;
-  images: { id: string; role: 'final' | 'stage' | 'step' }[];
-  log: string;
-}
+// A build as the gateway began it and how it ended: the shapes the store keeps them in.
+export type { BuildFinish, BuildStart } from '../store/index.ts';
 
 /**
  * What the gateway records: each build, and each tag given later. A learner owns an image their
