@@ -145,7 +145,17 @@ export function createClassroomApi(deps: ClassroomDeps) {
       const member = owned ? deps.store.members(owned.id).find((m) => m.learnerId === attemptsOf[2]) : undefined;
       if (!owned || !member) return reply(res, 404, { error: 'no such learner in your classes' });
       const overrides = deps.store.overrides(owned.id).filter((o) => o.learnerId === member.learnerId);
-      return reply(res, 200, { displayName: member.displayName, attempts: deps.store.attemptsOf(member.learnerId).map((a) => ({ ...a, evidence: JSON.parse(a.evidence) as unknown })), overrides });
+      const attempts = deps.store.attemptsOf(member.learnerId).map((a) => ({ ...a, evidence: JSON.parse(a.evidence) as Record<string, unknown>, detail: JSON.parse(a.detail) as unknown }));
+      // The snapshot of each graded image: the Dockerfile that built it, as the engine read it, and
+      // the end of its build log; and the learner's latest build, for results with no image.
+      const engine = deps.store.enginePinned(member.learnerId) ?? '';
+      const snapshot = (build: ReturnType<typeof deps.store.latestBuild>) =>
+        build && { dockerfileName: build.dockerfileName, dockerfile: build.dockerfile, outcome: build.outcome, log: build.log, tags: [...build.tags, ...build.laterTags] };
+      const builds: Record<string, unknown> = {};
+      for (const id of new Set(attempts.map((a) => a.evidence.imageId).filter((id): id is string => typeof id === 'string'))) {
+        builds[id] = snapshot(deps.store.buildOfImage(member.learnerId, engine, id)) ?? null;
+      }
+      return reply(res, 200, { displayName: member.displayName, attempts, overrides, builds, lastBuild: snapshot(deps.store.latestBuild(member.learnerId, engine)) ?? null });
     }
     const match = /^\/api\/classes\/(\d+)\/(gradebook|grades\.csv|attempts\.csv|overrides|events|regrade)$/.exec(pathname);
     // Another instructor's class answers as a missing one.

@@ -87,11 +87,20 @@ export async function startServer(config: Config): Promise<RunningServer> {
         : r);
     store.recordAttempts(learnerId, lab.slug, results.map((r) => ({
       checkId: r.id, specHash: lab.specHashes[r.id]!, status: r.status, points: r.points, maxPoints: r.maxPoints, evidence: r.evidence,
+      detail: { expected: r.expected, seen: r.seen, hint: r.hint, cause: r.cause },
     })));
     changes.emit('learner', learnerId);
     return results;
   };
-  live = new LiveChecks({ labs, grade: (learnerId, lab) => gradeAndRecord(learnerId, lab), latest: (learnerId, slug) => store.judgedStatuses(learnerId, slug) });
+  live = new LiveChecks({ labs, grade: (learnerId, lab) => gradeAndRecord(learnerId, lab), latest: (learnerId, lab) => latestOf(learnerId, lab) });
+  /** What the learner's lesson page shows on arrival: their latest results, and an override of the lesson if any. */
+  const latestOf = (learnerId: string, lab: LessonLab) => ({
+    results: store.latestResults(learnerId, lab.slug).flatMap((r): CheckResult[] => {
+      const check = lab.checks.find((c) => c.id === r.checkId);
+      return check ? [{ id: r.checkId, title: check.title, status: r.status, points: r.points, maxPoints: r.maxPoints, evidence: r.evidence, ...r.detail }] : [];
+    }),
+    override: store.learnerOverrides(learnerId).find((o) => o.lesson === lab.slug),
+  });
   const admission = new Admission({ ...config.visitors, running: runningWorkspaces(config.engines, config.dataDir) });
   const api = createApi({ config, sandbox, store, labs, origins: () => origins, learner: (req) => learnerFor(req), newLearner: (req, res) => newLearner(req, res), gradeAndRecord: (id, lab) => gradeAndRecord(id, lab), live });
   let baseUrl = '';

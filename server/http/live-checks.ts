@@ -17,8 +17,8 @@ export interface LiveChecksDeps {
   labs: Map<string, LessonLab>;
   /** Runs and records a lesson's checks for a learner. */
   grade(learnerId: string, lab: LessonLab): Promise<CheckResult[]>;
-  /** The latest stored verdict of each check of a lesson, for a page that has just opened. */
-  latest(learnerId: string, slug: string): Record<string, 'pass' | 'fail'>;
+  /** The latest stored results of a lesson and any override of it, for a page that has just opened. */
+  latest(learnerId: string, lab: LessonLab): { results: CheckResult[]; override?: { points: number; reason: string } };
 }
 
 interface Stream { learnerId: string; slug: string; res: http.ServerResponse }
@@ -40,8 +40,8 @@ export class LiveChecks {
     const stream: Stream = { learnerId, slug: lab.slug, res };
     this.#streams.add(stream);
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
-    // One truth on arrival: what the store holds now.
-    send(res, 'statuses', this.#deps.latest(learnerId, lab.slug));
+    // One truth on arrival: what the store holds now, the instructor's override included.
+    send(res, 'latest', this.#deps.latest(learnerId, lab));
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
     req.on('close', () => {
       clearInterval(keepAlive);

@@ -14,7 +14,15 @@ export interface AttemptRecord {
   points: number;
   maxPoints: number;
   evidence: Record<string, string | number>;
+  /** What the learner was told: expected, seen, hint (a fail), cause (an error). */
+  detail?: { expected?: string; seen?: string; hint?: string; cause?: string };
 }
+
+/** The latest result of one check, as stored. */
+export interface StoredResult extends Omit<AttemptRecord, 'specHash'> { createdAt: number }
+
+/** An instructor's latest override of one lesson for a learner, in any of their classes. */
+export interface LearnerOverride { lesson: string; points: number; reason: string; createdAt: number }
 
 /** A lesson's state for one learner, from the latest attempt of each of its checks. */
 export interface LessonProgress {
@@ -36,8 +44,12 @@ export interface Store extends ClassroomQueries, BuildQueries {
   failuresSoFar(learnerId: string, lesson: string): Record<string, number>;
   /** The latest pass or fail of each check of a lesson (errors skipped). */
   judgedStatuses(learnerId: string, lesson: string): Record<string, 'pass' | 'fail'>;
+  /** The latest result of each check of a lesson: the latest judged one, else the latest error. */
+  latestResults(learnerId: string, lesson: string): StoredResult[];
+  /** The latest override of each lesson for the learner (what their gradebook cell shows). */
+  learnerOverrides(learnerId: string): LearnerOverride[];
   /** Every attempt of a learner, oldest first (for the detailed export). */
-  attemptsOf(learnerId: string): { lesson: string; checkId: string; status: string; points: number; maxPoints: number; evidence: string; createdAt: number }[];
+  attemptsOf(learnerId: string): { lesson: string; checkId: string; status: string; points: number; maxPoints: number; evidence: string; detail: string; createdAt: number }[];
   /** Per lesson, for a learner who has made attempts; `checks` counts each lesson's checks. */
   progress(learnerId: string, checks: Record<string, number>): Record<string, LessonProgress>;
   /** The learner a session token belongs to, or undefined for an unknown token. */
@@ -64,9 +76,13 @@ export function openStore(file: string): Store {
   const touchSession = db.prepare('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?');
   const insertLearner = db.prepare('INSERT INTO learners (id, created_at) VALUES (?, ?)');
   const insertSession = db.prepare('INSERT INTO sessions (token_hash, learner_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)');
-  const insertAttempt = db.prepare(`INSERT INTO attempts (learner_id, lesson, check_id, spec_hash, status, points, max_points, evidence, created_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const allAttempts = db.prepare('SELECT lesson, check_id, status, points, max_points, evidence, created_at FROM attempts WHERE learner_id = ? ORDER BY id');
+  const insertAttempt = db.prepare(`INSERT INTO attempts (learner_id, lesson, check_id, spec_hash, status, points, max_points, evidence, created_at, detail)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const latestOfLesson = db.prepare(`SELECT check_id, status, points, max_points, evidence, detail, created_at FROM attempts WHERE id IN (
+      SELECT COALESCE(MAX(CASE WHEN status != 'error' THEN id END), MAX(id)) FROM attempts WHERE learner_id = ? AND lesson = ? GROUP BY check_id)`);
+  const overridesOfLearner = db.prepare(`SELECT lesson, points, reason, created_at FROM overrides WHERE id IN (
+      SELECT MAX(id) FROM overrides WHERE learner_id = ? GROUP BY lesson)`);
+  const allAttempts = db.prepare('SELECT lesson, check_id, status, points, max_points, evidence, detail, created_at FROM attempts WHERE learner_id = ? ORDER BY id');
   const countFailures = db.prepare(`SELECT check_id, COUNT(*) AS failures FROM attempts
     WHERE learner_id = ? AND lesson = ? AND status = 'fail' GROUP BY check_id`);
   // The latest attempt of each check (ids grow with time), per lesson.
@@ -91,19 +107,27 @@ export function openStore(file: string): Store {
     recordAttempts(learnerId, lesson, records, now = Date.now()) {
       db.exec('BEGIN');
       try {
-        for (const r of records) insertAttempt.run(learnerId, lesson, r.checkId, r.specHash, r.status, r.points, r.maxPoints, JSON.stringify(r.evidence), now);
+        for (const r of records) insertAttempt.run(learnerId, lesson, r.checkId, r.specHash, r.status, r.points, r.maxPoints, JSON.stringify(r.evidence), now, JSON.stringify(r.detail ?? {}));
         db.exec('COMMIT');
       } catch (error) {
         db.exec('ROLLBACK');
         throw error;
       }
     },
+    latestResults(learnerId, lesson) {
+      return (latestOfLesson.all(learnerId, lesson) as { check_id: string; status: AttemptRecord['status']; points: number; max_points: number; evidence: string; detail: string; created_at: number }[])
+        .map((r) => ({ checkId: r.check_id, status: r.status, points: r.points, maxPoints: r.max_points, evidence: JSON.parse(r.evidence), detail: JSON.parse(r.detail), createdAt: r.created_at }));
+    },
+    learnerOverrides(learnerId) {
+      return (overridesOfLearner.all(learnerId) as { lesson: string; points: number; reason: string; created_at: number }[])
+        .map((r) => ({ lesson: r.lesson, points: r.points, reason: r.reason, createdAt: r.created_at }));
+    },
     judgedStatuses(learnerId, lesson) {
       return Object.fromEntries((judged.all(learnerId, lesson) as { check_id: string; status: 'pass' | 'fail' }[]).map((r) => [r.check_id, r.status]));
     },
     attemptsOf(learnerId) {
-      return (allAttempts.all(learnerId) as { lesson: string; check_id: string; status: string; points: number; max_points: number; evidence: string; created_at: number }[])
-        .map((r) => ({ lesson: r.lesson, checkId: r.check_id, status: r.status, points: r.points, maxPoints: r.max_points, evidence: r.evidence, createdAt: r.created_at }));
+      return (allAttempts.all(learnerId) as { lesson: string; check_id: string; status: string; points: number; max_points: number; evidence: string; detail: string; created_at: number }[])
+        .map((r) => ({ lesson: r.lesson, checkId: r.check_id, status: r.status, points: r.points, maxPoints: r.max_points, evidence: r.evidence, detail: r.detail, createdAt: r.created_at }));
     },
     failuresSoFar(learnerId, lesson) {
       const rows = countFailures.all(learnerId, lesson) as { check_id: string; failures: number }[];

@@ -108,4 +108,7 @@ export const MIGRATIONS: readonly string[] = [
      created_at INTEGER NOT NULL
    );
    CREATE INDEX image_tags_by_image ON image_tags (learner_id, engine, image_id);`,
+  // What a learner was told with each result (expected, seen, hint, cause): the lesson page shows
+  // the latest on arrival, the instructor sees it with the attempt.
+  `ALTER TABLE attempts ADD COLUMN detail TEXT NOT NULL DEFAULT '{}';`,
 ];

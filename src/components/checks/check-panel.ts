@@ -33,8 +33,12 @@ class CheckPanel extends HTMLElement {
   listen(): void {
     const events = new EventSource(`/api/lessons/${this.dataset.lesson}/events`);
     this.#events = events;
-    events.addEventListener('statuses', (event) => {
-      for (const [id, status] of Object.entries(JSON.parse((event as MessageEvent<string>).data) as Record<string, 'pass' | 'fail'>)) this.badge(id, status);
+    events.addEventListener('latest', (event) => {
+      const latest = JSON.parse((event as MessageEvent<string>).data) as { results: CheckResult[]; override?: { points: number; reason: string } };
+      if (latest.results.length > 0) this.showAll(latest.results);
+      const note = this.querySelector<HTMLElement>('[data-check-override]')!;
+      note.hidden = !latest.override;
+      note.textContent = latest.override ? `Your instructor set this lesson to ${latest.override.points} points: ${latest.override.reason}` : '';
     });
     events.addEventListener('results', (event) => this.showAll(JSON.parse((event as MessageEvent<string>).data) as CheckResult[]));
     events.addEventListener('error', () => {
@@ -69,13 +73,6 @@ class CheckPanel extends HTMLElement {
     this.querySelector<HTMLElement>('[data-check-summary]')!.textContent = points === max ? `All checks passed: ${points} of ${max} points.` : `${points} of ${max} points so far.`;
   }
 
-  /** A verdict from the store, shown on arrival (its details come with the next run). */
-  badge(id: string, status: CheckResult['status']): void {
-    const item = this.querySelector<HTMLElement>(`li[data-check-id="${CSS.escape(id)}"]`);
-    if (!item || item.dataset.checkStatus) return;
-    item.dataset.checkStatus = status;
-    item.querySelector('[data-check-badge]')!.textContent = LABELS[status];
-  }
 
   show(result: CheckResult): void {
     const item = this.querySelector<HTMLElement>(`li[data-check-id="${CSS.escape(result.id)}"]`);

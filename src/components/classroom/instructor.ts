@@ -129,7 +129,11 @@ class Instructor extends HTMLElement {
 
   /** Drill-down: every attempt of one learner, newest first, with its evidence; and the overrides. */
   async attempts(classId: number, row: Row): Promise<void> {
-    const { status, body } = await json<{ attempts: { lesson: string; checkId: string; status: string; points: number; maxPoints: number; createdAt: number; evidence: Record<string, unknown> }[]; overrides: { lesson: string; points: number; reason: string; instructor: string; createdAt: number }[] }>(
+    const { status, body } = await json<{
+      attempts: { lesson: string; checkId: string; status: string; points: number; maxPoints: number; createdAt: number; evidence: Record<string, unknown>; detail: { expected?: string; seen?: string; hint?: string; cause?: string } }[];
+      overrides: { lesson: string; points: number; reason: string; instructor: string; createdAt: number }[];
+      builds: Record<string, Snapshot | null>; lastBuild: Snapshot | null;
+    }>(
       `/api/classes/${classId}/learners/${row.learnerId}/attempts`);
     if (status !== 200) return;
     const panel = this.q('[data-attempts]');
@@ -138,14 +142,18 @@ class Instructor extends HTMLElement {
     const table = el('table');
     table.append(el('caption', `${body.attempts.length} attempts, newest first`));
     const head = el('tr');
-    head.append(...['When', 'Lesson', 'Check', 'Result', 'Points', 'Evidence'].map((h) => el('th', h)));
+    head.append(...['When', 'Lesson', 'Check', 'Result', 'Points', 'What the learner was told', 'Evidence', 'Build'].map((h) => el('th', h)));
     table.append(head);
     for (const a of [...body.attempts].reverse()) {
       const tr = el('tr');
       tr.append(el('td', new Date(a.createdAt).toLocaleString()), el('td', a.lesson), el('td', a.checkId), el('td', a.status), el('td', `${a.points} / ${a.maxPoints}`));
+      const told = [a.detail.expected && `Expected: ${a.detail.expected}`, a.detail.seen && `Seen: ${a.detail.seen}`, a.detail.hint && `Hint: ${a.detail.hint}`, a.detail.cause && `Cause: ${a.detail.cause}`].filter(Boolean).join(' · ');
+      tr.append(el('td', told));
       const evidence = el('td');
       evidence.append(el('code', Object.entries(a.evidence).map(([k, v]) => `${k}: ${String(v)}`).join('; ').slice(0, 600)));
       tr.append(evidence);
+      const imageId = typeof a.evidence.imageId === 'string' ? a.evidence.imageId : undefined;
+      tr.append(snapshotCell(imageId ? body.builds[imageId] ?? null : a.status === 'pass' ? null : body.lastBuild));
       table.append(tr);
     }
     const overrides = el('ul');
@@ -189,3 +197,15 @@ class Instructor extends HTMLElement {
 }
 
 customElements.define('sc-instructor', Instructor);
+
+interface Snapshot { dockerfileName: string; dockerfile: string; outcome: string; log: string; tags: string[] }
+
+/** The Dockerfile that built the graded image and the end of its build log, folded away. */
+function snapshotCell(snapshot: Snapshot | null): HTMLTableCellElement {
+  const td = el('td');
+  if (!snapshot) return td;
+  const details = el('details');
+  details.append(el('summary', `${snapshot.dockerfileName} (${snapshot.outcome})`), el('pre', snapshot.dockerfile), el('pre', snapshot.log.slice(-2000)));
+  td.append(details);
+  return td;
+}

@@ -1,7 +1,7 @@
 // <sc-progress>: marks each lesson listed inside it (elements with data-lesson) with the learner's
 // progress from /api/progress: done with points, or in progress. Without a session it shows nothing.
 
-interface LessonProgress { status: 'passed' | 'started'; points: number; maxPoints: number }
+interface LessonProgress { status: 'passed' | 'started'; points: number; maxPoints: number; override?: { points: number; reason: string } }
 
 class Progress extends HTMLElement {
   async connectedCallback(): Promise<void> {
@@ -18,7 +18,9 @@ class Progress extends HTMLElement {
       const badge = item.querySelector<HTMLElement>('[data-progress]');
       if (!progress || !badge) continue;
       badge.dataset.progress = progress.status;
-      badge.textContent = progress.status === 'passed' ? `Done: ${progress.points} of ${progress.maxPoints} points` : `In progress: ${progress.points} of ${progress.maxPoints} points`;
+      badge.textContent = progress.override
+        ? `Set by your instructor: ${progress.points} of ${progress.maxPoints} points (${progress.override.reason})`
+        : progress.status === 'passed' ? `Done: ${progress.points} of ${progress.maxPoints} points` : `In progress: ${progress.points} of ${progress.maxPoints} points`;
     }
   }
 }

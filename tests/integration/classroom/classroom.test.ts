@@ -83,6 +83,29 @@ describe('gradebook', () => {
     expect((await fetch(`${server.url}/api/classes/${classId}/learners/${learners[1]!.id}/attempts`, { headers: { Cookie: learners[1]!.cookie } })).status).toBe(401);
   });
 
+  it('keeps a snapshot with each attempt: what the learner was told, and the Dockerfile and log of the build that made the image', async () => {
+    const res = await fetch(`${server.url}/api/classes/${classId}/learners/${learners[1]!.id}/attempts`, { headers: { Cookie: teacher } });
+    const body = (await res.json()) as { attempts: { checkId: string; evidence: Record<string, unknown>; detail: Record<string, string> }[]; builds: Record<string, { dockerfileName: string; dockerfile: string; log: string } | null> };
+    const runs = body.attempts.find((a) => a.checkId === 'image-runs')!;
+    expect(runs.detail).toMatchObject({ expected: 'output exactly "Hello, world!"', seen: 'Hi\n' });
+    const build = body.builds[runs.evidence.imageId as string]!;
+    expect(build).toMatchObject({ dockerfileName: 'Dockerfile' });
+    expect(build.dockerfile).toMatch(/RUN gcc/);
+    expect(build.log).toMatch(/Successfully built/);
+  });
+
+  it('one truth for the learner: their progress and their lesson page show the override and its reason', async () => {
+    const progress = (await (await fetch(`${server.url}/api/progress`, { headers: { Cookie: learners[1]!.cookie } })).json()) as { lessons: Record<string, { points: number; override?: { reason: string } }> };
+    const book = (await (await fetch(`${server.url}/api/classes/${classId}/gradebook`, { headers: { Cookie: teacher } })).json()) as { rows: { learnerId: string; lessons: Record<string, { points: number }> }[] };
+    const cell = book.rows.find((r) => r.learnerId === learners[1]!.id)!.lessons['single-stage']!;
+    expect(progress.lessons['single-stage']).toMatchObject({ points: cell.points, override: { reason: 'output typo, work otherwise right' } });
+    const latest = await firstEvent(`${server.url}/api/lessons/single-stage/events`, learners[1]!.cookie);
+    expect(latest.event).toBe('latest');
+    const data = JSON.parse(latest.data) as { results: { id: string; status: string; seen?: string }[]; override?: { points: number; reason: string } };
+    expect(data.results.find((r) => r.id === 'image-runs')).toMatchObject({ status: 'fail', seen: 'Hi\n' });
+    expect(data.override).toMatchObject({ points: cell.points, reason: 'output typo, work otherwise right' });
+  });
+
   it('exports every attempt with its evidence', async () => {
     const csv = await (await fetch(`${server.url}/api/classes/${classId}/attempts.csv`, { headers: { Cookie: teacher } })).text();
     expect(csv.split('\r\n')[0]).toBe('"learner","lesson","check","status","points","max_points","at","evidence"');
@@ -193,3 +216,22 @@ describe('who can reach what', () => {
     expect(statuses).toContain(429);
   });
 });
+
+/** The first server-sent event of a stream (the lesson page's live results). */
+async function firstEvent(url: string, cookie: string): Promise<{ event: string; data: string }> {
+  const controller = new AbortController();
+  const res = await fetch(url, { headers: { Cookie: cookie }, signal: controller.signal });
+  const reader = res.body!.getReader();
+  let text = '';
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`the stream ended before an event: ${text}`);
+      text += new TextDecoder().decode(value);
+      const block = /event: (\S+)\ndata: (.*)\n\n/.exec(text);
+      if (block) return { event: block[1]!, data: block[2]! };
+    }
+  } finally {
+    controller.abort();
+  }
+}
