@@ -10,7 +10,7 @@ export default {
     },
     {
       id: 'ten-lines', kind: 'container.runs', title: 'hello-cmake prints "Hello world using CMake!" ten times',
-      image: 'hello-cmake', stdout: { match: 'lineCount', line: 'Hello world using CMake!', count: 10 }, compiled: true, points: 2,
+      image: 'hello-cmake', stdout: { match: 'lineCount', line: 'Hello world using CMake!', count: 10 }, compiled: true, needs: ['built'], points: 2,
       hints: [
         'Run it yourself: docker run --rm hello-cmake. If it cannot start, read the error: a missing libstdc++.so.6 means the runtime image lacks the C++ library.',
         'Link statically so the program needs no libraries: add set(CMAKE_EXE_LINKER_FLAGS "-static") to CMakeLists.txt, then rebuild.',

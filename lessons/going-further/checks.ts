@@ -10,7 +10,7 @@ export default {
     },
     {
       id: 'runs', kind: 'container.runs', title: 'hello-scratch runs and prints Hello, world!', image: 'hello-scratch',
-      stdout: { match: 'exact', text: 'Hello, world!' }, compiled: true, points: 2,
+      stdout: { match: 'exact', text: 'Hello, world!' }, compiled: true, needs: ['built'], points: 2,
       hints: [
         'Run it yourself: docker run --rm hello-scratch. "no such file or directory" for /bin/sh means CMD is in shell form.',
         'Compile with gcc -static so the program needs no libraries, and write CMD ["/hello"].',

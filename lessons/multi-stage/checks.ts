@@ -10,7 +10,7 @@ export default {
     },
     {
       id: 'small-runs', kind: 'container.runs', title: 'hello-world-small runs and prints Hello, world!', image: 'hello-world-small',
-      stdout: { match: 'exact', text: 'Hello, world!' }, compiled: true, points: 2,
+      stdout: { match: 'exact', text: 'Hello, world!' }, compiled: true, needs: ['small-built'], points: 2,
       hints: ['Run it yourself: docker run --rm hello-world-small', 'The final stage must copy the compiled program (COPY --from=build /app/bin/hello /app/hello) and CMD must run that path.'],
     },
     {

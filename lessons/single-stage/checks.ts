@@ -21,6 +21,7 @@ export default {
       image: 'hello-world',
       stdout: { match: 'exact', text: 'Hello, world!' },
       compiled: true,
+      needs: ['image-built'],
       points: 2,
       hints: [
         'Run the image yourself with docker run --rm hello-world and compare what it prints.',

@@ -15,35 +15,51 @@ export { CannotJudge, type ImageConfig, type LearnerEngine, type LearnerImage, t
  * each further failure gets the next, more specific hint.
  */
 export async function grade(lab: LessonLab, engine: LearnerEngine, failuresSoFar: Record<string, number> = {}): Promise<CheckResult[]> {
-  return Promise.all(lab.checks.map(async (check): Promise<CheckResult> => {
-    const base = { id: check.id, title: check.title, maxPoints: check.points };
-    let verdict: Verdict;
-    // An engine that hangs instead of refusing must not hold the learner's check (and their next one) forever.
-    const limit = ('timeoutSeconds' in check ? check.timeoutSeconds * 1000 : 0) + CHECK_GRACE_MS;
-    let timer: NodeJS.Timeout | undefined;
-    const hung = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CannotJudge('engine_unavailable', 'The Docker engine did not answer in time.')), limit);
-    });
-    try {
-      verdict = await Promise.race([(RUNNERS[check.kind] as (c: typeof check, e: LearnerEngine) => Promise<Verdict>)(check, engine), hung]);
-    } catch (error) {
-      const cause = error instanceof CannotJudge ? error.cause : engineDown(error) ? 'engine_unavailable' : 'internal';
-      if (!(error instanceof CannotJudge)) console.error(`grading: ${lab.slug}/${check.id} could not be judged (${cause}):`, error);
-      // Our own words only: the engine's messages name host paths (its data root) the learner must not see.
-      const message = error instanceof CannotJudge ? error.message : cause === 'engine_unavailable' ? 'The Docker engine could not do what the check needs.' : 'An internal error; the server log has the details.';
-      return { ...base, status: 'error', points: 0, cause, evidence: { message } };
-    } finally {
-      clearTimeout(timer);
-    }
-    if (verdict.status === 'pass') return { ...base, status: 'pass', points: check.points, evidence: verdict.evidence };
-    // What actually went wrong (a missing image after a failed build, a run that could not start) beats a generic hint.
-    const missingImage = verdict.seen?.startsWith('no image named') ?? false;
-    const lastBuild = missingImage ? await engine.lastBuild().catch(() => undefined) : undefined;
-    const diagnosis = diagnose(missingImage ? lastBuild?.log ?? engine.lastBuildOutput() : undefined,
-      typeof verdict.evidence.output === 'string' ? verdict.evidence.output : undefined, lastBuild?.dockerfile);
-    const hint = diagnosis ?? verdict.hint ?? check.hints[Math.min(failuresSoFar[check.id] ?? 0, check.hints.length - 1)];
-    return { ...base, status: 'fail', points: 0, expected: verdict.expected, seen: verdict.seen, hint, evidence: verdict.evidence };
-  }));
+  // A check runs once the checks it needs are judged (they come before it); all others at once.
+  const judged = new Map<string, Promise<CheckResult>>();
+  for (const check of lab.checks) {
+    const needed = (check.needs ?? []).map((id) => judged.get(id)!);
+    judged.set(check.id, Promise.all(needed).then((results) => {
+      const waiting = results.find((r) => r.status !== 'pass');
+      if (!waiting) return judge(lab.slug, check, engine, failuresSoFar);
+      // What could not be judged makes its dependents unjudged too: an error never counts against anyone.
+      if (waiting.status === 'error') return { id: check.id, title: check.title, maxPoints: check.points, status: 'error', points: 0, cause: waiting.cause, evidence: { waitsFor: waiting.id } };
+      return { id: check.id, title: check.title, maxPoints: check.points, status: 'fail', points: 0, expected: check.title,
+        seen: `not judged until "${waiting.title}" passes`, hint: `First: ${waiting.title}.`, evidence: { waitsFor: waiting.id } };
+    }));
+  }
+  return Promise.all(lab.checks.map((check) => judged.get(check.id)!));
+}
+
+/** One check's verdict. */
+async function judge(slug: string, check: LessonLab['checks'][number], engine: LearnerEngine, failuresSoFar: Record<string, number>): Promise<CheckResult> {
+  const base = { id: check.id, title: check.title, maxPoints: check.points };
+  let verdict: Verdict;
+  // An engine that hangs instead of refusing must not hold the learner's check (and their next one) forever.
+  const limit = ('timeoutSeconds' in check ? check.timeoutSeconds * 1000 : 0) + CHECK_GRACE_MS;
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CannotJudge('engine_unavailable', 'The Docker engine did not answer in time.')), limit);
+  });
+  try {
+    verdict = await Promise.race([(RUNNERS[check.kind] as (c: typeof check, e: LearnerEngine) => Promise<Verdict>)(check, engine), hung]);
+  } catch (error) {
+    const cause = error instanceof CannotJudge ? error.cause : engineDown(error) ? 'engine_unavailable' : 'internal';
+    if (!(error instanceof CannotJudge)) console.error(`grading: ${slug}/${check.id} could not be judged (${cause}):`, error);
+    // Our own words only: the engine's messages name host paths (its data root) the learner must not see.
+    const message = error instanceof CannotJudge ? error.message : cause === 'engine_unavailable' ? 'The Docker engine could not do what the check needs.' : 'An internal error; the server log has the details.';
+    return { ...base, status: 'error', points: 0, cause, evidence: { message } };
+  } finally {
+    clearTimeout(timer);
+  }
+  if (verdict.status === 'pass') return { ...base, status: 'pass', points: check.points, evidence: verdict.evidence };
+  // What actually went wrong (a missing image after a failed build, a run that could not start) beats a generic hint.
+  const missingImage = verdict.seen?.startsWith('no image named') ?? false;
+  const lastBuild = missingImage ? await engine.lastBuild().catch(() => undefined) : undefined;
+  const diagnosis = diagnose(missingImage ? lastBuild?.log ?? engine.lastBuildOutput() : undefined,
+    typeof verdict.evidence.output === 'string' ? verdict.evidence.output : undefined, lastBuild?.dockerfile);
+  const hint = diagnosis ?? verdict.hint ?? check.hints[Math.min(failuresSoFar[check.id] ?? 0, check.hints.length - 1)];
+  return { ...base, status: 'fail', points: 0, expected: verdict.expected, seen: verdict.seen, hint, evidence: verdict.evidence };
 }
 
 /** Besides a check's own run time limit: how long its engine calls may take before it is an `error`. */

@@ -31,6 +31,8 @@ describe('checks files', () => {
       'lessons/multi-stage/checks.ts: workdir: a path inside the home folder, such as hello/Dockerfile, got "../etc"'],
     ['an unknown field', { ...valid, checks: [{ ...valid.checks[0], weight: 3 }] },
       'lessons/multi-stage/checks.ts: checks[0]: Unrecognized key: "weight", got {"id":"smaller","title":"Smaller","kind":"image.smallerThan","image":"hello-world-small","than":"hello-world","ratio":10,"hints":["h"],"weight":3}'],
+    ['a check that needs a later one', { ...valid, checks: [{ ...valid.checks[0], needs: ['later'] }] },
+      expect.stringContaining('lessons/multi-stage/checks.ts: checks: a check may need only checks listed before it')],
     ['duplicate ids', { ...valid, checks: [valid.checks[0], valid.checks[0]] },
       expect.stringContaining('lessons/multi-stage/checks.ts: checks: check ids must be unique')],
   ])('names the file, field, expectation and value for %s', (_what, input, expected) => {

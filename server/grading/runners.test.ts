@@ -101,6 +101,21 @@ describe('check runners', () => {
     }
   });
 
+  it('judges a check only once the checks it needs pass', async () => {
+    const run = vi.fn(async () => ({ stdout: 'Hello, world!\n', stderr: '', exitCode: 0, timedOut: false }));
+    const needing: LessonLab = { slug: 'test', specHashes: {}, checks: [
+      Check.parse({ id: 'built', title: 'hello-world exists', kind: 'image.exists', image: 'hello-world', hints: ['h'] }),
+      Check.parse({ id: 'runs', title: 'it runs', kind: 'container.runs', image: 'hello-world', stdout: { match: 'exact', text: 'Hello, world!' }, needs: ['built'], hints: ['h'] }),
+    ] };
+    const [built, runs] = await grade(needing, engine({ provenance: async () => undefined, run }));
+    expect(built!.status).toBe('fail');
+    expect(runs).toMatchObject({ status: 'fail', seen: 'not judged until "hello-world exists" passes', hint: 'First: hello-world exists.' });
+    expect(run).not.toHaveBeenCalled();
+    expect((await grade(needing, engine({ run })))[1]!.status).toBe('pass');
+    const down = await grade(needing, engine({ image: async () => { throw new CannotJudge('engine_unavailable', 'down'); } }));
+    expect(down[1]).toMatchObject({ status: 'error', cause: 'engine_unavailable' });
+  });
+
   it('names a near miss the learner does have', async () => {
     const result = await one({ id: 'c', title: 't', kind: 'image.exists', image: 'hello-world' }, engine({ image: async () => undefined }));
     expect(result.hint).toMatch(/You have hello-word: did you mean hello-world\?/);

@@ -23,6 +23,8 @@ const common = {
   points: z.number().int().min(0).default(1),
   /** Progressive hints for a failure: the first a nudge, the last the specific fix. */
   hints: z.array(z.string().min(1)).min(1),
+  /** Ids of checks of the same lesson that must pass before this one is judged; default none. */
+  needs: z.array(CheckId).optional(),
 };
 
 /** How a run's standard output is matched. */
@@ -125,7 +127,10 @@ export const LessonChecks = z.object({
   workdir: HomePath,
   /** The checks, in the order the learner sees them. */
   checks: z.array(Check).min(1),
-}).strict().refine((value) => new Set(value.checks.map((c) => c.id)).size === value.checks.length, { message: 'check ids must be unique', path: ['checks'] });
+}).strict().refine((value) => new Set(value.checks.map((c) => c.id)).size === value.checks.length, { message: 'check ids must be unique', path: ['checks'] })
+  // A check may need only checks listed before it: no unknown ids, no cycles.
+  .refine((value) => value.checks.every((check, i) => (check.needs ?? []).every((id) => value.checks.slice(0, i).some((c) => c.id === id))),
+    { message: 'a check may need only checks listed before it', path: ['checks'] });
 export type LessonChecks = z.infer<typeof LessonChecks>;
 
 /** One check's verdict, as the server answers it. */
