@@ -25,7 +25,8 @@ export async function grade(lab: LessonLab, engine: LearnerEngine, failuresSoFar
       // What could not be judged makes its dependents unjudged too: an error never counts against anyone.
       if (waiting.status === 'error') return { id: check.id, title: check.title, maxPoints: check.points, status: 'error', points: 0, cause: waiting.cause, evidence: { waitsFor: waiting.id } };
       return { id: check.id, title: check.title, maxPoints: check.points, status: 'fail', points: 0, expected: check.title,
-        seen: `not judged until "${waiting.title}" passes`, hint: `First: ${waiting.title}.`, evidence: { waitsFor: waiting.id } };
+        seen: `not judged until "${waiting.title}" passes`, hint: `First: ${waiting.title}.`,
+        evidence: { waitsFor: waiting.id, ...(waiting.evidence.missingImage !== undefined ? { missingImage: waiting.evidence.missingImage } : {}) } };
     }));
   }
   return Promise.all(lab.checks.map((check) => judged.get(check.id)!));
@@ -54,7 +55,7 @@ async function judge(slug: string, check: LessonLab['checks'][number], engine: L
   }
   if (verdict.status === 'pass') return { ...base, status: 'pass', points: check.points, evidence: verdict.evidence };
   // What actually went wrong (a missing image after a failed build, a run that could not start) beats a generic hint.
-  const missingImage = verdict.seen?.startsWith('no image named') ?? false;
+  const missingImage = verdict.evidence.missingImage !== undefined;
   const lastBuild = missingImage ? await engine.lastBuild().catch(() => undefined) : undefined;
   const diagnosis = diagnose(missingImage ? lastBuild?.log ?? engine.lastBuildOutput() : undefined,
     typeof verdict.evidence.output === 'string' ? verdict.evidence.output : undefined, lastBuild?.dockerfile);

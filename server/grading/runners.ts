@@ -26,7 +26,8 @@ async function needImage(engine: LearnerEngine, name: string): Promise<LearnerIm
   const image = await engine.image(name);
   if (image) return image;
   const near = nearMiss(name, await engine.imageNames());
-  return fail(`an image named ${name}`, `no image named ${name} (docker image ls lists yours)`, {},
+  // The cause is recorded as a fact (`missingImage`), not left to be read back from the message.
+  return fail(`an image named ${name}`, `no image named ${name} (docker image ls lists yours)`, { missingImage: name },
     near ? `You have ${near}: did you mean ${name}? Build with -t ${name}, or name it with docker tag ${near} ${name}.` : undefined);
 }
 

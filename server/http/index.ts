@@ -82,7 +82,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const gradeAndRecord = async (learnerId: string, lab: LessonLab, regrade = false): Promise<CheckResult[]> => {
     const earlier = regrade ? store.judgedStatuses(learnerId, lab.slug) : {};
     const results = (await grade(lab, sandbox.learnerEngine(learnerId), store.failuresSoFar(learnerId, lab.slug))).map((r): CheckResult =>
-      regrade && r.status === 'fail' && earlier[r.id] === 'pass' && r.seen?.startsWith('no image named')
+      regrade && r.status === 'fail' && earlier[r.id] === 'pass' && r.evidence.missingImage !== undefined
         ? { id: r.id, title: r.title, status: 'error', points: 0, maxPoints: r.maxPoints, cause: 'image_gone', evidence: r.evidence }
         : r);
     store.recordAttempts(learnerId, lab.slug, results.map((r) => ({
