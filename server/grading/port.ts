@@ -26,6 +26,8 @@ export interface Provenance {
   dockerfile: string;
   /** Each stage, with its base in the learner's own words (an image, an earlier stage, scratch). */
   stages: { index: number; name?: string; base: string }[];
+  /** The stage built with --target, when one was named: the image is that stage's. */
+  target?: string;
   /** Tags asked for at build time, and given later with docker tag. */
   tags: string[];
   laterTags: string[];

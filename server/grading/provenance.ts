@@ -24,15 +24,24 @@ export interface StageFacts {
   entrypoint?: { exec: boolean };
 }
 
-// A compiler or build tool as a command word (gcc, g++, cc, c++, clang, make, cmake, ninja).
-const COMPILER = /(?:^|[\s;&|()/])(gcc|g\+\+|cc|c\+\+|clang(?:\+\+)?|make|cmake|ninja)(?=$|[\s;&|)])/;
+// A compiler or build tool in a command's position (not an argument: `echo gcc` compiles nothing):
+// at the start, or after && || ; | ( , with any path, a target prefix or a version suffix
+// (x86_64-linux-gnu-gcc, gcc-12, /usr/bin/cc).
+const COMPILER = /(?:^|&&|\|\||[;|(])\s*(?:[\w.+/-]*\/)?(?:[\w.+]+-)*(?:gcc|g\+\+|cc|c\+\+|clang(?:\+\+)?|make|cmake|ninja)(?:-[\d.]+)?(?=$|[\s;&|)])/;
 
 /** The facts of each stage of the build. */
 export function stageFacts(provenance: Provenance): StageFacts[] {
   const parsed = parse(provenance.dockerfile);
   if (!parsed.ok) return [];
   const { escape } = parsed.value;
-  const word = (text: string) => { const w = processWord(text, escape); return w.ok ? w.value : text; };
+  // ENV and ARG defaults as the stage sets them, for the paths that use them (WORKDIR $APP).
+  let vars = new Map<string, string>();
+  const word = (text: string) => {
+    const expanded = text.replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, a: string | undefined, b: string | undefined) => vars.get((a ?? b)!) ?? whole);
+    const w = processWord(expanded, escape);
+    return w.ok ? w.value : expanded;
+  };
+  const varsOf: Map<string, string>[] = [];
   const stages: StageFacts[] = [];
   let workdir = '/';
   const workdirs: string[] = [];
@@ -45,11 +54,16 @@ export function stageFacts(provenance: Provenance): StageFacts[] {
       stages.push({ index, name: recorded?.name, base, baseStage: baseStage === -1 ? undefined : baseStage, steps: [] });
       workdir = baseStage === -1 ? '/' : workdirs[baseStage] ?? '/';
       workdirs[index] = workdir;
+      vars = new Map(baseStage === -1 ? [] : varsOf[baseStage] ?? []);
+      varsOf[index] = vars;
       continue;
     }
     const stage = stages.at(-1);
     if (!stage) continue;
-    if (node.cmd === 'workdir' && node.values[0]) {
+    if ((node.cmd === 'env' || node.cmd === 'arg') && node.values.length > 0) {
+      const pairs = node.cmd === 'env' ? node.values : node.values.flatMap((v) => (v.includes('=') ? [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)] : []));
+      for (let i = 0; i + 1 < pairs.length; i += 2) vars.set(pairs[i]!, word(pairs[i + 1]!));
+    } else if (node.cmd === 'workdir' && node.values[0]) {
       workdir = posix.resolve(workdir, word(node.values[0]));
       workdirs[stage.index] = workdir;
     } else if (node.cmd === 'run') {
@@ -63,7 +77,9 @@ export function stageFacts(provenance: Provenance): StageFacts[] {
       stage.entrypoint = { exec: node.json };
     }
   }
-  return stages;
+  // With --target the image is that stage's: the stages after it were not what the learner built.
+  const target = provenance.target === undefined ? -1 : stages.findIndex((s) => s.name === provenance.target);
+  return target === -1 ? stages : stages.slice(0, target + 1);
 }
 
 function copyStep(node: Node, stages: StageFacts[], workdir: string, word: (text: string) => string): Step {
@@ -83,9 +99,9 @@ function copyStep(node: Node, stages: StageFacts[], workdir: string, word: (text
   return { kind: 'copy', from, sources, dest: resolved };
 }
 
-/** Where a file of the final stage came from. */
+/** Where a file of the final stage came from (`path`: its path in the stage that made or holds it). */
 export type Origin =
-  | { kind: 'compiled'; stage: number }
+  | { kind: 'compiled'; stage: number; path: string }
   | { kind: 'context'; source: string }
   | { kind: 'image'; source: string }
   | { kind: 'base'; stage: number; base: string }
@@ -98,7 +114,7 @@ export function originOf(stages: StageFacts[], stageIndex: number, path: string,
   for (let i = stage.steps.length - 1; i >= 0; i--) {
     const step = stage.steps[i]!;
     // A compiler run may have written any file: the program is this stage's work (its base is checked apart).
-    if (step.kind === 'compile') return { kind: 'compiled', stage: stageIndex };
+    if (step.kind === 'compile') return { kind: 'compiled', stage: stageIndex, path };
     const source = sourceOf(step, path);
     if (source === undefined) continue;
     if (step.from === 'context') return { kind: 'context', source };
@@ -109,7 +125,11 @@ export function originOf(stages: StageFacts[], stageIndex: number, path: string,
   return { kind: 'base', stage: stageIndex, base: stage.base };
 }
 
-/** The source a copy took `path` from, or undefined when the copy did not write it. */
+/**
+ * The source a copy took `path` from, or undefined when the copy did not write it. A source that
+ * names a file (a name with a dot, like app.conf or hello.c, or a glob) lands in the folder under its
+ * own name; any other source may be a folder, whose contents land there.
+ */
 function sourceOf(step: Extract<Step, { kind: 'copy' }>, path: string): string | undefined {
   const dest = step.dest;
   const folder = dest.endsWith('/') ? dest : `${dest}/`;
@@ -118,7 +138,8 @@ function sourceOf(step: Extract<Step, { kind: 'copy' }>, path: string): string |
     if (posix.dirname(path) === folder.slice(0, -1) && globMatches(posix.basename(source), posix.basename(path))) {
       return posix.join(posix.dirname(source), posix.basename(path)); // into the folder, same name
     }
-    if (path.startsWith(folder)) return posix.join(source, path.slice(folder.length)); // a folder's contents
+    const aFile = /[*?[]/.test(source) || (/\.[^/.]+$/.test(posix.basename(source)) && source !== '.' && !source.endsWith('/'));
+    if (!aFile && path.startsWith(folder)) return posix.join(source, path.slice(folder.length)); // a folder's contents
   }
   return undefined;
 }
@@ -137,6 +158,8 @@ export function rootBase(stages: StageFacts[], stageIndex: number): string {
 }
 
 const SHELLS = new Set(['/bin/sh', 'sh', '/bin/bash', 'bash', '/bin/ash', 'ash']);
+// Words that start a shell command without being its program: `exec ./hello` runs ./hello.
+const PREFIXES = new Set(['exec', 'command', 'nohup']);
 
 /** The program an image starts, as its configuration says: the command a shell form wraps, unwrapped. */
 export function programOf(config: ImageConfig): { program?: string; shellForm: boolean; line: string } {
@@ -144,7 +167,9 @@ export function programOf(config: ImageConfig): { program?: string; shellForm: b
   const line = argv.join(' ');
   if (argv.length === 0) return { shellForm: false, line };
   if (SHELLS.has(argv[0]!) && argv[1] === '-c') {
-    const first = (argv[2] ?? '').trim().split(/[\s;&|<>()]+/)[0];
+    const words = (argv[2] ?? '').trim().split(/[\s;&|<>()]+/);
+    while (words.length > 1 && PREFIXES.has(words[0]!)) words.shift();
+    const first = words[0];
     return { program: first ? resolveIn(config.workingDir, first) : undefined, shellForm: true, line: argv.slice(2).join(' ') };
   }
   return { program: resolveIn(config.workingDir, argv[0]!), shellForm: false, line };

@@ -67,13 +67,15 @@ async function compiledProgram(engine: LearnerEngine, name: string, image: Learn
   const notYours = (seen: string, hint: string) => fail(`${name} to start a program your build compiled`, seen, evidence, hint);
   if (origin.kind === 'context') return notYours(`${program} was copied from your folder (${origin.source}), not built by the Dockerfile`, 'Compile the program in a build stage (RUN gcc …) and COPY --from that stage.');
   if (origin.kind === 'image') return notYours(`${program} was copied from another image, not from a stage of yours`, 'Compile the program in a build stage of your own and COPY --from that stage.');
-  if (origin.kind === 'base') return notYours(`${program} comes with ${origin.base}: your build did not make it`, 'The image must start your own program: CMD ["/app/hello"] (or wherever your COPY put it), not a tool of the base image.');
+  if (origin.kind === 'base') return notYours(`${program} was not made by your build: no compiler ran in a stage that holds it (it comes with ${origin.base} or an earlier step)`, 'The image must start the program your build compiled: CMD ["/app/hello"] (or wherever your COPY put it), not a tool of the base image.');
   if (origin.kind === 'unknown') return notYours(`where ${program} came from could not be traced in your Dockerfile`, 'Compile in a build stage and COPY --from that stage to the path your CMD starts.');
+  // The path the trace reached in the compiling stage, not the final one: a base image's file copied
+  // under a new name is still the base image's.
   const base = rootBase(stages, origin.stage);
   if (base !== 'scratch') {
     const baseImage = await engine.image(base);
-    if (baseImage && (await engine.pathsExist(baseImage.id, [program]))[program]) {
-      return notYours(`${program} is a file of ${base}: your build did not make it`, 'Start the program your build stage compiled, not a tool of the base image.');
+    if (baseImage && (await engine.pathsExist(baseImage.id, [origin.path]))[origin.path]) {
+      return notYours(`${program} is ${origin.path} of ${base}: your build did not make it`, 'Start the program your build stage compiled, not a tool of the base image.');
     }
   }
   const head = await engine.fileHead(image.id, program);
@@ -131,8 +133,11 @@ export const RUNNERS: { [K in CheckKind]: Runner<K> } = {
     const evidence: Verdict['evidence'] = { imageId: small.image.id, size: small.image.size, thanId: large.image.id, thanSize: large.image.size };
     if (small.image.id === large.image.id) return fail(`${check.image} and ${check.than} to be two different builds`, 'they are the same image under two names', evidence, `Build ${check.than} from the one-stage Dockerfile and ${check.image} from the two-stage one.`);
     // The comparison means something only if the larger one really carries the toolchain it compiled with.
+    // The final stage, or a stage it starts from, must have compiled: a padded image is not a toolchain.
     const stages = stageFacts(large.provenance);
-    if (!stages.at(-1)?.steps.some((step) => step.kind === 'compile') && !(stages.at(-1)?.baseStage !== undefined)) {
+    const chain: number[] = [];
+    for (let at = stages.at(-1); at && chain.length <= stages.length; at = at.baseStage !== undefined ? stages[at.baseStage] : undefined) chain.push(at.index);
+    if (!chain.some((i) => stages[i]!.steps.some((step) => step.kind === 'compile'))) {
       return fail(`${check.than} to be the one-stage build that compiles in its final image`, `${check.than}'s final stage compiles nothing`, evidence,
         `Build ${check.than} from the one-stage Dockerfile (FROM the toolchain, RUN gcc …).`);
     }

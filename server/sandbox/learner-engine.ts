@@ -1,5 +1,6 @@
 // The sandbox's side of grading: one learner's images looked up by the names they gave, run or
 // opened only under the lab's limits. Check containers carry the learner's label and are removed.
+import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
@@ -65,8 +66,15 @@ export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, 
     },
 
     fileHead: (imageId, path) => evidence.heads.get(`head ${imageId} ${path}`, () => inspectFiles(imageId, async (container) => {
-      const archive = await container.getArchive({ path }).catch(notFoundAs(undefined));
-      return archive ? headOfFirstFile(archive as NodeJS.ReadableStream) : undefined;
+      // A link is followed, as the runtime follows it (a few hops at most).
+      let at = path;
+      for (let hops = 0; hops < 8; hops++) {
+        const archive = await container.getArchive({ path: at }).catch(notFoundAs(undefined));
+        const found = archive ? await headOfFirstFile(archive as NodeJS.ReadableStream) : undefined;
+        if (!found || 'head' in found) return found?.head;
+        at = posix.resolve(posix.dirname(at), found.link);
+      }
+      return undefined;
     })),
 
     async image(name) {
@@ -122,13 +130,14 @@ export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, 
   };
 }
 
-/** The first bytes of the archive's first entry when it is a regular file; the rest is not read. */
-async function headOfFirstFile(archive: NodeJS.ReadableStream): Promise<Buffer | undefined> {
+/** The first bytes of the archive's first entry when it is a regular file, or where it links; the rest is not read. */
+async function headOfFirstFile(archive: NodeJS.ReadableStream): Promise<{ head: Buffer } | { link: string } | undefined> {
   const extract = tar.extract();
   (archive as unknown as Readable).pipe(extract);
   try {
     for await (const entry of extract) {
       const { header } = entry as unknown as { header: tar.Header };
+      if (header.type === 'symlink' && header.linkname) return { link: header.linkname };
       if (header.type !== 'file') return undefined;
       const chunks: Buffer[] = [];
       let size = 0;
@@ -137,7 +146,7 @@ async function headOfFirstFile(archive: NodeJS.ReadableStream): Promise<Buffer |
         size += chunk.length;
         if (size >= HEAD_BYTES) break;
       }
-      return Buffer.concat(chunks).subarray(0, HEAD_BYTES);
+      return { head: Buffer.concat(chunks).subarray(0, HEAD_BYTES) };
     }
     return undefined;
   } finally {
@@ -149,9 +158,9 @@ async function headOfFirstFile(archive: NodeJS.ReadableStream): Promise<Buffer |
 /** A recorded build in grading's terms: the learner's names, the canonical Dockerfile, the stages. */
 function provenanceOf(build: RecordedBuild | undefined, ns: Namespace): Provenance | undefined {
   if (!build) return undefined;
-  const plan = build.plan as { stages?: Provenance['stages'] } | undefined;
+  const plan = build.plan as { stages?: Provenance['stages']; target?: string } | undefined;
   return {
-    dockerfileName: build.dockerfileName, dockerfile: build.dockerfile, stages: plan?.stages ?? [],
+    dockerfileName: build.dockerfileName, dockerfile: build.dockerfile, stages: plan?.stages ?? [], target: plan?.target,
     tags: build.tags, laterTags: build.laterTags.map((t) => ns.toLearner(t)), outcome: build.outcome, log: build.log,
   };
 }

@@ -47,7 +47,7 @@ export async function runBuild(gw: LearnerGateway, x: Exchange): Promise<void> {
     for (const tag of tags) query.append('t', tag);
     gw.hold(held);
     const written = writeContext(entries, canonical.text);
-    const record = gw.options.builds?.start({ dockerfileName, dockerfile: canonical.text, plan: { stages: canonical.stages }, tags: policed.getAll('t') });
+    const record = gw.options.builds?.start({ dockerfileName, dockerfile: canonical.text, plan: { stages: canonical.stages, ...(policed.get('target') ? { target: policed.get('target')!.toLowerCase() } : {}) }, tags: policed.getAll('t') });
     const tracker = new BuildTracker();
     const started = Date.now();
     let recording: Promise<void> | undefined;

@@ -1,0 +1,2 @@
+docker build -f Dockerfile.single -t hello-world .
+docker build --target release -t hello-world-small .
