@@ -1,6 +1,8 @@
 // Astro build of the Stagecraft site: static pages in dist/, served with the APIs by server/.
+import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { sep } from 'node:path';
+import { join, sep } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
 
@@ -25,11 +27,33 @@ function noSolutions() {
   };
 }
 
+/**
+ * Writes a brotli (.br) and a gzip (.gz) copy beside every text file of the built site, compressed
+ * once at the highest levels, so the server sends them as they are instead of compressing per request.
+ */
+function precompress() {
+  return {
+    name: 'stagecraft:precompress',
+    hooks: {
+      'astro:build:done': ({ dir }) => {
+        const root = fileURLToPath(dir);
+        for (const entry of fs.readdirSync(root, { recursive: true, withFileTypes: true })) {
+          if (!entry.isFile() || !/\.(html|js|mjs|css|svg|json|txt|xml)$/.test(entry.name)) continue;
+          const file = join(entry.parentPath, entry.name);
+          const bytes = fs.readFileSync(file);
+          fs.writeFileSync(`${file}.br`, brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }));
+          fs.writeFileSync(`${file}.gz`, gzipSync(bytes, { level: 9 }));
+        }
+      },
+    },
+  };
+}
+
 export default defineConfig({
   output: 'static',
   srcDir: './src',
   trailingSlash: 'ignore',
-  integrations: [mdx()],
+  integrations: [mdx(), precompress()],
   markdown: {
     // Same theme as the <Dockerfile> component; its comment colour passes WCAG AA, github-dark's does not.
     shikiConfig: { theme: 'github-dark-high-contrast' },

@@ -9,6 +9,8 @@ describe('readConfig', () => {
     const config = readConfig({}, '/srv/app');
     expect(config).toMatchObject({ port: 4321, host: '127.0.0.1', profile: 'offline', extraOrigins: [], engines: [{ kind: 'unix', socketPath: '/var/run/docker.sock' }], dataDir: '/srv/app/.stagecraft/data' });
     expect(config.visitors).toEqual({ maxWorkspaces: 100, newLearnersPerAddress: 120 });
+    expect(config.engineDownAfterMs).toBe(60_000);
+    expect(readConfig({ STAGECRAFT_ENGINE_DOWN_AFTER_SECONDS: '120' }, '/srv/app').engineDownAfterMs).toBe(120_000);
   });
 
   it('reads the visitor limits', () => {
@@ -29,6 +31,7 @@ describe('readConfig', () => {
     [{ DOCKER_CERT_PATH: '/certs', DOCKER_TLS_VERIFY: '1' }, 'DOCKER_CERT_PATH, DOCKER_TLS_VERIFY set'],
     [{ STAGECRAFT_SHELL: 'ssh' }, 'STAGECRAFT_SHELL must be "relay", "engine" or "pty"'],
     [{ STAGECRAFT_INSTRUCTOR: 'nopassword' }, 'STAGECRAFT_INSTRUCTOR must be name:password'],
+    [{ STAGECRAFT_ENGINE_DOWN_AFTER_SECONDS: 'soon' }, 'STAGECRAFT_ENGINE_DOWN_AFTER_SECONDS must be a positive number of seconds'],
     [{ STAGECRAFT_DISK_QUOTA_MB: '-5' }, 'STAGECRAFT_DISK_QUOTA_MB must be a positive number of megabytes'],
     [{ STAGECRAFT_MAX_WORKSPACES: '0' }, 'STAGECRAFT_MAX_WORKSPACES must be a whole number of at least 1, got "0".'],
     [{ STAGECRAFT_MAX_WORKSPACES: '12.5' }, 'STAGECRAFT_MAX_WORKSPACES must be a whole number of at least 1, got "12.5".'],

@@ -28,6 +28,8 @@ export interface Config {
   /** How shells are opened: `relay` (socat in the workspace, bytes bypass the engine), `engine` (the
    * engine API's exec stream) or `pty` (node-pty running docker exec). */
   shell: 'relay' | 'engine' | 'pty';
+  /** How long an engine may be too slow to answer health checks before it is marked down, ms. */
+  engineDownAfterMs: number;
   /** Per-learner quotas an operator may tune. */
   quotas: { buildTimeoutMs: number; imageBytes: number; diskBytes: number };
   /** Limits on what visitors can make the server hold. */
@@ -91,6 +93,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, root = process.
       removeAfterMs: seconds('STAGECRAFT_REMOVE_AFTER_SECONDS', 7 * 24 * 3600),
       homeRetentionMs: seconds('STAGECRAFT_HOME_RETENTION_SECONDS', 30 * 24 * 3600),
     },
+    engineDownAfterMs: seconds('STAGECRAFT_ENGINE_DOWN_AFTER_SECONDS', 60),
     quotas: {
       buildTimeoutMs: seconds('STAGECRAFT_BUILD_TIMEOUT_SECONDS', 300),
       imageBytes: megabytes('STAGECRAFT_IMAGE_QUOTA_MB', 2048),

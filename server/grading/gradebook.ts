@@ -91,3 +91,14 @@ export function csvText(rows: (string | number)[][]): string {
 export function gradesCsv(rows: GradebookRow[], slugs: string[]): string {
   return csvText([['learner', ...slugs, 'total'], ...rows.map((row) => [row.displayName, ...slugs.map((s) => row.lessons[s]?.points ?? 0), row.total])]);
 }
+
+/** One stored attempt, as attempts.csv lists it. */
+export interface AttemptRow { lesson: string; checkId: string; status: string; points: number; maxPoints: number; evidence: string; createdAt: number }
+
+/** attempts.csv: every attempt of every learner, oldest first per learner, with its evidence. */
+export function attemptsCsv(learners: { displayName: string; attempts: AttemptRow[] }[]): string {
+  return csvText([
+    ['learner', 'lesson', 'check', 'status', 'points', 'max_points', 'at', 'evidence'],
+    ...learners.flatMap(({ displayName, attempts }) => attempts.map((a) => [displayName, a.lesson, a.checkId, a.status, a.points, a.maxPoints, new Date(a.createdAt).toISOString(), a.evidence])),
+  ]);
+}

@@ -10,13 +10,17 @@ import type { Config } from '../config.ts';
 import { openStore } from '../store/index.ts';
 import { createSandbox, runningWorkspaces } from '../sandbox/index.ts';
 import { createTerminalHub } from '../terminal/index.ts';
-import { grade, loadLessons, type LessonLab } from '../grading/index.ts';
+import { grade, loadLessons, settleRegrade, type LessonLab } from '../grading/index.ts';
 import type { CheckResult } from '../../src/schemas/checks.ts';
-import { createApi, readCourse } from './api.ts';
+import { WatchQuery } from '../../src/schemas/requests.ts';
+import { learnerApi, readCourse } from './learner-api.ts';
 import { LiveChecks } from './live-checks.ts';
-import { createClassroomApi } from './classroom-api.ts';
+import { instructorApi, instructorOf } from './instructor-api.ts';
+import { joinApi } from './join-api.ts';
+import { classesApi } from './classes-api.ts';
+import { ApiRouter } from './router.ts';
 import { sendStatic, sendText } from './static.ts';
-import { INSTRUCTOR_COOKIE, readCookie, readSessionToken, sessionCookie } from './session-cookie.ts';
+import { readSessionToken, sessionCookie } from './session-cookie.ts';
 import { CloseCode } from '../../src/schemas/frames.ts';
 import { allowedOrigins } from './origins.ts';
 import { Admission, type NewLearner } from './admission.ts';
@@ -59,6 +63,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     shell: config.shell,
     inUse: (learnerId) => inUse(learnerId),
     engines: config.engines,
+    engineDownAfterMs: config.engineDownAfterMs,
     pins: { pinned: (id) => store.enginePinned(id), pin: (id, url) => store.pinEngine(id, url), counts: () => store.enginePinCounts() },
     builds: store,
     onImagesChanged: (learnerId) => live?.changed(learnerId),
@@ -74,17 +79,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
   // Grades that change (a check, an override) are announced here, for live gradebooks.
   const changes = new EventEmitter();
   changes.setMaxListeners(0);
-  /**
-   * Runs a lesson's checks for a learner, stores every result and announces the change. In a regrade,
-   * a check that passed before and now finds no image (reaped, removed) is an error, never a fail:
-   * the stored pass stays in force.
-   */
+  /** Runs a lesson's checks for a learner (an instructor's regrade keeps passes whose image is gone), stores every result and announces the change. */
   const gradeAndRecord = async (learnerId: string, lab: LessonLab, regrade = false): Promise<CheckResult[]> => {
-    const earlier = regrade ? store.judgedStatuses(learnerId, lab.slug) : {};
-    const results = (await grade(lab, sandbox.learnerEngine(learnerId), store.failuresSoFar(learnerId, lab.slug))).map((r): CheckResult =>
-      regrade && r.status === 'fail' && earlier[r.id] === 'pass' && r.evidence.missingImage !== undefined
-        ? { id: r.id, title: r.title, status: 'error', points: 0, maxPoints: r.maxPoints, cause: 'image_gone', evidence: r.evidence }
-        : r);
+    const graded = await grade(lab, sandbox.learnerEngine(learnerId), store.failuresSoFar(learnerId, lab.slug));
+    const results = regrade ? settleRegrade(graded, store.judgedStatuses(learnerId, lab.slug)) : graded;
     store.recordAttempts(learnerId, lab.slug, results.map((r) => ({
       checkId: r.id, specHash: lab.specHashes[r.id]!, status: r.status, points: r.points, maxPoints: r.maxPoints, evidence: r.evidence,
       detail: { expected: r.expected, seen: r.seen, hint: r.hint, cause: r.cause },
@@ -92,7 +90,6 @@ export async function startServer(config: Config): Promise<RunningServer> {
     changes.emit('learner', learnerId);
     return results;
   };
-  live = new LiveChecks({ labs, grade: (learnerId, lab) => gradeAndRecord(learnerId, lab), latest: (learnerId, lab) => latestOf(learnerId, lab) });
   /** What the learner's lesson page shows on arrival: their latest results, and an override of the lesson if any. */
   const latestOf = (learnerId: string, lab: LessonLab) => ({
     results: store.latestResults(learnerId, lab.slug).flatMap((r): CheckResult[] => {
@@ -101,11 +98,18 @@ export async function startServer(config: Config): Promise<RunningServer> {
     }),
     override: store.learnerOverrides(learnerId).find((o) => o.lesson === lab.slug),
   });
+  live = new LiveChecks({ labs, grade: (learnerId, lab) => gradeAndRecord(learnerId, lab), latest: latestOf });
   const admission = new Admission({ ...config.visitors, running: runningWorkspaces(config.engines, config.dataDir) });
-  const api = createApi({ config, sandbox, store, labs, origins: () => origins, learner: (req) => learnerFor(req), newLearner: (req, res) => newLearner(req, res), gradeAndRecord: (id, lab) => gradeAndRecord(id, lab), live });
   let baseUrl = '';
-  const classroom = createClassroomApi({
-    store, labs, lessons: () => readCourse(config.siteDir, labs), origins: () => origins, baseUrl: () => baseUrl, learner: (req) => learnerFor(req), newLearner: (req, res) => newLearner(req, res), changes,
+  const instructorFor = instructorOf(store);
+  const api = new ApiRouter(() => origins);
+  const learner = (req: http.IncomingMessage) => learnerFor(req);
+  const admit: NewLearner = (req, res) => newLearner(req, res);
+  learnerApi(api, { config, sandbox, store, labs, learner, newLearner: admit, gradeAndRecord: (id, lab) => gradeAndRecord(id, lab), live });
+  instructorApi(api, store);
+  joinApi(api, { store, learner, newLearner: admit });
+  classesApi(api, {
+    store, labs, lessons: () => readCourse(config.siteDir, labs), instructor: instructorFor, baseUrl: () => baseUrl, changes,
     regrade: (learnerId, lab) => gradeAndRecord(learnerId, lab, true),
   });
   if (config.instructor) store.ensureInstructor(config.instructor.name, config.instructor.password);
@@ -130,15 +134,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     const url = requestUrl(req.url);
     if (!url) return sendText(res, 400, 'Bad request');
-    if (url.pathname.startsWith('/api/')) {
-      return classroom(req, res, url.pathname).then(async (done) => { if (!done) await api(req, res, url.pathname); }).catch((error: unknown) => {
-        console.error('api: unexpected error', error);
-        if (!res.headersSent) sendText(res, 500, 'Internal error');
-      });
-    }
+    if (url.pathname.startsWith('/api/')) return api.handle(req, res, url);
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed');
     // Pages create nothing: a visitor becomes a learner at their first stateful request.
-    sendStatic(config.siteDir, req, res, {});
+    sendStatic(config.siteDir, req, res);
   });
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -167,11 +166,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
     }
     if (url.pathname === '/ws/watch') {
       // An instructor's read-only view: their own cookie, their own class, a learner of that class.
-      const token = readCookie(req.headers.cookie, INSTRUCTOR_COOKIE);
-      const instructor = token ? store.instructorForSession(token) : undefined;
-      const klass = instructor ? store.classOf(Number(url.searchParams.get('class')), instructor.id) : undefined;
-      const learnerId = url.searchParams.get('learner') ?? '';
-      if (!klass || !store.members(klass.id).some((m) => m.learnerId === learnerId)) return deny(403);
+      const instructor = instructorFor(req);
+      const asked = WatchQuery.safeParse(Object.fromEntries(url.searchParams));
+      const klass = instructor && asked.success ? store.classOf(asked.data.class, instructor.id) : undefined;
+      const learnerId = asked.data?.learner;
+      if (!klass || !learnerId || !store.members(klass.id).some((m) => m.learnerId === learnerId)) return deny(403);
       return void sockets.handleUpgrade(req, socket, head, (ws) => {
         if (!terminal.watch(ws, learnerId)) ws.close(CloseCode.workspaceUnavailable, 'This learner has no terminal open right now.');
       });

@@ -21,7 +21,7 @@ export function readCookie(header: string | undefined, cookie: string): string |
 /** The learner's session token from a Cookie header, if present and well-formed. */
 export const readSessionToken = (header: string | undefined) => readCookie(header, COOKIE_NAME);
 
-export function instructorCookie(token: string, maxAge = 12 * 60 * 60): string {
+export function instructorCookie(token: string, maxAge: number): string {
   return `${INSTRUCTOR_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}`;
 }
 

@@ -61,4 +61,12 @@ describe('SignInLimit', () => {
     limit.succeeded('b', 'ada');
     expect(limit.wait('b', 'ada', 1)).toBe(0);
   });
+
+  it('counts a try before its password is checked, and takes it back when the password was right', () => {
+    const limit = new SignInLimit();
+    for (let i = 0; i < FREE_PER_PAIR; i++) limit.trying('a', 'ada', 0); // parallel tries, none answered yet
+    expect(limit.wait('a', 'ada', 0)).toBeGreaterThan(0);
+    limit.succeeded('a', 'ada');
+    expect(limit.wait('a', 'ada', 0)).toBe(0);
+  });
 });

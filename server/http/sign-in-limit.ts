@@ -47,6 +47,14 @@ export class SignInLimit {
       (byAccount?.count ?? 0) >= SIGN_IN_LIMITS.UNDER_ATTACK ? until(byAddress, SIGN_IN_LIMITS.MAX_DELAY_MS) : 0);
   }
 
+  /**
+   * Counts a try as failed before its password is checked (the check awaits scrypt, and parallel
+   * tries must not all pass `wait`); `succeeded` takes it back.
+   */
+  trying(address: string, name: string, now = Date.now()): void {
+    this.failed(address, name, now);
+  }
+
   /** Records a wrong name or password. */
   failed(address: string, name: string, now = Date.now()): void {
     for (const [map, key] of [[this.#addresses, address], [this.#pairs, `${address}\n${name}`], [this.#accounts, name]] as const) {
@@ -55,9 +63,14 @@ export class SignInLimit {
     }
   }
 
-  /** Records a right password: this address's failures for the name are forgiven. */
+  /** Records a right password after `trying`: that try is taken back, and this address's failures for the name are forgiven. */
   succeeded(address: string, name: string): void {
     this.#pairs.delete(`${address}\n${name}`);
+    for (const [map, key] of [[this.#addresses, address], [this.#accounts, name]] as const) {
+      const entry = map.get(key);
+      if (entry && entry.count > 1) map.set(key, { ...entry, count: entry.count - 1 });
+      else map.delete(key);
+    }
   }
 
   #recent(map: BoundedMap<string, Failures>, key: string, now: number): Failures | undefined {

@@ -1,6 +1,6 @@
 // Classrooms in the store: instructors (scrypt password hashes), their sessions, classes with join
 // codes, members with a display name and a resume code, and append-only grade overrides.
-import { randomBytes, randomInt, scryptSync, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomInt, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { hashToken } from './tokens.ts';
 
@@ -17,18 +17,25 @@ export const newJoinCode = () => code(8);
 export const newResumeCode = () => `${code(4)}-${code(4)}-${code(4)}`;
 
 const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 } as const;
+/** How long an instructor's session lasts from sign-in (the cookie's Max-Age says the same). */
+export const INSTRUCTOR_SESSION_MS = 12 * 60 * 60 * 1000;
 
+/** scrypt on libuv's thread pool: a sign-in never stalls the event loop that relays keystrokes. */
+const scryptAsync = (password: string, salt: Buffer, keylen: number, options: ScryptOptions) =>
+  new Promise<Buffer>((resolve, reject) => scrypt(password, salt, keylen, options, (error, key) => (error ? reject(error) : resolve(key))));
+
+/** Hashing a new password is rare (start-up, the CLI): synchronous is fine there. */
 export function hashPassword(password: string): string {
   const salt = randomBytes(16);
   const hash = scryptSync(password, salt, SCRYPT.keylen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p });
   return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
 
-export function verifyPassword(password: string, stored: string): boolean {
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64');
-  const actual = scryptSync(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
+  const actual = await scryptAsync(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
   return timingSafeEqual(actual, expected);
 }
 
@@ -41,8 +48,11 @@ export function classroomQueries(db: DatabaseSync) {
     insertInstructor: db.prepare('INSERT INTO instructors (name, password_hash, created_at) VALUES (?, ?, ?)'),
     updateInstructor: db.prepare('UPDATE instructors SET password_hash = ? WHERE name = ?'),
     insertSession: db.prepare('INSERT INTO instructor_sessions (token_hash, instructor_id, created_at) VALUES (?, ?, ?)'),
-    sessionInstructor: db.prepare('SELECT i.id, i.name FROM instructor_sessions s JOIN instructors i ON i.id = s.instructor_id WHERE s.token_hash = ?'),
+    sessionInstructor: db.prepare('SELECT i.id, i.name FROM instructor_sessions s JOIN instructors i ON i.id = s.instructor_id WHERE s.token_hash = ? AND s.created_at > ?'),
     deleteSession: db.prepare('DELETE FROM instructor_sessions WHERE token_hash = ?'),
+    deleteSessionsOf: db.prepare('DELETE FROM instructor_sessions WHERE instructor_id = ?'),
+    deleteSessionsOfName: db.prepare('DELETE FROM instructor_sessions WHERE instructor_id = (SELECT id FROM instructors WHERE name = ?)'),
+    deleteExpiredSessions: db.prepare('DELETE FROM instructor_sessions WHERE created_at <= ?'),
     insertClass: db.prepare('INSERT INTO classes (instructor_id, title, code, created_at) VALUES (?, ?, ?, ?)'),
     classesOf: db.prepare('SELECT id, title, code, created_at FROM classes WHERE instructor_id = ? ORDER BY id'),
     classOf: db.prepare('SELECT id, title, code, created_at FROM classes WHERE id = ? AND instructor_id = ?'),
@@ -58,25 +68,33 @@ export function classroomQueries(db: DatabaseSync) {
   };
   const toClass = (row: { id: number; title: string; code: string; created_at: number }): ClassInfo => ({ id: row.id, title: row.title, code: row.code, createdAt: row.created_at });
   return {
-    /** Creates the instructor, or sets a new password for an existing one. */
+    /** Creates the instructor, or sets a new password for an existing one (which ends their sessions). */
     ensureInstructor(name: string, password: string, now = Date.now()): void {
-      if (q.instructorByName.get(name)) q.updateInstructor.run(hashPassword(password), name);
-      else q.insertInstructor.run(name, hashPassword(password), now);
+      if (q.instructorByName.get(name)) {
+        q.updateInstructor.run(hashPassword(password), name);
+        q.deleteSessionsOfName.run(name);
+      } else q.insertInstructor.run(name, hashPassword(password), now);
     },
     /** A session token for a right name and password; undefined otherwise (same time either way). */
-    signIn(name: string, password: string, now = Date.now()): string | undefined {
+    async signIn(name: string, password: string, now = Date.now()): Promise<string | undefined> {
       const row = q.instructorByName.get(name) as { id: number; password_hash: string } | undefined;
-      const ok = verifyPassword(password, row?.password_hash ?? DECOY) && row !== undefined;
+      const ok = (await verifyPassword(password, row?.password_hash ?? DECOY)) && row !== undefined;
       if (!ok) return undefined;
       const token = randomBytes(32).toString('base64url');
       q.insertSession.run(hashToken(token), row.id, now);
+      q.deleteExpiredSessions.run(now - INSTRUCTOR_SESSION_MS);
       return token;
     },
     signOut(token: string): void {
       q.deleteSession.run(hashToken(token));
     },
-    instructorForSession(token: string): { id: number; name: string } | undefined {
-      return q.sessionInstructor.get(hashToken(token)) as { id: number; name: string } | undefined;
+    /** Ends every session of the instructor, on every device. */
+    signOutEverywhere(instructorId: number): void {
+      q.deleteSessionsOf.run(instructorId);
+    },
+    /** The instructor of a session that has not expired. */
+    instructorForSession(token: string, now = Date.now()): { id: number; name: string } | undefined {
+      return q.sessionInstructor.get(hashToken(token), now - INSTRUCTOR_SESSION_MS) as { id: number; name: string } | undefined;
     },
     createClass(instructorId: number, title: string, now = Date.now()): ClassInfo {
       for (;;) {

@@ -35,6 +35,7 @@ export interface LessonProgress {
 }
 
 export type { ClassInfo, Member, Override } from './classroom.ts';
+export { INSTRUCTOR_SESSION_MS } from './classroom.ts';
 export type { BuildFinish, BuildImage, BuildRow, BuildStart } from './builds.ts';
 
 export interface Store extends ClassroomQueries, BuildQueries {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openStore, type AttemptRecord, type Store } from './index.ts';
+import { INSTRUCTOR_SESSION_MS, openStore, type AttemptRecord, type Store } from './index.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'store-'));
 let store: Store;
@@ -59,5 +59,21 @@ describe('store', () => {
     expect(() => db.exec('DELETE FROM attempts')).toThrow(/append-only/);
     db.close();
     store = openStore(file);
+  });
+
+  it('ends an instructor session when it expires, and every session of theirs on sign-out everywhere', async () => {
+    store = openStore(path.join(dir, 'instructor.db'));
+    store.ensureInstructor('ada', 'correct horse battery');
+    store.ensureInstructor('bob', 'another long password');
+    const signedInAt = 1_000_000;
+    const old = (await store.signIn('ada', 'correct horse battery', signedInAt))!;
+    expect(store.instructorForSession(old, signedInAt + INSTRUCTOR_SESSION_MS - 1)?.name).toBe('ada');
+    expect(store.instructorForSession(old, signedInAt + INSTRUCTOR_SESSION_MS)).toBeUndefined();
+    const laptop = (await store.signIn('ada', 'correct horse battery'))!;
+    const phone = (await store.signIn('ada', 'correct horse battery'))!;
+    const other = (await store.signIn('bob', 'another long password'))!;
+    store.signOutEverywhere(store.instructorForSession(phone)!.id);
+    expect([laptop, phone].map((token) => store.instructorForSession(token))).toEqual([undefined, undefined]);
+    expect(store.instructorForSession(other)?.name).toBe('bob');
   });
 });

@@ -44,6 +44,11 @@ class Instructor extends HTMLElement {
       await json('/api/instructor/logout', { method: 'POST', body: '{}' });
       location.reload();
     });
+    // A lost or shared device: every session of this instructor ends, this one included.
+    this.q('[data-logout-everywhere]').addEventListener('click', async () => {
+      await json('/api/instructor/logout-everywhere', { method: 'POST', body: '{}' });
+      location.reload();
+    });
     await this.refresh();
   }
 

@@ -52,7 +52,7 @@ describe('the site', () => {
   });
 
   it('answers an unknown API with 404, and a POST to a page with 405', async () => {
-    expect((await fetch(`${server.url}/api/nothing`)).status).toBe(404);
+    expect((await fetch(`${server.url}/api/nothing`)).status).toBe(404); // the error's shape: api-contract.test
     expect((await fetch(`${server.url}/`, { method: 'POST' })).status).toBe(405);
   });
 });

@@ -1,0 +1,121 @@
+// An instructor's classes: create and list them (with join links), the gradebook (live too), the
+// two CSV exports, one learner's attempts with the builds behind them, overrides and regrades.
+// Every route needs the instructor's own cookie; another instructor's class answers as a missing one.
+import type { EventEmitter } from 'node:events';
+import type http from 'node:http';
+import { attemptsCsv, gradebook, gradesCsv, type LessonLab } from '../grading/index.ts';
+import type { CheckResult } from '../../src/schemas/checks.ts';
+import { NewClassBody, OverrideBody, RegradeBody } from '../../src/schemas/requests.ts';
+import type { ClassInfo, Store } from '../store/index.ts';
+import { GradebookStreams } from './gradebook-stream.ts';
+import type { InstructorOf } from './instructor-api.ts';
+import { csv, fail, json, readBody } from './respond.ts';
+import type { ApiRouter, Route } from './router.ts';
+
+export interface ClassesApiDeps {
+  store: Store;
+  labs: Map<string, LessonLab>;
+  /** Lessons in course order. */
+  lessons: () => { slug: string; title: string }[];
+  instructor: InstructorOf;
+  /** The served origin, for join links. */
+  baseUrl: () => string;
+  /** Learners whose grades changed are announced here; open gradebooks refresh. */
+  changes: EventEmitter;
+  /** Re-runs a lesson's checks on a learner's current images (a stored pass survives a reaped image). */
+  regrade: (learnerId: string, lab: LessonLab) => Promise<CheckResult[]>;
+}
+
+type ClassRoute = (req: http.IncomingMessage, res: http.ServerResponse, klass: ClassInfo, me: { id: number; name: string }, params: Record<string, string>) => unknown;
+
+const CLASS = '/api/classes/:class(^\\d{1,9}$)';
+
+export function classesApi(router: ApiRouter, deps: ClassesApiDeps): void {
+  const { store, labs } = deps;
+  const streams = new GradebookStreams(store, deps.changes);
+  const regrading = new Set<number>();
+  const maxPoints = (slug: string) => labs.get(slug)?.checks.reduce((sum, c) => sum + c.points, 0) ?? 0;
+  const gradedLessons = () => deps.lessons().filter((l) => labs.has(l.slug)).map((l) => ({ slug: l.slug, maxPoints: maxPoints(l.slug) }));
+  const checkCounts = () => Object.fromEntries([...labs].map(([slug, lab]) => [slug, lab.checks.length]));
+  const rows = (classId: number) => gradebook(store.members(classId), (id) => store.progress(id, checkCounts()), store.overrides(classId), gradedLessons());
+  const joinUrl = (code: string) => `${deps.baseUrl()}/join/?code=${code}`;
+
+  /** A route for a signed-in instructor. */
+  const signedIn = (route: (req: http.IncomingMessage, res: http.ServerResponse, me: { id: number; name: string }) => unknown): Route => (req, res) => {
+    const me = deps.instructor(req);
+    return me ? route(req, res, me) : fail(res, 401, 'sign in as an instructor first');
+  };
+  /** A route for one of the signed-in instructor's own classes. */
+  const ownClass = (route: ClassRoute): Route => (req, res, params) => {
+    const me = deps.instructor(req);
+    if (!me) return fail(res, 401, 'sign in as an instructor first');
+    const klass = store.classOf(Number(params.class), me.id);
+    return klass ? route(req, res, klass, me, params) : fail(res, 404, 'no such class');
+  };
+
+  router.post('/api/classes', signedIn(async (req, res, me) => {
+    const body = await readBody(req, res, NewClassBody);
+    if (!body) return;
+    const klass = store.createClass(me.id, body.title);
+    json(res, 201, { id: klass.id, code: klass.code, joinUrl: joinUrl(klass.code) });
+  }));
+
+  router.get('/api/classes', signedIn((_req, res, me) => json(res, 200, store.classesOf(me.id).map((c) => ({ ...c, joinUrl: joinUrl(c.code) })))));
+
+  router.get(`${CLASS}/gradebook`, ownClass((_req, res, klass) => json(res, 200, { class: klass, lessons: deps.lessons().filter((l) => labs.has(l.slug)), rows: rows(klass.id) })));
+
+  router.get(`${CLASS}/events`, ownClass((req, res, klass, me) => streams.open(me.id, klass.id, req, res)));
+
+  router.get(`${CLASS}/grades.csv`, ownClass((_req, res, klass) => csv(res, `${klass.code}-grades.csv`, gradesCsv(rows(klass.id), gradedLessons().map((l) => l.slug)))));
+
+  router.get(`${CLASS}/attempts.csv`, ownClass((_req, res, klass) => csv(res, `${klass.code}-attempts.csv`,
+    attemptsCsv(store.members(klass.id).map((m) => ({ displayName: m.displayName, attempts: store.attemptsOf(m.learnerId) }))))));
+
+  router.get(`${CLASS}/learners/:learner(^[a-f0-9]{20}$)/attempts`, ownClass((_req, res, klass, _me, params) => {
+    // Drill-down: every attempt of one learner of the instructor's own class, with its evidence.
+    const member = store.members(klass.id).find((m) => m.learnerId === params.learner);
+    if (!member) return fail(res, 404, 'no such learner in your classes');
+    const overrides = store.overrides(klass.id).filter((o) => o.learnerId === member.learnerId);
+    const attempts = store.attemptsOf(member.learnerId).map((a) => ({ ...a, evidence: JSON.parse(a.evidence) as Record<string, unknown>, detail: JSON.parse(a.detail) as unknown }));
+    // The snapshot of each graded image: the Dockerfile that built it, as the engine read it, and
+    // the end of its build log; and the learner's latest build, for results with no image.
+    const engine = store.enginePinned(member.learnerId) ?? '';
+    const snapshot = (build: ReturnType<Store['latestBuild']>) =>
+      build && { dockerfileName: build.dockerfileName, dockerfile: build.dockerfile, outcome: build.outcome, log: build.log, tags: [...build.tags, ...build.laterTags] };
+    const builds: Record<string, unknown> = {};
+    for (const id of new Set(attempts.map((a) => a.evidence.imageId).filter((id): id is string => typeof id === 'string'))) {
+      builds[id] = snapshot(store.buildOfImage(member.learnerId, engine, id)) ?? null;
+    }
+    json(res, 200, { displayName: member.displayName, attempts, overrides, builds, lastBuild: snapshot(store.latestBuild(member.learnerId, engine)) ?? null });
+  }));
+
+  router.post(`${CLASS}/overrides`, ownClass(async (req, res, klass, me) => {
+    const body = await readBody(req, res, OverrideBody);
+    if (!body) return;
+    if (!store.members(klass.id).some((m) => m.learnerId === body.learner)) return fail(res, 404, 'no such learner in this class');
+    if (!labs.has(body.lesson)) return fail(res, 400, 'no such lesson with checks');
+    if (body.points > maxPoints(body.lesson)) return fail(res, 400, `points must be a whole number from 0 to ${maxPoints(body.lesson)}`);
+    store.addOverride(klass.id, body.learner, body.lesson, body.points, body.reason, me.id);
+    deps.changes.emit('learner', body.learner);
+    json(res, 201, rows(klass.id).find((r) => r.learnerId === body.learner));
+  }));
+
+  router.post(`${CLASS}/regrade`, ownClass(async (req, res, klass) => {
+    const body = await readBody(req, res, RegradeBody);
+    if (!body) return;
+    const lab = labs.get(body.lesson);
+    if (!lab) return fail(res, 400, 'no such lesson with checks');
+    if (regrading.has(klass.id)) return fail(res, 429, 'a regrade of this class is still running');
+    regrading.add(klass.id);
+    try {
+      const counts = { pass: 0, fail: 0, error: 0 };
+      // One learner after another: a class's worth of check containers at once would crowd the engine.
+      for (const member of store.members(klass.id)) {
+        for (const result of await deps.regrade(member.learnerId, lab)) counts[result.status]++;
+      }
+      json(res, 200, { lesson: lab.slug, learners: store.members(klass.id).length, results: counts });
+    } finally {
+      regrading.delete(klass.id);
+    }
+  }));
+}

@@ -1,0 +1,124 @@
+// The learner's API: health, the course's lessons and checks, progress, image layers, a session,
+// and a lesson's checks (run on request, or pushed live to the open page). POST /api/session and a
+// check are stateful: a visitor without a session becomes a learner there, if the lab has room.
+import fs from 'node:fs';
+import path from 'node:path';
+import type http from 'node:http';
+import type { Config } from '../config.ts';
+import type { Sandbox } from '../sandbox/index.ts';
+import type { LessonLab } from '../grading/index.ts';
+import type { CheckResult } from '../../src/schemas/checks.ts';
+import { LayersQuery } from '../../src/schemas/requests.ts';
+import type { Store } from '../store/index.ts';
+import type { NewLearner } from './admission.ts';
+import type { LiveChecks } from './live-checks.ts';
+import { fail, json, refuse, valid } from './respond.ts';
+import type { ApiRouter } from './router.ts';
+
+export interface LearnerApiDeps {
+  config: Config;
+  sandbox: Sandbox;
+  store: Store;
+  labs: Map<string, LessonLab>;
+  /** The learner behind the request's session cookie, if any. */
+  learner: (req: http.IncomingMessage) => string | undefined;
+  /** A new learner (cookie set on `res`), or why the lab cannot take one now. */
+  newLearner: NewLearner;
+  /** Runs a lesson's checks for a learner and stores the results. */
+  gradeAndRecord: (learnerId: string, lab: LessonLab) => Promise<CheckResult[]>;
+  /** Open lesson pages, to which results are pushed. */
+  live: LiveChecks;
+}
+
+export interface CourseEntry { slug: string; title: string; order: number }
+
+/** The lessons in order, from the built site's course.json (or the labs' slugs if the site is not built). */
+export function readCourse(siteDir: string, labs: Map<string, LessonLab>): CourseEntry[] {
+  const file = path.join(siteDir, 'course.json');
+  const listed = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as CourseEntry[]) : [];
+  return listed.length > 0 ? listed : [...labs.keys()].map((slug, i) => ({ slug, title: slug, order: i + 1 }));
+}
+
+/** Lesson slugs as routes take them. */
+const LESSON = ':lesson(^[a-z0-9-]+$)';
+
+export function learnerApi(router: ApiRouter, deps: LearnerApiDeps): void {
+  const running = new Set<string>(); // learners whose checks are running: one run at a time each
+  const course = () => readCourse(deps.config.siteDir, deps.labs);
+  const checkCounts = () => Object.fromEntries([...deps.labs].map(([slug, lab]) => [slug, lab.checks.length]));
+  /** The lesson's lab, or undefined having answered 404. */
+  const labOf = (res: http.ServerResponse, slug: string) => {
+    const lab = deps.labs.get(slug);
+    if (!lab) fail(res, 404, `no lesson named ${slug} has checks`);
+    return lab;
+  };
+
+  router.get('/api/health', async (_req, res) => {
+    const [engine, images] = await Promise.all([deps.sandbox.engineVersion(), deps.sandbox.imageStatus()]);
+    // With a pool, one answering engine keeps the site up; `engines` shows which are down.
+    json(res, engine ? 200 : 503, {
+      ok: Boolean(engine) && Object.values(images).every(Boolean), engine: engine ?? null, engines: deps.sandbox.engines(), profile: deps.config.profile, images,
+    });
+  });
+
+  router.get('/api/lessons', (_req, res) => json(res, 200, course().map(({ slug, title }) => ({
+    slug, title, checks: (deps.labs.get(slug)?.checks ?? []).map(({ id, title: checkTitle }) => ({ id, title: checkTitle })),
+  }))));
+
+  router.get('/api/progress', (req, res) => {
+    // A visitor without a session (pages make none) simply has no progress yet.
+    const learner = deps.learner(req);
+    if (!learner) return json(res, 200, { lessons: {} });
+    // The same cell the gradebook shows: an instructor's latest override wins, with its reason.
+    const lessons: Record<string, object> = deps.store.progress(learner, checkCounts());
+    for (const o of deps.store.learnerOverrides(learner)) {
+      const max = deps.labs.get(o.lesson)?.checks.reduce((sum, c) => sum + c.points, 0) ?? o.points;
+      lessons[o.lesson] = { status: 'started', attempts: 0, lastActivity: o.createdAt, maxPoints: max, ...lessons[o.lesson], points: o.points, override: { points: o.points, reason: o.reason } };
+    }
+    json(res, 200, { lessons });
+  });
+
+  router.get('/api/images/layers', async (req, res, _params, query) => {
+    const asked = valid(res, LayersQuery, { image: query.getAll('image') });
+    if (!asked) return;
+    const learner = deps.learner(req);
+    const images = await Promise.all(asked.image.map(async (name) => (learner ? await deps.sandbox.imageLayers(learner, name) : undefined) ?? { name, missing: true }));
+    json(res, 200, { images });
+  });
+
+  router.post('/api/session', async (req, res) => {
+    if (deps.learner(req)) return json(res, 200, { created: false });
+    const made = await deps.newLearner(req, res);
+    return made.ok ? json(res, 201, { created: true }) : refuse(res, made.error);
+  });
+
+  router.get(`/api/lessons/${LESSON}/events`, (req, res, { lesson }) => {
+    const lab = labOf(res, lesson!);
+    if (!lab) return;
+    // Reading makes no learner: a visitor without a session has nothing to watch yet.
+    const learner = deps.learner(req);
+    if (!learner) return void res.writeHead(204, { 'Cache-Control': 'no-store' }).end();
+    const opened = deps.live.open(learner, lab, req, res);
+    if (!opened.ok) fail(res, opened.status, opened.error);
+  });
+
+  router.post(`/api/lessons/${LESSON}/check`, async (req, res, { lesson }) => {
+    const lab = labOf(res, lesson!);
+    if (!lab) return;
+    let learner = deps.learner(req);
+    if (!learner) {
+      const made = await deps.newLearner(req, res);
+      if (!made.ok) return refuse(res, made.error);
+      learner = made.value;
+    }
+    if (running.has(learner)) return fail(res, 429, 'your previous check is still running');
+    running.add(learner);
+    try {
+      const results = await deps.gradeAndRecord(learner, lab);
+      deps.live.publish(learner, lab.slug, results);
+      json(res, 200, { lesson: lab.slug, results });
+    } finally {
+      running.delete(learner);
+    }
+  });
+}

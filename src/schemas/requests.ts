@@ -1,0 +1,49 @@
+// What the HTTP API accepts: every request body and query, with the sentence a client reads when
+// one is wrong. Strict: a field the API does not take is refused, not ignored. The server checks
+// with these before anything is looked up or stored.
+import { z } from 'zod';
+
+/** A field named in a message: its zod issue says which rule it broke, in the learner's words. */
+const text = (min: number, max: number, sentence: string) => z.string(sentence).trim().min(min, sentence).max(max, sentence);
+
+/** POST /api/instructor/login */
+export const SignInBody = z.strictObject({
+  name: z.string('a name is needed').max(200, 'a name is at most 200 characters'),
+  password: z.string('a password is needed').max(1024, 'a password is at most 1024 characters'),
+});
+
+/** POST /api/join */
+export const JoinBody = z.strictObject({
+  code: z.string('the class code is needed').trim().max(64, 'no class has this code: check it with your instructor'),
+  displayName: text(1, 60, 'a display name of 1 to 60 characters is needed'),
+});
+
+/** POST /api/resume */
+export const ResumeBody = z.strictObject({
+  resumeCode: z.string('a resume code is needed').trim().max(64, 'this resume code is not known'),
+});
+
+/** POST /api/classes */
+export const NewClassBody = z.strictObject({ title: text(1, 120, 'a title of 1 to 120 characters is needed') });
+
+/** POST /api/classes/:id/regrade */
+export const RegradeBody = z.strictObject({ lesson: z.string('no such lesson with checks') });
+
+/** POST /api/classes/:id/overrides (the points' upper bound is the lesson's, checked by the route). */
+export const OverrideBody = z.strictObject({
+  learner: z.string('no such learner in this class'),
+  lesson: z.string('no such lesson with checks'),
+  points: z.number('points must be a whole number').int('points must be a whole number').min(0, 'points must be a whole number from 0'),
+  reason: text(1, 500, 'a reason (up to 500 characters) is needed: it stays in the audit trail'),
+});
+
+/** GET /api/images/layers?image=a&image=b: at most four names, each as Docker would take it. */
+export const LayersQuery = z.strictObject({
+  image: z.array(z.string().min(1).max(255, 'an image name is at most 255 characters')).max(4, 'at most 4 images at once'),
+});
+
+/** The instructor's read-only terminal view: /ws/watch?class=1&learner=… */
+export const WatchQuery = z.strictObject({
+  class: z.coerce.number().int().positive(),
+  learner: z.string().regex(/^[a-f0-9]{20}$/),
+});
