@@ -36,6 +36,15 @@ describe('readContext', () => {
     expect(read.ok && dockerfileIn(read.value, 'Dockerfile')).toEqual({ ok: true, value: 'FROM scratch\n' });
   });
 
+  it('reads the tar of docker build -f - ., which stops right after its last file (no padding, no end blocks)', async () => {
+    const whole = await packed([{ name: 'hello.c', data: 'int main(){}' }, { name: '.dockerfile.46b2791b', data: 'FROM scratch\nCOPY hello.c .\n' }]);
+    const cut = whole.subarray(0, 512 * 3 + 'FROM scratch\nCOPY hello.c .\n'.length); // as the CLI sends it
+    const read = await readContext(cut);
+    expect(read.ok && dockerfileIn(read.value, '.dockerfile.46b2791b')).toEqual({ ok: true, value: 'FROM scratch\nCOPY hello.c .\n' });
+    // A last file really cut short (its data ends before its size says) is still refused.
+    expect(await readContext(cut.subarray(0, cut.length - 3))).toMatchObject({ ok: false, error: { message: 'Stagecraft: the build context is not a readable tar archive' } });
+  });
+
   it('turns a hard link into a copy of its file', async () => {
     const read = await readContext(await packed([{ name: 'a', data: 'same' }, { name: 'b', type: 'link', linkname: 'a' }]));
     expect(read.ok && read.value.map((e) => [e.name, e.type, e.data?.toString()])).toEqual([['a', 'file', 'same'], ['b', 'file', 'same']]);

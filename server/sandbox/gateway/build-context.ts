@@ -44,7 +44,7 @@ export async function readContext(context: Buffer): Promise<Result<ContextEntry[
   const entries = new Map<string, ContextEntry>();
   let expanded = 0;
   const extract = tar.extract();
-  Readable.from([context]).pipe(extract);
+  Readable.from([completeCliTail(context)]).pipe(extract);
   try {
     for await (const entry of extract) {
       const header = (entry as unknown as { header: tar.Header }).header;
@@ -81,6 +81,28 @@ export async function readContext(context: Buffer): Promise<Result<ContextEntry[
   }
   return { ok: true, value: [...entries.values()] };
 }
+
+/**
+ * `docker build -f - .` (CLI 20.10 and later) sends a tar that stops right after its last file's
+ * data: no padding, no end-of-archive blocks. The engine reads it; so do we, by padding exactly that
+ * tail. A tar whose last entry is really cut short (its data ends before its size says) stays as it
+ * is, and the reader refuses it.
+ */
+function completeCliTail(context: Buffer): Buffer {
+  if (context.length % BLOCK === 0) return context;
+  for (let at = 0; at + BLOCK <= context.length;) {
+    const sizeField = context.subarray(at + 124, at + 136);
+    if (context.subarray(at, at + BLOCK).every((byte) => byte === 0) || (sizeField[0]! & 0x80) !== 0) return context;
+    const size = Number.parseInt(sizeField.toString('latin1').replace(/[\0 ]+$/, '').trim() || '0', 8);
+    if (!Number.isSafeInteger(size)) return context;
+    const dataEnd = at + BLOCK + size;
+    if (dataEnd === context.length) return Buffer.concat([context, Buffer.alloc(BLOCK - (dataEnd % BLOCK) + 2 * BLOCK)]);
+    at = at + BLOCK + Math.ceil(size / BLOCK) * BLOCK;
+  }
+  return context;
+}
+
+const BLOCK = 512;
 
 /** The learner's Dockerfile, by the name the build asked for. */
 export function dockerfileIn(entries: ContextEntry[], requested: string): Result<string> {

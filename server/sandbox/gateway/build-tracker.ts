@@ -54,6 +54,11 @@ export class BuildTracker {
     this.#log = (this.#log + text).slice(-LOG_BYTES);
   }
 
+  /** Whether the engine has reported an error yet. */
+  get failed(): boolean {
+    return this.#failed;
+  }
+
   get logTail(): string {
     return this.#log;
   }

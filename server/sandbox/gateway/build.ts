@@ -2,20 +2,35 @@
 // Dockerfile is judged as the engine would read it, and the engine builds our canonical copy with
 // the lab's forced settings, one build at a time per learner, for a bounded time.
 import { LIMITS } from '../policy.ts';
+import { readCapped } from '../../read-capped.ts';
 import { dockerfileIn, readContext, writeContext } from './build-context.ts';
 import { BuildTracker } from './build-tracker.ts';
 import { canonicalDockerfile } from './dockerfile.ts';
 import { forceBuildQuery } from './forced.ts';
-import type { Exchange, LearnerGateway } from './handlers.ts';
+import type { Exchange, GatewayContext } from './context.ts';
 import { normalise } from './names.ts';
 import type { ImageInfo } from './ownership.ts';
 import { expect, policeBuildQuery, refuse, type Result } from './police.ts';
 import { engineUnavailable, relay } from './respond.ts';
 
+/** A line of the engine's build stream that the CLI prints as the build's error. */
+const errorLine = (message: string) => `${JSON.stringify({ errorDetail: { message }, error: message })}\n`;
+
+/** What the learner reads when the engine stops in the middle of their build (a restart). */
+export const INTERRUPTED = 'Stagecraft: the Docker engine stopped during this build, so it was interrupted and built nothing. Run it again.';
+
+/** What the learner reads when a build step runs out of disk (their quota is refused earlier, with its own message). */
+export const DISK_FULL_NOTE = 'Stagecraft: a build step ran out of disk space (no space left on device): the Docker engine\'s disk may be full. If it happens again, tell your instructor. Your files are kept.';
+const DISK_FULL = /no space left on device/i;
+const DISK_FULL_LINE = `${JSON.stringify({ stream: `${DISK_FULL_NOTE}\n` })}\n`;
+
+/** What of the gateway these routes use. */
+type BuildContext = Pick<GatewayContext, 'options' | 'engine' | 'ns' | 'own' | 'quota' | 'hold' | 'release'>;
+
 const contextTooLarge = () => refuse('context_too_large',
   `the build context is larger than ${LIMITS.buildContextBytes / 1024 ** 2} MB: build from a folder with only what the image needs, or add a .dockerignore`, 413);
 
-export async function runBuild(gw: LearnerGateway, x: Exchange): Promise<void> {
+export async function runBuild(gw: BuildContext, x: Exchange): Promise<void> {
   const { req, res } = x;
   const registryConfig = req.headers['x-registry-config'];
   if (registryConfig !== undefined && registryConfig !== 'e30=') expect(refuse('setting_forbidden', 'registry credentials are not used in this lab'));
@@ -38,8 +53,11 @@ export async function runBuild(gw: LearnerGateway, x: Exchange): Promise<void> {
     // The learner's own images the build starts from are held until it ends: deleting one mid-build
     // would make the engine pull that name from a registry instead.
     const held: string[] = [];
-    const canonical = expect(await canonicalDockerfile(text, (reference) => mapFromImage(gw, reference, held)));
+    const buildArgs = JSON.parse(policed.get('buildargs') ?? '{}') as Record<string, string | null>;
+    const canonical = expect(await canonicalDockerfile(text, (reference) => mapFromImage(gw, reference, held), buildArgs));
     const query = expect(forceBuildQuery(policed, gw.options.learnerId, gw.options.buildCgroupParent));
+    // Written into the canonical Dockerfile's ARG lines: the engine reads them there, and only there.
+    query.delete('buildargs');
     // Always the whole output from the engine: the build record needs the id after each step.
     const quiet = ['1', 'true'].includes(query.get('q') ?? '');
     query.delete('q');
@@ -62,13 +80,14 @@ export async function runBuild(gw: LearnerGateway, x: Exchange): Promise<void> {
       upstream.destroy();
       const message = `Stagecraft: the build ran longer than ${Math.round(gw.quota.limits.buildTimeoutMs / 1000)} seconds and was stopped`;
       if (!res.headersSent) return expectLater(res, refuse('build_timeout', message.replace('Stagecraft: ', ''), 408));
-      if (!res.writableEnded) res.end(`${JSON.stringify({ errorDetail: { message }, error: message })}\n`);
+      if (!res.writableEnded) res.end(errorLine(message));
     }, gw.quota.limits.buildTimeoutMs);
     res.on('close', () => { clearTimeout(timer); upstream.destroy(); void finish(); });
     gw.options.buildLog?.start();
     upstream.on('response', (answer) => {
       relay(answer, res, 'lines', (chunk) => {
         const quietLines: string[] = [];
+        const failedBefore = tracker.failed;
         for (const line of chunk.split('\n')) {
           const quietLine = line ? tracker.feed(line) : undefined;
           if (quietLine !== undefined) quietLines.push(quietLine);
@@ -76,12 +95,17 @@ export async function runBuild(gw: LearnerGateway, x: Exchange): Promise<void> {
         const text = gw.ns.toLearner(chunk);
         tracker.log(text);
         gw.options.buildLog?.append(text);
-        return quiet ? gw.ns.toLearner(quietLines.map((line) => `${line}\n`).join('')) : text;
-      }, undefined, async () => {
-        // Recorded before the CLI hears the build has ended: a check right after it finds the record.
-        await finish();
-        gw.options.onImagesChanged?.();
-        if (quiet && !res.writableEnded) res.write(gw.ns.toLearner(tracker.quietEnd()));
+        // The CLI stops at the error, so a word on why goes just before it.
+        const note = !failedBefore && tracker.failed && DISK_FULL.test(tracker.logTail) ? DISK_FULL_LINE : '';
+        return note + (quiet ? gw.ns.toLearner(quietLines.map((line) => `${line}\n`).join('')) : text);
+      }, {
+        beforeEnd: async () => {
+          // Recorded before the CLI hears the build has ended: a check right after it finds the record.
+          await finish();
+          gw.options.onImagesChanged?.();
+          if (quiet && !res.writableEnded) res.write(gw.ns.toLearner(tracker.quietEnd()));
+        },
+        brokenLine: errorLine(INTERRUPTED),
       });
     });
     upstream.on('error', () => { if (!res.writableEnded) engineUnavailable(res); });
@@ -98,7 +122,7 @@ export async function runBuild(gw: LearnerGateway, x: Exchange): Promise<void> {
  * an earlier stage's result that has no name ('step': every image a step left, stage results
  * included). A base image is never recorded, whatever printed it.
  */
-async function recordImages(gw: LearnerGateway, record: number, tracker: BuildTracker, started: number): Promise<void> {
+async function recordImages(gw: BuildContext, record: number, tracker: BuildTracker, started: number): Promise<void> {
   const tracked = tracker.result();
   const wanted = [
     ...(tracked.final ? [{ ref: tracked.final, role: 'final' as const }] : []),
@@ -124,7 +148,7 @@ async function recordImages(gw: LearnerGateway, record: number, tracker: BuildTr
 }
 
 /** FROM and COPY --from: the learner's own images and the base images; a missing image is named as such. */
-async function mapFromImage(gw: LearnerGateway, reference: string, held: string[]): Promise<Result<string>> {
+async function mapFromImage(gw: BuildContext, reference: string, held: string[]): Promise<Result<string>> {
   const image = await gw.own.image(reference, 'read');
   // The learner's own image by its id (held until the build ends): a name could be moved to another
   // image, or removed, while the build runs, and the engine would then pull that name from a
@@ -139,25 +163,6 @@ async function mapFromImage(gw: LearnerGateway, reference: string, held: string[
   if (normal && gw.options.pullable.includes(normal)) return { ok: true, value: normal };
   if (image.error.code !== 'not_found') return image;
   return refuse('not_found', `the image ${reference} does not exist in your lab: build it first, or start FROM a course base image (${gw.options.base.repositories.concat(gw.options.base.refs).join(', ')})`, 404);
-}
-
-function readCapped(req: Exchange['req'], limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData);
-        req.resume(); // let the rest drain; it is discarded
-        return resolve(undefined);
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.on('end', () => { if (size <= limit) resolve(Buffer.concat(chunks)); });
-    req.on('error', reject);
-  });
 }
 
 function expectLater(res: Exchange['res'], result: { ok: false; error: { status: number; message: string } }): void {

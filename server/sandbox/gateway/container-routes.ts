@@ -1,14 +1,17 @@
 // Container and exec routes of the gateway: create, list, prune, and every verb on one container or
 // exec instance, on the learner's own containers only.
 import { CONTAINER_CREATE, EXEC_CREATE, LIMITS } from '../policy.ts';
-import { readAll } from './engine.ts';
+import { readCapped } from '../../read-capped.ts';
 import { forceContainerCreate } from './forced.ts';
-import type { Handlers, LearnerGateway } from './handlers.ts';
+import type { GatewayContext, Handlers } from './context.ts';
 import { API_VERSION, expect, parseJsonBody, policeBody, refuse, Refused, type Result } from './police.ts';
 import { sendJson } from './respond.ts';
 import { parseFilters } from './filters.ts';
 
-export function containerHandlers(gw: LearnerGateway): Handlers {
+/** What of the gateway these routes use. */
+type ContainerRoutesContext = Pick<GatewayContext, 'options' | 'engine' | 'ns' | 'own' | 'quota' | 'turn' | 'forward'>;
+
+export function containerHandlers(gw: ContainerRoutesContext): Handlers {
   return {
     'container-list': async (x) => {
       x.req.resume();
@@ -17,12 +20,12 @@ export function containerHandlers(gw: LearnerGateway): Handlers {
       gw.forward(x, 'GET', '/containers/json', query);
     },
     'container-create': async (x) => {
-      const bytes = await readAll(x.req, LIMITS.containerCreateBytes);
+      const bytes = await readCapped(x.req, LIMITS.containerCreateBytes);
       // What a container is made with comes back in every `docker ps` and inspect, for as long as it lives.
-      if (bytes.length > LIMITS.containerCreateBytes) {
+      if (!bytes) {
         expect(refuse('body_too_large', `the container's settings are larger than ${LIMITS.containerCreateBytes / 1024} KiB: use a shorter command, fewer environment variables or fewer labels`, 413));
       }
-      const body = expect(parseJsonBody(bytes, LIMITS.containerCreateBytes));
+      const body = expect(parseJsonBody(bytes!, LIMITS.containerCreateBytes));
       const policed = expect(policeBody(body, CONTAINER_CREATE));
       const image = expect(await gw.own.image(typeof policed.Image === 'string' ? policed.Image : '', 'read'));
       const volumes = (image.info.Config as { Volumes?: unknown } | undefined)?.Volumes;
@@ -69,7 +72,8 @@ export function containerHandlers(gw: LearnerGateway): Handlers {
     },
     'exec-create': async (x) => {
       const id = expect(await gw.own.container(x.subject));
-      const body = expect(parseJsonBody(await readAll(x.req, LIMITS.jsonBodyBytes), LIMITS.jsonBodyBytes));
+      const bytes = await readCapped(x.req, LIMITS.jsonBodyBytes);
+      const body = expect(bytes ? parseJsonBody(bytes, LIMITS.jsonBodyBytes) : refuse('body_too_large', `request body is larger than ${LIMITS.jsonBodyBytes} bytes`, 413));
       const policed = expect(policeBody(body, EXEC_CREATE));
       gw.forward(x, 'POST', `/containers/${id}/exec`, undefined, { body: Buffer.from(JSON.stringify(policed)) });
     },
@@ -86,7 +90,7 @@ export function containerHandlers(gw: LearnerGateway): Handlers {
  * reads it (a build or tag in between): a container that got a volume after all is removed, volume
  * included, and refused.
  */
-async function withoutVolumes(gw: LearnerGateway, id: string): Promise<Result<void>> {
+async function withoutVolumes(gw: ContainerRoutesContext, id: string): Promise<Result<void>> {
   const inspected = await gw.engine.json('GET', `/containers/${id}/json`);
   const mounts = (inspected.body as { Mounts?: { Type?: string }[] } | undefined)?.Mounts;
   if (inspected.status === 200 && Array.isArray(mounts) && mounts.every((m) => m.Type !== 'volume')) return { ok: true, value: undefined };
@@ -95,7 +99,7 @@ async function withoutVolumes(gw: LearnerGateway, id: string): Promise<Result<vo
 }
 
 /** The learner's container list filters, mapped, plus the labels that select only their containers. */
-async function containerFilters(gw: LearnerGateway, text: string | null): Promise<Record<string, Record<string, boolean>>> {
+async function containerFilters(gw: ContainerRoutesContext, text: string | null): Promise<Record<string, Record<string, boolean>>> {
     const filters = parseFilters(text);
     const mapped: Record<string, Record<string, boolean>> = {};
     for (const [key, values] of Object.entries(filters)) {

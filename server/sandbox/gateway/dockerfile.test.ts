@@ -95,4 +95,21 @@ describe('canonicalDockerfile', () => {
   it('allows FROM scratch and label values that mention the lab', async () => {
     expect(await textOf('FROM scratch\nLABEL note="org.stagecraft.learner"\nCOPY hello /\n')).toBe('FROM scratch\nLABEL note="org.stagecraft.learner"\nCOPY hello /\n');
   });
+
+  describe('build arguments', () => {
+    const withArgs = async (text: string, args: Record<string, string | null>) => canonicalDockerfile(text, mapImage, args);
+
+    it('are written into their ARG lines as defaults, so the file says every value the build used', async () => {
+      const result = await withArgs('FROM stagecraft/runtime\nARG DEST=/app OTHER\nARG UNSET\nCOPY hello ${DEST}/hello\n', { DEST: '/srv', UNSET: null, NOT_DECLARED: 'x' });
+      expect(result.ok && result.value.text).toBe('FROM stagecraft/runtime\nARG DEST=/srv OTHER\nARG UNSET\nCOPY hello ${DEST}/hello\n');
+    });
+
+    it('refuse a value the file could read differently, and an ARG line too complex to rewrite', async () => {
+      const spaced = await withArgs('FROM stagecraft/runtime\nARG A\n', { A: 'two words' });
+      expect(!spaced.ok && spaced.error.message).toContain('--build-arg A: in this lab a value may hold only');
+      const quoted = await withArgs('FROM stagecraft/runtime\nARG A="x y" B\n', { B: 'z' });
+      expect(!quoted.ok && quoted.error.message).toContain('must be plain');
+      for (const value of ['$HOME', 'a"b', 'a\\b']) expect((await withArgs('FROM stagecraft/runtime\nARG A\n', { A: value })).ok).toBe(false);
+    });
+  });
 });

@@ -5,6 +5,8 @@
 // learner's instruction began (so the engine's errors, like the lesson's `unknown instruction`,
 // name the learner's own line), no continuations, and no directive but the escape character.
 // The canonical file is parsed again and must give the same instructions, or the build is refused.
+// Build arguments (`--build-arg`) are written into it as the defaults of their ARG lines and never
+// passed on: the file the engine reads says every value the build used, for grading to read.
 import { dump, parse, processWord, splitCommand, unreadable, type Node } from '../../dockerfile/index.ts';
 import { LABELS } from '../policy.ts';
 import { refuse, type Result } from './police.ts';
@@ -32,10 +34,20 @@ const RESERVED_LABEL = LABELS.learner.slice(0, LABELS.learner.lastIndexOf('.') +
 // Flags that the gateway writes back must mean the same in plain text: no quote, space or escape.
 const PLAIN_FLAG = /^--[a-z]+(=[A-Za-z0-9_.:/@+,-]*)?$/;
 
-/** The learner's Dockerfile, judged and written canonically with every image reference mapped. */
-export async function canonicalDockerfile(text: string, mapImage: ImageMapper): Promise<Result<Canonical>> {
+/** A --build-arg value the gateway writes into an ARG line as it is: no quote, space, $ or escape to reinterpret. */
+const PLAIN_ARG_VALUE = /^[A-Za-z0-9_.:/@%+,=-]*$/;
+/** An ARG declaration the gateway may rewrite: NAME, or NAME=a plain value. */
+const PLAIN_ARG = new RegExp(`^[A-Za-z_][A-Za-z0-9_]*(=${PLAIN_ARG_VALUE.source.slice(1, -1)})?$`);
+
+/** The learner's Dockerfile, judged and written canonically with every image reference mapped and build arguments in place. */
+export async function canonicalDockerfile(text: string, mapImage: ImageMapper, buildArgs: Record<string, string | null> = {}): Promise<Result<Canonical>> {
   const problem = unreadable(text);
   if (problem) return forbidden(problem);
+  for (const [name, value] of Object.entries(buildArgs)) {
+    if (value !== null && !PLAIN_ARG_VALUE.test(value)) {
+      return forbidden(`--build-arg ${name}: in this lab a value may hold only letters, digits and . : / @ % + , = - _`);
+    }
+  }
   const parsed = parse(text);
   // What the engine cannot parse it will refuse before running anything: let it say so in its words.
   if (!parsed.ok) return refuse('dockerfile_unparsable', `Dockerfile parse error line ${parsed.error.line}: ${parsed.error.message}`, 400);
@@ -45,7 +57,7 @@ export async function canonicalDockerfile(text: string, mapImage: ImageMapper): 
   const lines: string[] = [];
   if (escape === '`') lines[0] = '# escape=`';
   for (const node of nodes) {
-    const judged = await judge(node, { escape, done, stages, mapImage });
+    const judged = await judge(node, { escape, done, stages, mapImage, buildArgs });
     if (!judged.ok) return judged;
     lines[node.startLine - 1] = judged.value;
   }
@@ -62,6 +74,7 @@ interface Context {
   done: string[];
   stages: StagePlan[];
   mapImage: ImageMapper;
+  buildArgs: Record<string, string | null>;
 }
 
 /** One instruction: refused, or written as the canonical line the engine will read. */
@@ -77,9 +90,29 @@ async function judge(node: Node, context: Context): Promise<Result<string>> {
       return copy(node, context, line);
     case 'label':
       return labels(node, context.escape) ?? { ok: true, value: line };
+    case 'arg':
+      return withBuildArgs(node, line, context.buildArgs);
     default:
       return { ok: true, value: line };
   }
+}
+
+/** An ARG line with the values given by --build-arg as its defaults (the line as it was when none applies). */
+function withBuildArgs(node: Node, line: string, buildArgs: Record<string, string | null>): Result<string> {
+  let changed = false;
+  const declarations = node.values.map((declaration) => {
+    const name = declaration.includes('=') ? declaration.slice(0, declaration.indexOf('=')) : declaration;
+    const given = Object.hasOwn(buildArgs, name) ? buildArgs[name] : null;
+    if (given === null || given === undefined) return declaration;
+    changed = true;
+    return `${name}=${given}`;
+  });
+  if (!changed) return { ok: true, value: line };
+  // Rewritten only when every declaration is plain, so the line means what it says without quotes.
+  if (!declarations.every((d) => PLAIN_ARG.test(d))) {
+    return forbidden('an ARG line that a --build-arg sets must be plain in this lab: ARG NAME or ARG NAME=value, without quotes');
+  }
+  return { ok: true, value: `ARG ${declarations.join(' ')}` };
 }
 
 async function from(node: Node, context: Context, line: string): Promise<Result<string>> {

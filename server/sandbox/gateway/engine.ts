@@ -144,17 +144,3 @@ export function readHeld(stream: http.IncomingMessage, budget: AnswerBudget, cap
     stream.on('close', () => stop(new Error('the engine answer was cut off')));
   });
 }
-
-/** Reads a stream to its end, keeping at most `limit` + 1 bytes (so "too large" can be told apart). */
-export function readAll(stream: NodeJS.ReadableStream, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    stream.on('data', (chunk: Buffer) => {
-      if (size <= limit) chunks.push(chunk);
-      size += chunk.length;
-    });
-    stream.on('end', () => resolve(Buffer.concat(chunks).subarray(0, limit + 1)));
-    stream.on('error', reject);
-  });
-}

@@ -2,10 +2,10 @@
 // own, police and force the request, forward a fresh one, and put the learner's names back.
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { EXEC_START, LIMITS, type Handler, type Quotas } from '../policy.ts';
-import { EngineClient, readAll } from './engine.ts';
-import type { EngineEndpoint } from '../endpoint.ts';
-import type { BuildFinish } from '../types.ts';
+import { EXEC_START, LIMITS } from '../policy.ts';
+import type { Exchange, ForwardOptions, GatewayContext, GatewayOptions, Handlers } from './context.ts';
+import { EngineClient } from './engine.ts';
+import { readCapped } from '../../read-capped.ts';
 import { Namespace, normalise } from './names.ts';
 import { Ownership, type ImageInfo } from './ownership.ts';
 import { API_VERSION, matchRoute, parseJsonBody, policeBody, refuse, Refused, type Refusal } from './police.ts';
@@ -15,61 +15,8 @@ import { imageHandlers } from './image-routes.ts';
 import { containerHandlers } from './container-routes.ts';
 import { Quota } from './quota.ts';
 
-export interface BaseImages {
-  /** Exact read-only references, e.g. "alpine:3.7". */
-  refs: readonly string[];
-  /** Repositories whose every tag is read-only, e.g. "stagecraft/toolchain". */
-  repositories: readonly string[];
-}
-
-/** The learner's build records, kept in the store: provenance, and the images their builds made. */
-export interface LearnerBuilds {
-  start(build: { dockerfileName: string; dockerfile: string; plan: unknown; tags: string[] }): number;
-  finish(id: number, finish: BuildFinish): void;
-  tagged(imageId: string, tag: string): void;
-  built(imageId: string): boolean;
-  /** Every image the learner's builds made (earlier stages and leftovers of failed builds included). */
-  images(): string[];
-}
-
-export interface GatewayOptions {
-  learnerId: string;
-  engine: EngineEndpoint;
-  /** The engine's version string, shown by `docker version`. */
-  engineVersion: string;
-  base: BaseImages;
-  /** References the learner may pull (the docs profile's base images); empty offline. */
-  pullable: readonly string[];
-  /** Cgroup parent whose pids.max caps the learner's build steps, when the host allows one. */
-  buildCgroupParent?: string;
-  quotas: Quotas;
-  /** Where the learner's builds are recorded. */
-  builds?: LearnerBuilds;
-  /** Told when the learner's images change: a build ended, a tag was given, an image removed. */
-  onImagesChanged?: () => void;
-  /** Keeps the learner's last build output, which grading reads to explain a failure. */
-  buildLog?: { start(): void; append(text: string): void };
-  /** Every refusal, with its stable code (tests and logs read it; the learner does not see it). */
-  onRefusal?: (refusal: Refusal, request: { method: string; url: string }) => void;
-}
-
-export interface Exchange {
-  req: http.IncomingMessage;
-  res: http.ServerResponse;
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  /** The object named in the path (image, container or exec), if the route has one. */
-  subject: string;
-}
-
-/** One route's handler; routes.ts modules return a table of them. */
-export type Handle = (x: Exchange) => Promise<void> | void;
-
-/** A table of route handlers, by the policy's handler name. */
-export type Handlers = Partial<Record<Handler, Handle>>;
-
-export class LearnerGateway {
+/** The concrete gateway: the context every route module is handed, and the router over their tables. */
+export class LearnerGateway implements GatewayContext {
   readonly options: GatewayOptions;
   readonly engine: EngineClient;
   readonly ns: Namespace;
@@ -191,7 +138,8 @@ export class LearnerGateway {
     });
     upstream.on('response', async (answer) => {
       // The engine refused the upgrade: pass its answer on, with the learner's names.
-      const text = this.ns.toLearner((await readAll(answer, LIMITS.jsonBodyBytes)).toString('utf8'));
+      const bytes = await readCapped(answer, LIMITS.jsonBodyBytes);
+      const text = bytes ? this.ns.toLearner(bytes.toString('utf8')) : JSON.stringify({ message: 'Stagecraft: the engine refused this with an answer too long to pass on' });
       writeRaw(socket, answer.statusCode ?? 502, answer.headers['content-type'] ?? 'application/json', Buffer.from(text));
     });
     upstream.on('error', () => writeRawJson(socket, 503, { message: 'Stagecraft: the Docker Engine behind this lab is not answering' }));
@@ -199,12 +147,12 @@ export class LearnerGateway {
   }
 
   /** Forwards a fresh request and relays the answer with the learner's names. */
-  forward(x: Exchange, method: string, path: string, query: URLSearchParams | undefined, options: { body?: Buffer; mode?: 'json' | 'lines' | 'raw'; transform?: (value: unknown) => unknown; headers?: Record<string, string>; onStatus?: (status: number) => void } = {}): void {
+  forward(x: Exchange, method: string, path: string, query: URLSearchParams | undefined, options: ForwardOptions = {}): void {
     const headers: Record<string, string> = { ...options.headers };
     if (options.body) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': String(options.body.length) });
     const upstream = this.engine.request(method, path, query, headers);
     upstream.on('response', (answer) => options.onStatus?.(answer.statusCode ?? 502));
-    upstream.on('response', (answer) => relay(answer, x.res, options.mode ?? 'json', (text) => this.ns.toLearner(text), options.transform));
+    upstream.on('response', (answer) => relay(answer, x.res, options.mode ?? 'json', (text) => this.ns.toLearner(text), { transform: options.transform }));
     upstream.on('error', () => engineUnavailable(x.res));
     x.res.on('close', () => upstream.destroy());
     upstream.end(options.body);

@@ -1,12 +1,15 @@
 // Image routes of the gateway: list, inspect, history, remove, tag and prune, on the learner's own
 // images and the read-only base images only.
-import type { Handlers, LearnerGateway } from './handlers.ts';
+import type { GatewayContext, Handlers } from './context.ts';
 import type { ImageInfo } from './ownership.ts';
 import { expect, refuse, Refused } from './police.ts';
 import { sendJson } from './respond.ts';
 import { parseFilters } from './filters.ts';
 
-export function imageHandlers(gw: LearnerGateway): Handlers {
+/** What of the gateway these routes use. */
+type ImageRoutesContext = Pick<GatewayContext, 'options' | 'engine' | 'ns' | 'own' | 'quota' | 'turn' | 'forward' | 'isHeld' | 'visibleImage'>;
+
+export function imageHandlers(gw: ImageRoutesContext): Handlers {
   return {
     'image-list': async (x) => {
       x.req.resume();
@@ -85,7 +88,7 @@ export function imageHandlers(gw: LearnerGateway): Handlers {
 }
 
 /** The learner's image list filters, with every image name mapped to the engine's. */
-async function imageFilters(gw: LearnerGateway, text: string | null): Promise<Record<string, Record<string, boolean>>> {
+async function imageFilters(gw: ImageRoutesContext, text: string | null): Promise<Record<string, Record<string, boolean>>> {
     const filters = parseFilters(text);
     const mapped: Record<string, Record<string, boolean>> = {};
     for (const [key, values] of Object.entries(filters)) {

@@ -2,6 +2,14 @@
 // under a per-learner prefix, so two learners can both own `hello-world:latest`. Pure: no engine calls.
 import { refuse, type Result } from './police.ts';
 
+/** The course's read-only images, which every learner may read and none may change. */
+export interface BaseImages {
+  /** Exact read-only references, e.g. "alpine:3.7". */
+  refs: readonly string[];
+  /** Repositories whose every tag is read-only, e.g. "stagecraft/toolchain". */
+  repositories: readonly string[];
+}
+
 /** What a learner's image reference points at in the engine. */
 export type ImageTarget =
   | { kind: 'base'; engineRef: string } // a read-only course image, same name in the engine
@@ -25,7 +33,7 @@ export class Namespace {
    * @param learnerId the learner's id (lower-case hex, so the prefix is a valid repository component)
    * @param base the course's read-only images: exact references, and repositories whose every tag is read-only
    */
-  constructor(learnerId: string, base: { refs: readonly string[]; repositories: readonly string[] }) {
+  constructor(learnerId: string, base: BaseImages) {
     this.imagePrefix = `sc-${learnerId}/`;
     this.containerPrefix = `sc-${learnerId}_`;
     this.#baseRefs = new Set(base.refs.map((ref) => normalise(ref) ?? ref));

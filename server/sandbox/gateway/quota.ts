@@ -2,7 +2,7 @@
 // container and image counts, and the bytes a learner's images add to the base images.
 import { LABELS, LIMITS, type Quotas } from '../policy.ts';
 import type { EngineClient } from './engine.ts';
-import type { BaseImages } from './handlers.ts';
+import type { BaseImages } from './names.ts';
 import type { ContainerInfo, ImageInfo, Ownership } from './ownership.ts';
 import { refuse, type Result } from './police.ts';
 

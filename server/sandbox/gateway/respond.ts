@@ -36,7 +36,8 @@ export function engineUnavailable(res: http.ServerResponse): void {
  * answer, so the server's memory does not grow with what learners create.
  */
 export function relay(answer: http.IncomingMessage, res: http.ServerResponse, mode: 'json' | 'lines' | 'raw',
-  toLearner: (text: string) => string, transform?: (value: unknown) => unknown, beforeEnd?: () => Promise<void>): void {
+  toLearner: (text: string) => string, options: RelayOptions = {}): void {
+  const { transform } = options;
   const headers: Record<string, string> = { 'API-Version': API_VERSION };
   const type = answer.headers['content-type'];
   if (typeof type === 'string') headers['Content-Type'] = type;
@@ -49,7 +50,16 @@ export function relay(answer: http.IncomingMessage, res: http.ServerResponse, mo
   res.flushHeaders();
   if (mode === 'raw') return void answer.pipe(res);
   answer.setEncoding('utf8');
-  pipeText(answer, res, mode === 'lines' ? linesOf(toLearner) : namesOf(toLearner), '', beforeEnd);
+  pipeText(answer, res, mode === 'lines' ? linesOf(toLearner) : namesOf(toLearner), '', options);
+}
+
+export interface RelayOptions {
+  transform?: (value: unknown) => unknown;
+  /** Done before the answer ends (a build's record). */
+  beforeEnd?: () => Promise<void>;
+  /** The last line sent, instead of a cut connection, when the engine's answer breaks off (the
+   * engine stopped mid-build): the CLI prints it rather than `unexpected EOF`. */
+  brokenLine?: string;
 }
 
 /** Text in pieces that `toLearner` may be applied to one at a time; `undefined` flushes the end. */
@@ -92,7 +102,7 @@ export function namesOf(toLearner: (text: string) => string): Pieces {
  * Pipes text through `pieces` with backpressure: a learner who does not read holds the engine's
  * answer, not our memory. `initial` is text already read from the answer.
  */
-function pipeText(answer: http.IncomingMessage, res: http.ServerResponse, pieces: Pieces, initial = '', beforeEnd?: () => Promise<void>): void {
+function pipeText(answer: http.IncomingMessage, res: http.ServerResponse, pieces: Pieces, initial = '', { beforeEnd, brokenLine }: RelayOptions = {}): void {
   const write = (out: string) => {
     if (out && !res.writableEnded && !res.write(out)) {
       answer.pause();
@@ -105,7 +115,10 @@ function pipeText(answer: http.IncomingMessage, res: http.ServerResponse, pieces
     const last = pieces(undefined);
     void (beforeEnd?.() ?? Promise.resolve()).catch(() => undefined).then(() => { if (!res.writableEnded) res.end(last); });
   });
-  answer.on('error', () => res.destroy());
+  answer.on('error', () => {
+    if (brokenLine && !res.writableEnded && !res.destroyed) res.end(brokenLine);
+    else res.destroy();
+  });
   res.on('close', () => answer.destroy());
   if (initial) write(pieces(initial));
   answer.resume();

@@ -4,11 +4,12 @@ import fs from 'node:fs/promises';
 import http from 'node:http';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { LearnerGateway, type GatewayOptions } from './handlers.ts';
+import type { GatewayOptions } from './context.ts';
+import { LearnerGateway } from './handlers.ts';
 import { AnswerTooLarge } from './engine.ts';
 import { sendJson, writeRawJson } from './respond.ts';
 
-export type { GatewayOptions, BaseImages } from './handlers.ts';
+export type { GatewayOptions, BaseImages } from './context.ts';
 
 /** Connections one learner's gateway accepts at once (a docker run uses 3 or 4). */
 const MAX_CONNECTIONS = 32;
