@@ -10,6 +10,7 @@ describe('diagnose', () => {
     ['a failing RUN step', '{"errorDetail":{"message":"The command \'/bin/sh -c gcc hello.c -o hello\' returned a non-zero code: 1"}}', undefined, /failed at a RUN step/],
     ['a missing C++ library', undefined, '/app/hello: error while loading shared libraries: libstdc++.so.6: cannot open shared object file: No such file or directory', /needs libstdc\+\+\.so\.6.*-static/],
     ['shell-form CMD in a scratch image', undefined, 'docker: Error response from daemon: OCI runtime create failed: exec: "/bin/sh": stat /bin/sh: no such file or directory: unknown.', /exec form/],
+    ['a file that is no program', undefined, 'exec: "/hello": exec format error', /not a program this machine can execute/],
     ['a binary for another C library', undefined, '/bin/sh: /app/hello: not found', /different C library/],
   ])('explains %s', (_what, build, run, hint) => {
     expect(diagnose(build, run, 'FROM stagecraft/toolchain\nRUN gcc --version &&\nMAKE --version\n')).toMatch(hint);

@@ -43,7 +43,12 @@ const FROM_RUN: Diagnosis[] = [
     hint: () => 'CMD is in shell form, so Docker runs it with /bin/sh, and this image has no shell. Use exec form: CMD ["/hello"].',
   },
   {
-    pattern: /exec format error|\S+: not found/,
+    pattern: /exec format error/,
+    hint: () => 'The file the image starts is not a program this machine can execute: a text file without #!, an object file (gcc -c), or one built for another processor. Start the program your compiler linked.',
+  },
+  {
+    // busybox sh says "not found" when the file exists but its loader does not.
+    pattern: /\S+: not found/,
     hint: () => 'The program could not start here: it was probably built for a different C library than the final image has (glibc vs musl). Build and run on the same family, or link statically.',
   },
 ];

@@ -7,8 +7,8 @@ import { RUNNERS, type Verdict } from './runners.ts';
 import { diagnose } from './diagnose.ts';
 
 export { loadLessons, validateLesson, LessonError, type LessonLab } from './lessons.ts';
-export { gradebook, gradesCsv, csvText, type GradebookRow, type LessonCell } from './gradebook.ts';
-export { CannotJudge, type ImageConfig, type LearnerEngine, type LearnerImage, type Provenance, type RunOutcome } from './port.ts';
+export { attemptsCsv, gradebook, gradesCsv, csvText, type GradebookRow, type LessonCell } from './gradebook.ts';
+export { CannotJudge, PROGRAM_BYTES_LIMIT, type ImageConfig, type LearnerEngine, type LearnerImage, type ProgramFile, type Provenance, type RunOutcome } from './port.ts';
 
 /**
  * Runs every check of `lab`. `failuresSoFar` counts the learner's earlier failed attempts per check:
@@ -30,6 +30,17 @@ export async function grade(lab: LessonLab, engine: LearnerEngine, failuresSoFar
     }));
   }
   return Promise.all(lab.checks.map((check) => judged.get(check.id)!));
+}
+
+/**
+ * A regrade's results, given what each check said before: a check that passed and now finds no
+ * image (reaped, removed since) is an `error` (cause image_gone), never a fail, so the stored pass
+ * stays in force. The cause is the runner's recorded `missingImage`, never the message's words.
+ */
+export function settleRegrade(results: CheckResult[], before: Record<string, CheckResult['status']>): CheckResult[] {
+  return results.map((r): CheckResult => (r.status === 'fail' && before[r.id] === 'pass' && r.evidence.missingImage !== undefined
+    ? { id: r.id, title: r.title, status: 'error', points: 0, maxPoints: r.maxPoints, cause: 'image_gone', evidence: r.evidence }
+    : r));
 }
 
 /** One check's verdict. */
@@ -54,12 +65,13 @@ async function judge(slug: string, check: LessonLab['checks'][number], engine: L
     clearTimeout(timer);
   }
   if (verdict.status === 'pass') return { ...base, status: 'pass', points: check.points, evidence: verdict.evidence };
-  // What actually went wrong (a missing image after a failed build, a run that could not start) beats a generic hint.
+  // What actually went wrong beats a generic hint: first a failed build behind a missing image, then
+  // what the runner read of the image itself, then familiar words in the run's output.
   const missingImage = verdict.evidence.missingImage !== undefined;
   const lastBuild = missingImage ? await engine.lastBuild().catch(() => undefined) : undefined;
-  const diagnosis = diagnose(missingImage ? lastBuild?.log ?? engine.lastBuildOutput() : undefined,
-    typeof verdict.evidence.output === 'string' ? verdict.evidence.output : undefined, lastBuild?.dockerfile);
-  const hint = diagnosis ?? verdict.hint ?? check.hints[Math.min(failuresSoFar[check.id] ?? 0, check.hints.length - 1)];
+  const fromBuild = missingImage ? diagnose(lastBuild?.log ?? engine.lastBuildOutput(), undefined, lastBuild?.dockerfile) : undefined;
+  const fromRun = typeof verdict.evidence.output === 'string' ? diagnose(undefined, verdict.evidence.output) : undefined;
+  const hint = fromBuild ?? verdict.hint ?? fromRun ?? check.hints[Math.min(failuresSoFar[check.id] ?? 0, check.hints.length - 1)];
   return { ...base, status: 'fail', points: 0, expected: verdict.expected, seen: verdict.seen, hint, evidence: verdict.evidence };
 }
 

@@ -36,6 +36,19 @@ export interface Provenance {
   log: string;
 }
 
+/** A program's file as the image holds it: its bytes (the first PROGRAM_BYTES_LIMIT), size and mode. */
+export interface ProgramFile {
+  bytes: Buffer;
+  size: number;
+  /** Someone may execute it (any of the mode's x bits). */
+  executable: boolean;
+  /** The image preloads a library into every program (it has /etc/ld.so.preload): read in the same look. */
+  imagePreloads: boolean;
+}
+
+/** Enough for any hello world, static or not; a larger file is read no further. */
+export const PROGRAM_BYTES_LIMIT = 16 * 1024 * 1024;
+
 /** What the image starts and where, from its configuration. */
 export interface ImageConfig {
   entrypoint: string[];
@@ -48,13 +61,14 @@ export interface LearnerEngine {
   image(name: string): Promise<LearnerImage | undefined>;
   /**
    * Runs the image with network none, a read-only root and the lab's limits, for at most `timeoutMs`;
-   * with `program`, that file alone (entrypoint replaced, no arguments, no shell).
+   * with `program`, that file alone: entrypoint replaced, no arguments, no shell, every variable the
+   * image sets emptied, started in a new empty folder (so it reads no file the image put beside it).
    */
   run(imageId: string, command: string[] | undefined, timeoutMs: number, program?: string): Promise<RunOutcome>;
   /** The image's entrypoint, command and working folder. */
   config(imageId: string): Promise<ImageConfig>;
-  /** The first bytes of a file in the image, or undefined when it is not a regular file there. */
-  fileHead(imageId: string, path: string): Promise<Buffer | undefined>;
+  /** A file of the image (links followed), or undefined when no regular file is there. */
+  programFile(imageId: string, path: string): Promise<ProgramFile | undefined>;
   /** How the learner's build made this image, or undefined when none of their builds did. */
   provenance(imageId: string): Promise<Provenance | undefined>;
   /** The learner's names for their images (for near-miss hints). */

@@ -9,7 +9,8 @@ import type { ImageConfig, Provenance } from './port.ts';
 /** A step of a stage that may have put a file in place. */
 export type Step =
   | { kind: 'copy'; from: { stage: number } | { image: true } | 'context'; sources: string[]; dest: string }
-  | { kind: 'compile'; command: string };
+  /** A RUN may write any file; `compiles` when it names a compiler or build tool as a command. */
+  | { kind: 'run'; compiles: boolean };
 
 export interface StageFacts {
   index: number;
@@ -24,10 +25,10 @@ export interface StageFacts {
   entrypoint?: { exec: boolean };
 }
 
-// A compiler or build tool in a command's position (not an argument: `echo gcc` compiles nothing):
-// at the start, or after && || ; | ( , with any path, a target prefix or a version suffix
-// (x86_64-linux-gnu-gcc, gcc-12, /usr/bin/cc).
-const COMPILER = /(?:^|&&|\|\||[;|(])\s*(?:[\w.+/-]*\/)?(?:[\w.+]+-)*(?:gcc|g\+\+|cc|c\+\+|clang(?:\+\+)?|make|cmake|ninja)(?:-[\d.]+)?(?=$|[\s;&|)])/;
+// A compiler or build tool named as a word of the command, with any path, a target prefix or a
+// version suffix (x86_64-linux-gnu-gcc, gcc-12, /usr/bin/cc, c99). Only the size check reads it
+// (the larger image must be one that compiled); where the program came from never depends on it.
+const COMPILER = /(?:^|[\s;&|("'=])(?:[\w.+/-]*\/)?(?:[\w.+]+-)*(?:gcc|g\+\+|cc|c\+\+|c99|c89|clang(?:\+\+)?|make|cmake|ninja)(?:-[\d.]+)?(?=$|[\s;&|)"'])/;
 
 /** The facts of each stage of the build. */
 export function stageFacts(provenance: Provenance): StageFacts[] {
@@ -67,8 +68,7 @@ export function stageFacts(provenance: Provenance): StageFacts[] {
       workdir = posix.resolve(workdir, word(node.values[0]));
       workdirs[stage.index] = workdir;
     } else if (node.cmd === 'run') {
-      const command = node.values.join(' ');
-      if (COMPILER.test(command)) stage.steps.push({ kind: 'compile', command });
+      stage.steps.push({ kind: 'run', compiles: COMPILER.test(node.values.join(' ')) });
     } else if (node.cmd === 'copy' || node.cmd === 'add') {
       stage.steps.push(copyStep(node, stages, workdir, word));
     } else if (node.cmd === 'cmd') {
@@ -101,45 +101,61 @@ function copyStep(node: Node, stages: StageFacts[], workdir: string, word: (text
 
 /** Where a file of the final stage came from (`path`: its path in the stage that made or holds it). */
 export type Origin =
-  | { kind: 'compiled'; stage: number; path: string }
+  /** Written, or maybe written, by a RUN of this stage: the build's own work (its bytes say whose). */
+  | { kind: 'run'; stage: number; path: string }
   | { kind: 'context'; source: string }
   | { kind: 'image'; source: string }
   | { kind: 'base'; stage: number; base: string }
   | { kind: 'unknown' };
 
-/** Follows the steps back from the end of a stage to the one that put `path` there. */
+/**
+ * Follows the steps back from the end of a stage to the one that put `path` there. A RUN may have
+ * written any file, however it was written (a script, sh -c, make), so a file no copy put there is
+ * this stage's work (its bytes must then show a compiler made it: checked apart, as its base). But a
+ * RUN does not launder a file copied in from the folder or another image at that very path: with no
+ * record of what each step wrote, the copy is taken as its source (`COPY hello.bin /app/hello` then
+ * `RUN gcc --version` is the folder's file).
+ */
 export function originOf(stages: StageFacts[], stageIndex: number, path: string, depth = 0): Origin {
   const stage = stages[stageIndex];
   if (!stage || depth > stages.length + 4) return { kind: 'unknown' };
+  let ran = false;
   for (let i = stage.steps.length - 1; i >= 0; i--) {
     const step = stage.steps[i]!;
-    // A compiler run may have written any file: the program is this stage's work (its base is checked apart).
-    if (step.kind === 'compile') return { kind: 'compiled', stage: stageIndex, path };
-    const source = sourceOf(step, path);
-    if (source === undefined) continue;
+    if (step.kind === 'run') {
+      ran = true;
+      continue;
+    }
+    const found = sourceOf(step, path);
+    if (found === undefined) continue;
+    // A whole folder copied in (COPY . /app) may not have held this file: a later RUN made it.
+    if (ran && !found.named) return { kind: 'run', stage: stageIndex, path };
+    const { source } = found;
     if (step.from === 'context') return { kind: 'context', source };
     if ('image' in step.from) return { kind: 'image', source };
-    return originOf(stages, step.from.stage, source, depth + 1);
+    const earlier = originOf(stages, step.from.stage, source, depth + 1);
+    return ran && (earlier.kind === 'base' || earlier.kind === 'unknown') ? { kind: 'run', stage: stageIndex, path } : earlier;
   }
-  if (stage.baseStage !== undefined) return originOf(stages, stage.baseStage, path, depth + 1);
-  return { kind: 'base', stage: stageIndex, base: stage.base };
+  const below: Origin = stage.baseStage !== undefined ? originOf(stages, stage.baseStage, path, depth + 1) : { kind: 'base', stage: stageIndex, base: stage.base };
+  return ran && (below.kind === 'base' || below.kind === 'unknown') ? { kind: 'run', stage: stageIndex, path } : below;
 }
 
 /**
- * The source a copy took `path` from, or undefined when the copy did not write it. A source that
- * names a file (a name with a dot, like app.conf or hello.c, or a glob) lands in the folder under its
- * own name; any other source may be a folder, whose contents land there.
+ * The source a copy took `path` from, or undefined when the copy did not write it; `named` when the
+ * copy names that file (to that name, or into a folder under its own name), not a folder whose
+ * contents may hold it. A source that names a file (a name with a dot, like app.conf or hello.c, or
+ * a glob) lands in the folder under its own name; any other source may be a folder.
  */
-function sourceOf(step: Extract<Step, { kind: 'copy' }>, path: string): string | undefined {
+function sourceOf(step: Extract<Step, { kind: 'copy' }>, path: string): { source: string; named: boolean } | undefined {
   const dest = step.dest;
   const folder = dest.endsWith('/') ? dest : `${dest}/`;
   for (const source of step.sources) {
-    if (step.sources.length === 1 && !dest.endsWith('/') && path === dest) return source; // copied to that name
+    if (step.sources.length === 1 && !dest.endsWith('/') && path === dest) return { source, named: true }; // copied to that name
     if (posix.dirname(path) === folder.slice(0, -1) && globMatches(posix.basename(source), posix.basename(path))) {
-      return posix.join(posix.dirname(source), posix.basename(path)); // into the folder, same name
+      return { source: posix.join(posix.dirname(source), posix.basename(path)), named: true }; // into the folder, same name
     }
     const aFile = /[*?[]/.test(source) || (/\.[^/.]+$/.test(posix.basename(source)) && source !== '.' && !source.endsWith('/'));
-    if (!aFile && path.startsWith(folder)) return posix.join(source, path.slice(folder.length)); // a folder's contents
+    if (!aFile && path.startsWith(folder)) return { source: posix.join(source, path.slice(folder.length)), named: false }; // a folder's contents
   }
   return undefined;
 }
@@ -167,10 +183,17 @@ export function programOf(config: ImageConfig): { program?: string; shellForm: b
   const line = argv.join(' ');
   if (argv.length === 0) return { shellForm: false, line };
   if (SHELLS.has(argv[0]!) && argv[1] === '-c') {
-    const words = (argv[2] ?? '').trim().split(/[\s;&|<>()]+/);
+    // `cd /app && ./hello`: each leading cd moves the folder the next command starts in.
+    let workingDir = config.workingDir;
+    let rest = (argv[2] ?? '').trim();
+    for (let cd = /^cd\s+([^\s;&|<>()]+)\s*(?:&&|;)\s*/.exec(rest); cd; cd = /^cd\s+([^\s;&|<>()]+)\s*(?:&&|;)\s*/.exec(rest)) {
+      workingDir = posix.resolve(workingDir || '/', cd[1]!);
+      rest = rest.slice(cd[0].length);
+    }
+    const words = rest.split(/[\s;&|<>()]+/);
     while (words.length > 1 && PREFIXES.has(words[0]!)) words.shift();
     const first = words[0];
-    return { program: first ? resolveIn(config.workingDir, first) : undefined, shellForm: true, line: argv.slice(2).join(' ') };
+    return { program: first ? resolveIn(workingDir, first) : undefined, shellForm: true, line: argv.slice(2).join(' ') };
   }
   return { program: resolveIn(config.workingDir, argv[0]!), shellForm: false, line };
 }

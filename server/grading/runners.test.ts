@@ -1,9 +1,12 @@
 // Each check kind against a fake learner engine: one case per outcome class (pass, fail, error).
 import { describe, expect, it, vi } from 'vitest';
 import { Check } from '../../src/schemas/checks.ts';
-import { grade } from './index.ts';
+import { grade, settleRegrade } from './index.ts';
 import { CannotJudge, type LearnerEngine, type Provenance } from './port.ts';
 import type { LessonLab } from './lessons.ts';
+import { elfFile } from '../../tests/support/elf.ts';
+
+const COMPILED = { bytes: elfFile({ interpreter: '/lib64/ld-linux-x86-64.so.2', comment: ['GCC: (Debian 12.2.0-14) 12.2.0'] }), size: 16_000, executable: true, imagePreloads: false };
 
 const MULTI = 'FROM stagecraft/toolchain AS build\nCOPY hello.c .\nRUN gcc hello.c -o hello\nFROM stagecraft/runtime\nCOPY --from=build /hello /hello\nCMD ["/hello"]\n';
 const SINGLE = 'FROM stagecraft/toolchain\nCOPY hello.c .\nRUN gcc hello.c -o hello\nCMD /hello\n';
@@ -28,7 +31,7 @@ function engine(overrides: Partial<LearnerEngine> = {}): LearnerEngine {
     lastBuild: async () => undefined,
     provenance: async (id) => PROVENANCE[id],
     config: async (id) => ({ entrypoint: [], cmd: id === 'big' ? ['/bin/sh', '-c', '/hello'] : ['/hello'], workingDir: '/' }),
-    fileHead: async () => Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1]),
+    programFile: async () => COMPILED,
     imageNames: async () => ['hello-world:latest', 'hello-world-small:latest', 'hello-word:latest'],
     ...overrides,
   };
@@ -69,7 +72,13 @@ const cases: [string, unknown, LearnerEngine, 'pass' | 'fail' | 'error'][] = [
   ['dockerfile.execCmd, exec form', { id: 'c', title: 't', kind: 'dockerfile.execCmd', image: 'hello-world-small' }, engine(), 'pass'],
   ['dockerfile.execCmd, shell form', { id: 'c', title: 't', kind: 'dockerfile.execCmd', image: 'hello-world' }, engine(), 'fail'],
   ['image.program, compiled in the build stage', { id: 'c', title: 't', kind: 'image.program', image: 'hello-world-small' }, engine(), 'pass'],
-  ['image.program, a script', { id: 'c', title: 't', kind: 'image.program', image: 'hello-world-small' }, engine({ fileHead: async () => Buffer.from('#!/bin/sh\necho hi') }), 'fail'],
+  ['image.program, a script', { id: 'c', title: 't', kind: 'image.program', image: 'hello-world-small' }, engine({ programFile: async () => ({ ...COMPILED, bytes: Buffer.from('#!/bin/sh\necho hi') }) }), 'fail'],
+  ['image.program, a copy of a packaged tool (no compiler mark)', { id: 'c', title: 't', kind: 'image.program', image: 'hello-world-small' },
+    engine({ programFile: async () => ({ ...COMPILED, bytes: elfFile({ interpreter: '/lib64/ld-linux-x86-64.so.2' }) }) }), 'fail'],
+  ['image.program, an object file', { id: 'c', title: 't', kind: 'image.program', image: 'hello-world-small' },
+    engine({ programFile: async () => ({ ...COMPILED, bytes: elfFile({ type: 1, comment: ['GCC: (Debian 12.2.0-14) 12.2.0'] }) }) }), 'fail'],
+  ['container.runs compiled, in an image that preloads a library into every program', { id: 'c', title: 't', kind: 'container.runs', image: 'hello-world-small', stdout: { match: 'exact', text: 'Hello, world!' }, compiled: true },
+    engine({ programFile: async () => ({ ...COMPILED, imagePreloads: true }) }), 'fail'],
   ['container.runs compiled, the built program', { id: 'c', title: 't', kind: 'container.runs', image: 'hello-world-small', stdout: { match: 'exact', text: 'Hello, world!' }, compiled: true }, engine(), 'pass'],
   ['container.runs compiled, a base image\'s echo', { id: 'c', title: 't', kind: 'container.runs', image: 'hello-world-small', stdout: { match: 'exact', text: 'Hello, world!' }, compiled: true },
     engine({ config: async () => ({ entrypoint: [], cmd: ['/bin/sh', '-c', 'echo "Hello, world!"'], workingDir: '/' }) }), 'fail'],
@@ -121,11 +130,29 @@ describe('check runners', () => {
     expect(result.hint).toMatch(/You have hello-word: did you mean hello-world\?/);
   });
 
-  it('a container that cannot start is a failure that quotes the runtime, with the matching hint', async () => {
-    const result = await one({ id: 'c', title: 't', kind: 'container.runs', image: 'hello-world-small', stdout: { match: 'exact', text: 'Hello, world!' } },
-      engine({ run: async () => ({ stdout: '', stderr: '', exitCode: 127, timedOut: false, startError: 'exec: "/bin/sh": stat /bin/sh: no such file or directory' }) }));
-    expect(result).toMatchObject({ status: 'fail', seen: expect.stringContaining('could not start: exec: "/bin/sh"') });
-    expect(result.hint).toMatch(/shell form/);
+  // What the image holds, not the runtime's words, says why it could not start.
+  const notStarted = (overrides: Partial<LearnerEngine>) => one({ id: 'c', title: 't', kind: 'container.runs', image: 'hello-world-small', stdout: { match: 'exact', text: 'Hello, world!' } },
+    engine({ run: async () => ({ stdout: '', stderr: '', exitCode: 127, timedOut: false, startError: 'exec: "/hello": exec format error' }), ...overrides }));
+  it.each<[string, Partial<LearnerEngine>, RegExp]>([
+    ['shell form on an image without a shell', { config: async () => ({ entrypoint: [], cmd: ['/bin/sh', '-c', '/hello'], workingDir: '/' }) }, /shell form, so Docker starts it with \/bin\/sh, and this image has no shell/],
+    ['no file at the path CMD starts', { programFile: async () => undefined }, /starts \/hello, and there is no such file/],
+    ['a file without an x bit', { programFile: async () => ({ ...COMPILED, executable: false }) }, /not executable/],
+    ['a text file', { programFile: async () => ({ ...COMPILED, bytes: Buffer.from('Hello, world!\n') }) }, /not a program: it is a text or data file/],
+    ['an object file', { programFile: async () => ({ ...COMPILED, bytes: elfFile({ type: 1, comment: ['GCC: (Debian 12.2.0-14) 12.2.0'] }) }) }, /object file \(what gcc -c writes\)/],
+    ['a dynamic program without its loader', {}, /dynamically linked: it needs the loader \/lib64\/ld-linux-x86-64.so.2/],
+    ['a script whose interpreter is missing', { programFile: async () => ({ ...COMPILED, bytes: Buffer.from('#!/bin/bash\necho hi\n') }) }, /a script for \/bin\/bash, which this image does not have/],
+  ])('a container that cannot start (%s) fails, quoting the runtime, with the hint its image calls for', async (_state, overrides, hint) => {
+    const result = await notStarted(overrides);
+    expect(result).toMatchObject({ status: 'fail', seen: 'it could not start: exec: "/hello": exec format error' });
+    expect(result.hint).toMatch(hint);
+  });
+
+  it('reads the image too when runc reports the failed exec as the container\'s own output', async () => {
+    const result = await notStarted({
+      run: async () => ({ stdout: '', stderr: 'standard_init_linux.go:228: exec user process caused: no such file or directory\n', exitCode: 1, timedOut: false }),
+    });
+    expect(result).toMatchObject({ status: 'fail', seen: expect.stringContaining('exec user process caused') });
+    expect(result.hint).toMatch(/dynamically linked/);
   });
 
   it('gives a more specific hint after earlier failures', async () => {
@@ -167,5 +194,15 @@ describe('check runners', () => {
       engine({ run: async () => { throw leak; } }));
     expect(result).toMatchObject({ status: 'error', cause: 'engine_unavailable' });
     expect(JSON.stringify(result)).not.toContain('/var/lib/docker');
+  });
+});
+
+describe('settleRegrade', () => {
+  const result = (status: 'pass' | 'fail', evidence: Record<string, string> = {}) => ({ id: 'c', title: 't', status, points: status === 'pass' ? 2 : 0, maxPoints: 2, evidence });
+  it('keeps a pass in force when the image is gone since (recorded missingImage), and only then', () => {
+    expect(settleRegrade([result('fail', { missingImage: 'hello-world' })], { c: 'pass' })[0]).toMatchObject({ status: 'error', cause: 'image_gone', points: 0 });
+    expect(settleRegrade([result('fail', { missingImage: 'hello-world' })], { c: 'fail' })[0]!.status).toBe('fail');
+    // Words alone decide nothing: a fail without the recorded cause stays a fail.
+    expect(settleRegrade([{ ...result('fail'), seen: 'no image named hello-world' }], { c: 'pass' })[0]!.status).toBe('fail');
   });
 });

@@ -4,7 +4,10 @@ import type { Check, CheckKind } from '../../src/schemas/checks.ts';
 import { describeOutput, excerpt, matchesOutput } from './output.ts';
 import type { LearnerEngine, LearnerImage, Provenance } from './port.ts';
 import { nearMiss } from './near-miss.ts';
-import { originOf, programOf, rootBase, stageFacts, startForm } from './provenance.ts';
+import { diagnose } from './diagnose.ts';
+import { elfFacts } from './elf.ts';
+import { originOf, rootBase, stageFacts, startForm } from './provenance.ts';
+import { locateProgram, whyNotStarted } from './start-failure.ts';
 
 export interface Verdict {
   status: 'pass' | 'fail';
@@ -42,32 +45,32 @@ async function needBuilt(engine: LearnerEngine, name: string): Promise<{ image: 
 }
 
 const isVerdict = (value: object): value is Verdict => 'status' in value;
-const ELF = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
-const PATH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 /**
- * The program the image starts is the learner's compiled work: an executable (ELF) that one of
- * their build's stages compiled (and that its base image did not already hold), found by
- * following the build's copies back from the path the image starts, wherever it is.
+ * The program the image starts is the learner's compiled work: found by following the build's
+ * copies back from the path the image starts to a stage where a compiler ran (and whose base image
+ * did not already hold it), and carrying the compiler's own mark in its bytes, which the programs
+ * of the lab's base images do not (a RUN that names a compiler may copy anything in the same step).
  */
-async function compiledProgram(engine: LearnerEngine, name: string, image: LearnerImage, provenance: Provenance): Promise<{ program: string; stage: number } | Verdict> {
-  const config = await engine.config(image.id);
-  const start = programOf(config);
+async function compiledProgram(engine: LearnerEngine, name: string, image: LearnerImage, provenance: Provenance): Promise<{ program: string; stage: number; compiler: string; preloads: boolean } | Verdict> {
+  const start = await locateProgram(engine, image.id, await engine.config(image.id));
   const evidence: Verdict['evidence'] = { imageId: image.id, dockerfile: provenance.dockerfileName, command: start.line };
   if (!start.program) return fail(`${name} to start your program`, `${name} has no CMD or ENTRYPOINT`, evidence, 'End the final stage with CMD ["/path/to/your/program"].');
-  let program = start.program;
-  if (!program.includes('/')) {
-    // A bare name is looked up on PATH, as the runtime does.
-    const found = await engine.pathsExist(image.id, PATH_DIRS.map((dir) => `${dir}/${program}`));
-    program = PATH_DIRS.map((dir) => `${dir}/${program}`).find((p) => found[p]) ?? `/usr/bin/${program}`;
-  }
+  const program = start.program;
   evidence.program = program;
   const stages = stageFacts(provenance);
   const origin = originOf(stages, stages.length - 1, program);
   const notYours = (seen: string, hint: string) => fail(`${name} to start a program your build compiled`, seen, evidence, hint);
   if (origin.kind === 'context') return notYours(`${program} was copied from your folder (${origin.source}), not built by the Dockerfile`, 'Compile the program in a build stage (RUN gcc …) and COPY --from that stage.');
   if (origin.kind === 'image') return notYours(`${program} was copied from another image, not from a stage of yours`, 'Compile the program in a build stage of your own and COPY --from that stage.');
-  if (origin.kind === 'base') return notYours(`${program} was not made by your build: no compiler ran in a stage that holds it (it comes with ${origin.base} or an earlier step)`, 'The image must start the program your build compiled: CMD ["/app/hello"] (or wherever your COPY put it), not a tool of the base image.');
+  if (origin.kind === 'base') {
+    // Say what is true: the base image holds that file, or no step of the Dockerfile puts one there.
+    const baseImage = origin.base === 'scratch' ? undefined : await engine.image(origin.base);
+    const inBase = baseImage !== undefined && (await engine.pathsExist(baseImage.id, [program]))[program] === true;
+    return inBase
+      ? notYours(`${program} comes with ${origin.base}: no step of your build made it`, 'The image must start the program your build compiled: CMD ["/app/hello"] (or wherever your COPY put it), not a tool of the base image.')
+      : notYours(`no step of your Dockerfile puts a file at ${program}`, 'Check the path your COPY --from writes to and the one CMD starts: they must be the same.');
+  }
   if (origin.kind === 'unknown') return notYours(`where ${program} came from could not be traced in your Dockerfile`, 'Compile in a build stage and COPY --from that stage to the path your CMD starts.');
   // The path the trace reached in the compiling stage, not the final one: a base image's file copied
   // under a new name is still the base image's.
@@ -78,10 +81,17 @@ async function compiledProgram(engine: LearnerEngine, name: string, image: Learn
       return notYours(`${program} is ${origin.path} of ${base}: your build did not make it`, 'Start the program your build stage compiled, not a tool of the base image.');
     }
   }
-  const head = await engine.fileHead(image.id, program);
-  if (head === undefined) return notYours(`${program} is not a file in ${name}`, 'Check the path your COPY --from writes to and the one CMD starts: they must be the same.');
-  if (!head.subarray(0, 4).equals(ELF)) return notYours(`${program} is a script or text file, not a compiled program`, 'The image must start the binary your compiler made, not a script that prints the text.');
-  return { program, stage: origin.stage };
+  const file = await engine.programFile(image.id, program);
+  if (file === undefined) return notYours(`${program} is not a file in ${name}`, 'Check the path your COPY --from writes to and the one CMD starts: they must be the same.');
+  const elf = elfFacts(file.bytes);
+  if (!elf) return notYours(`${program} is a script or text file, not a compiled program`, 'The image must start the binary your compiler made, not a script that prints the text.');
+  if (elf.kind !== 'program') return notYours(`${program} is an ELF ${elf.kind === 'object' ? 'object file (gcc -c)' : 'file'}, not a linked program`, 'Link the program: gcc hello.c -o hello (without -c), and start that file.');
+  if (!elf.compilerMark) {
+    return notYours(`${program} carries no compiler's mark (no GCC or Clang note in its .comment section), which every program gcc or clang writes has`,
+      'Your program has no compiler\'s mark: start the file your compiler wrote in your build stage. If you stripped it, keep the note: strip --strip-all -R .note hello (not -R .comment). The base images\' own programs carry no such mark, so it is how the grader tells your program from theirs.');
+  }
+  evidence.compiler = elf.compilerMark;
+  return { program, stage: origin.stage, compiler: elf.compilerMark, preloads: file.imagePreloads };
 }
 
 export const RUNNERS: { [K in CheckKind]: Runner<K> } = {
@@ -96,24 +106,36 @@ export const RUNNERS: { [K in CheckKind]: Runner<K> } = {
     const { image } = built;
     const outcome = await engine.run(image.id, check.command, check.timeoutSeconds * 1000);
     const evidence: Verdict['evidence'] = { imageId: image.id, exitCode: outcome.exitCode, output: excerpt(outcome.stdout + outcome.stderr) };
+    // Printing nothing may mean the program never started: the runtime (runc) reports a failed exec
+    // as the container's own output. The image itself says why.
+    const config = () => engine.config(image.id);
+    const notStarted = async () => (check.command || outcome.stdout !== '' ? undefined : whyNotStarted(engine, image.id, await config()));
     if (outcome.startError !== undefined) {
       evidence.output = excerpt(outcome.startError);
-      return fail(`${check.image} to start`, `it could not start: ${outcome.startError}`, evidence);
+      return fail(`${check.image} to start`, `it could not start: ${outcome.startError}`, evidence, await notStarted());
     }
     if (outcome.timedOut) return fail(`${check.image} to finish within ${check.timeoutSeconds} s`, 'it was still running and was stopped', evidence);
     if (!matchesOutput(outcome.stdout, check.stdout)) {
-      return fail(describeOutput(check.stdout), excerpt(outcome.stdout + outcome.stderr) || '(no output)', evidence);
+      return fail(describeOutput(check.stdout), excerpt(outcome.stdout + outcome.stderr) || '(no output)', evidence, await notStarted());
     }
     if (outcome.exitCode !== check.exitCode) return fail(`exit code ${check.exitCode}`, `exit code ${outcome.exitCode}`, evidence);
     if (!check.compiled) return pass(evidence);
     const program = await compiledProgram(engine, check.image, image, built.provenance);
     if (isVerdict(program)) return program;
-    evidence.program = program.program;
-    // Run on its own, with no arguments and no shell, the program itself must print it.
+    Object.assign(evidence, { program: program.program, compiler: program.compiler });
+    // A library the image preloads into every program could print the text for an empty main().
+    if (program.preloads) {
+      return fail(`${program.program} to print it by itself`, 'the image preloads a library into every program (/etc/ld.so.preload)', evidence,
+        'Remove /etc/ld.so.preload from the image: the text must come from your program, not from a library loaded into it.');
+    }
+    // Run on its own (no arguments, no shell, none of the image's variables, an empty working folder),
+    // the program itself must print it.
     const alone = await engine.run(image.id, undefined, check.timeoutSeconds * 1000, program.program);
     if (alone.startError !== undefined || !matchesOutput(alone.stdout, check.stdout)) {
-      return fail(`${program.program}, run on its own, to print it`, excerpt(alone.startError ?? (alone.stdout + alone.stderr)) || '(no output)', evidence,
-        'The text must come from your compiled program, not from arguments given to another one in CMD.');
+      const output = alone.startError !== undefined ? `it could not start: ${alone.startError}` : excerpt(alone.stdout + alone.stderr) || '(no output)';
+      const why = alone.stdout === '' ? await whyNotStarted(engine, image.id, await config(), program.program) : undefined;
+      return fail(`${program.program}, run on its own, to print it`, output, evidence,
+        why ?? diagnose(undefined, output) ?? 'The text must come from your compiled program itself, not from arguments, variables or files given to it.');
     }
     return pass(evidence);
   },
@@ -137,7 +159,7 @@ export const RUNNERS: { [K in CheckKind]: Runner<K> } = {
     const stages = stageFacts(large.provenance);
     const chain: number[] = [];
     for (let at = stages.at(-1); at && chain.length <= stages.length; at = at.baseStage !== undefined ? stages[at.baseStage] : undefined) chain.push(at.index);
-    if (!chain.some((i) => stages[i]!.steps.some((step) => step.kind === 'compile'))) {
+    if (!chain.some((i) => stages[i]!.steps.some((step) => step.kind === 'run' && step.compiles))) {
       return fail(`${check.than} to be the one-stage build that compiles in its final image`, `${check.than}'s final stage compiles nothing`, evidence,
         `Build ${check.than} from the one-stage Dockerfile (FROM the toolchain, RUN gcc …).`);
     }

@@ -51,7 +51,7 @@ export const ContainerRuns = z.object({
   /** Command instead of the image's CMD; default: the image's own. */ command: z.array(z.string()).optional(),
   /** What standard output must be. */ stdout: OutputMatch,
   /** Expected exit code; default 0. */ exitCode: z.number().int().min(0).max(255).default(0),
-  /** Seconds before the run is stopped and judged an error; default 10. */ timeoutSeconds: z.number().int().min(1).max(60).default(10),
+  /** Seconds before the run is stopped and judged a fail (the program did not finish); default 10. */ timeoutSeconds: z.number().int().min(1).max(60).default(10),
   /**
    * The program the image starts must be a compiled executable that the learner's own build made
    * (compiled in a stage, or copied from one), and run on its own it must print the same; default false.

@@ -14,7 +14,13 @@ import { copyFolderIntoHome, copyIntoHome, runChecks, statuses } from '../../sup
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const GOLDEN = path.join(ROOT, 'tests', 'golden');
 
-interface Expected { description: string; from: 'solution' | 'files' | null; checks: Record<string, 'pass' | 'fail' | 'error'> }
+interface Expected {
+  description: string;
+  from: 'solution' | 'files' | null;
+  checks: Record<string, 'pass' | 'fail' | 'error'>;
+  /** Words the hint of a failed check must hold: the hint must read the learner's real state. */
+  hints?: Record<string, string>;
+}
 
 const cases = fs.readdirSync(GOLDEN).sort().flatMap((lesson) =>
   fs.readdirSync(path.join(GOLDEN, lesson)).sort().map((name) => ({ lesson, name, folder: path.join(GOLDEN, lesson, name) })));
@@ -52,6 +58,7 @@ describe('golden cases', () => {
       expect(statuses(results), `${expected.description}\n${JSON.stringify(failing, null, 1)}`).toEqual(expected.checks);
       // A fail always says what was expected and seen; an error never appears where a verdict was expected.
       for (const result of results.filter((r) => r.status === 'fail')) expect(result.expected && result.seen && result.hint, result.id).toBeTruthy();
+      for (const [id, words] of Object.entries(expected.hints ?? {})) expect(results.find((r) => r.id === id)?.hint, id).toContain(words);
     } finally {
       await terminal.close();
     }

@@ -1,5 +1,6 @@
 // Wrong work, typed into a real workspace: each check fails with what was expected, what was seen,
-// and a hint drawn from what really happened (the build's or the run's own output).
+// and a hint drawn from what really happened (the build's or the run's own output). Each part has a
+// learner of its own, so the parts run in any order.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/server.ts';
@@ -9,34 +10,39 @@ import { copyIntoHome, runChecks } from '../../support/lab.ts';
 import type { CheckResult } from '../../../src/schemas/checks.ts';
 
 let server: TestServer;
-let terminal: TerminalClient;
-let cookie: string;
-let learner: string;
+const terminals: TerminalClient[] = [];
 const byId = (results: CheckResult[]) => Object.fromEntries(results.map((r) => [r.id, r]));
 const HELLO = `printf '%s\\n' '#include <stdio.h>' 'int main(void) { printf("Hello world\\n"); return 0; }' > hello.c`;
+/** The single-stage lesson's Dockerfile, right but for the program's text (hello.c above). */
+const SINGLE = `printf '%s\\n' 'FROM stagecraft/toolchain' 'WORKDIR /app' 'COPY . /app' 'RUN gcc hello.c -o hello' 'CMD /app/hello' > Dockerfile`;
 
-beforeAll(async () => {
-  server = await startTestServer();
-  cookie = await sessionCookie(server.url);
-  terminal = await openTerminal(server.url, cookie);
-  [learner] = server.learners();
-});
+beforeAll(async () => { server = await startTestServer(); });
 
 afterAll(async () => {
-  await terminal?.close();
+  for (const terminal of terminals) await terminal.close();
   await server?.cleanup();
 });
 
+interface Learner { id: string; cookie: string; terminal: TerminalClient }
+
+/** A new learner with a terminal at its prompt. */
+async function newLearner(): Promise<Learner> {
+  const before = new Set(server.learners());
+  const cookie = await sessionCookie(server.url);
+  const terminal = await openTerminal(server.url, cookie);
+  terminals.push(terminal);
+  return { id: server.learners().find((l) => !before.has(l))!, cookie, terminal };
+}
+
 describe('single-stage, done wrong', () => {
-  it('the misprinted Dockerfile: no image, and the hint names the unknown instruction', async () => {
+  it('the misprinted Dockerfile, then the wrong text: each failure says how, and the hints get more specific', async () => {
+    const { cookie, terminal } = await newLearner();
     await run(terminal, `mkdir -p ~/hello && cd ~/hello && ${HELLO} && printf '%s\\n' 'FROM stagecraft/toolchain' 'RUN gcc --version &&' 'make --version' 'WORKDIR /app' 'COPY . /app' 'RUN gcc hello.c -o hello' 'CMD /app/hello' > Dockerfile`);
     await run(terminal, 'docker build -t hello-world .');
-    const results = byId((await runChecks(server.url, cookie, 'single-stage')).results);
-    expect(results['image-built']).toMatchObject({ status: 'fail', expected: 'an image named hello-world', seen: expect.stringContaining('no image named hello-world') });
-    expect(results['image-built']!.hint).toMatch(/unknown instruction: MAKE.*backslash/);
-  });
+    const first = byId((await runChecks(server.url, cookie, 'single-stage')).results);
+    expect(first['image-built']).toMatchObject({ status: 'fail', expected: 'an image named hello-world', seen: expect.stringContaining('no image named hello-world') });
+    expect(first['image-built']!.hint).toMatch(/unknown instruction: MAKE.*backslash/);
 
-  it('a program that prints the wrong text: expected and seen say how', async () => {
     await run(terminal, "sed -i 's/&&$/\\&\\& \\\\/' Dockerfile && docker build -q -t hello-world .");
     const results = byId((await runChecks(server.url, cookie, 'single-stage')).results);
     expect(results['image-built']!.status).toBe('pass');
@@ -50,7 +56,8 @@ describe('single-stage, done wrong', () => {
 
 describe('multi-stage, done with one stage', () => {
   it('fails the size ratio, finds gcc inside, and counts one stage', async () => {
-    await run(terminal, 'docker build -q -t hello-world-small .');
+    const { cookie, terminal } = await newLearner();
+    await run(terminal, `mkdir -p ~/hello && cd ~/hello && ${HELLO} && ${SINGLE} && docker build -q -t hello-world . && docker build -q -t hello-world-small .`, 120_000);
     const results = byId((await runChecks(server.url, cookie, 'multi-stage')).results);
     expect(results['small-built']!.status).toBe('pass');
     expect(results['many-times-smaller']).toMatchObject({ status: 'fail', seen: expect.stringMatching(/1\.0× smaller$/) });
@@ -62,18 +69,24 @@ describe('multi-stage, done with one stage', () => {
 });
 
 describe('cmake, without the static link', () => {
+  let learner: Learner;
+  beforeAll(async () => {
+    learner = await newLearner();
+    await copyIntoHome(learner.id, 'cmake', 'solution', 'cmake');
+    await run(learner.terminal, "sed -i '/CMAKE_EXE_LINKER_FLAGS/d' ~/cmake/CMakeLists.txt");
+  });
+
   it('the program cannot start in the runtime image, and the hint names libstdc++', async () => {
-    await copyIntoHome(learner!, 'cmake', 'solution', 'cmake');
-    await run(terminal, "cd ~/cmake && sed -i '/CMAKE_EXE_LINKER_FLAGS/d' CMakeLists.txt && docker build -q -t hello-cmake .", 120_000);
-    const results = byId((await runChecks(server.url, cookie, 'cmake')).results);
+    await run(learner.terminal, 'cd ~/cmake && docker build -q -t hello-cmake .', 120_000);
+    const results = byId((await runChecks(server.url, learner.cookie, 'cmake')).results);
     expect(results['ten-lines']).toMatchObject({ status: 'fail', seen: expect.stringContaining('libstdc++.so.6') });
     expect(results['ten-lines']!.hint).toMatch(/needs libstdc\+\+\.so\.6/);
     expect(results['exec-form']!.status).toBe('pass');
   });
 
   it('a COPY of a file that is not there: the hint says where files must be', async () => {
-    await run(terminal, 'mv hello.cpp hello.cxx && docker build -t hello-cmake-2 .; mv hello.cxx hello.cpp; docker image rm -f hello-cmake > /dev/null');
-    const results = byId((await runChecks(server.url, cookie, 'cmake')).results);
+    await run(learner.terminal, 'cd ~/cmake && mv hello.cpp hello.cxx && docker build -t hello-cmake-2 .; mv hello.cxx hello.cpp; docker image rm -f hello-cmake > /dev/null 2>&1', 120_000);
+    const results = byId((await runChecks(server.url, learner.cookie, 'cmake')).results);
     expect(results['built']).toMatchObject({ status: 'fail' });
     expect(results['built']!.hint).toMatch(/RUN step|could not find a file to COPY/);
   });
@@ -81,26 +94,42 @@ describe('cmake, without the static link', () => {
 
 describe('stored attempts', () => {
   it('progress counts every attempt and shows what passed', async () => {
-    const res = await fetch(`${server.url}/api/progress`, { headers: { Cookie: cookie } });
-    const { lessons } = (await res.json()) as { lessons: Record<string, { status: string; attempts: number; points: number }> };
-    expect(lessons['single-stage']).toMatchObject({ status: 'started', attempts: 3 });
-    expect(lessons['multi-stage']!.points).toBeGreaterThan(0);
+    const { cookie, terminal } = await newLearner();
+    const progress = async () => ((await (await fetch(`${server.url}/api/progress`, { headers: { Cookie: cookie } })).json()) as { lessons: Record<string, { status: string; attempts: number; points: number }> }).lessons;
+    await runChecks(server.url, cookie, 'single-stage');
+    await runChecks(server.url, cookie, 'single-stage');
+    expect((await progress())['single-stage']).toMatchObject({ status: 'started', attempts: 2, points: 0 });
+    await run(terminal, `mkdir -p ~/hello && cd ~/hello && ${HELLO} && ${SINGLE} && docker build -q -t hello-world .`, 120_000);
+    await runChecks(server.url, cookie, 'single-stage');
+    const after = (await progress())['single-stage']!;
+    expect(after).toMatchObject({ status: 'started', attempts: 3 });
+    expect(after.points).toBeGreaterThan(0); // the image is built and runs; only its text is wrong
   });
 });
 
-// Last: it fixes the single-stage work the tests above rely on being wrong.
 describe('evidence kept by image id', () => {
-  /** Check containers created for this learner since `since` (unix seconds). */
-  const checkContainersSince = (since: number) => execFileSync('docker', ['events', '--since', since.toFixed(3), '--until', (Date.now() / 1000).toFixed(3),
-    '--filter', `label=org.stagecraft.learner=${learner}`, '--filter', 'label=org.stagecraft.role=check', '--filter', 'event=create', '--format', '{{.ID}}'],
-  { encoding: 'utf8' }).split('\n').filter(Boolean).length;
-  const imageRuns = async () => byId((await runChecks(server.url, cookie, 'single-stage')).results)['image-runs']!;
+  let learner: Learner;
+  beforeAll(async () => {
+    learner = await newLearner();
+    await run(learner.terminal, `mkdir -p ~/hello && cd ~/hello && ${HELLO} && ${SINGLE} && docker build -q -t hello-world .`, 120_000);
+    await runChecks(server.url, learner.cookie, 'single-stage'); // what it sees of this image is kept
+  });
+
+  /** Check containers created for this learner's hello-world since `since` (unix seconds); a look
+   * into a base image (whether it holds the program's path) is the base's, kept once for everyone. */
+  const checkContainersSince = (since: number) => {
+    const image = execFileSync('docker', ['image', 'inspect', '--format', '{{.Id}}', `sc-${learner.id}/hello-world`], { encoding: 'utf8' }).trim();
+    return execFileSync('docker', ['events', '--since', since.toFixed(3), '--until', (Date.now() / 1000).toFixed(3),
+      '--filter', `label=org.stagecraft.learner=${learner.id}`, '--filter', 'label=org.stagecraft.role=check', '--filter', 'event=create', '--format', '{{.Actor.Attributes.image}}'],
+    { encoding: 'utf8' }).split('\n').filter((line) => line === image).length;
+  };
+  const imageRuns = async () => byId((await runChecks(server.url, learner.cookie, 'single-stage')).results)['image-runs']!;
 
   it('runs an image once: a repeated check reuses what it saw, a rebuilt image is run again', async () => {
     let since = Date.now() / 1000;
-    expect(await imageRuns()).toMatchObject({ status: 'fail', seen: 'Hello world\n' }); // the image the tests above ran
+    expect(await imageRuns()).toMatchObject({ status: 'fail', seen: 'Hello world\n' }); // the image checked before
     expect(checkContainersSince(since)).toBe(0);
-    await run(terminal, "cd ~/hello && sed -i 's/Hello world/Hello, world!/' hello.c && docker build -q -t hello-world .");
+    await run(learner.terminal, "cd ~/hello && sed -i 's/Hello world/Hello, world!/' hello.c && docker build -q -t hello-world .");
     since = Date.now() / 1000;
     expect((await imageRuns()).status).toBe('pass');
     // The image run as it is, its program read, then run on its own.

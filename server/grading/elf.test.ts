@@ -1,0 +1,38 @@
+// What grading reads from a program's bytes; real programs of the lab images are judged by the golden cases.
+import { describe, expect, it } from 'vitest';
+import { elfFile } from '../../tests/support/elf.ts';
+import { elfFacts } from './elf.ts';
+
+const GCC = 'GCC: (Debian 12.2.0-14+deb12u1) 12.2.0';
+
+describe('elfFacts', () => {
+  it('reads the compiler mark and the loader of a dynamically linked program', () => {
+    expect(elfFacts(elfFile({ interpreter: '/lib64/ld-linux-x86-64.so.2', comment: [GCC] }))).toEqual({
+      kind: 'program', interpreter: '/lib64/ld-linux-x86-64.so.2', compilerMark: GCC,
+    });
+  });
+
+  it('knows Clang, and a mark among other notes', () => {
+    expect(elfFacts(elfFile({ type: 2, comment: ['Linker: LLD 16.0.6', 'Debian clang version 16.0.6 (15)'] }))?.compilerMark).toBe('Debian clang version 16.0.6 (15)');
+  });
+
+  it('finds no mark on a program whose .comment is gone (as Debian ships its tools) or says something else', () => {
+    expect(elfFacts(elfFile({ type: 2 }))).toEqual({ kind: 'program' });
+    expect(elfFacts(elfFile({ comment: ['made by hand', 'GCC: not really'] }))?.compilerMark).toBeUndefined();
+  });
+
+  it('tells an object file (gcc -c) from a program', () => {
+    expect(elfFacts(elfFile({ type: 1, comment: [GCC] }))?.kind).toBe('object');
+  });
+
+  it('is not fooled by scripts, short files or headers that point past the end', () => {
+    expect(elfFacts(Buffer.from('#!/bin/sh\necho "Hello, world!"\n'))).toBeUndefined();
+    expect(elfFacts(elfFile().subarray(0, 20))).toBeUndefined();
+    const broken = elfFile({ comment: [GCC] });
+    broken.writeBigUInt64LE(BigInt(broken.length + 1000), 40); // section headers beyond the file
+    expect(elfFacts(broken)).toEqual({ kind: 'program' });
+    const huge = elfFile({ interpreter: '/lib/ld.so' });
+    huge.writeBigUInt64LE(2n ** 60n, 64 + 32); // a loader path longer than the file
+    expect(elfFacts(huge)?.interpreter).toBeUndefined();
+  });
+});

@@ -1,0 +1,2 @@
+set -e
+LC_ALL=C c99 hello.c -o hello
