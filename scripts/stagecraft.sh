@@ -89,7 +89,8 @@ ensure_engine() {
   if ! engine_answers; then
     mkdir -p "$TOOLS"
     # No bridge: learner containers run with network none, and this machine may allow no private ranges.
-    setsid nohup dockerd --bridge=none --iptables=false --ip-masq=false >"$TOOLS/dockerd.log" 2>&1 < /dev/null &
+    # --live-restore: a restart of dockerd leaves the learners' workspaces (and their shells) running.
+    setsid nohup dockerd --bridge=none --iptables=false --ip-masq=false --live-restore >"$TOOLS/dockerd.log" 2>&1 < /dev/null &
     for _ in $(seq 1 60); do engine_answers && break; sleep 0.5; done
     engine_answers || die "dockerd did not start within 30 s: see $TOOLS/dockerd.log."
   fi

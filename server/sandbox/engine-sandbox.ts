@@ -6,11 +6,12 @@ import { GATEWAY_MOUNT, Workspaces } from './workspace.ts';
 import { openRelayShell } from './relay-shell.ts';
 import { DEFAULT_LIFECYCLE, Lifecycle } from './lifecycle.ts';
 import { DiskWatch } from './disk-watch.ts';
-import { BASE_IMAGES, DEFAULT_QUOTAS, LABELS } from './policy.ts';
+import { BASE_IMAGES, DEFAULT_QUOTAS, LABELS, LIMITS } from './policy.ts';
 import { imageEvidence, learnerEngine } from './learner-engine.ts';
 import { Namespace } from './gateway/names.ts';
-import { spawnShell } from './shell.ts';
+import { spawnShell, type ShellEnded } from './shell.ts';
 import { openEngineShell } from './engine-shell.ts';
+import { within } from './within.ts';
 import { dockerodeOptions, type EngineEndpoint } from './endpoint.ts';
 import { LAB_IMAGES, memoryBuildRecords, type EngineVersion, type Sandbox, type SandboxOptions } from './types.ts';
 
@@ -26,18 +27,18 @@ export interface EngineSandboxOptions extends Omit<SandboxOptions, 'engines' | '
 export interface EngineSandbox extends Omit<Sandbox, 'engines'> {
   /** Workspaces running on this engine (any server's): the pool's measure of load. */
   runningWorkspaces(): Promise<number>;
+  /** The engine's version, or the error that kept it from answering (the pool tells slow from gone). */
+  probe(): Promise<EngineVersion>;
 }
 
 export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbox {
   const docker = new Docker(dockerodeOptions(options.engine));
-  const engineVersion = async (): Promise<EngineVersion | undefined> => {
-    try {
-      const answer = await docker.version();
-      return { version: answer.Version, apiVersion: answer.ApiVersion };
-    } catch {
-      return undefined; // the engine is down: callers report it
-    }
+  const probe = async (): Promise<EngineVersion> => {
+    const answer = await docker.version();
+    return { version: answer.Version, apiVersion: answer.ApiVersion };
   };
+  // The engine is down: callers report it.
+  const engineVersion = (): Promise<EngineVersion | undefined> => probe().catch(() => undefined);
   const evidence = imageEvidence();
   const baseImages = BASE_IMAGES[options.profile];
   /** The learner's names, mapped to the engine's (the course's base images read-only). */
@@ -103,6 +104,7 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
   };
   return {
     engineVersion,
+    probe,
     async imageStatus() {
       const present = async (name: string) => docker.getImage(name).inspect().then(() => true, () => false);
       const [toolchain, runtime, workspace] = await Promise.all(Object.values(LAB_IMAGES).map(present));
@@ -112,7 +114,11 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
       lifecycle.touch(learnerId);
       const container = await workspaces.ensure(learnerId);
       const shell = await openShell(container, learnerId, size);
-      return { ...shell, write: (data) => { lifecycle.touch(learnerId); shell.write(data); } };
+      return {
+        ...shell,
+        write: (data) => { lifecycle.touch(learnerId); shell.write(data); },
+        onExit: (listener) => shell.onExit((code) => void whyStopped(docker, container).then((ended) => listener(code, ended))),
+      };
     },
     learnerEngine: (learnerId) => learnerEngine(docker, learnerId, namespace(learnerId), () => lastBuilds.get(learnerId), evidence, {
       buildOfImage: (imageId) => records.buildOfImage(learnerId, engineUrl, imageId),
@@ -141,4 +147,20 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
       await workspaces.close();
     },
   };
+}
+
+/** Whether a shell ended because its workspace stopped (the learner's `kill 1`, out of memory), and
+ * how to say so. Undefined when it still runs, or when the engine does not answer at once. */
+async function whyStopped(docker: Docker, container: string): Promise<ShellEnded | undefined> {
+  const handle = docker.getContainer(container);
+  // The shell's stream can end a moment before the engine has seen the workspace stop: give it a
+  // second and a half (a plain `exit` waits that long for its new prompt), then stop asking.
+  const asking = new AbortController();
+  const stopped = await within(handle.wait({ condition: 'not-running', abortSignal: asking.signal }).then(() => true, () => false), 1_500);
+  asking.abort();
+  if (!stopped) return undefined;
+  const info = await within(handle.inspect().catch(() => undefined), 3_000);
+  if (!info || info.State.Running) return undefined;
+  const what = info.State.OOMKilled ? `it ran out of memory (${LIMITS.workspaceMemory / 1024 ** 2} MiB)` : `its first process ended (exit code ${info.State.ExitCode})`;
+  return { cause: 'workspace_stopped', message: `Your workspace stopped: ${what}. A new one starts now; your home folder is kept.` };
 }

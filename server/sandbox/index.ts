@@ -5,6 +5,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { dockerodeOptions, type EngineEndpoint as Endpoint } from './endpoint.ts';
 import { LABELS as Labels } from './policy.ts';
+import { within } from './within.ts';
 export type { ShellStream } from './shell.ts';
 export { DEFAULT_LIFECYCLE, type LifecycleOptions } from './lifecycle.ts';
 export type { Refusal } from './gateway/police.ts';
@@ -21,10 +22,9 @@ export { createEnginePool as createSandbox, WorkspaceUnavailable } from './pool.
  */
 export function runningWorkspaces(engines: Endpoint[], dataDir: string): () => Promise<Set<string>> {
   const clients = engines.map((endpoint) => new Docker(dockerodeOptions(endpoint)));
-  const list = (docker: Docker) => Promise.race([
-    docker.listContainers({ filters: { label: [`${Labels.role}=workspace`], status: ['running'] } }),
-    new Promise<[]>((resolve) => setTimeout(() => resolve([]), 3_000).unref()),
-  ]).catch((): [] => []); // the engine is down: its health check reports it
+  const list = async (docker: Docker) => (await within(
+    docker.listContainers({ filters: { label: [`${Labels.role}=workspace`], status: ['running'] } }), 3_000,
+  ).catch(() => undefined)) ?? []; // the engine is down or slow: its health check reports it
   return async () => new Set((await Promise.all(clients.map(list))).flat()
     .map((info) => info.Labels[Labels.learner] ?? '')
     .filter((id) => /^[a-f0-9]{20}$/.test(id) && fs.existsSync(path.join(dataDir, 'gateways', id))));

@@ -4,27 +4,28 @@ import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
-import { CannotJudge, type LearnerEngine, type Provenance, type RunOutcome } from '../grading/index.ts';
+import { CannotJudge, PROGRAM_BYTES_LIMIT, type LearnerEngine, type ProgramFile, type Provenance, type RunOutcome } from '../grading/index.ts';
 import type { RecordedBuild } from './types.ts';
 import { EvidenceCache } from './evidence-cache.ts';
 import { readContext } from './gateway/build-context.ts';
 import type { Namespace } from './gateway/names.ts';
 import { LABELS, LIMITS } from './policy.ts';
+import { readCapped } from '../read-capped.ts';
 import { workspaceName } from './workspace.ts';
 
 /** Most output kept from a check run: enough for any hello world, bounded for a flood. */
 const OUTPUT_LIMIT = 64 * 1024;
 const FILE_LIMIT = 1024 * 1024;
-/** Enough of a program's file to tell a compiled executable (ELF) from a script. */
-const HEAD_BYTES = 64;
+/** Where a program run on its own starts: a folder the image does not have, made empty for the run. */
+const FRESH_FOLDER = '/stagecraft-check-run';
 
 /** Answers about images, shared by every learner of an engine (the same image id is the same content). */
-export interface ImageEvidence { runs: EvidenceCache<RunOutcome>; paths: EvidenceCache<Record<string, boolean>>; heads: EvidenceCache<Buffer | undefined> }
+export interface ImageEvidence { runs: EvidenceCache<RunOutcome>; paths: EvidenceCache<Record<string, boolean>>; programs: EvidenceCache<ProgramFile | undefined> }
 
 export const imageEvidence = (): ImageEvidence => ({
   runs: new EvidenceCache({ weigh: (outcome) => outcome.stdout.length + outcome.stderr.length + 100 }),
   paths: new EvidenceCache({ weigh: (found) => JSON.stringify(found).length }),
-  heads: new EvidenceCache({ weigh: (head) => (head?.length ?? 0) + 100 }),
+  programs: new EvidenceCache({ weigh: (file) => (file?.bytes.length ?? 0) + 100, byteLimit: 4 * PROGRAM_BYTES_LIMIT }),
 });
 
 /** The learner's build records on this engine. */
@@ -65,13 +66,17 @@ export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, 
       return { entrypoint: list(info.Config.Entrypoint), cmd: list(info.Config.Cmd), workingDir: info.Config.WorkingDir || '/' };
     },
 
-    fileHead: (imageId, path) => evidence.heads.get(`head ${imageId} ${path}`, () => inspectFiles(imageId, async (container) => {
+    programFile: (imageId, path) => evidence.programs.get(`program ${imageId} ${path}`, () => inspectFiles(imageId, async (container) => {
       // A link is followed, as the runtime follows it (a few hops at most).
       let at = path;
       for (let hops = 0; hops < 8; hops++) {
         const archive = await container.getArchive({ path: at }).catch(notFoundAs(undefined));
-        const found = archive ? await headOfFirstFile(archive as NodeJS.ReadableStream) : undefined;
-        if (!found || 'head' in found) return found?.head;
+        const found = archive ? await firstFile(archive as NodeJS.ReadableStream) : undefined;
+        if (!found || 'file' in found) {
+          if (!found) return undefined;
+          const imagePreloads = await container.infoArchive({ path: '/etc/ld.so.preload' }).then(() => true, notFoundAs(false));
+          return { ...found.file, imagePreloads };
+        }
         at = posix.resolve(posix.dirname(at), found.link);
       }
       return undefined;
@@ -85,7 +90,9 @@ export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, 
     },
 
     run: (imageId, command, timeoutMs, program) => evidence.runs.get(`run ${imageId} ${JSON.stringify(command ?? null)} ${timeoutMs} ${program ?? ''}`, async () => {
-      const direct = program === undefined ? {} : { Entrypoint: [program], Cmd: [] };
+      // Alone: whatever the image set (BASH_ENV, LD_PRELOAD…) is emptied, and no file beside it is in reach.
+      const env = program === undefined ? [] : ((await docker.getImage(imageId).inspect()).Config.Env ?? []).map((pair) => `${pair.split('=')[0]}=`);
+      const direct = program === undefined ? {} : { Entrypoint: [program], Cmd: [], Env: env, WorkingDir: FRESH_FOLDER };
       const container = await docker.createContainer({ Image: imageId, Cmd: command, ...direct, Labels: labels, Tty: false, HostConfig: hardened });
       try {
         const stream = await container.attach({ stream: true, stdout: true, stderr: true });
@@ -123,6 +130,7 @@ export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, 
       const archive = await workspace.getArchive({ path: `/home/learner/${homePath}` }).catch(notFoundAs(undefined));
       if (!archive) return undefined;
       const tar = await readCapped(archive as NodeJS.ReadableStream, FILE_LIMIT + 4096);
+      if (!tar) return undefined; // larger than any file a check reads
       const read = await readContext(tar);
       const file = read.ok ? read.value.find((entry) => entry.type === 'file') : undefined;
       return file?.data?.subarray(0, FILE_LIMIT).toString('utf8');
@@ -130,8 +138,8 @@ export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, 
   };
 }
 
-/** The first bytes of the archive's first entry when it is a regular file, or where it links; the rest is not read. */
-async function headOfFirstFile(archive: NodeJS.ReadableStream): Promise<{ head: Buffer } | { link: string } | undefined> {
+/** The archive's first entry when it is a regular file (its first PROGRAM_BYTES_LIMIT bytes), or where it links. */
+async function firstFile(archive: NodeJS.ReadableStream): Promise<{ file: Omit<ProgramFile, 'imagePreloads'> } | { link: string } | undefined> {
   const extract = tar.extract();
   (archive as unknown as Readable).pipe(extract);
   try {
@@ -144,9 +152,10 @@ async function headOfFirstFile(archive: NodeJS.ReadableStream): Promise<{ head: 
       for await (const chunk of entry as AsyncIterable<Buffer>) {
         chunks.push(chunk);
         size += chunk.length;
-        if (size >= HEAD_BYTES) break;
+        if (size >= PROGRAM_BYTES_LIMIT) break;
       }
-      return { head: Buffer.concat(chunks).subarray(0, HEAD_BYTES) };
+      const bytes = Buffer.concat(chunks).subarray(0, PROGRAM_BYTES_LIMIT);
+      return { file: { bytes, size: header.size ?? bytes.length, executable: ((header.mode ?? 0) & 0o111) !== 0 } };
     }
     return undefined;
   } finally {
@@ -184,16 +193,6 @@ function notFoundAs<T>(value: T): (error: unknown) => T {
     if ((error as { statusCode?: number }).statusCode === 404) return value;
     throw error;
   };
-}
-
-function readCapped(stream: NodeJS.ReadableStream, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    stream.on('data', (chunk: Buffer) => { if (size < limit) chunks.push(chunk); size += chunk.length; });
-    stream.on('end', () => resolve(Buffer.concat(chunks)));
-    stream.on('error', reject);
-  });
 }
 
 /** Splits the engine's multiplexed attach stream (8-byte frame headers) into stdout and stderr, bounded. */

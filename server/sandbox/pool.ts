@@ -1,15 +1,21 @@
 // A pool of Docker engines behind one Sandbox. Each learner is pinned to one engine (their home
 // volume lives there); a new learner goes to the answering engine with the fewest running
-// workspaces. An engine that stops answering is marked down: its learners' shells end with a
-// message saying so, and opening one answers at once instead of hanging.
+// workspaces. An engine that refuses connections, or has been too slow to answer for a whole
+// window, is marked down: opening a shell there answers at once with a message instead of hanging.
+// Slow is not down: a build storm on two cores can keep an engine from answering for seconds, and
+// a shell that still works is never closed for it.
 import { createEngineSandbox, type EngineSandbox } from './engine-sandbox.ts';
 import type { EngineEndpoint } from './endpoint.ts';
 import type { ShellStream } from './shell.ts';
+import { within } from './within.ts';
+import { afterProbe, markedDown, type Health, type HealthEvent } from './engine-health.ts';
 import type { EngineState, EngineVersion, Sandbox, SandboxOptions } from './types.ts';
 import { CannotJudge, type LearnerEngine } from '../grading/index.ts';
 
 const HEALTH_EVERY_MS = 5_000;
 const HEALTH_TIMEOUT_MS = 3_000;
+/** How long an engine may be too slow to answer before it is marked down (STAGECRAFT_ENGINE_DOWN_AFTER_SECONDS). */
+export const DOWN_AFTER_MS = 60_000;
 /** Longest a workspace may take to open (created, started, shell connected) before the learner is told. */
 const OPEN_TIMEOUT_MS = 30_000;
 export const OPEN_TOO_SLOW = 'Your workspace is taking too long to start; the Docker engine may be overloaded. Retrying.';
@@ -21,21 +27,14 @@ export const NO_ENGINE = 'No Docker engine is answering right now, so no workspa
 /** A failure the learner should read as it is. */
 export class WorkspaceUnavailable extends Error {}
 
-interface Member {
+interface Member extends Health {
   number: number;
   endpoint: EngineEndpoint;
   sandbox: EngineSandbox;
-  /** Whether the engine answered its last health check; undefined until the first one. */
-  up: boolean | undefined;
   version: EngineVersion | undefined;
   /** Learners being placed here right now: not yet counted by the engine as running workspaces. */
   placing: number;
-  /** Open shells, to end with a message when the engine goes down. */
-  shells: Set<(notice: string) => void>;
 }
-
-const timeout = <T>(work: Promise<T>, ms: number): Promise<T | undefined> =>
-  Promise.race([work, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref())]);
 
 /** Errors that mean the engine itself is unreachable, not that a request was refused. */
 const unreachable = (error: unknown) =>
@@ -43,24 +42,22 @@ const unreachable = (error: unknown) =>
 
 export function createEnginePool(options: SandboxOptions): Sandbox {
   const members: Member[] = options.engines.map((endpoint, i) => {
-    const member: Member = { number: i + 1, endpoint, up: undefined, version: undefined, placing: 0, shells: new Set(), sandbox: undefined! };
+    const member: Member = { number: i + 1, endpoint, up: undefined, slowSince: undefined, version: undefined, placing: 0, sandbox: undefined! };
     member.sandbox = createEngineSandbox({ ...options, engine: endpoint, up: () => member.up === true });
     return member;
   });
   const log = (event: string, member: Member) => console.info(JSON.stringify({ event, engine: member.number, endpoint: member.endpoint.url }));
 
-  const markDown = (member: Member) => {
-    if (member.up === false) return;
-    member.up = false;
-    log('engine_down', member);
-    for (const end of [...member.shells]) end(ENGINE_DOWN);
+  const downAfterMs = options.engineDownAfterMs ?? DOWN_AFTER_MS;
+  const apply = (member: Member, next: { health: Health; events: HealthEvent[] }) => {
+    Object.assign(member, next.health);
+    for (const event of next.events) log(event, member);
   };
+  const markDown = (member: Member) => apply(member, markedDown(member));
   const check = async (member: Member) => {
-    const version = await timeout(member.sandbox.engineVersion(), HEALTH_TIMEOUT_MS);
-    member.version = version;
-    if (!version) return markDown(member);
-    if (member.up !== true) log('engine_up', member);
-    member.up = true;
+    const answer = await within(member.sandbox.probe(), HEALTH_TIMEOUT_MS).catch((error: unknown) => (unreachable(error) ? 'refused' as const : undefined));
+    if (answer && answer !== 'refused') member.version = answer;
+    apply(member, afterProbe(member, answer === 'refused' ? 'refused' : answer ? 'answered' : 'slow', Date.now(), downAfterMs));
   };
   const checkAll = () => Promise.all(members.map(check));
   // The first check decides which engines get the start-up sweep (it reclaims what a crash left).
@@ -81,9 +78,10 @@ export function createEnginePool(options: SandboxOptions): Sandbox {
     // An engine taken out of the list keeps its volumes, but this server can no longer reach them.
     if (pinned) console.warn(JSON.stringify({ event: 'engine_repin', learner: learnerId, from: pinned }));
     await ready;
-    const candidates = members.filter((m) => m.up);
+    // A slow engine still takes learners (the open has its own deadline); a down one does not.
+    const candidates = members.filter((m) => m.up !== false);
     // An engine that does not say how loaded it is in time is not a place for a new learner.
-    const loads = await Promise.all(candidates.map(async (m) => ((await timeout(m.sandbox.runningWorkspaces().catch(() => Infinity), HEALTH_TIMEOUT_MS)) ?? Infinity) + m.placing));
+    const loads = await Promise.all(candidates.map(async (m) => ((await within(m.sandbox.runningWorkspaces().catch(() => Infinity), HEALTH_TIMEOUT_MS)) ?? Infinity) + m.placing));
     const least = Math.min(...loads);
     const chosen = candidates[loads.indexOf(least)];
     if (!chosen || least === Infinity) throw new WorkspaceUnavailable(NO_ENGINE);
@@ -99,7 +97,7 @@ export function createEnginePool(options: SandboxOptions): Sandbox {
     async imageStatus() {
       await ready;
       const answering = members.filter((m) => m.up);
-      const statuses = await Promise.all(answering.map((m) => timeout(m.sandbox.imageStatus(), HEALTH_TIMEOUT_MS)));
+      const statuses = await Promise.all(answering.map((m) => within(m.sandbox.imageStatus(), HEALTH_TIMEOUT_MS)));
       const everywhere = (role: 'toolchain' | 'runtime' | 'workspace') => statuses.length > 0 && statuses.every((s) => s?.[role] === true);
       return { toolchain: everywhere('toolchain'), runtime: everywhere('runtime'), workspace: everywhere('workspace') };
     },
@@ -109,12 +107,12 @@ export function createEnginePool(options: SandboxOptions): Sandbox {
     },
     async openShell(learnerId, size) {
       const member = await place(learnerId);
-      if (!member.up) throw new WorkspaceUnavailable(ENGINE_DOWN);
+      if (member.up === false) throw new WorkspaceUnavailable(ENGINE_DOWN);
       member.placing++;
       let shell: ShellStream;
       const opening = member.sandbox.openShell(learnerId, size);
       try {
-        const opened = await timeout(opening, OPEN_TIMEOUT_MS);
+        const opened = await within(opening, OPEN_TIMEOUT_MS);
         if (!opened) {
           void opening.then((late) => late.kill(), () => undefined); // nobody waits for it any more
           throw new WorkspaceUnavailable(OPEN_TOO_SLOW);
@@ -127,7 +125,7 @@ export function createEnginePool(options: SandboxOptions): Sandbox {
       } finally {
         member.placing--;
       }
-      return trackShell(member, shell);
+      return tellWhenDown(member, shell);
     },
     learnerEngine(learnerId) {
       const member = pinnedMember(learnerId) ?? members[0]!;
@@ -152,26 +150,11 @@ const unavailable = async (): Promise<never> => {
 /** What grading sees of a learner whose engine is down: every check is an `error`, never a `fail`. */
 const unreachableEngine: LearnerEngine = {
   image: unavailable, run: unavailable, pathsExist: unavailable, readFile: unavailable, lastBuildOutput: () => undefined,
-  config: unavailable, fileHead: unavailable, provenance: unavailable, imageNames: unavailable, lastBuild: unavailable,
+  config: unavailable, programFile: unavailable, provenance: unavailable, imageNames: unavailable, lastBuild: unavailable,
 };
 
-/** The shell, registered with its engine until it exits, so a down engine can end it with a notice. */
-function trackShell(member: Member, shell: ShellStream): ShellStream {
-  const listeners: ((code: number, notice?: string) => void)[] = [];
-  let exited = false;
-  const exit = (code: number, notice?: string) => {
-    if (exited) return;
-    exited = true;
-    member.shells.delete(endWithNotice);
-    for (const listener of listeners) listener(code, notice);
-  };
-  const endWithNotice = (notice: string) => {
-    exit(-1, notice);
-    shell.kill();
-  };
-  member.shells.add(endWithNotice);
-  // A shell whose engine just died may end before the engine is found down: the browser then
-  // reconnects at once, and that open is what finds the engine down and says so.
-  shell.onExit((code) => exit(code, member.up ? undefined : ENGINE_DOWN));
-  return { ...shell, onExit: (listener) => void listeners.push(listener) };
+/** The shell, whose end says the engine is down when it is (a shell ends by itself when its stream
+ * does; the pool never cuts one that still works). */
+function tellWhenDown(member: Member, shell: ShellStream): ShellStream {
+  return { ...shell, onExit: (listener) => shell.onExit((code, ended) => listener(code, member.up === false ? { cause: 'engine_down', message: ENGINE_DOWN } : ended)) };
 }

@@ -30,11 +30,7 @@ const place = () => {
   folders.push(folder);
   return { folder, mountedAt: '/run/stagecraft' };
 };
-const closed = (socket: net.Socket) => new Promise<boolean>((resolve) => {
-  if (socket.destroyed || socket.readableEnded) return resolve(true);
-  socket.once('close', () => resolve(true));
-  setTimeout(() => resolve(false), 500);
-});
+const isClosed = (socket: net.Socket) => socket.destroyed || socket.readableEnded;
 
 describe('openRelayShell', () => {
   it('takes the first connection only: racers are closed, and the socket file is gone', async () => {
@@ -42,12 +38,13 @@ describe('openRelayShell', () => {
     // The racers connect while the engine is still starting the relay, and hold on.
     const { docker } = fakeDocker(async (socketPath) => {
       for (let i = 0; i < 30; i++) clients.push(net.connect(socketPath).on('error', () => undefined));
-      await new Promise((r) => setTimeout(r, 100));
+      // Each connected, or already turned away (once() would reject on the reset's error event).
+      await Promise.all(clients.map((c) => new Promise((settled) => c.once('connect', settled).once('close', settled))));
     });
     const where = place();
     const shell = await openRelayShell(docker, 'ws', where, { cols: 80, rows: 24 });
-    const states = await Promise.all(clients.map(closed));
-    expect(states.filter((isClosed) => !isClosed)).toHaveLength(1); // the one the server kept as the shell
+    await expect.poll(() => clients.filter(isClosed).length).toBe(29);
+    expect(clients.filter((c) => !isClosed(c))).toHaveLength(1); // the one the server kept as the shell
     expect(fs.readdirSync(where.folder)).toEqual([]);
     shell.kill();
     for (const c of clients) c.destroy();
@@ -60,15 +57,18 @@ describe('openRelayShell', () => {
     const output: string[] = [];
     shell.onData((chunk) => output.push(chunk.toString()));
     relay!.write('/dev/pts/3\r\nlearner@stagecraft:~$ ');
-    await new Promise((r) => setTimeout(r, 50));
-    expect(output.join('')).toBe('learner@stagecraft:~$ ');
+    await expect.poll(() => output.join('')).toBe('learner@stagecraft:~$ ');
+    const sttys = () => execs.filter((cmd) => cmd[0] === 'stty').map((cmd) => cmd.slice(3).join(' '));
     for (let i = 0; i < 100; i++) shell.resize(100 + (i % 2), 30);
     shell.resize(120, 40);
     shell.resize(120, 40);
-    await new Promise((r) => setTimeout(r, 100));
-    const sttys = execs.filter((cmd) => cmd[0] === 'stty');
-    expect(sttys.length).toBeLessThanOrEqual(3);
-    expect(sttys.at(-1)).toEqual(['stty', '-F', '/dev/pts/3', 'cols', '120', 'rows', '40']);
+    // Resizes run in order, one at a time: once a later size is applied, every earlier one has been.
+    await expect.poll(() => sttys().at(-1)).toBe('cols 120 rows 40');
+    shell.resize(90, 20);
+    await expect.poll(() => sttys().at(-1)).toBe('cols 90 rows 20');
+    expect(sttys().length).toBeLessThanOrEqual(4);
+    expect(sttys().filter((size) => size === 'cols 120 rows 40')).toHaveLength(1);
+    expect(execs.filter((cmd) => cmd[0] === 'stty').at(-1)!.slice(0, 3)).toEqual(['stty', '-F', '/dev/pts/3']);
     shell.kill();
     relay!.destroy();
   });

@@ -7,14 +7,21 @@ import { cliEnvironment, type EngineEndpoint } from './endpoint.ts';
 export interface ShellStream {
   /** Raw output bytes of the shell. */
   onData(listener: (chunk: Buffer) => void): void;
-  /** `notice` says why, when the cause is not the shell's own (its engine went down). */
-  onExit(listener: (exitCode: number, notice?: string) => void): void;
+  /** `ended` says why, when the cause is not the shell's own (its engine went down, its workspace stopped). */
+  onExit(listener: (exitCode: number, ended?: ShellEnded) => void): void;
   write(data: string): void;
   resize(cols: number, rows: number): void;
   /** Stop reading the pty (flow control); the shell blocks once the kernel buffer fills. */
   pause(): void;
   resume(): void;
   kill(): void;
+}
+
+/** Why a shell ended, told to the learner: `engine_down` (opening again waits for the engine) or
+ * `workspace_stopped` (the next shell starts the workspace again, home kept). */
+export interface ShellEnded {
+  cause: 'engine_down' | 'workspace_stopped';
+  message: string;
 }
 
 export function spawnShell(container: string, engine: EngineEndpoint, size: { cols: number; rows: number }): ShellStream {

@@ -123,4 +123,6 @@ export interface SandboxOptions {
   inUse?: (learnerId: string) => boolean;
   /** How often engines are checked, ms (tests shorten it). */
   healthEveryMs?: number;
+  /** How long an engine may miss health checks by being slow before it is marked down, ms. */
+  engineDownAfterMs?: number;
 }

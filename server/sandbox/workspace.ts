@@ -7,7 +7,7 @@ import { BASE_IMAGES, LABELS, LIMITS, type Quotas } from './policy.ts';
 import { listenGateway, type Gateway } from './gateway/server.ts';
 import { prepareBuildCgroup } from './build-cgroup.ts';
 import type { Refusal } from './gateway/police.ts';
-import type { LearnerBuilds } from './gateway/handlers.ts';
+import type { LearnerBuilds } from './gateway/context.ts';
 import type { EngineEndpoint } from './endpoint.ts';
 
 export const WORKSPACE_IMAGE = 'stagecraft/workspace:latest';

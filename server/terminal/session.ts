@@ -53,9 +53,9 @@ export class TerminalSession {
     if (this.#pendingInput) shell.write(this.#pendingInput);
     this.#pendingInput = '';
     shell.onData((chunk) => this.#output(chunk));
-    shell.onExit((_code, notice) => notice
-      ? this.end(CloseCode.workspaceUnavailable, notice)
-      : this.end(CloseCode.shellExited, 'The shell has ended; a new one starts when you reconnect.'));
+    shell.onExit((_code, ended) => ended?.cause === 'engine_down'
+      ? this.end(CloseCode.workspaceUnavailable, ended.message)
+      : this.end(CloseCode.shellExited, ended?.message ?? 'The shell has ended; a new one starts when you reconnect.'));
   }
 
   /** Makes `socket` the one that shows this shell; an older socket is closed with a message. */

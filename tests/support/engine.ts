@@ -21,6 +21,11 @@ export interface TestEngine {
   halt(): Promise<void>;
   /** Starts dockerd again on the same folders and waits for it to answer. */
   start(): Promise<void>;
+  /** Freezes dockerd (SIGSTOP): it accepts connections but answers nothing, as under a build storm.
+   * Its containers keep running (they belong to containerd). */
+  freeze(): void;
+  /** Lets a frozen dockerd go on (SIGCONT). */
+  thaw(): void;
   /** Stops dockerd and removes its folders. */
   stop(): Promise<void>;
 }
@@ -32,6 +37,9 @@ export interface EngineOptions {
   tls?: boolean;
   /** Extra dockerd arguments (e.g. --registry-mirror). */
   args?: string[];
+  /** A data root of this many MiB (an ext4 file system in a file, loop-mounted), for an engine whose
+   * disk fills up. Not a tmpfs: its pages would count as the writing container's memory. */
+  diskMiB?: number;
 }
 
 export const freePort = () => new Promise<number>((resolve) => {
@@ -41,11 +49,12 @@ export const freePort = () => new Promise<number>((resolve) => {
   });
 });
 
-export async function waitFor(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+/** Polls `check` until it holds, or fails after `timeoutMs` naming what it waited for. */
+export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what} did not come up within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 250));
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -93,6 +102,14 @@ export async function startEngine(options: EngineOptions): Promise<TestEngine> {
   }
   let child: ChildProcess | undefined;
   const log = path.join(dir, 'dockerd.log');
+  if (options.diskMiB) {
+    const image = path.join(dir, 'disk.img');
+    fs.mkdirSync(path.join(dir, 'data'));
+    fs.closeSync(fs.openSync(image, 'w'));
+    fs.truncateSync(image, options.diskMiB * 1024 ** 2);
+    execFileSync('mkfs.ext4', ['-q', '-F', image]);
+    execFileSync('mount', ['-o', 'loop', image, path.join(dir, 'data')]);
+  }
   const start = async () => {
     child = spawn('dockerd', [
       '--data-root', path.join(dir, 'data'), '--exec-root', path.join(dir, 'exec'), '--pidfile', path.join(dir, 'dockerd.pid'),
@@ -110,8 +127,26 @@ export async function startEngine(options: EngineOptions): Promise<TestEngine> {
   for (const image of options.images) execFileSync('bash', ['-c', `docker save ${image} | DOCKER_HOST=unix://${socket} docker load -q`], { stdio: 'ignore' });
   return {
     socket, url, certDir, env, halt, start,
+    freeze: () => void child?.kill('SIGSTOP'),
+    thaw: () => void child?.kill('SIGCONT'),
     async stop() {
+      // Under --live-restore containers outlive dockerd and would keep its folders busy: remove them first.
+      try {
+        const ids = execFileSync('docker', ['ps', '-aq'], { env, encoding: 'utf8', timeout: 10_000 }).split('\n').filter(Boolean);
+        if (ids.length > 0) execFileSync('docker', ['rm', '-f', ...ids], { env, stdio: 'ignore', timeout: 60_000 });
+      } catch {
+        // not answering (halted, or frozen): its containers stop with it unless it was live-restoring
+      }
       await halt();
+      // A live-restoring dockerd leaves its data root bind-mounted on itself when it stops, and a
+      // small disk is a file system of its own.
+      for (let mounts = 0; mounts < 2; mounts++) {
+        try {
+          execFileSync('umount', [path.join(dir, 'data')], { stdio: 'ignore' });
+        } catch {
+          break; // not mounted
+        }
+      }
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

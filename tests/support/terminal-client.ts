@@ -66,6 +66,18 @@ export class TerminalClient {
     return this.output;
   }
 
+  /** Sends a ping and waits for its pong: the server has handled everything it had before it. */
+  async roundTrip(timeoutMs = 10_000): Promise<void> {
+    const pongs = () => this.frames.filter((f) => (f as { type?: string }).type === 'pong').length;
+    const before = pongs();
+    this.send({ type: 'ping' });
+    const deadline = Date.now() + timeoutMs;
+    while (pongs() === before) {
+      if (Date.now() > deadline) throw new Error('no pong');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
   closed(): Promise<number> {
     if (this.closeCode !== undefined) return Promise.resolve(this.closeCode);
     return new Promise((resolve) => this.socket.once('close', (code) => resolve(code)));

@@ -228,6 +228,23 @@ describe('TerminalClient', () => {
     expect(states.at(-1)).toBe('ready');
   });
 
+  it('keeps the ended shell\'s output on the page, with the reason, when a new shell replaces it', () => {
+    const { socket, sink } = setup();
+    const why = 'Your workspace stopped: its first process was ended. A new one starts; your home folder is kept.';
+    socket().open();
+    socket().text({ type: 'attached', replayed: 0 });
+    socket().output(10);
+    socket().text({ type: 'notice', message: why });
+    socket().serverClose(CloseCode.shellExited, why);
+    vi.advanceTimersByTime(250);
+    const second = socket();
+    second.open();
+    second.text({ type: 'attached', replayed: 0 });
+    second.output(3);
+    expect(sink.resets).toBe(0);
+    expect(sink.notices).toEqual([why]);
+  });
+
   it('backs off longer after each failed attempt, then starts over after a good one', () => {
     const { socket } = setup();
     const delays: number[] = [];

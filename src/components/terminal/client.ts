@@ -91,8 +91,6 @@ interface Connection {
   ws: WebSocket;
   open: boolean;
   done: boolean;
-  /** Whether a message has arrived yet (the first one triggers the pre-replay reset). */
-  heard: boolean;
   ready: boolean;
   rendered: number;
   acked: number;
@@ -178,7 +176,7 @@ export class TerminalClient {
     }
     ws.binaryType = 'arraybuffer';
     const conn: Connection = {
-      ws, open: false, done: false, heard: false, ready: false,
+      ws, open: false, done: false, ready: false,
       rendered: 0, acked: 0, ackTimer: undefined, pingTimer: undefined, awaitingPong: false,
     };
     this.#conn = conn;
@@ -199,12 +197,6 @@ export class TerminalClient {
 
   #onMessage(conn: Connection, data: unknown): void {
     if (conn.done) return;
-    if (!conn.heard) {
-      conn.heard = true;
-      // The server replays its scrollback on every attach; clear what an earlier socket drew.
-      if (this.#screenUsed) this.#opts.sink.reset();
-      this.#screenUsed = false;
-    }
     if (data instanceof ArrayBuffer) return this.#onOutput(conn, new Uint8Array(data));
     if (typeof data !== 'string') return;
     let frame: ServerFrame;
@@ -218,7 +210,11 @@ export class TerminalClient {
       this.#screenUsed = true;
       this.#opts.sink.notice(cleanNotice(frame.message));
     }
-    // `attached` needs nothing: the pre-replay reset already happened on the first message.
+    else if (frame.type === 'attached' && frame.replayed > 0 && this.#screenUsed) {
+      // The replay redraws the shell's recent output: clear what an earlier socket drew first. A new
+      // shell replays nothing, and the old one's output stays on the page above the reason it ended.
+      this.#opts.sink.reset();
+    }
   }
 
   #onOutput(conn: Connection, bytes: Uint8Array): void {

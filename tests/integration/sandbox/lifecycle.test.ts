@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 import { openTerminal, sessionCookie } from '../../support/terminal-client.ts';
 import { run } from '../../support/shell.ts';
+import { CloseCode } from '../../../src/schemas/close-code.ts';
 
 const docker = new Docker();
 const servers: TestServer[] = [];
@@ -46,6 +47,20 @@ describe('workspace lifecycle', () => {
     expect(await run(after, 'cat ~/keep.txt')).toBe('kept\n');
     expect(await run(after, 'docker run --rm before')).toBe('built before\n');
     await after.close();
+  });
+
+  it('tells the learner why when they stop their own workspace (kill 1); the next shell starts it again, home kept', async () => {
+    const server = await start();
+    const cookie = await sessionCookie(server.url);
+    const terminal = await shell(server, cookie);
+    await run(terminal, 'echo kept > ~/kept.txt');
+    terminal.type('kill 1\r');
+    expect(await terminal.closed()).toBe(CloseCode.shellExited);
+    expect(terminal.closeReason).toMatch(/^Your workspace stopped: its first process ended/);
+    expect(terminal.frames).toContainEqual({ type: 'notice', message: expect.stringContaining('your home folder is kept') });
+    const again = await shell(server, cookie);
+    expect(await run(again, 'cat ~/kept.txt')).toBe('kept\n');
+    await again.close();
   });
 
   it('stops an idle workspace and its running containers; the next visit starts it again', async () => {
