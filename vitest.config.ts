@@ -1,13 +1,17 @@
-// Three test sets: unit (no Docker, no network), integration (real engine) and e2e (real Chromium).
+// Three test sets: unit (no Docker, no network), integration (real engine) and e2e (real Chromium),
+// run one set after another (groupOrder): left alone, Vitest runs projects at once, and an
+// integration file and an e2e file would share the engine and the two cores.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['server/**/*.test.ts', 'src/**/*.test.ts', 'tests/unit/**/*.test.ts', 'tests/unit-site/**/*.test.ts'] } },
+      // Unit tests run in a random order each time (the seed is printed), so none can lean on another.
+      { test: { name: 'unit', sequence: { groupOrder: 0, shuffle: { files: false, tests: true } }, include: ['server/**/*.test.ts', 'src/**/*.test.ts', 'tests/unit/**/*.test.ts', 'tests/unit-site/**/*.test.ts'] } },
       {
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: ['tests/integration/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
@@ -15,7 +19,7 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
-      { test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 300_000, fileParallelism: false } },
+      { test: { name: 'e2e', sequence: { groupOrder: 2 }, include: ['tests/e2e/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 300_000, fileParallelism: false } },
     ],
   },
 });

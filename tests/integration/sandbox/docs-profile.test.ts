@@ -30,7 +30,7 @@ describe('docs profile', () => {
   it('pulls an allow-listed base image', async () => {
     const output = await run(terminal, 'docker pull alpine:3.7', 60_000);
     expect(output).toContain('Downloaded newer image for alpine:3.7');
-    expect(await run(terminal, "docker image ls --format '{{.Repository}}:{{.Tag}}' alpine")).toBe('alpine:3.7\n');
+    expect(await run(terminal, "docker image ls --format '{{.Repository}}:{{.Tag}}' alpine:3.7")).toBe('alpine:3.7\n');
   });
 
   it.each(['busybox', 'alpine:edge', 'library/ubuntu:22.04', 'ghcr.io/someone/tool:1'])('refuses to pull %s', async (image) => {
@@ -46,13 +46,15 @@ describe('docs profile', () => {
   });
 
   it('refuses FROM an image that is not a base image and not the learner\'s', async () => {
-    await run(terminal, "printf 'FROM busybox\\n' > Dockerfile");
-    expect(await run(terminal, 'docker build -t nope .')).toContain('does not exist in your lab');
+    await run(terminal, "mkdir -p ~/nope && cd ~/nope && printf 'FROM busybox\\n' > Dockerfile");
+    expect(await run(terminal, 'docker build -t nope .; cd ~')).toContain('does not exist in your lab');
   });
 
   it('keeps the base images read-only', async () => {
+    // An image of the learner's own that needs no pull (the other tests pull the base images first).
+    await run(terminal, "mkdir -p ~/ro && cd ~/ro && printf 'FROM scratch\\nCOPY Dockerfile /\\n' > Dockerfile && docker build -q -t mine . && cd ~", 60_000);
     refusals.clear();
-    expect(await run(terminal, 'docker tag docs-hello alpine:3.7')).toContain("course's base images");
+    expect(await run(terminal, 'docker tag mine alpine:3.7')).toContain("course's base images");
     expect(await run(terminal, 'docker image rm alpine:3.7')).toContain("course's base images");
     expect(refusals.codes).toEqual(['base_image_read_only', 'base_image_read_only']);
   });

@@ -4,12 +4,12 @@
 // ends its learners' terminals with a clear message, and others carry on; when it comes back, so do they.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 import { openTerminal, sessionCookie, TerminalClient } from '../../support/terminal-client.ts';
 import { run } from '../../support/shell.ts';
 import { runChecks } from '../../support/lab.ts';
-import { startEngine, type TestEngine } from '../../support/engine.ts';
+import { startEngine, waitFor, type TestEngine } from '../../support/engine.ts';
 import { CloseCode } from '../../../src/schemas/frames.ts';
 import { ENGINE_DOWN } from '../../../server/sandbox/pool.ts';
 
@@ -43,7 +43,8 @@ const health = async () => (await (await fetch(`${server.url}/api/health`)).json
 beforeAll(async () => {
   const images = ['stagecraft/workspace:latest', 'stagecraft/runtime:latest'];
   [one, two] = await Promise.all([startEngine({ images }), startEngine({ images, tls: true })]);
-  env = { STAGECRAFT_ENGINES: `${one.url},${two.url}`, STAGECRAFT_ENGINE_CERTS: two.certDir! };
+  // A short slow-engine window, so the test sees a slow engine marked down in seconds.
+  env = { STAGECRAFT_ENGINES: `${one.url},${two.url}`, STAGECRAFT_ENGINE_CERTS: two.certDir!, STAGECRAFT_ENGINE_DOWN_AFTER_SECONDS: '8' };
   server = await startTestServer(env);
 }, 240_000);
 
@@ -93,6 +94,48 @@ describe('a pool of engines', () => {
     expect(workspaceOn(one, b.id)).toBeUndefined();
   });
 
+  it('rides out a slow engine: slow is not down, and a shell that works is never closed', async () => {
+    const logged = vi.spyOn(console, 'info');
+    const seen = (event: string) => logged.mock.calls.some(([line]) => String(line).includes(`"event":"${event}","engine":1`));
+    one.freeze(); // A's engine: it accepts connections and answers nothing
+    try {
+      await waitFor(() => seen('engine_slow'), 'the health check finds engine 1 slow', 20_000);
+      expect(seen('engine_down')).toBe(false);
+      expect((await health()).engines[0]!.up).toBe(true);
+      // A's relay shell does not pass through the engine: typing still echoes.
+      expect(await run(a.terminal, 'echo "typing $((6*7))"')).toContain('typing 42');
+      await waitFor(() => seen('engine_down'), 'engine 1 is marked down once slow for the whole window', 30_000);
+      // Down, but the shell still works, so it stays open.
+      expect(a.terminal.closeCode).toBeUndefined();
+      expect(await run(a.terminal, 'echo "still $((6*7))"')).toContain('still 42');
+    } finally {
+      one.thaw();
+      logged.mockRestore();
+    }
+    await waitFor(async () => (await health()).engines[0]!.up, 'the health check sees engine 1 up again', 20_000);
+  });
+
+  it('lets learners in when the server starts while an engine is slow', async () => {
+    for (const terminal of open.splice(0)) await terminal.close();
+    await server.close();
+    const logged = vi.spyOn(console, 'info');
+    one.freeze();
+    try {
+      const starting = startTestServer({ ...env, STAGECRAFT_DATA: server.dataDir });
+      await waitFor(() => logged.mock.calls.some(([line]) => String(line).includes('"event":"engine_slow","engine":1')), 'the first health check finds engine 1 slow', 20_000);
+      one.thaw();
+      server = await starting;
+    } finally {
+      one.thaw();
+      logged.mockRestore();
+    }
+    // Not yet seen answering, but not down: A's shell opens as soon as the engine answers it.
+    a.terminal = await openTerminal(server.url, a.cookie);
+    b.terminal = await openTerminal(server.url, b.cookie);
+    open.push(a.terminal, b.terminal);
+    expect(await run(a.terminal, 'cat ~/.profile > /dev/null && echo "back $((6*7))"')).toContain('back 42');
+  });
+
   it('ends the terminals of a learner whose engine goes away with a clear message; the other engine carries on', async () => {
     await two.halt();
     // The shell ends as its engine stops: as a plain end, or, once the engine is known down, saying so.
@@ -116,8 +159,7 @@ describe('a pool of engines', () => {
 
   it('lets the learner back in, files intact, once the engine returns', async () => {
     await two.start();
-    const deadline = Date.now() + 20_000;
-    while (!(await health()).engines[1]!.up && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    await waitFor(async () => (await health()).engines[1]!.up, 'the health check sees engine 2 up again', 20_000);
     b.terminal = await openTerminal(server.url, b.cookie);
     open.push(b.terminal);
     expect(await run(b.terminal, 'cat ~/notes.txt')).toBe('kept\n');

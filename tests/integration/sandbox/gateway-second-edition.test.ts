@@ -10,6 +10,7 @@ import { startTestServer, type TestServer } from '../../support/server.ts';
 import { openTerminal, type TerminalClient } from '../../support/terminal-client.ts';
 import { run } from '../../support/shell.ts';
 import { END, paxEntry, rawEntry } from '../../support/tar.ts';
+import { waitFor } from '../../support/engine.ts';
 
 const docker = new Docker();
 let server: TestServer;
@@ -154,16 +155,14 @@ describe("a multi-stage build's earlier stage", () => {
     expect(stageId, output).toMatch(/^[0-9a-f]{12}$/);
   }, 180_000);
 
-  it('has neither name nor label, yet is the learner\'s own: listed for them, not for anyone else', async () => {
+  it('has neither name nor label, yet is the learner\'s own: listed for them, not for anyone else, counted in their quota, gone with docker image prune', async () => {
     const info = await docker.getImage(stageId).inspect();
     expect(info.RepoTags ?? []).toEqual([]);
     expect(info.Config.Labels?.['org.stagecraft.learner']).toBeUndefined();
     expect(await run(bob, 'docker images -q')).toContain(stageId);
     expect(await run(alice, 'docker images -a -q')).not.toContain(stageId);
     expect(await run(alice, `docker image inspect ${stageId} 2>&1`)).toMatch(/No such image/);
-  });
-
-  it('counts in their quota, and goes with docker image prune', async () => {
+    // One test: the prune below removes the stage the looks above need.
     // docker info counts what the quota counts: the learner's own images.
     const before = Number((await run(bob, "docker info --format '{{.Images}}'")).trim());
     const dangling = (await run(bob, 'docker images -q --filter dangling=true')).trim().split('\n').filter(Boolean).length;
@@ -178,7 +177,7 @@ describe('the build records believe only the engine', () => {
   it("a step that prints another learner's image id does not make it the learner's", async () => {
     const answer = await build(bobId, await contextWith(`FROM stagecraft/runtime\nRUN echo " ---> ${aliceImage.slice(0, 12)}" && echo $RANDOM\n`));
     expect(answer.text).toMatch(/Successfully built/);
-    await waitUntil(async () => (await run(bob, `docker image inspect ${aliceImage.slice(0, 12)} 2>&1`)).includes('No such image'), 'the record settles');
+    await waitFor(async () => (await run(bob, `docker image inspect ${aliceImage.slice(0, 12)} 2>&1`)).includes('No such image'), 'the record settles');
     expect(await run(bob, `docker image inspect ${aliceImage.slice(0, 12)} 2>&1`)).toMatch(/No such image/);
     expect(await run(bob, 'docker image prune -a -f 2>&1 && docker images -a -q')).not.toContain(aliceImage.slice(0, 12));
     expect((await docker.getImage(aliceImage).inspect()).Id).toContain(aliceImage);
@@ -190,7 +189,7 @@ describe('the build records believe only the engine', () => {
     // A new Dockerfile each run ($RANDOM expanded by the shell): no step may come from the cache.
     await run(bob, `mkdir -p ~/q && cd ~/q && printf '%s\\n' 'FROM stagecraft/runtime AS first' "RUN echo 'Step 9/9 : FROM x' && echo $RANDOM$RANDOM > /made" 'FROM stagecraft/runtime' 'COPY --from=first /made /made' > Dockerfile && docker build -q -t quiet .`, 120_000);
     let added: string[] = [];
-    await waitUntil(async () => (added = [...(await dangling())].filter((id) => !before.has(id))).length > 0, "the stage's image is listed");
+    await waitFor(async () => (added = [...(await dangling())].filter((id) => !before.has(id))).length > 0, "the stage's image is listed");
     for (const id of added) expect((await docker.getImage(id).inspect()).RepoTags ?? []).toEqual([]);
   });
 
@@ -217,12 +216,13 @@ describe('the build records believe only the engine', () => {
 
   it('an image the running build starts from cannot be removed until it ends', async () => {
     await run(bob, `mkdir -p ~/r && cd ~/r && printf "FROM stagecraft/runtime\\nRUN echo base-$RANDOM > /b\\n" > Dockerfile && docker build -q -t mine .`, 120_000);
+    await run(bob, `printf "FROM stagecraft/runtime\\nRUN echo other-$RANDOM > /o\\n" > Dockerfile.other && docker build -q -f Dockerfile.other -t other .`, 120_000);
     const building = build(bobId, await contextWith(`FROM stagecraft/runtime\nRUN sleep 4 && echo ${Date.now()}\nFROM mine\nRUN cat /b\n`));
-    await waitUntil(async () => (await docker.listContainers()).some((c) => c.Command.includes('sleep 4')), 'the build is running');
+    await waitFor(async () => (await docker.listContainers()).some((c) => c.Command.includes('sleep 4')), 'the build is running');
     expect(await run(bob, 'docker image rm mine 2>&1')).toMatch(/in use by your running build/);
     // Second review: move the name to another image, then remove that. The build starts FROM the
     // image that was judged, by its id, so nothing is pulled and the name does not matter.
-    expect(await run(bob, 'docker tag quiet mine && docker image rm mine 2>&1')).toMatch(/Untagged/);
+    expect(await run(bob, 'docker tag other mine && docker image rm mine 2>&1')).toMatch(/Untagged/);
     const answer = await building;
     expect(answer.text).toMatch(/base-\d+/);
     expect(answer.text).not.toMatch(/registry|pull/i);
@@ -243,14 +243,6 @@ describe('an earlier stage in a small quota', () => {
     }
   }, 180_000);
 });
-
-async function waitUntil(condition: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 function symlink(name: string, target: string): Buffer {
   const header = rawEntry(name, '2', '');

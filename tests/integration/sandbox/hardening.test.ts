@@ -1,12 +1,14 @@
 // The workspace and the learner's containers hold against what a learner can throw at them:
 // writes outside home and /tmp, reading the server's secrets, reaching the server, fork and memory
 // bombs, a huge build context, and more containers or builds than the quota allows.
+import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 import { openTerminal, type TerminalClient } from '../../support/terminal-client.ts';
 import { recordRefusals, type RefusalLog } from '../../support/refusals.ts';
 import { run } from '../../support/shell.ts';
-import { LIMITS } from '../../../server/sandbox/index.ts';
+import { LIMITS, workspaceName } from '../../../server/sandbox/index.ts';
+import { waitFor } from '../../support/engine.ts';
 
 const SECRET = 'do-not-leak-7f3a9c';
 let server: TestServer;
@@ -19,6 +21,12 @@ beforeAll(async () => {
   server = await startTestServer();
   terminal = await openTerminal(server.url);
 });
+
+/** Whether a process whose command line starts with `command` still runs in the learner's workspace. */
+async function workspaceRuns(command: string): Promise<boolean> {
+  const top = await new Docker().getContainer(workspaceName(server.learners()[0]!)).top({ ps_args: '-o pid,args' });
+  return top.Processes.some((row: string[]) => row.at(-1)!.startsWith(command));
+}
 
 afterAll(async () => {
   refusals.stop();
@@ -45,9 +53,11 @@ describe('workspace', () => {
   });
 
   it('contains a fork bomb at its process limit, and the shell survives', async () => {
-    const output = await run(terminal, "bash -c 'for i in $(seq 400); do sleep 3 & done; wait' 2>&1 | grep -m1 -o 'temporarily unavai[l]able'", 60_000);
+    // Each child lives 15 s, so the limit (256) is reached even when forks are slow on a loaded machine
+    // (with 3 s, early children ended before the last were started, and CI once saw no failure).
+    const output = await run(terminal, "bash -c 'for i in $(seq 400); do sleep 15 & done; wait' 2>&1 | grep -m1 -o 'temporarily unavai[l]able'", 120_000);
     expect(output).toBe('temporarily unavailable\n');
-    await new Promise((r) => setTimeout(r, 3500));
+    await waitFor(async () => !(await workspaceRuns('sleep 15')), "the bomb's processes have ended", 60_000);
     expect(await run(terminal, 'echo alive')).toBe('alive\n');
   });
 
@@ -58,13 +68,13 @@ describe('workspace', () => {
 
 describe("learner's containers", () => {
   it('contain a fork bomb at their process limit', async () => {
-    const output = await run(terminal, "docker run --rm stagecraft/toolchain bash -c 'for i in $(seq 300); do sleep 3 & done; wait' 2>&1 | grep -m1 -o 'temporarily unavai[l]able'", 60_000);
+    const output = await run(terminal, "docker run --rm stagecraft/toolchain bash -c 'for i in $(seq 300); do sleep 15 & done; wait' 2>&1 | grep -m1 -o 'temporarily unavai[l]able'", 120_000);
     expect(output).toBe('temporarily unavailable\n');
   });
 
   it('contain a fork bomb in a build step at the build process limit', async () => {
-    await run(terminal, "mkdir -p ~/bomb && cd ~/bomb && printf '%s\\n' 'FROM stagecraft/toolchain' 'RUN bash -c \"for i in \\$(seq 300); do sleep 3 & done; wait\" 2>&1 | grep -m1 -o \"temporarily unavai[l]able\"' > Dockerfile && cat Dockerfile");
-    const output = await run(terminal, 'docker build --no-cache . ; cd ~', 120_000);
+    await run(terminal, "mkdir -p ~/bomb && cd ~/bomb && printf '%s\\n' 'FROM stagecraft/toolchain' 'RUN bash -c \"for i in \\$(seq 300); do sleep 15 & done; wait\" 2>&1 | grep -m1 -o \"temporarily unavai[l]able\"' > Dockerfile && cat Dockerfile");
+    const output = await run(terminal, 'docker build --no-cache . ; cd ~', 180_000);
     // The step's own echo holds the pattern with [l], so only the real fork failure matches.
     expect(output).toContain('temporarily unavailable');
   });
@@ -95,11 +105,14 @@ describe('quotas', () => {
   });
 
   it('runs one build at a time per learner', async () => {
-    await run(terminal, "mkdir -p ~/slow && cd ~/slow && printf 'FROM stagecraft/toolchain\\nRUN sleep 4\\n' > Dockerfile");
+    await run(terminal, "mkdir -p ~/slow && cd ~/slow && printf 'FROM stagecraft/toolchain\\nRUN sleep 8 && echo one-at-a-time\\n' > Dockerfile");
     refusals.clear();
-    const output = await run(terminal, '(docker build -q --no-cache . > /dev/null &) ; sleep 1; docker build -q --no-cache .; wait', 60_000);
+    await run(terminal, '(docker build -q --no-cache . > /dev/null 2>&1 &)');
+    // The second build is sent only once the first one's step runs in the engine.
+    await waitFor(async () => (await new Docker().listContainers()).some((c) => c.Command.includes('one-at-a-time')), 'the first build runs');
+    const output = await run(terminal, 'docker build -q --no-cache . 2>&1', 60_000);
     expect(output).toContain('another build of yours is still running');
     expect(refusals.codes).toContain('quota_builds');
-    await new Promise((r) => setTimeout(r, 4000));
+    await waitFor(async () => !(await workspaceRuns('docker build')), 'the first build has ended', 60_000);
   });
 });

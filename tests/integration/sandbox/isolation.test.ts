@@ -12,6 +12,7 @@ let server: TestServer;
 let alice: TerminalClient;
 let bob: TerminalClient;
 let aliceId: string;
+let bobId: string;
 let aliceImageId: string;
 let aliceContainerId: string;
 let refusals: RefusalLog;
@@ -25,6 +26,7 @@ beforeAll(async () => {
   alice = await openTerminal(server.url);
   aliceId = server.learners()[0]!;
   bob = await openTerminal(server.url);
+  bobId = server.learners().find((id) => id !== aliceId)!;
   for (const [terminal, who] of [[alice, 'alice'], [bob, 'bob']] as const) {
     await run(terminal, `mkdir -p ~/w && cd ~/w && ${HELLO} && ${dockerfile(who)}`);
   }
@@ -58,7 +60,7 @@ describe('same tag, two learners', () => {
 
   it('stores them under per-learner names in the engine', async () => {
     // Only this test's two learners: the engine may serve a class (or other tests) at the same time.
-    const ours = server.learners().map((id) => `sc-${id}/hello-world:latest`);
+    const ours = [aliceId, bobId].map((id) => `sc-${id}/hello-world:latest`);
     const tags = (await docker.listImages()).flatMap((i) => i.RepoTags ?? []).filter((t) => ours.includes(t));
     expect(tags.sort()).toEqual([...ours].sort());
     expect(tags).toContain(`sc-${aliceId}/hello-world:latest`);
@@ -131,14 +133,21 @@ describe('base images', () => {
 });
 
 describe('prune', () => {
-  it("docker system prune -a as bob removes bob's images and leaves alice's", async () => {
-    await run(bob, 'docker create hello-world');
-    const output = await run(bob, 'docker system prune -a -f', 60_000);
-    expect(output).toContain('Total reclaimed space');
-    expect(await run(bob, 'docker image ls -q hello-world')).toBe('');
-    expect(await run(bob, 'docker ps -aq')).toBe('');
-    expect(await run(alice, 'docker run --rm hello-world')).toBe('Hello from alice\n');
-    expect((await docker.getContainer(aliceContainerId).inspect()).Id).toBe(aliceContainerId);
+  // A third learner of its own: the other tests need bob's image.
+  it("docker system prune -a as carol removes carol's images and leaves the others'", async () => {
+    const carol = await openTerminal(server.url);
+    try {
+      await run(carol, `mkdir -p ~/w && cd ~/w && ${HELLO} && ${dockerfile('carol')} && docker build -q -t hello-world . && docker create hello-world`, 120_000);
+      const output = await run(carol, 'docker system prune -a -f', 60_000);
+      expect(output).toContain('Total reclaimed space');
+      expect(await run(carol, 'docker image ls -q hello-world')).toBe('');
+      expect(await run(carol, 'docker ps -aq')).toBe('');
+      expect(await run(alice, 'docker run --rm hello-world')).toBe('Hello from alice\n');
+      expect(await run(bob, 'docker run --rm hello-world')).toBe('Hello from bob\n');
+      expect((await docker.getContainer(aliceContainerId).inspect()).Id).toBe(aliceContainerId);
+    } finally {
+      await carol.close();
+    }
   });
 });
 

@@ -67,7 +67,7 @@ describe('workspace container', () => {
   it('keeps files in the home volume across a workspace restart', async () => {
     await run(terminal, 'echo kept > ~/note.txt');
     await terminal.close();
-    await docker.getContainer(inspect.Id).stop({ t: 0 });
+    await docker.getContainer(inspect.Name.slice(1)).stop({ t: 0 }); // by name: another test may have made it anew
     terminal = await openTerminal(server.url, cookie);
     expect(await run(terminal, 'cat ~/note.txt')).toBe('kept\n');
   });

@@ -12,12 +12,26 @@ const data = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-'));
 const cli = (args: string[], input = '') => execFileSync(process.execPath, [path.join(ROOT, 'server/cli.ts'), ...args], { env: { ...process.env, STAGECRAFT_DATA: data }, input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
 
 describe('node server/cli.ts', () => {
-  it('instructor add NAME creates an instructor who can sign in', () => {
+  it('instructor add NAME creates an instructor who can sign in', async () => {
     expect(cli(['instructor', 'add', 'grace'], 'a long enough password\n')).toContain('Instructor "grace" is ready');
     const store = openStore(path.join(data, 'stagecraft.db'));
-    expect(store.signIn('grace', 'a long enough password')).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(store.signIn('grace', 'wrong')).toBeUndefined();
+    expect(await store.signIn('grace', 'a long enough password')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await store.signIn('grace', 'wrong')).toBeUndefined();
     store.close();
+  });
+
+  it('instructor add for an existing name sets the password and ends their sessions', async () => {
+    cli(['instructor', 'add', 'ada'], 'a long enough password\n');
+    const before = openStore(path.join(data, 'stagecraft.db'));
+    const token = (await before.signIn('ada', 'a long enough password'))!;
+    expect(before.instructorForSession(token)?.name).toBe('ada');
+    before.close();
+    cli(['instructor', 'add', 'ada'], 'a new long password\n');
+    const after = openStore(path.join(data, 'stagecraft.db'));
+    expect(after.instructorForSession(token)).toBeUndefined();
+    expect(await after.signIn('ada', 'a long enough password')).toBeUndefined();
+    expect(await after.signIn('ada', 'a new long password')).toBeDefined();
+    after.close();
   });
 
   it('refuses a short password with one sentence', () => {
@@ -25,13 +39,14 @@ describe('node server/cli.ts', () => {
   });
 
   it('backup FILE copies the store while it is open', async () => {
+    cli(['instructor', 'add', 'linus'], 'a long enough password\n');
     const open = openStore(path.join(data, 'stagecraft.db'));
     open.createLearner();
     const copy = path.join(data, 'backup.db');
     expect(cli(['backup', copy])).toContain('Backed up');
     open.close();
     const restored = openStore(copy);
-    expect(restored.signIn('grace', 'a long enough password')).toBeDefined();
+    expect(await restored.signIn('linus', 'a long enough password')).toBeDefined();
     restored.close();
   });
 });
