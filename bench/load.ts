@@ -17,42 +17,13 @@ import { runChecks } from '../tests/support/lab.ts';
 import { startServerProcess } from './support/server-process.ts';
 import { cpuShares, cpuSnapshot } from './support/cpu-by-process.ts';
 import { percentileCells } from './support/stats.ts';
+import { KEY_EVERY_MS, sleep, typist } from './support/typist.ts';
 
 const N = Math.min(60, Number(process.argv[2] ?? 20));
 const BUILDERS = Math.min(N - 1, Number(process.argv[3] ?? 5));
 const SECONDS = Math.min(120, Number(process.argv[4] ?? 20));
-const KEY_EVERY_MS = 200;
 const SOLUTION = path.resolve(import.meta.dirname, '../lessons/single-stage/solution');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const row = (label: string, v: number[], digits = 1) => `| ${label} | ${percentileCells(v, digits)} | ${Math.max(...v).toFixed(digits)} |`;
-
-/** Types one key and times its echo; erases it after. Undefined when no echo came within 5 s. */
-async function echo(write: (s: string) => void, output: () => string): Promise<number | undefined> {
-  const from = output().length;
-  const t = performance.now();
-  write('a');
-  while (!output().slice(from).includes('a')) {
-    if (performance.now() - t > 5000) return undefined;
-    await sleep(1);
-  }
-  const took = performance.now() - t;
-  write('\x7f');
-  return took;
-}
-
-/** Types a key every KEY_EVERY_MS until the deadline; returns the echo times and how many were lost. */
-async function typist(write: (s: string) => void, output: () => string, deadline: number) {
-  const echoes: number[] = [];
-  let lost = 0;
-  await sleep(Math.random() * KEY_EVERY_MS); // typists do not press keys in lockstep
-  while (performance.now() < deadline) {
-    const took = await echo(write, output);
-    if (took === undefined) lost++;
-    else echoes.push(took);
-    await sleep(KEY_EVERY_MS);
-  }
-  return { echoes, lost };
-}
 
 const server = await startServerProcess();
 const terminals: { terminal: TerminalClient; cookie: string }[] = [];

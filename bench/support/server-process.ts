@@ -18,6 +18,8 @@ export interface ServerProcess {
   cpuSeconds(): number;
   /** Learners with a gateway folder (a workspace was opened). */
   learners(): string[];
+  /** How many times the server has logged `{"event": name}` so far. */
+  events(name: string): number;
   /** Stops the server (writing its profile when asked for) and removes what it made. */
   cleanup(): Promise<void>;
 }
@@ -32,14 +34,27 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
+    const read = (chunk: Buffer) => {
       out += chunk.toString();
       const found = /running at (http:\/\/\S+)/.exec(out);
-      if (found) resolve(found[1]!);
-    });
+      if (!found) return;
+      child.stdout.off('data', read);
+      resolve(found[1]!);
+    };
+    child.stdout.on('data', read);
     child.once('exit', (code) => reject(new Error(`the server exited with ${code} before it was ready: ${out}`)));
   });
-  child.stdout.resume(); // gateway refusals are logged here; keep the pipe drained
+  // The server logs one JSON event a line (refusals, engine_up/down): count them, keep nothing else.
+  const counts = new Map<string, number>();
+  let partial = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) {
+      const event = /"event":"(\w+)"/.exec(line)?.[1];
+      if (event) counts.set(event, (counts.get(event) ?? 0) + 1);
+    }
+  });
   const statusField = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0);
   const ticks = 100; // USER_HZ on Linux
   return {
@@ -50,6 +65,7 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
       const fields = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
       return (Number(fields[11]) + Number(fields[12])) / ticks; // utime, stime (fields 14 and 15)
     },
+    events: (name) => counts.get(name) ?? 0,
     learners: () => {
       const gateways = path.join(dataDir, 'gateways');
       return fs.existsSync(gateways) ? fs.readdirSync(gateways) : [];
