@@ -134,6 +134,8 @@ describe('a pool of engines', () => {
     b.terminal = await openTerminal(server.url, b.cookie);
     open.push(a.terminal, b.terminal);
     expect(await run(a.terminal, 'cat ~/.profile > /dev/null && echo "back $((6*7))"')).toContain('back 42');
+    // Up once a probe sees it answer (the next one, within 5 s); until then /api/health says not up.
+    await waitFor(async () => (await health()).engines[0]!.up, 'the health check sees engine 1 answer', 20_000);
   });
 
   it('ends the terminals of a learner whose engine goes away with a clear message; the other engine carries on', async () => {
