@@ -11,7 +11,7 @@ import { openTerminal, sessionCookie } from '../tests/support/terminal-client.ts
 import { run } from '../tests/support/shell.ts';
 import { copyIntoHome, runChecks } from '../tests/support/lab.ts';
 import { loadLessons } from '../server/grading/index.ts';
-import { startServerProcess } from './support/server-process.ts';
+import { startServerProcess } from '../tests/support/server-process.ts';
 import { percentileCells } from './support/stats.ts';
 
 const RUNS = Math.min(50, Number(process.argv[2] ?? 10));

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import Docker from 'dockerode';
 import { openTerminal, sessionCookie, type TerminalClient } from '../tests/support/terminal-client.ts';
 import { LABELS } from '../server/sandbox/index.ts';
-import { startServerProcess } from './support/server-process.ts';
+import { startServerProcess } from '../tests/support/server-process.ts';
 import { percentileCells } from './support/stats.ts';
 
 const N = Math.max(1, Math.min(10, Number(process.argv[2] ?? 3)));

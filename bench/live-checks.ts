@@ -7,7 +7,7 @@
 import type { Page } from 'playwright-core';
 import { launchBrowser, waitForScreen } from '../tests/support/browser.ts';
 import { copyIntoHome } from '../tests/support/lab.ts';
-import { startServerProcess } from './support/server-process.ts';
+import { startServerProcess } from '../tests/support/server-process.ts';
 import { percentileCells } from './support/stats.ts';
 
 const SAMPLES = Math.min(30, Number(process.argv[2] ?? 10));

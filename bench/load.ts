@@ -14,7 +14,7 @@ import pty from 'node-pty';
 import { openTerminal, sessionCookie, type TerminalClient } from '../tests/support/terminal-client.ts';
 import { run } from '../tests/support/shell.ts';
 import { runChecks } from '../tests/support/lab.ts';
-import { startServerProcess } from './support/server-process.ts';
+import { startServerProcess } from '../tests/support/server-process.ts';
 import { cpuShares, cpuSnapshot } from './support/cpu-by-process.ts';
 import { percentileCells } from './support/stats.ts';
 import { KEY_EVERY_MS, sleep, typist } from './support/typist.ts';

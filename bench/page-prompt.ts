@@ -4,7 +4,7 @@
 // Targets: ≤ 1 s p95 cold, ≤ 300 ms warm.
 //   node bench/page-prompt.ts [samples=10]
 import { launchBrowser } from '../tests/support/browser.ts';
-import { startServerProcess } from './support/server-process.ts';
+import { startServerProcess } from '../tests/support/server-process.ts';
 import { BARE_WORKSPACE_RUN, dockerToPrompt } from './support/bare.ts';
 import { percentileCells } from './support/stats.ts';
 

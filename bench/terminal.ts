@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import pty from 'node-pty';
 import { openTerminal, sessionCookie, TerminalClient } from '../tests/support/terminal-client.ts';
-import { startServerProcess } from './support/server-process.ts';
+import { startServerProcess } from '../tests/support/server-process.ts';
 import { BARE_WORKSPACE_RUN, dockerToPrompt } from './support/bare.ts';
 import { percentileCells, quantile } from './support/stats.ts';
 

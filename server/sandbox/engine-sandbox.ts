@@ -29,6 +29,8 @@ export interface EngineSandbox extends Omit<Sandbox, 'engines'> {
   runningWorkspaces(): Promise<number>;
   /** The engine's version, or the error that kept it from answering (the pool tells slow from gone). */
   probe(): Promise<EngineVersion>;
+  /** The start-up sweep: also removes what a server that stopped mid-check left (see lifecycle). */
+  reclaim(): Promise<void>;
 }
 
 export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbox {
@@ -81,6 +83,10 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
     stopWorkspace: (learnerId) => lifecycle.stop(learnerId),
   });
   // A down engine is the pool's to report, once; these timers wait for it to come back.
+  const sweepNow = async () => {
+    await disk.check();
+    await lifecycle.sweep();
+  };
   const sweep = () => up() && lifecycle.sweep().catch((error: unknown) => console.error('sandbox: sweep failed:', error));
   const checkDisk = () => up() && disk.check().catch((error: unknown) => console.error('sandbox: disk check failed:', error));
   // Accounting is all the disk quota has here, so look often: a fast writer gets a few seconds.
@@ -137,9 +143,11 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
       const running = await docker.listContainers({ filters: { label: [`${LABELS.role}=workspace`], status: ['running'] } });
       return running.length;
     },
-    async sweep() {
-      await disk.check();
-      await lifecycle.sweep();
+    sweep: sweepNow,
+    async reclaim() {
+      const checks = await lifecycle.removeLeftChecks();
+      if (checks > 0) console.info(JSON.stringify({ event: 'left_checks_removed', engine: options.engine.url, containers: checks }));
+      await sweepNow();
     },
     async close() {
       clearInterval(timer);

@@ -110,6 +110,18 @@ export class Lifecycle {
     removeBuildCgroup(learnerId);
   }
 
+  /**
+   * Check containers of this server's learners. A check lives only as long as the request that runs
+   * it, so at start-up every one was left by a server that stopped mid-check (one that runs a
+   * learner's endless program would run on for ever).
+   */
+  async removeLeftChecks(): Promise<number> {
+    const left = (await this.#docker.listContainers({ all: true, filters: { label: [`${LABELS.role}=check`] } }))
+      .filter((info) => this.ours(info.Labels[LABELS.learner] ?? ''));
+    for (const info of left) await ignoreMissing(this.#docker.getContainer(info.Id).remove({ force: true, v: true }));
+    return left.length;
+  }
+
   /** Learner containers still running with no running workspace: left by a crash. */
   async #stopStrays(workspaces: Docker.ContainerInfo[]): Promise<void> {
     const running = new Set(workspaces.filter((w) => w.State === 'running').map((w) => w.Labels[LABELS.learner]));

@@ -62,7 +62,7 @@ export function createEnginePool(options: SandboxOptions): Sandbox {
   const checkAll = () => Promise.all(members.map(check));
   // The first check decides which engines get the start-up sweep (it reclaims what a crash left).
   const ready = checkAll().then(() => {
-    for (const member of members) if (member.up) void member.sandbox.sweep().catch((error: unknown) => console.error('sandbox: sweep failed:', error));
+    for (const member of members) if (member.up) void member.sandbox.reclaim().catch((error: unknown) => console.error('sandbox: sweep failed:', error));
   });
   const timer = setInterval(() => void checkAll(), options.healthEveryMs ?? HEALTH_EVERY_MS);
   timer.unref();

@@ -1,11 +1,12 @@
-// The server under test in a process of its own, as in production: the bench's clients then do not
-// share its event loop or CPU accounting. Its CPU time and memory are read from /proc.
+// The server under test in a process of its own, as in production: benches' clients then do not
+// share its event loop or CPU accounting, and a test can kill it as a crash or an operator would.
+// Its CPU time and memory are read from /proc.
 //   BENCH_PROFILE=1 adds --cpu-prof; the profile lands in bench/profiles/ (open it in Chrome DevTools).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { removeLearnerObjects } from '../../tests/support/server.ts';
+import { removeLearnerObjects } from './server.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -20,12 +21,14 @@ export interface ServerProcess {
   learners(): string[];
   /** How many times the server has logged `{"event": name}` so far. */
   events(name: string): number;
+  /** Sends the server a signal and waits for it to exit; its data folder and engine objects stay. */
+  kill(signal: NodeJS.Signals): Promise<void>;
   /** Stops the server (writing its profile when asked for) and removes what it made. */
   cleanup(): Promise<void>;
 }
 
-export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scb-'));
+/** Starts a server; on `dataDir` (a server's data folder) it starts again where that server stopped. */
+export async function startServerProcess(env: Record<string, string> = {}, dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scb-'))): Promise<ServerProcess> {
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench/profiles')}`] : [];
   const child = spawn(process.execPath, [...profile, 'server/main.ts'], {
     cwd: ROOT,
@@ -57,6 +60,11 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
   });
   const statusField = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0);
   const ticks = 100; // USER_HZ on Linux
+  const kill = async (signal: NodeJS.Signals) => {
+    const exited = new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once('exit', r)));
+    child.kill(signal);
+    await exited;
+  };
   return {
     url,
     dataDir,
@@ -70,9 +78,9 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
       const gateways = path.join(dataDir, 'gateways');
       return fs.existsSync(gateways) ? fs.readdirSync(gateways) : [];
     },
+    kill,
     async cleanup() {
-      child.kill('SIGINT');
-      await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once('exit', r)));
+      await kill('SIGINT');
       await removeLearnerObjects(dataDir);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
