@@ -5,7 +5,7 @@ import { JoinBody, ResumeBody } from '../../src/schemas/requests.ts';
 import type { Store } from '../store/index.ts';
 import type { NewLearner } from './admission.ts';
 import { addressKey, RateLimit } from './rate-limit.ts';
-import { fail, json, readBody, refuse } from './respond.ts';
+import { fail, json, learnerOrNew, readBody } from './respond.ts';
 import type { ApiRouter } from './router.ts';
 import { sessionCookie } from './session-cookie.ts';
 
@@ -41,12 +41,8 @@ export function joinApi(router: ApiRouter, deps: JoinApiDeps): void {
     if (!body) return;
     const klass = lookUp(req, res, () => deps.store.classByCode(body.code), 'no class has this code: check it with your instructor');
     if (!klass) return;
-    let learnerId = deps.learner(req);
-    if (!learnerId) {
-      const made = await deps.newLearner(req, res);
-      if (!made.ok) return refuse(res, made.error);
-      learnerId = made.value;
-    }
+    const learnerId = await learnerOrNew(req, res, deps.learner(req), deps.newLearner);
+    if (!learnerId) return;
     const resumeCode = deps.store.join(klass.id, learnerId, body.displayName);
     json(res, 200, { classTitle: klass.title, displayName: body.displayName, resumeCode });
   });

@@ -12,7 +12,7 @@ import { LayersQuery } from '../../src/schemas/requests.ts';
 import type { Store } from '../store/index.ts';
 import type { NewLearner } from './admission.ts';
 import type { LiveChecks } from './live-checks.ts';
-import { fail, json, refuse, valid } from './respond.ts';
+import { fail, json, learnerOrNew, refuse, valid } from './respond.ts';
 import type { ApiRouter } from './router.ts';
 
 export interface LearnerApiDeps {
@@ -105,12 +105,8 @@ export function learnerApi(router: ApiRouter, deps: LearnerApiDeps): void {
   router.post(`/api/lessons/${LESSON}/check`, async (req, res, { lesson }) => {
     const lab = labOf(res, lesson!);
     if (!lab) return;
-    let learner = deps.learner(req);
-    if (!learner) {
-      const made = await deps.newLearner(req, res);
-      if (!made.ok) return refuse(res, made.error);
-      learner = made.value;
-    }
+    const learner = await learnerOrNew(req, res, deps.learner(req), deps.newLearner);
+    if (!learner) return;
     if (running.has(learner)) return fail(res, 429, 'your previous check is still running');
     running.add(learner);
     try {

@@ -4,7 +4,7 @@
 import type http from 'node:http';
 import type { z } from 'zod';
 import { readCapped } from '../read-capped.ts';
-import type { Refusal } from './admission.ts';
+import type { NewLearner, Refusal } from './admission.ts';
 
 /** Largest request body the API reads. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -58,4 +58,13 @@ export async function readBody<S extends z.ZodType>(req: http.IncomingMessage, r
 /** A refusal of the lab's limits: 503 (full) or 429 (rate), with Retry-After and the learner's message. */
 export function refuse(res: http.ServerResponse, refusal: Refusal): void {
   fail(res, refusal.status, refusal.message, { 'Retry-After': String(refusal.retryAfterSeconds) });
+}
+
+/** The request's learner (`known`), or a new one; undefined once a refusal has been sent. */
+export async function learnerOrNew(req: http.IncomingMessage, res: http.ServerResponse, known: string | undefined, newLearner: NewLearner): Promise<string | undefined> {
+  if (known) return known;
+  const made = await newLearner(req, res);
+  if (made.ok) return made.value;
+  refuse(res, made.error);
+  return undefined;
 }
