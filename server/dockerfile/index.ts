@@ -4,7 +4,7 @@
 import { parse, scanLines, type Node } from './parser.ts';
 
 export { dump, goQuote, parse, splitCommand, type Node, type Parsed, type ParseResult } from './parser.ts';
-export { processWord, type Word } from './lex.ts';
+export { processWord, type Lookup, type Word } from './lex.ts';
 
 /** One logical instruction, in a form that grading reads. */
 export interface Instruction {

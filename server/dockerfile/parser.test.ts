@@ -68,4 +68,28 @@ describe('processWord', () => {
   it('follows the escape directive', () => {
     expect(processWord('org`.x\\y', '`')).toEqual({ ok: true, value: 'org.x\\y' });
   });
+
+  // With the values a build used, as the engine expands them: unset is empty, unknown is undecided.
+  const values: Record<string, string | undefined> = { APP: '/app', EMPTY: '', UNSET: '', SECRET: undefined };
+  const lookup = (name: string) => (name in values ? values[name] : '');
+  it.each([
+    ['$APP/hello', '/app/hello'],
+    ['${APP}/bin', '/app/bin'],
+    ['"$APP/my file"', '/app/my file'],
+    ["'$APP'", '$APP'],
+    ['\\$APP', '$APP'],
+    ['${EMPTY:-/opt}/x', '/opt/x'],
+    ['${UNSET:-/opt}', '/opt'],
+    ['${APP:-/opt}', '/app'],
+    ['${APP:+/set}', '/set'],
+    ['${EMPTY:+/set}x', 'x'],
+    ['$NOPE/x', '/x'],
+    ['a$', 'a$'],
+  ])('expands %s to %s', (word, expected) => {
+    expect(processWord(word, '\\', lookup)).toEqual({ ok: true, value: expected });
+  });
+
+  it.each(['$SECRET', '${SECRET:-x}', '${APP-x}', '${APP:?x}', '${APP#/}', '${APP:-$APP}', '${APP/a/b}'])('leaves %s undecided: an unknown value, or a form engines read differently', (word) => {
+    expect(processWord(word, '\\', lookup)).toMatchObject({ ok: false, reason: 'variable' });
+  });
 });
