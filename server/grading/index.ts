@@ -8,7 +8,8 @@ import { diagnose } from './diagnose.ts';
 
 export { loadLessons, validateLesson, LessonError, type LessonLab } from './lessons.ts';
 export { attemptsCsv, gradebook, gradesCsv, csvText, type GradebookRow, type LessonCell } from './gradebook.ts';
-export { CannotJudge, PROGRAM_BYTES_LIMIT, type ImageConfig, type LearnerEngine, type LearnerImage, type ProgramFile, type Provenance, type RunOutcome } from './port.ts';
+export { folderFacts } from './provenance.ts';
+export { CannotJudge, PROGRAM_BYTES_LIMIT, programDigest, type FolderFacts, type ImageConfig, type LearnerEngine, type LearnerImage, type ProgramFile, type Provenance, type RunOutcome } from './port.ts';
 
 /**
  * Runs every check of `lab`. `failuresSoFar` counts the learner's earlier failed attempts per check:

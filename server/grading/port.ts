@@ -1,5 +1,6 @@
 // What grading needs from the sandbox, for one learner. Grading never sees engine names or sockets:
 // it asks for the learner's image by the name the learner gave it.
+import { createHash } from 'node:crypto';
 
 export interface LearnerImage {
   /** The engine's image id. */
@@ -32,12 +33,23 @@ export interface Provenance {
   tags: string[];
   laterTags: string[];
   outcome: 'built' | 'failed' | 'interrupted' | 'running';
+  /** What the learner brought in the build folder the build was sent. */
+  folder: FolderFacts;
   /** The end of the build's output, in the learner's names. */
   log: string;
 }
 
+export interface FolderFacts {
+  /** Each file by programDigest() of its bytes (the first path with those bytes). */
+  files: Record<string, string>;
+  /** Text files that name a compiler or build tool: a RUN that names one of them compiles. */
+  scripts: string[];
+}
+
 /** A program's file as the image holds it: its bytes (the first PROGRAM_BYTES_LIMIT), size and mode. */
 export interface ProgramFile {
+  /** Where the regular file is, links followed (the path asked for when it is no link). */
+  path: string;
   bytes: Buffer;
   size: number;
   /** Someone may execute it (any of the mode's x bits). */
@@ -49,11 +61,16 @@ export interface ProgramFile {
 /** Enough for any hello world, static or not; a larger file is read no further. */
 export const PROGRAM_BYTES_LIMIT = 16 * 1024 * 1024;
 
+/** A file's identity for grading: the SHA-256 of its first PROGRAM_BYTES_LIMIT bytes. */
+export const programDigest = (bytes: Buffer): string => createHash('sha256').update(bytes.subarray(0, PROGRAM_BYTES_LIMIT)).digest('hex');
+
 /** What the image starts and where, from its configuration. */
 export interface ImageConfig {
   entrypoint: string[];
   cmd: string[];
   workingDir: string;
+  /** Its variables, KEY=value (PATH among them). */
+  env: string[];
 }
 
 export interface LearnerEngine {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { originOf, programOf, stageFacts } from './provenance.ts';
+import { folderFacts, originOf, programOf, stageFacts } from './provenance.ts';
 import type { Provenance } from './port.ts';
 
 /** A build record as the gateway writes it: each stage with its base and name. */
 const built = (dockerfile: string): Provenance => ({
-  dockerfileName: 'Dockerfile', dockerfile, tags: [], laterTags: [], outcome: 'built', log: '',
+  dockerfileName: 'Dockerfile', dockerfile, tags: [], laterTags: [], outcome: 'built', log: '', folder: { files: {}, scripts: [] },
   stages: [...dockerfile.matchAll(/^FROM (\S+)(?: AS (\S+))?$/gm)].map((m, index) => ({ index, base: m[1]!, ...(m[2] ? { name: m[2].toLowerCase() } : {}) })),
 });
 const stagesOf = (dockerfile: string) => stageFacts(built(dockerfile));
@@ -16,6 +16,11 @@ describe('programOf', () => {
     expect(shell('cd /app && ./hello')).toBe('/app/hello');
     expect(shell('cd /opt; cd hello && exec ./run')).toBe('/opt/hello/run');
     expect(shell('/app/hello')).toBe('/app/hello');
+  });
+
+  it('reads CMD as the arguments of an ENTRYPOINT', () => {
+    expect(programOf({ entrypoint: ['/bin/sh', '-c'], cmd: ['/app/hello'], workingDir: '/' })).toMatchObject({ program: '/app/hello', shellForm: true });
+    expect(programOf({ entrypoint: ['/app/hello'], cmd: ['--loud'], workingDir: '/' })).toMatchObject({ program: '/app/hello', shellForm: false });
   });
 });
 
@@ -43,9 +48,62 @@ describe('originOf', () => {
   });
 });
 
+describe('originOf reads variables as the engine does', () => {
+  const FINAL = 'FROM stagecraft/runtime\nCOPY --from=build /app/hello /app/hello\n';
+  const origin = (lines: string, baseEnv = new Map([['stagecraft/runtime', ['PATH=/usr/bin:/bin']], ['stagecraft/toolchain', []]])) =>
+    originOf(stageFacts(built(`${BUILD}RUN gcc hello.c -o hello\n${FINAL}${lines}`), baseEnv), 1, '/app/hello');
+  const FOLDER = { kind: 'context', source: 'hello.bin' };
+
+  it('ENV beats an ARG of the same name, whichever comes first', () => {
+    expect(origin('ENV DEST=/app/hello\nARG DEST=/app/decoy\nCOPY hello.bin $DEST\n')).toEqual(FOLDER);
+    expect(origin('ARG DEST=/app/decoy\nENV DEST=/app/hello\nCOPY hello.bin $DEST\n')).toEqual(FOLDER);
+  });
+
+  it('a global ARG reaches a stage that declares it again, and only then', () => {
+    const withGlobal = (stageLines: string) => originOf(stageFacts(built(`ARG DEST=/app/hello\n${BUILD}RUN gcc hello.c -o hello\n${FINAL}${stageLines}`), new Map([['stagecraft/runtime', []], ['stagecraft/toolchain', []]])), 1, '/app/hello');
+    expect(withGlobal('ARG DEST\nCOPY hello.bin $DEST\n')).toEqual(FOLDER);
+    // Not declared in the stage: $DEST is empty there, so the copy goes to the working folder, not /app/hello.
+    expect(withGlobal('COPY hello.bin $DEST/x\n')).toEqual({ kind: 'run', stage: 0, path: '/app/hello' });
+  });
+
+  it('reads ${name:-word} and ${name:+word}', () => {
+    expect(origin('COPY hello.bin ${NOPE:-/app/hello}\n')).toEqual(FOLDER);
+    expect(origin('ARG SET=1\nCOPY hello.bin ${SET:+/app/hello}\n')).toEqual(FOLDER);
+  });
+
+  it('an ARG is its stage\'s alone; an ENV is inherited by a stage built on it', () => {
+    const facts = (text: string) => stageFacts(built(text), new Map([['stagecraft/toolchain', []]]));
+    const inherited = facts('FROM stagecraft/toolchain AS base\nENV D=/app/hello\nARG A=/app/hello\nFROM base\nCOPY hello.bin $D\nCOPY other.bin $A/other\n');
+    expect(originOf(inherited, 1, '/app/hello')).toEqual(FOLDER);
+    expect(originOf(inherited, 1, '/other')).toEqual({ kind: 'context', source: 'other.bin' });
+  });
+
+  it('gives up, rather than guesses, on a variable of a base image whose variables it was not given', () => {
+    expect(origin('COPY hello.bin $FROM_THE_IMAGE\n', new Map())).toEqual({ kind: 'unknown' });
+    expect(origin('WORKDIR $FROM_THE_IMAGE\nCOPY hello.bin hello\n', new Map())).toEqual({ kind: 'unknown' });
+  });
+
+  it('takes a dotted name from a stage for what it may be, a folder', () => {
+    const stages = stagesOf(`${BUILD}RUN mkdir out.v1 && gcc hello.c -o out.v1/hello\nFROM stagecraft/runtime\nCOPY --from=build /app/out.v1 /opt/\n`);
+    expect(originOf(stages, 1, '/opt/hello')).toEqual({ kind: 'run', stage: 0, path: '/app/out.v1/hello' });
+  });
+});
+
 describe('stageFacts', () => {
   it('marks the RUNs that name a compiler or build tool as a command word, not text that merely holds one', () => {
     const runs = stagesOf(`${BUILD}RUN LC_ALL=C gcc-12 hello.c\nRUN x86_64-linux-gnu-gcc hello.c\nRUN make\nRUN dd if=/dev/zero of=/pad bs=1M count=100\nRUN echo gccx\n`)[0]!.steps.filter((s) => s.kind === 'run');
     expect(runs.map((s) => s.kind === 'run' && s.compiles)).toEqual([true, true, true, false, false]);
+  });
+
+  it('counts a RUN of a folder script that names a compiler as compiling, and only such a script', () => {
+    const folder = folderFacts([
+      { name: 'build.sh', data: Buffer.from('set -e\nLC_ALL=C c99 hello.c -o hello\n') },
+      { name: 'notes.txt', data: Buffer.from('remember to build\n') },
+      { name: 'hello.bin', data: Buffer.from('\x7fELF\0\0 gcc') },
+    ]);
+    expect(folder.scripts).toEqual(['build.sh']);
+    expect(Object.values(folder.files).sort()).toEqual(['build.sh', 'hello.bin', 'notes.txt']);
+    const runs = stageFacts({ ...built(`${BUILD}RUN if [ -f hello.c ]; then sh build.sh; fi\nRUN cat notes.txt\nRUN sh ./build.sh.bak\n`), folder })[0]!.steps.filter((s) => s.kind === 'run');
+    expect(runs.map((s) => s.kind === 'run' && s.compiles)).toEqual([true, false, false]);
   });
 });

@@ -4,12 +4,14 @@
 // file at a fixed path, never from text the learner could change after the build.
 import { posix } from 'node:path';
 import { parse, processWord, type Node } from '../dockerfile/index.ts';
-import type { ImageConfig, Provenance } from './port.ts';
+import { programDigest, type FolderFacts, type ImageConfig, type Provenance } from './port.ts';
 
 /** A step of a stage that may have put a file in place. */
 export type Step =
-  | { kind: 'copy'; from: { stage: number } | { image: true } | 'context'; sources: string[]; dest: string }
-  /** A RUN may write any file; `compiles` when it names a compiler or build tool as a command. */
+  | { kind: 'copy'; untraceable?: false; from: { stage: number } | { image: true } | 'context'; sources: string[]; dest: string }
+  /** A copy whose paths read a variable we cannot know: it may have written any file. */
+  | { kind: 'copy'; untraceable: true }
+  /** A RUN may write any file; `compiles` when it names a compiler or build tool as a command, or a folder script that does. */
   | { kind: 'run'; compiles: boolean };
 
 export interface StageFacts {
@@ -30,45 +32,119 @@ export interface StageFacts {
 // (the larger image must be one that compiled); where the program came from never depends on it.
 const COMPILER = /(?:^|[\s;&|("'=])(?:[\w.+/-]*\/)?(?:[\w.+]+-)*(?:gcc|g\+\+|cc|c\+\+|c99|c89|clang(?:\+\+)?|make|cmake|ninja)(?:-[\d.]+)?(?=$|[\s;&|)"'])/;
 
-/** The facts of each stage of the build. */
-export function stageFacts(provenance: Provenance): StageFacts[] {
+/** Longest file of the folder read for a compiler's name: any build script is far smaller. */
+const SCRIPT_BYTES = 64 * 1024;
+
+/** What grading needs to know of the files of a build folder, from the gateway that was sent them. */
+export function folderFacts(files: { name: string; data: Buffer }[]): FolderFacts {
+  const facts: FolderFacts = { files: {}, scripts: [] };
+  for (const { name, data } of files) {
+    facts.files[programDigest(data)] ??= name;
+    if (data.length <= SCRIPT_BYTES && !data.includes(0) && COMPILER.test(data.toString('latin1'))) facts.scripts.push(name);
+  }
+  return facts;
+}
+
+/** A RUN compiles when it names a compiler, or runs a script of the folder that does (sh build.sh). */
+function runCompiles(text: string, folder: FolderFacts): boolean {
+  if (COMPILER.test(text)) return true;
+  const words = new Set(text.split(/[\s;&|()"'=<>]+/).map((word) => posix.basename(word)));
+  return folder.scripts.some((script) => words.has(posix.basename(script)));
+}
+
+/**
+ * The variables of a stage as the engine's classic builder sees them: ENV (the base image's, an
+ * earlier stage's, this stage's) beats an ARG of the same name whatever their order; an ARG is this
+ * stage's alone, and `ARG NAME` with no value takes the value of a global ARG (one before the first
+ * FROM). `undefined` marks a value that cannot be known (a base image whose variables we were not
+ * given): any word that reads it is untraceable.
+ */
+class StageVariables {
+  readonly env: Map<string, string | undefined>;
+  private readonly args = new Map<string, string | undefined>();
+  private readonly globals: Map<string, string | undefined>;
+  private readonly envKnown: boolean;
+
+  constructor(env: Map<string, string | undefined>, globals: Map<string, string | undefined>, envKnown: boolean) {
+    this.env = new Map(env);
+    this.globals = globals;
+    this.envKnown = envKnown;
+  }
+
+  lookup = (name: string): string | undefined => {
+    if (this.env.has(name)) return this.env.get(name);
+    if (this.args.has(name)) return this.args.get(name);
+    return this.envKnown ? '' : undefined; // unset: the engine expands it to nothing
+  };
+
+  declare(name: string, value: string | undefined, hasDefault: boolean): void {
+    if (hasDefault) this.args.set(name, value);
+    else this.args.set(name, this.globals.has(name) ? this.globals.get(name) : ''); // '': declared, unset
+  }
+}
+
+/**
+ * The facts of each stage of the build. `baseEnv` holds the variables (KEY=value) of each base
+ * image the stages name; a stage whose base image is not in it has variables we cannot know.
+ */
+export function stageFacts(provenance: Provenance, baseEnv: ReadonlyMap<string, string[]> = new Map()): StageFacts[] {
   const parsed = parse(provenance.dockerfile);
   if (!parsed.ok) return [];
   const { escape } = parsed.value;
-  // ENV and ARG defaults as the stage sets them, for the paths that use them (WORKDIR $APP).
-  let vars = new Map<string, string>();
-  const word = (text: string) => {
-    const expanded = text.replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, a: string | undefined, b: string | undefined) => vars.get((a ?? b)!) ?? whole);
-    const w = processWord(expanded, escape);
-    return w.ok ? w.value : expanded;
+  const globals = new Map<string, string | undefined>();
+  let vars = new StageVariables(new Map(), new Map(), true);
+  // A word as the engine expands it, or undefined when it reads a value we cannot know.
+  const word = (text: string): string | undefined => {
+    const w = processWord(text, escape, vars.lookup);
+    return w.ok ? w.value : undefined;
   };
-  const varsOf: Map<string, string>[] = [];
+  const envOf: Map<string, string | undefined>[] = [];
+  const envKnownOf: boolean[] = [];
   const stages: StageFacts[] = [];
-  let workdir = '/';
-  const workdirs: string[] = [];
+  // The working folder; undefined once a WORKDIR cannot be known.
+  let workdir: string | undefined = '/';
+  const workdirs: (string | undefined)[] = [];
   for (const node of parsed.value.nodes) {
     if (node.cmd === 'from') {
       const index = stages.length;
       const recorded = provenance.stages[index];
-      const base = recorded?.base ?? word(node.values[0] ?? '');
+      const base = recorded?.base ?? node.values[0] ?? '';
       const baseStage = stages.findIndex((s) => s.name !== undefined && s.name === base.toLowerCase());
       stages.push({ index, name: recorded?.name, base, baseStage: baseStage === -1 ? undefined : baseStage, steps: [] });
-      workdir = baseStage === -1 ? '/' : workdirs[baseStage] ?? '/';
+      workdir = baseStage === -1 ? '/' : workdirs[baseStage];
       workdirs[index] = workdir;
-      vars = new Map(baseStage === -1 ? [] : varsOf[baseStage] ?? []);
-      varsOf[index] = vars;
+      const imageEnv = base === 'scratch' ? [] : baseEnv.get(base);
+      const env = baseStage !== -1 ? envOf[baseStage]! : new Map((imageEnv ?? []).map((pair) => [pair.split('=')[0]!, pair.slice(pair.indexOf('=') + 1)] as [string, string]));
+      const known = baseStage !== -1 ? envKnownOf[baseStage]! : imageEnv !== undefined;
+      vars = new StageVariables(env, globals, known);
+      envOf[index] = vars.env;
+      envKnownOf[index] = known;
       continue;
     }
     const stage = stages.at(-1);
+    if (node.cmd === 'arg') {
+      for (const declaration of node.values) {
+        const eq = declaration.indexOf('=');
+        const name = eq === -1 ? declaration : declaration.slice(0, eq);
+        // Before the first FROM: a global, for FROM lines and for stages that declare it again.
+        if (!stage) {
+          const value = eq === -1 ? '' : processWord(declaration.slice(eq + 1), escape, (n) => (globals.has(n) ? globals.get(n) : ''));
+          globals.set(name, typeof value === 'string' ? value : value.ok ? value.value : undefined);
+        } else {
+          vars.declare(name, eq === -1 ? undefined : word(declaration.slice(eq + 1)), eq !== -1);
+        }
+      }
+      continue;
+    }
     if (!stage) continue;
-    if ((node.cmd === 'env' || node.cmd === 'arg') && node.values.length > 0) {
-      const pairs = node.cmd === 'env' ? node.values : node.values.flatMap((v) => (v.includes('=') ? [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)] : []));
-      for (let i = 0; i + 1 < pairs.length; i += 2) vars.set(pairs[i]!, word(pairs[i + 1]!));
+    if (node.cmd === 'env') {
+      for (let i = 0; i + 1 < node.values.length; i += 2) vars.env.set(node.values[i]!, word(node.values[i + 1]!));
     } else if (node.cmd === 'workdir' && node.values[0]) {
-      workdir = posix.resolve(workdir, word(node.values[0]));
+      const path = word(node.values[0]);
+      workdir = path === undefined || workdir === undefined ? undefined : posix.resolve(workdir, path);
       workdirs[stage.index] = workdir;
     } else if (node.cmd === 'run') {
-      stage.steps.push({ kind: 'run', compiles: COMPILER.test(node.values.join(' ')) });
+      stage.steps.push({ kind: 'run', compiles: runCompiles(node.values.join(' '), provenance.folder) });
     } else if (node.cmd === 'copy' || node.cmd === 'add') {
       stage.steps.push(copyStep(node, stages, workdir, word));
     } else if (node.cmd === 'cmd') {
@@ -82,20 +158,23 @@ export function stageFacts(provenance: Provenance): StageFacts[] {
   return target === -1 ? stages : stages.slice(0, target + 1);
 }
 
-function copyStep(node: Node, stages: StageFacts[], workdir: string, word: (text: string) => string): Step {
+function copyStep(node: Node, stages: StageFacts[], workdir: string | undefined, word: (text: string) => string | undefined): Step {
   const fromFlag = node.flags.find((f) => f.toLowerCase().startsWith('--from='))?.slice('--from='.length);
   const values = node.values.map(word);
-  const dest = values.at(-1) ?? '';
+  const dest = values.at(-1);
+  // A word we cannot expand, or a relative destination under a folder we cannot know: the copy may
+  // have written anything, anywhere.
+  if (values.some((v) => v === undefined) || dest === undefined || (!dest.startsWith('/') && workdir === undefined)) return { kind: 'copy', untraceable: true };
   // A destination ending in / (or naming the working folder) is a folder.
-  const resolved = posix.resolve(workdir, dest) + (dest.endsWith('/') || dest === '.' ? '/' : '');
-  let from: Extract<Step, { kind: 'copy' }>['from'] = 'context';
+  const resolved = posix.resolve(workdir ?? '/', dest) + (dest.endsWith('/') || dest === '.' ? '/' : '');
+  let from: Extract<Step, { kind: 'copy'; untraceable?: false }>['from'] = 'context';
   if (fromFlag !== undefined) {
     const byName = stages.findIndex((s) => s.name !== undefined && s.name === fromFlag.toLowerCase());
     const byNumber = /^\d+$/.test(fromFlag) && Number(fromFlag) < stages.length - 1 ? Number(fromFlag) : -1;
     from = byName !== -1 ? { stage: byName } : byNumber !== -1 ? { stage: byNumber } : { image: true };
   }
   // Sources of a --from copy are paths in that stage's filesystem, from its root.
-  const sources = values.slice(0, -1).map((s) => (from === 'context' ? s : posix.resolve('/', s)));
+  const sources = (values as string[]).slice(0, -1).map((s) => (from === 'context' ? s : posix.resolve('/', s)));
   return { kind: 'copy', from, sources, dest: resolved };
 }
 
@@ -126,6 +205,7 @@ export function originOf(stages: StageFacts[], stageIndex: number, path: string,
       ran = true;
       continue;
     }
+    if (step.untraceable) return { kind: 'unknown' };
     const found = sourceOf(step, path);
     if (found === undefined) continue;
     // A whole folder copied in (COPY . /app) may not have held this file: a later RUN made it.
@@ -146,7 +226,7 @@ export function originOf(stages: StageFacts[], stageIndex: number, path: string,
  * contents may hold it. A source that names a file (a name with a dot, like app.conf or hello.c, or
  * a glob) lands in the folder under its own name; any other source may be a folder.
  */
-function sourceOf(step: Extract<Step, { kind: 'copy' }>, path: string): { source: string; named: boolean } | undefined {
+function sourceOf(step: Extract<Step, { kind: 'copy'; untraceable?: false }>, path: string): { source: string; named: boolean } | undefined {
   const dest = step.dest;
   const folder = dest.endsWith('/') ? dest : `${dest}/`;
   for (const source of step.sources) {
@@ -154,7 +234,10 @@ function sourceOf(step: Extract<Step, { kind: 'copy' }>, path: string): { source
     if (posix.dirname(path) === folder.slice(0, -1) && globMatches(posix.basename(source), posix.basename(path))) {
       return { source: posix.join(posix.dirname(source), posix.basename(path)), named: true }; // into the folder, same name
     }
-    const aFile = /[*?[]/.test(source) || (/\.[^/.]+$/.test(posix.basename(source)) && source !== '.' && !source.endsWith('/'));
+    // In the build folder a dotted name (hello.c, app.conf) is taken for a file; in a stage, any
+    // name may be a folder (out.v1/), and the trace goes on into it.
+    const dotted = step.from === 'context' && /\.[^/.]+$/.test(posix.basename(source)) && source !== '.' && !source.endsWith('/');
+    const aFile = /[*?[]/.test(source) || dotted;
     if (!aFile && path.startsWith(folder)) return { source: posix.join(source, path.slice(folder.length)), named: false }; // a folder's contents
   }
   return undefined;
@@ -178,8 +261,9 @@ const SHELLS = new Set(['/bin/sh', 'sh', '/bin/bash', 'bash', '/bin/ash', 'ash']
 const PREFIXES = new Set(['exec', 'command', 'nohup']);
 
 /** The program an image starts, as its configuration says: the command a shell form wraps, unwrapped. */
-export function programOf(config: ImageConfig): { program?: string; shellForm: boolean; line: string } {
-  const argv = config.entrypoint.length > 0 ? config.entrypoint : config.cmd;
+export function programOf(config: Pick<ImageConfig, 'entrypoint' | 'cmd' | 'workingDir'>): { program?: string; shellForm: boolean; line: string } {
+  // CMD is the arguments of an ENTRYPOINT (ENTRYPOINT ["/bin/sh", "-c"] with CMD ["/app/hello"]).
+  const argv = config.entrypoint.length > 0 ? [...config.entrypoint, ...config.cmd] : config.cmd;
   const line = argv.join(' ');
   if (argv.length === 0) return { shellForm: false, line };
   if (SHELLS.has(argv[0]!) && argv[1] === '-c') {

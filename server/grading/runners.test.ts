@@ -2,16 +2,16 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Check } from '../../src/schemas/checks.ts';
 import { grade, settleRegrade } from './index.ts';
-import { CannotJudge, type LearnerEngine, type Provenance } from './port.ts';
+import { CannotJudge, programDigest, type LearnerEngine, type Provenance } from './port.ts';
 import type { LessonLab } from './lessons.ts';
 import { elfFile } from '../../tests/support/elf.ts';
 
-const COMPILED = { bytes: elfFile({ interpreter: '/lib64/ld-linux-x86-64.so.2', comment: ['GCC: (Debian 12.2.0-14) 12.2.0'] }), size: 16_000, executable: true, imagePreloads: false };
+const COMPILED = { bytes: elfFile({ interpreter: '/lib64/ld-linux-x86-64.so.2', comment: ['GCC: (Debian 12.2.0-14) 12.2.0'] }), size: 16_000, executable: true, imagePreloads: false, path: '/hello' };
 
 const MULTI = 'FROM stagecraft/toolchain AS build\nCOPY hello.c .\nRUN gcc hello.c -o hello\nFROM stagecraft/runtime\nCOPY --from=build /hello /hello\nCMD ["/hello"]\n';
 const SINGLE = 'FROM stagecraft/toolchain\nCOPY hello.c .\nRUN gcc hello.c -o hello\nCMD /hello\n';
 
-const built = (dockerfile: string, stages: Provenance['stages']): Provenance => ({ dockerfileName: 'Dockerfile', dockerfile, stages, tags: [], laterTags: [], outcome: 'built', log: '' });
+const built = (dockerfile: string, stages: Provenance['stages']): Provenance => ({ dockerfileName: 'Dockerfile', dockerfile, stages, tags: [], laterTags: [], outcome: 'built', log: '', folder: { files: {}, scripts: [] } });
 const PROVENANCE: Record<string, Provenance> = {
   big: built(SINGLE, [{ index: 0, base: 'stagecraft/toolchain' }]),
   small: built(MULTI, [{ index: 0, name: 'build', base: 'stagecraft/toolchain' }, { index: 1, base: 'stagecraft/runtime' }]),
@@ -30,8 +30,8 @@ function engine(overrides: Partial<LearnerEngine> = {}): LearnerEngine {
     lastBuildOutput: () => undefined,
     lastBuild: async () => undefined,
     provenance: async (id) => PROVENANCE[id],
-    config: async (id) => ({ entrypoint: [], cmd: id === 'big' ? ['/bin/sh', '-c', '/hello'] : ['/hello'], workingDir: '/' }),
-    programFile: async () => COMPILED,
+    config: async (id) => ({ entrypoint: [], cmd: id === 'big' ? ['/bin/sh', '-c', '/hello'] : ['/hello'], workingDir: '/', env: [] }),
+    programFile: async (_id, path) => ({ ...COMPILED, path }),
     imageNames: async () => ['hello-world:latest', 'hello-world-small:latest', 'hello-word:latest'],
     ...overrides,
   };
@@ -81,7 +81,7 @@ const cases: [string, unknown, LearnerEngine, 'pass' | 'fail' | 'error'][] = [
     engine({ programFile: async () => ({ ...COMPILED, imagePreloads: true }) }), 'fail'],
   ['container.runs compiled, the built program', { id: 'c', title: 't', kind: 'container.runs', image: 'hello-world-small', stdout: { match: 'exact', text: 'Hello, world!' }, compiled: true }, engine(), 'pass'],
   ['container.runs compiled, a base image\'s echo', { id: 'c', title: 't', kind: 'container.runs', image: 'hello-world-small', stdout: { match: 'exact', text: 'Hello, world!' }, compiled: true },
-    engine({ config: async () => ({ entrypoint: [], cmd: ['/bin/sh', '-c', 'echo "Hello, world!"'], workingDir: '/' }) }), 'fail'],
+    engine({ config: async () => ({ entrypoint: [], cmd: ['/bin/sh', '-c', 'echo "Hello, world!"'], workingDir: '/', env: [] }) }), 'fail'],
   ['image.exists, a base image under a new name', { id: 'c', title: 't', kind: 'image.exists', image: 'hello-world' }, engine({ provenance: async () => undefined }), 'fail'],
 ];
 
@@ -134,7 +134,7 @@ describe('check runners', () => {
   const notStarted = (overrides: Partial<LearnerEngine>) => one({ id: 'c', title: 't', kind: 'container.runs', image: 'hello-world-small', stdout: { match: 'exact', text: 'Hello, world!' } },
     engine({ run: async () => ({ stdout: '', stderr: '', exitCode: 127, timedOut: false, startError: 'exec: "/hello": exec format error' }), ...overrides }));
   it.each<[string, Partial<LearnerEngine>, RegExp]>([
-    ['shell form on an image without a shell', { config: async () => ({ entrypoint: [], cmd: ['/bin/sh', '-c', '/hello'], workingDir: '/' }) }, /shell form, so Docker starts it with \/bin\/sh, and this image has no shell/],
+    ['shell form on an image without a shell', { config: async () => ({ entrypoint: [], cmd: ['/bin/sh', '-c', '/hello'], workingDir: '/', env: [] }) }, /shell form, so Docker starts it with \/bin\/sh, and this image has no shell/],
     ['no file at the path CMD starts', { programFile: async () => undefined }, /starts \/hello, and there is no such file/],
     ['a file without an x bit', { programFile: async () => ({ ...COMPILED, executable: false }) }, /not executable/],
     ['a text file', { programFile: async () => ({ ...COMPILED, bytes: Buffer.from('Hello, world!\n') }) }, /not a program: it is a text or data file/],
@@ -204,5 +204,47 @@ describe('settleRegrade', () => {
     expect(settleRegrade([result('fail', { missingImage: 'hello-world' })], { c: 'fail' })[0]!.status).toBe('fail');
     // Words alone decide nothing: a fail without the recorded cause stays a fail.
     expect(settleRegrade([{ ...result('fail'), seen: 'no image named hello-world' }], { c: 'pass' })[0]!.status).toBe('fail');
+  });
+
+});
+
+describe('the work, not the look of it', () => {
+  const program = { id: 'c', title: 't', kind: 'image.program', image: 'hello-world-small' };
+  const withBuild = (dockerfile: string, extra: Partial<Provenance> = {}) => engine({
+    provenance: async (id) => (id === 'small' ? { ...built(dockerfile, [{ index: 0, name: 'build', base: 'stagecraft/toolchain' }, { index: 1, base: 'stagecraft/runtime' }]), ...extra } : PROVENANCE[id]),
+  });
+
+  it('credits a RUN with the program only where its stage compiles', async () => {
+    const copied = await one(program, withBuild('FROM stagecraft/toolchain AS build\nCOPY hello.bin /tmp/h\nRUN cp /tmp/h /hello\nFROM stagecraft/runtime\nCOPY --from=build /hello /hello\nCMD ["/hello"]\n'));
+    expect(copied).toMatchObject({ status: 'fail', seen: expect.stringContaining('compiles nothing') });
+    expect((await one(program, withBuild(MULTI))).status).toBe('pass');
+  });
+
+  it('never passes a program that is byte for byte a file of the build folder', async () => {
+    const brought = await one(program, withBuild(MULTI, { folder: { files: { [programDigest(COMPILED.bytes)]: 'hello.bin' }, scripts: [] } }));
+    expect(brought).toMatchObject({ status: 'fail', seen: expect.stringContaining('byte for byte hello.bin of your build folder') });
+  });
+
+  it('compares sizes only against a one-stage build that compiles its own program in its final image', async () => {
+    const ratio = { id: 'c', title: 't', kind: 'image.smallerThan', image: 'hello-world-small', than: 'hello-world', ratio: 10 };
+    const borrowed = engine({ provenance: async (id) => (id === 'big' ? built('FROM stagecraft/toolchain\nCOPY hello.bin /hello\nRUN gcc --version\nCMD /hello\n', [{ index: 0, base: 'stagecraft/toolchain' }]) : PROVENANCE[id]) });
+    expect(await one(ratio, borrowed)).toMatchObject({ status: 'fail', seen: expect.stringContaining('copied from your folder') });
+    expect((await one(ratio)).status).toBe('pass');
+  });
+
+  it('finds a bare program name on the PATH the image sets', async () => {
+    const found = vi.fn(async (_id: string, paths: string[]) => Object.fromEntries(paths.map((p) => [p, p === '/opt/bin/hello'])));
+    const onPath = engine({
+      pathsExist: found,
+      config: async () => ({ entrypoint: [], cmd: ['hello'], workingDir: '/', env: ['PATH=/opt/bin:/usr/bin'] }),
+      provenance: async () => built('FROM stagecraft/toolchain AS build\nCOPY hello.c .\nRUN gcc hello.c -o hello\nFROM stagecraft/runtime\nCOPY --from=build /hello /opt/bin/hello\nCMD ["hello"]\n', [{ index: 0, name: 'build', base: 'stagecraft/toolchain' }, { index: 1, base: 'stagecraft/runtime' }]),
+    });
+    expect(await one(program, onPath)).toMatchObject({ status: 'pass', evidence: expect.objectContaining({ program: '/opt/bin/hello' }) });
+  });
+
+  it('gives a verdict without its hint when the hint cannot be worked out', async () => {
+    const result = await one({ id: 'c', title: 't', kind: 'container.runs', image: 'hello-world-small', stdout: { match: 'exact', text: 'Hello, world!' } },
+      engine({ run: async () => ({ stdout: '', stderr: '', exitCode: 127, timedOut: false, startError: 'too many levels of symbolic links' }), programFile: async () => { throw new Error('the engine refused the path'); } }));
+    expect(result).toMatchObject({ status: 'fail', seen: expect.stringContaining('too many levels of symbolic links') });
   });
 });

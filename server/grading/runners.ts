@@ -2,11 +2,11 @@
 // expected, what was seen); it throws CannotJudge when it could not tell, which becomes `error`.
 import type { Check, CheckKind } from '../../src/schemas/checks.ts';
 import { describeOutput, excerpt, matchesOutput } from './output.ts';
-import type { LearnerEngine, LearnerImage, Provenance } from './port.ts';
+import { programDigest, type LearnerEngine, type LearnerImage, type Provenance } from './port.ts';
 import { nearMiss } from './near-miss.ts';
 import { diagnose } from './diagnose.ts';
 import { elfFacts } from './elf.ts';
-import { originOf, rootBase, stageFacts, startForm } from './provenance.ts';
+import { originOf, rootBase, stageFacts, startForm, type StageFacts } from './provenance.ts';
 import { locateProgram, whyNotStarted } from './start-failure.ts';
 
 export interface Verdict {
@@ -46,6 +46,32 @@ async function needBuilt(engine: LearnerEngine, name: string): Promise<{ image: 
 
 const isVerdict = (value: object): value is Verdict => 'status' in value;
 
+/** The build's stages, read with the variables of the base images they start from (PATH, …). */
+async function factsOf(engine: LearnerEngine, provenance: Provenance): Promise<StageFacts[]> {
+  const baseEnv = new Map<string, string[]>();
+  const names = new Set(provenance.stages.flatMap((s) => (s.name ? [s.name] : [])));
+  for (const { base } of provenance.stages) {
+    if (base === 'scratch' || names.has(base.toLowerCase()) || baseEnv.has(base)) continue;
+    const image = await engine.image(base);
+    if (image) baseEnv.set(base, (await engine.config(image.id)).env);
+  }
+  return stageFacts(provenance, baseEnv);
+}
+
+/** The stage and the earlier stages it starts from, final first. */
+function chainOf(stages: StageFacts[], index: number): StageFacts[] {
+  const chain: StageFacts[] = [];
+  for (let at: StageFacts | undefined = stages[index]; at && chain.length <= stages.length; at = at.baseStage !== undefined ? stages[at.baseStage] : undefined) chain.push(at);
+  return chain;
+}
+
+const compiles = (stages: StageFacts[], index: number) => chainOf(stages, index).some((stage) => stage.steps.some((step) => step.kind === 'run' && step.compiles));
+
+/** A hint is help, never the verdict: one that cannot be worked out is left out. */
+const hintOrNone = (hint: Promise<string | undefined>) => hint.catch(() => undefined);
+
+const stageLabel = (stages: StageFacts[], index: number) => stages[index]?.name ?? String(index);
+
 /**
  * The program the image starts is the learner's compiled work: found by following the build's
  * copies back from the path the image starts to a stage where a compiler ran (and whose base image
@@ -58,15 +84,19 @@ async function compiledProgram(engine: LearnerEngine, name: string, image: Learn
   if (!start.program) return fail(`${name} to start your program`, `${name} has no CMD or ENTRYPOINT`, evidence, 'End the final stage with CMD ["/path/to/your/program"].');
   const program = start.program;
   evidence.program = program;
-  const stages = stageFacts(provenance);
-  const origin = originOf(stages, stages.length - 1, program);
+  // The file it really is, links followed (a link a RUN made points at the build's own work).
+  const file = await engine.programFile(image.id, program);
+  const traced = file?.path ?? program;
+  if (traced !== program) evidence.file = traced;
+  const stages = await factsOf(engine, provenance);
+  const origin = originOf(stages, stages.length - 1, traced);
   const notYours = (seen: string, hint: string) => fail(`${name} to start a program your build compiled`, seen, evidence, hint);
   if (origin.kind === 'context') return notYours(`${program} was copied from your folder (${origin.source}), not built by the Dockerfile`, 'Compile the program in a build stage (RUN gcc …) and COPY --from that stage.');
   if (origin.kind === 'image') return notYours(`${program} was copied from another image, not from a stage of yours`, 'Compile the program in a build stage of your own and COPY --from that stage.');
   if (origin.kind === 'base') {
     // Say what is true: the base image holds that file, or no step of the Dockerfile puts one there.
     const baseImage = origin.base === 'scratch' ? undefined : await engine.image(origin.base);
-    const inBase = baseImage !== undefined && (await engine.pathsExist(baseImage.id, [program]))[program] === true;
+    const inBase = baseImage !== undefined && (await engine.pathsExist(baseImage.id, [traced]))[traced] === true;
     return inBase
       ? notYours(`${program} comes with ${origin.base}: no step of your build made it`, 'The image must start the program your build compiled: CMD ["/app/hello"] (or wherever your COPY put it), not a tool of the base image.')
       : notYours(`no step of your Dockerfile puts a file at ${program}`, 'Check the path your COPY --from writes to and the one CMD starts: they must be the same.');
@@ -81,8 +111,17 @@ async function compiledProgram(engine: LearnerEngine, name: string, image: Learn
       return notYours(`${program} is ${origin.path} of ${base}: your build did not make it`, 'Start the program your build stage compiled, not a tool of the base image.');
     }
   }
-  const file = await engine.programFile(image.id, program);
+  // A RUN is credited with the program only where the stage compiles: `cp` of a file brought in is not a build.
+  if (!compiles(stages, origin.stage)) {
+    return notYours(`${program} was put there by a RUN of stage ${stageLabel(stages, origin.stage)}, which compiles nothing`, 'Compile the program in your build stage (RUN gcc hello.c -o hello) and start the file the compiler wrote.');
+  }
   if (file === undefined) return notYours(`${program} is not a file in ${name}`, 'Check the path your COPY --from writes to and the one CMD starts: they must be the same.');
+  // The same bytes as a file of the build folder: brought in, whatever the RUN that put it there names.
+  const brought = provenance.folder.files[programDigest(file.bytes)];
+  if (brought !== undefined) {
+    return notYours(`${program} is byte for byte ${brought} of your build folder, not the output of your compiler`,
+      `Compile the program in your build stage from hello.c rather than copying in one built elsewhere; if ${brought} is a copy of your own program, remove it from the folder (or add it to .dockerignore) and build again.`);
+  }
   const elf = elfFacts(file.bytes);
   if (!elf) return notYours(`${program} is a script or text file, not a compiled program`, 'The image must start the binary your compiler made, not a script that prints the text.');
   if (elf.kind !== 'program') return notYours(`${program} is an ELF ${elf.kind === 'object' ? 'object file (gcc -c)' : 'file'}, not a linked program`, 'Link the program: gcc hello.c -o hello (without -c), and start that file.');
@@ -109,7 +148,7 @@ export const RUNNERS: { [K in CheckKind]: Runner<K> } = {
     // Printing nothing may mean the program never started: the runtime (runc) reports a failed exec
     // as the container's own output. The image itself says why.
     const config = () => engine.config(image.id);
-    const notStarted = async () => (check.command || outcome.stdout !== '' ? undefined : whyNotStarted(engine, image.id, await config()));
+    const notStarted = async () => (check.command || outcome.stdout !== '' ? undefined : hintOrNone(config().then((c) => whyNotStarted(engine, image.id, c))));
     if (outcome.startError !== undefined) {
       evidence.output = excerpt(outcome.startError);
       return fail(`${check.image} to start`, `it could not start: ${outcome.startError}`, evidence, await notStarted());
@@ -133,7 +172,7 @@ export const RUNNERS: { [K in CheckKind]: Runner<K> } = {
     const alone = await engine.run(image.id, undefined, check.timeoutSeconds * 1000, program.program);
     if (alone.startError !== undefined || !matchesOutput(alone.stdout, check.stdout)) {
       const output = alone.startError !== undefined ? `it could not start: ${alone.startError}` : excerpt(alone.stdout + alone.stderr) || '(no output)';
-      const why = alone.stdout === '' ? await whyNotStarted(engine, image.id, await config(), program.program) : undefined;
+      const why = alone.stdout === '' ? await hintOrNone(config().then((c) => whyNotStarted(engine, image.id, c, program.program))) : undefined;
       return fail(`${program.program}, run on its own, to print it`, output, evidence,
         why ?? diagnose(undefined, output) ?? 'The text must come from your compiled program itself, not from arguments, variables or files given to it.');
     }
@@ -154,14 +193,15 @@ export const RUNNERS: { [K in CheckKind]: Runner<K> } = {
     if (isVerdict(large)) return large;
     const evidence: Verdict['evidence'] = { imageId: small.image.id, size: small.image.size, thanId: large.image.id, thanSize: large.image.size };
     if (small.image.id === large.image.id) return fail(`${check.image} and ${check.than} to be two different builds`, 'they are the same image under two names', evidence, `Build ${check.than} from the one-stage Dockerfile and ${check.image} from the two-stage one.`);
-    // The comparison means something only if the larger one really carries the toolchain it compiled with.
-    // The final stage, or a stage it starts from, must have compiled: a padded image is not a toolchain.
-    const stages = stageFacts(large.provenance);
-    const chain: number[] = [];
-    for (let at = stages.at(-1); at && chain.length <= stages.length; at = at.baseStage !== undefined ? stages[at.baseStage] : undefined) chain.push(at.index);
-    if (!chain.some((i) => stages[i]!.steps.some((step) => step.kind === 'run' && step.compiles))) {
-      return fail(`${check.than} to be the one-stage build that compiles in its final image`, `${check.than}'s final stage compiles nothing`, evidence,
-        `Build ${check.than} from the one-stage Dockerfile (FROM the toolchain, RUN gcc …).`);
+    // The comparison means something only if the larger one really is the one-stage build: its own
+    // program, compiled in its final image (a stage the final one starts from), toolchain and all.
+    const stages = await factsOf(engine, large.provenance);
+    const program = await compiledProgram(engine, check.than, large.image, large.provenance);
+    const inFinal = !isVerdict(program) && chainOf(stages, stages.length - 1).some((stage) => stage.index === program.stage);
+    if (!inFinal) {
+      return fail(`${check.than} to be the one-stage build that compiles its program in its final image`,
+        isVerdict(program) ? `${check.than}: ${program.seen}` : `${check.than} starts a program compiled in another stage`, evidence,
+        [`Build ${check.than} from the one-stage Dockerfile (FROM the toolchain, RUN gcc …, CMD your program).`, isVerdict(program) ? program.hint : undefined].filter(Boolean).join(' '));
     }
     const ratio = large.image.size / small.image.size;
     evidence.ratio = Number(ratio.toFixed(1));
@@ -200,7 +240,7 @@ export const RUNNERS: { [K in CheckKind]: Runner<K> } = {
   'dockerfile.stages': async (check, engine) => {
     const built = await needBuilt(engine, check.image);
     if (isVerdict(built)) return built;
-    const found = stageFacts(built.provenance);
+    const found = await factsOf(engine, built.provenance);
     const evidence = { imageId: built.image.id, dockerfile: built.provenance.dockerfileName, stages: found.length };
     return found.length >= check.atLeast ? pass(evidence) : fail(`at least ${check.atLeast} stages (FROM lines) in the Dockerfile that built ${check.image}`, `${found.length} (${built.provenance.dockerfileName})`, evidence);
   },
@@ -208,7 +248,7 @@ export const RUNNERS: { [K in CheckKind]: Runner<K> } = {
   'dockerfile.namedStage': async (check, engine) => {
     const built = await needBuilt(engine, check.image);
     if (isVerdict(built)) return built;
-    const names = stageFacts(built.provenance).slice(0, -1).map((s) => s.name).filter((n): n is string => n !== undefined);
+    const names = (await factsOf(engine, built.provenance)).slice(0, -1).map((s) => s.name).filter((n): n is string => n !== undefined);
     const evidence = { imageId: built.image.id, dockerfile: built.provenance.dockerfileName, names: names.join(' ') };
     return names.length > 0 ? pass(evidence) : fail(`a named build stage (FROM … AS build) in the Dockerfile that built ${check.image}`, 'no named stage', evidence);
   },
@@ -216,8 +256,8 @@ export const RUNNERS: { [K in CheckKind]: Runner<K> } = {
   'dockerfile.copyFrom': async (check, engine) => {
     const built = await needBuilt(engine, check.image);
     if (isVerdict(built)) return built;
-    const final = stageFacts(built.provenance).at(-1);
-    const fromStages = (final?.steps ?? []).filter((s) => s.kind === 'copy' && typeof s.from === 'object' && 'stage' in s.from).length;
+    const final = (await factsOf(engine, built.provenance)).at(-1);
+    const fromStages = (final?.steps ?? []).filter((s) => s.kind === 'copy' && !s.untraceable && typeof s.from === 'object' && 'stage' in s.from).length;
     const evidence = { imageId: built.image.id, dockerfile: built.provenance.dockerfileName, copies: fromStages };
     return fromStages > 0 ? pass(evidence) : fail(`the final stage of ${check.image}'s Dockerfile to COPY --from an earlier stage`, 'no COPY --from a stage in the final stage', evidence);
   },
@@ -225,7 +265,7 @@ export const RUNNERS: { [K in CheckKind]: Runner<K> } = {
   'dockerfile.execCmd': async (check, engine) => {
     const built = await needBuilt(engine, check.image);
     if (isVerdict(built)) return built;
-    const form = startForm(stageFacts(built.provenance));
+    const form = startForm(await factsOf(engine, built.provenance));
     const evidence = { imageId: built.image.id, dockerfile: built.provenance.dockerfileName, form: form ? `${form.keyword} ${form.exec ? 'exec' : 'shell'}` : 'none' };
     if (!form) return fail('a CMD or ENTRYPOINT in exec form', 'no CMD or ENTRYPOINT', evidence);
     return form.exec ? pass(evidence) : fail('CMD or ENTRYPOINT in exec form, e.g. CMD ["./hello"]', `${form.keyword} in shell form`, evidence);

@@ -1,19 +1,22 @@
 // Why an image's program could not start, read from the image itself rather than from the
 // runtime's words: the file the image starts, its mode, its first bytes, the loader it needs.
+import { posix } from 'node:path';
 import { elfFacts } from './elf.ts';
 import type { ImageConfig, LearnerEngine } from './port.ts';
 import { programOf } from './provenance.ts';
 
-const PATH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+/** The runtime's PATH when the image sets none. */
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-/** The path of the program the image starts, a bare name looked up on PATH as the runtime does. */
+/** The path of the program the image starts, a bare name looked up on the image's PATH as the runtime does. */
 export async function locateProgram(engine: LearnerEngine, imageId: string, config: ImageConfig): Promise<{ program?: string; shellForm: boolean; line: string }> {
   const start = programOf(config);
   const name = start.program;
   if (name === undefined || name.includes('/')) return start;
-  const candidates = PATH_DIRS.map((dir) => `${dir}/${name}`);
+  const path = config.env.findLast((pair) => pair.startsWith('PATH='))?.slice('PATH='.length) ?? DEFAULT_PATH;
+  const candidates = path.split(':').filter((dir) => dir.startsWith('/')).slice(0, 32).map((dir) => posix.join(dir, name));
   const found = await engine.pathsExist(imageId, candidates);
-  return { ...start, program: candidates.find((p) => found[p]) ?? `/usr/bin/${name}` };
+  return { ...start, program: candidates.find((p) => found[p]) ?? candidates[0] ?? `/usr/bin/${name}` };
 }
 
 /** A hint naming what in the image keeps `program` (or the shell of a shell-form command) from starting. */

@@ -4,7 +4,7 @@ import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
-import { CannotJudge, PROGRAM_BYTES_LIMIT, type LearnerEngine, type ProgramFile, type Provenance, type RunOutcome } from '../grading/index.ts';
+import { CannotJudge, PROGRAM_BYTES_LIMIT, type FolderFacts, type LearnerEngine, type ProgramFile, type Provenance, type RunOutcome } from '../grading/index.ts';
 import type { RecordedBuild } from './types.ts';
 import { EvidenceCache } from './evidence-cache.ts';
 import { readContext } from './gateway/build-context.ts';
@@ -18,6 +18,8 @@ const OUTPUT_LIMIT = 64 * 1024;
 const FILE_LIMIT = 1024 * 1024;
 /** Where a program run on its own starts: a folder the image does not have, made empty for the run. */
 const FRESH_FOLDER = '/stagecraft-check-run';
+/** Where a program run on its own is put (a volume of the run's own: the root is read-only). */
+const ALONE_FOLDER = '/stagecraft-check';
 
 /** Answers about images, shared by every learner of an engine (the same image id is the same content). */
 export interface ImageEvidence { runs: EvidenceCache<RunOutcome>; paths: EvidenceCache<Record<string, boolean>>; programs: EvidenceCache<ProgramFile | undefined> }
@@ -34,7 +36,11 @@ export interface LearnerRecords {
   latestBuild(): RecordedBuild | undefined;
 }
 
-export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, lastBuild: () => string | undefined, evidence: ImageEvidence, records: LearnerRecords): LearnerEngine {
+/**
+ * `checkBases`: the lab's pristine images a program may be run alone in, in order of preference
+ * (the first the engine has): the C library and loader the course's toolchain links against.
+ */
+export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, lastBuild: () => string | undefined, evidence: ImageEvidence, records: LearnerRecords, checkBases: readonly string[]): LearnerEngine {
   const labels = { [LABELS.learner]: learnerId, [LABELS.role]: 'check' };
   const hardened = {
     NetworkMode: 'none', ReadonlyRootfs: true, CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'],
@@ -50,6 +56,21 @@ export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, 
       await container.remove({ force: true }).catch(() => undefined);
     }
   };
+  const programFile = (imageId: string, path: string) => evidence.programs.get(`program ${imageId} ${path}`, () => inspectFiles(imageId, async (container) => {
+    // A link is followed, as the runtime follows it (a few hops at most).
+    let at = path;
+    for (let hops = 0; hops < 8; hops++) {
+      const archive = await container.getArchive({ path: at }).catch(unreadableAs(undefined));
+      const found = archive ? await firstFile(archive as NodeJS.ReadableStream) : undefined;
+      if (!found || 'file' in found) {
+        if (!found) return undefined;
+        const imagePreloads = await container.infoArchive({ path: '/etc/ld.so.preload' }).then(() => true, unreadableAs(false));
+        return { ...found.file, path: at, imagePreloads };
+      }
+      at = posix.resolve(posix.dirname(at), found.link);
+    }
+    return undefined;
+  }));
   return {
     lastBuildOutput: lastBuild,
     lastBuild: async () => provenanceOf(records.latestBuild(), ns),
@@ -63,24 +84,10 @@ export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, 
     async config(imageId) {
       const info = await docker.getImage(imageId).inspect();
       const list = (value: string | string[] | null | undefined) => (value === null || value === undefined ? [] : Array.isArray(value) ? value : [value]);
-      return { entrypoint: list(info.Config.Entrypoint), cmd: list(info.Config.Cmd), workingDir: info.Config.WorkingDir || '/' };
+      return { entrypoint: list(info.Config.Entrypoint), cmd: list(info.Config.Cmd), workingDir: info.Config.WorkingDir || '/', env: info.Config.Env ?? [] };
     },
 
-    programFile: (imageId, path) => evidence.programs.get(`program ${imageId} ${path}`, () => inspectFiles(imageId, async (container) => {
-      // A link is followed, as the runtime follows it (a few hops at most).
-      let at = path;
-      for (let hops = 0; hops < 8; hops++) {
-        const archive = await container.getArchive({ path: at }).catch(notFoundAs(undefined));
-        const found = archive ? await firstFile(archive as NodeJS.ReadableStream) : undefined;
-        if (!found || 'file' in found) {
-          if (!found) return undefined;
-          const imagePreloads = await container.infoArchive({ path: '/etc/ld.so.preload' }).then(() => true, notFoundAs(false));
-          return { ...found.file, imagePreloads };
-        }
-        at = posix.resolve(posix.dirname(at), found.link);
-      }
-      return undefined;
-    })),
+    programFile,
 
     async image(name) {
       const target = ns.image(name);
@@ -90,35 +97,24 @@ export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, 
     },
 
     run: (imageId, command, timeoutMs, program) => evidence.runs.get(`run ${imageId} ${JSON.stringify(command ?? null)} ${timeoutMs} ${program ?? ''}`, async () => {
-      // Alone: whatever the image set (BASH_ENV, LD_PRELOAD…) is emptied, and no file beside it is in reach.
-      const env = program === undefined ? [] : ((await docker.getImage(imageId).inspect()).Config.Env ?? []).map((pair) => `${pair.split('=')[0]}=`);
-      const direct = program === undefined ? {} : { Entrypoint: [program], Cmd: [], Env: env, WorkingDir: FRESH_FOLDER };
-      const container = await docker.createContainer({ Image: imageId, Cmd: command, ...direct, Labels: labels, Tty: false, HostConfig: hardened });
-      try {
-        const stream = await container.attach({ stream: true, stdout: true, stderr: true });
-        const output = collect(stream);
-        try {
-          await container.start();
-        } catch (error) {
-          // The engine answered, and refused: the image's program cannot be executed. That is the learner's work, judged.
-          const status = (error as { statusCode?: number }).statusCode ?? 0;
-          if (status < 400 || status >= 600 || status === 404) throw error;
-          return { stdout: '', stderr: '', exitCode: 127, timedOut: false, startError: startErrorText(error) };
-        }
-        const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), timeoutMs).unref());
-        const finished = await Promise.race([container.wait(), timer]);
-        if (finished === 'timeout') await container.kill().catch(() => undefined); // it may have just exited
-        const { stdout, stderr } = await output;
-        const exitCode = finished === 'timeout' ? 137 : (finished as { StatusCode: number }).StatusCode;
-        return { stdout, stderr, exitCode, timedOut: finished === 'timeout' };
-      } finally {
-        await container.remove({ force: true }).catch(() => undefined); // already gone
-      }
+      if (program === undefined) return runContainer(docker, { Image: imageId, Cmd: command, Labels: labels, Tty: false, HostConfig: hardened }, timeoutMs);
+      // Alone: the program's bytes, in a pristine base image of the lab. Nothing of the learner's
+      // image comes along: not its loader or C library, not /etc/ld.so.*, not its variables or the
+      // files beside the program. It runs as nobody, who can write nowhere (the root is read-only,
+      // the program's own folder is root's).
+      const file = await programFile(imageId, program);
+      if (!file || file.size > file.bytes.length) return { stdout: '', stderr: '', exitCode: 127, timedOut: false, startError: file ? `${program} is larger than ${PROGRAM_BYTES_LIMIT / 1024 ** 2} MiB` : `no file at ${program}` };
+      const base = await firstPresent(docker, checkBases);
+      if (!base) throw new CannotJudge('engine_unavailable', 'the lab\'s base image for running a program on its own is missing from the engine');
+      return runContainer(docker, {
+        Image: base, Entrypoint: [`${ALONE_FOLDER}/program`], Cmd: [], Env: [], User: '65534:65534', WorkingDir: FRESH_FOLDER, Labels: labels, Tty: false,
+        HostConfig: { ...hardened, Mounts: [{ Type: 'volume', Source: '', Target: ALONE_FOLDER }] },
+      }, timeoutMs, (container) => container.putArchive(programArchive(file.bytes), { path: ALONE_FOLDER }));
     }, (outcome) => !outcome.timedOut), // a timeout may be the machine's load, not the image
 
     pathsExist: (imageId, paths) => evidence.paths.get(`paths ${imageId} ${JSON.stringify(paths)}`, () => inspectFiles(imageId, async (container) => {
       const found: Record<string, boolean> = {};
-      for (const p of paths) found[p] = await container.infoArchive({ path: p }).then(() => true, notFoundAs(false));
+      for (const p of paths) found[p] = await container.infoArchive({ path: p }).then(() => true, unreadableAs(false));
       return found;
     })),
 
@@ -139,7 +135,7 @@ export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, 
 }
 
 /** The archive's first entry when it is a regular file (its first PROGRAM_BYTES_LIMIT bytes), or where it links. */
-async function firstFile(archive: NodeJS.ReadableStream): Promise<{ file: Omit<ProgramFile, 'imagePreloads'> } | { link: string } | undefined> {
+async function firstFile(archive: NodeJS.ReadableStream): Promise<{ file: Omit<ProgramFile, 'imagePreloads' | 'path'> } | { link: string } | undefined> {
   const extract = tar.extract();
   (archive as unknown as Readable).pipe(extract);
   try {
@@ -167,9 +163,9 @@ async function firstFile(archive: NodeJS.ReadableStream): Promise<{ file: Omit<P
 /** A recorded build in grading's terms: the learner's names, the canonical Dockerfile, the stages. */
 function provenanceOf(build: RecordedBuild | undefined, ns: Namespace): Provenance | undefined {
   if (!build) return undefined;
-  const plan = build.plan as { stages?: Provenance['stages']; target?: string } | undefined;
+  const plan = build.plan as { stages?: Provenance['stages']; target?: string; folder?: FolderFacts } | undefined;
   return {
-    dockerfileName: build.dockerfileName, dockerfile: build.dockerfile, stages: plan?.stages ?? [], target: plan?.target,
+    dockerfileName: build.dockerfileName, dockerfile: build.dockerfile, stages: plan?.stages ?? [], target: plan?.target, folder: plan?.folder ?? { files: {}, scripts: [] },
     tags: build.tags, laterTags: build.laterTags.map((t) => ns.toLearner(t)), outcome: build.outcome, log: build.log,
   };
 }
@@ -185,6 +181,19 @@ function startErrorText(error: unknown): string {
 function memo<T>(map: Map<string, Promise<T>>, key: string, compute: () => Promise<T>): Promise<T> {
   if (!map.has(key)) map.set(key, compute());
   return map.get(key)!;
+}
+
+/**
+ * The engine's answer about one path of an image: any refusal (404, or 400/500 for a link loop, a
+ * name longer than 255, a path through a file) means no file is there to read; only an engine that
+ * did not answer is a real failure.
+ */
+function unreadableAs<T>(value: T): (error: unknown) => T {
+  return (error) => {
+    const status = (error as { statusCode?: number }).statusCode ?? 0;
+    if (status >= 400 && status < 600) return value;
+    throw error;
+  };
 }
 
 /** A 404 from the engine means "not there"; anything else is a real failure. */
@@ -214,4 +223,49 @@ function collect(stream: NodeJS.ReadableStream): Promise<{ stdout: string; stder
     stream.on('end', done);
     stream.on('close', done);
   });
+}
+
+/**
+ * Creates a check container, runs it for at most `timeoutMs` and removes it (with its volumes).
+ * `prepare` runs between create and start. A start the engine refuses is the image's program that
+ * cannot be executed: the learner's work, judged, not an engine failure.
+ */
+async function runContainer(docker: Docker, options: Docker.ContainerCreateOptions, timeoutMs: number, prepare?: (container: Docker.Container) => Promise<unknown>): Promise<RunOutcome> {
+  const container = await docker.createContainer(options);
+  try {
+    await prepare?.(container);
+    const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+    const output = collect(stream);
+    try {
+      await container.start();
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode ?? 0;
+      if (status < 400 || status >= 600 || status === 404) throw error;
+      return { stdout: '', stderr: '', exitCode: 127, timedOut: false, startError: startErrorText(error) };
+    }
+    const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), timeoutMs).unref());
+    const finished = await Promise.race([container.wait(), timer]);
+    if (finished === 'timeout') await container.kill().catch(() => undefined); // it may have just exited
+    const { stdout, stderr } = await output;
+    const exitCode = finished === 'timeout' ? 137 : (finished as { StatusCode: number }).StatusCode;
+    return { stdout, stderr, exitCode, timedOut: finished === 'timeout' };
+  } finally {
+    await container.remove({ force: true, v: true }).catch(() => undefined); // already gone
+  }
+}
+
+/** A tar stream holding one file, `program`, executable by anyone, owned by root. */
+function programArchive(bytes: Buffer): Readable {
+  const pack = tar.pack();
+  pack.entry({ name: 'program', mode: 0o755, uid: 0, gid: 0, size: bytes.length }, bytes);
+  pack.finalize();
+  return pack as unknown as Readable;
+}
+
+/** The first of `images` the engine has. */
+async function firstPresent(docker: Docker, images: readonly string[]): Promise<string | undefined> {
+  for (const image of images) {
+    if (await docker.getImage(image).inspect().then(() => true, notFoundAs(false))) return image;
+  }
+  return undefined;
 }

@@ -234,10 +234,12 @@ export const LABELS = {
 /**
  * The course's read-only base images per profile, and what may be pulled. Offline, every tag of the
  * lab repositories is a base (`:latest` and the recipe-hash tags); with `docs`, the documents' images.
+ * `alone`: where grading runs a learner's program on its own, with the C library the profile's
+ * toolchain links against (the first the engine has).
  */
 export const BASE_IMAGES = {
-  offline: { refs: [], repositories: ['stagecraft/toolchain', 'stagecraft/runtime'], pullable: [] },
-  docs: { refs: ['alpine:3.7', 'alpine:latest'], repositories: [], pullable: ['alpine:3.7', 'alpine:latest'] },
+  offline: { refs: [], repositories: ['stagecraft/toolchain', 'stagecraft/runtime'], pullable: [], alone: ['stagecraft/runtime:latest'] },
+  docs: { refs: ['alpine:3.7', 'alpine:latest'], repositories: [], pullable: ['alpine:3.7', 'alpine:latest'], alone: ['alpine:3.7', 'alpine:latest'] },
 } as const;
 
 /** Quotas an operator may tune (README: settings); the defaults suit the hello-world course. */

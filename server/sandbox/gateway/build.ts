@@ -3,7 +3,8 @@
 // the lab's forced settings, one build at a time per learner, for a bounded time.
 import { LIMITS } from '../policy.ts';
 import { readCapped } from '../../read-capped.ts';
-import { dockerfileIn, readContext, writeContext } from './build-context.ts';
+import { dockerfileIn, readContext, writeContext, type ContextEntry } from './build-context.ts';
+import { folderFacts } from '../../grading/index.ts';
 import { BuildTracker } from './build-tracker.ts';
 import { canonicalDockerfile } from './dockerfile.ts';
 import { forceBuildQuery } from './forced.ts';
@@ -65,7 +66,8 @@ export async function runBuild(gw: BuildContext, x: Exchange): Promise<void> {
     for (const tag of tags) query.append('t', tag);
     gw.hold(held);
     const written = writeContext(entries, canonical.text);
-    const record = gw.options.builds?.start({ dockerfileName, dockerfile: canonical.text, plan: { stages: canonical.stages, ...(policed.get('target') ? { target: policed.get('target')!.toLowerCase() } : {}) }, tags: policed.getAll('t') });
+    const plan = { stages: canonical.stages, ...(policed.get('target') ? { target: policed.get('target')!.toLowerCase() } : {}), folder: folderOf(entries) };
+    const record = gw.options.builds?.start({ dockerfileName, dockerfile: canonical.text, plan, tags: policed.getAll('t') });
     const tracker = new BuildTracker();
     const started = Date.now();
     let recording: Promise<void> | undefined;
@@ -116,6 +118,9 @@ export async function runBuild(gw: BuildContext, x: Exchange): Promise<void> {
     throw error;
   }
 }
+
+/** What grading needs to know of what the learner brought: each file's digest, and which are build scripts. */
+const folderOf = (entries: ContextEntry[]) => folderFacts(entries.flatMap((e) => (e.type === 'file' && e.data ? [{ name: e.name, data: e.data }] : [])));
 
 /**
  * Records how the build ended and every image it made, by full id: those are the learner's, even
