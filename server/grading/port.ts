@@ -35,6 +35,8 @@ export interface Provenance {
   outcome: 'built' | 'failed' | 'interrupted' | 'running';
   /** What the learner brought in the build folder the build was sent. */
   folder: FolderFacts;
+  /** The engine's image id of each stage, by index, as the build left it (empty when not recorded). */
+  stageImages: string[];
   /** The end of the build's output, in the learner's names. */
   log: string;
 }
@@ -78,8 +80,9 @@ export interface LearnerEngine {
   image(name: string): Promise<LearnerImage | undefined>;
   /**
    * Runs the image with network none, a read-only root and the lab's limits, for at most `timeoutMs`;
-   * with `program`, that file alone: entrypoint replaced, no arguments, no shell, every variable the
-   * image sets emptied, started in a new empty folder (so it reads no file the image put beside it).
+   * with `program`, that file's bytes alone, run in a pristine lab image instead (the image's own
+   * loader, libraries and files take no part): no arguments, no shell, no variables, as nobody,
+   * started in a new empty folder.
    */
   run(imageId: string, command: string[] | undefined, timeoutMs: number, program?: string): Promise<RunOutcome>;
   /** The image's entrypoint, command and working folder. */

@@ -4,7 +4,7 @@ import type { Provenance } from './port.ts';
 
 /** A build record as the gateway writes it: each stage with its base and name. */
 const built = (dockerfile: string): Provenance => ({
-  dockerfileName: 'Dockerfile', dockerfile, tags: [], laterTags: [], outcome: 'built', log: '', folder: { files: {}, scripts: [] },
+  dockerfileName: 'Dockerfile', dockerfile, tags: [], laterTags: [], outcome: 'built', log: '', folder: { files: {}, scripts: [] }, stageImages: [],
   stages: [...dockerfile.matchAll(/^FROM (\S+)(?: AS (\S+))?$/gm)].map((m, index) => ({ index, base: m[1]!, ...(m[2] ? { name: m[2].toLowerCase() } : {}) })),
 });
 const stagesOf = (dockerfile: string) => stageFacts(built(dockerfile));
@@ -66,6 +66,11 @@ describe('originOf reads variables as the engine does', () => {
     expect(withGlobal('COPY hello.bin $DEST/x\n')).toEqual({ kind: 'run', stage: 0, path: '/app/hello' });
   });
 
+  it('expands an ENV or ARG line with the values from before it', () => {
+    expect(origin('ENV D=/app\nENV D=/elsewhere E=$D\nCOPY hello.bin $E/hello\n')).toEqual(FOLDER);
+    expect(origin('ARG D=/app\nARG D=/elsewhere E=$D\nCOPY hello.bin $E/hello\n')).toEqual(FOLDER);
+  });
+
   it('reads ${name:-word} and ${name:+word}', () => {
     expect(origin('COPY hello.bin ${NOPE:-/app/hello}\n')).toEqual(FOLDER);
     expect(origin('ARG SET=1\nCOPY hello.bin ${SET:+/app/hello}\n')).toEqual(FOLDER);
@@ -105,5 +110,16 @@ describe('stageFacts', () => {
     expect(Object.values(folder.files).sort()).toEqual(['build.sh', 'hello.bin', 'notes.txt']);
     const runs = stageFacts({ ...built(`${BUILD}RUN if [ -f hello.c ]; then sh build.sh; fi\nRUN cat notes.txt\nRUN sh ./build.sh.bak\n`), folder })[0]!.steps.filter((s) => s.kind === 'run');
     expect(runs.map((s) => s.kind === 'run' && s.compiles)).toEqual([true, false, false]);
+  });
+
+  it('sees a compiler named through a variable (ENV CC=gcc, RUN $CC …)', () => {
+    const runs = stagesOf(`${BUILD}ENV CC=gcc\nRUN $CC hello.c -o hello\nRUN echo '$CC'\n`)[0]!.steps.filter((s) => s.kind === 'run');
+    expect(runs.map((s) => s.kind === 'run' && s.compiles)).toEqual([true, false]);
+  });
+
+  it('keeps the base the engine read: a lab image by name, the learner\'s own image by id', () => {
+    const id = 'a'.repeat(64);
+    const facts = stageFacts({ ...built(`FROM stagecraft/toolchain AS build\nRUN gcc -v\nFROM ${id}\nCMD ["/app/hello"]\n`), stages: [{ index: 0, name: 'build', base: 'stagecraft/toolchain' }, { index: 1, base: 'aaaaaaaaaaaa' }] });
+    expect(facts.map((f) => f.baseRef)).toEqual(['stagecraft/toolchain', id]);
   });
 });

@@ -19,6 +19,8 @@ export interface StageFacts {
   name?: string;
   /** The base as the learner named it. */
   base: string;
+  /** The base as the engine read it (the canonical FROM): a lab image's name, or the id of the learner's own image. */
+  baseRef: string;
   /** The earlier stage it starts from, if it does. */
   baseStage?: number;
   steps: Step[];
@@ -110,7 +112,7 @@ export function stageFacts(provenance: Provenance, baseEnv: ReadonlyMap<string, 
       const recorded = provenance.stages[index];
       const base = recorded?.base ?? node.values[0] ?? '';
       const baseStage = stages.findIndex((s) => s.name !== undefined && s.name === base.toLowerCase());
-      stages.push({ index, name: recorded?.name, base, baseStage: baseStage === -1 ? undefined : baseStage, steps: [] });
+      stages.push({ index, name: recorded?.name, base, baseRef: node.values[0] ?? '', baseStage: baseStage === -1 ? undefined : baseStage, steps: [] });
       workdir = baseStage === -1 ? '/' : workdirs[baseStage];
       workdirs[index] = workdir;
       const imageEnv = base === 'scratch' ? [] : baseEnv.get(base);
@@ -123,6 +125,8 @@ export function stageFacts(provenance: Provenance, baseEnv: ReadonlyMap<string, 
     }
     const stage = stages.at(-1);
     if (node.cmd === 'arg') {
+      // The engine expands a whole line with the values from before it: read every value first.
+      const declared: [string, string | undefined, boolean][] = [];
       for (const declaration of node.values) {
         const eq = declaration.indexOf('=');
         const name = eq === -1 ? declaration : declaration.slice(0, eq);
@@ -131,20 +135,25 @@ export function stageFacts(provenance: Provenance, baseEnv: ReadonlyMap<string, 
           const value = eq === -1 ? '' : processWord(declaration.slice(eq + 1), escape, (n) => (globals.has(n) ? globals.get(n) : ''));
           globals.set(name, typeof value === 'string' ? value : value.ok ? value.value : undefined);
         } else {
-          vars.declare(name, eq === -1 ? undefined : word(declaration.slice(eq + 1)), eq !== -1);
+          declared.push([name, eq === -1 ? undefined : word(declaration.slice(eq + 1)), eq !== -1]);
         }
       }
+      for (const [name, value, hasDefault] of declared) vars.declare(name, value, hasDefault);
       continue;
     }
     if (!stage) continue;
     if (node.cmd === 'env') {
-      for (let i = 0; i + 1 < node.values.length; i += 2) vars.env.set(node.values[i]!, word(node.values[i + 1]!));
+      const pairs: [string, string | undefined][] = [];
+      for (let i = 0; i + 1 < node.values.length; i += 2) pairs.push([node.values[i]!, word(node.values[i + 1]!)]);
+      for (const [name, value] of pairs) vars.env.set(name, value);
     } else if (node.cmd === 'workdir' && node.values[0]) {
       const path = word(node.values[0]);
       workdir = path === undefined || workdir === undefined ? undefined : posix.resolve(workdir, path);
       workdirs[stage.index] = workdir;
     } else if (node.cmd === 'run') {
-      stage.steps.push({ kind: 'run', compiles: runCompiles(node.values.join(' '), provenance.folder) });
+      const text = node.values.join(' ');
+      const expanded = processWord(text, escape, vars.lookup);
+      stage.steps.push({ kind: 'run', compiles: runCompiles(text, provenance.folder) || (expanded.ok && runCompiles(expanded.value, provenance.folder)) });
     } else if (node.cmd === 'copy' || node.cmd === 'add') {
       stage.steps.push(copyStep(node, stages, workdir, word));
     } else if (node.cmd === 'cmd') {
@@ -231,7 +240,7 @@ function sourceOf(step: Extract<Step, { kind: 'copy'; untraceable?: false }>, pa
   const folder = dest.endsWith('/') ? dest : `${dest}/`;
   for (const source of step.sources) {
     if (step.sources.length === 1 && !dest.endsWith('/') && path === dest) return { source, named: true }; // copied to that name
-    if (posix.dirname(path) === folder.slice(0, -1) && globMatches(posix.basename(source), posix.basename(path))) {
+    if (posix.dirname(path) === posix.resolve(folder) && globMatches(posix.basename(source), posix.basename(path))) {
       return { source: posix.join(posix.dirname(source), posix.basename(path)), named: true }; // into the folder, same name
     }
     // In the build folder a dotted name (hello.c, app.conf) is taken for a file; in a stage, any

@@ -11,7 +11,7 @@ const COMPILED = { bytes: elfFile({ interpreter: '/lib64/ld-linux-x86-64.so.2', 
 const MULTI = 'FROM stagecraft/toolchain AS build\nCOPY hello.c .\nRUN gcc hello.c -o hello\nFROM stagecraft/runtime\nCOPY --from=build /hello /hello\nCMD ["/hello"]\n';
 const SINGLE = 'FROM stagecraft/toolchain\nCOPY hello.c .\nRUN gcc hello.c -o hello\nCMD /hello\n';
 
-const built = (dockerfile: string, stages: Provenance['stages']): Provenance => ({ dockerfileName: 'Dockerfile', dockerfile, stages, tags: [], laterTags: [], outcome: 'built', log: '', folder: { files: {}, scripts: [] } });
+const built = (dockerfile: string, stages: Provenance['stages']): Provenance => ({ dockerfileName: 'Dockerfile', dockerfile, stages, tags: [], laterTags: [], outcome: 'built', log: '', folder: { files: {}, scripts: [] }, stageImages: stages.map((s) => `stage-${s.index}`) });
 const PROVENANCE: Record<string, Provenance> = {
   big: built(SINGLE, [{ index: 0, base: 'stagecraft/toolchain' }]),
   small: built(MULTI, [{ index: 0, name: 'build', base: 'stagecraft/toolchain' }, { index: 1, base: 'stagecraft/runtime' }]),
@@ -246,5 +246,23 @@ describe('the work, not the look of it', () => {
     const result = await one({ id: 'c', title: 't', kind: 'container.runs', image: 'hello-world-small', stdout: { match: 'exact', text: 'Hello, world!' } },
       engine({ run: async () => ({ stdout: '', stderr: '', exitCode: 127, timedOut: false, startError: 'too many levels of symbolic links' }), programFile: async () => { throw new Error('the engine refused the path'); } }));
     expect(result).toMatchObject({ status: 'fail', seen: expect.stringContaining('too many levels of symbolic links') });
+  });
+
+  it('never credits a program whose bytes are not those the compiling stage left at that path', async () => {
+    const other = { ...COMPILED, bytes: Buffer.concat([COMPILED.bytes, Buffer.from('x')]) };
+    const changed = engine({ programFile: async (id, path) => (id === 'stage-0' ? { ...COMPILED, path } : { ...other, path }) });
+    expect(await one(program, changed)).toMatchObject({ status: 'fail', seen: expect.stringContaining('a later step changed or replaced it') });
+    const gone = engine({ programFile: async (id, path) => { if (id === 'stage-0') throw Object.assign(new Error('no such image'), { statusCode: 404 }); return { ...COMPILED, path }; } });
+    expect(await one(program, gone)).toMatchObject({ status: 'fail', seen: expect.stringContaining('no longer there') });
+  });
+
+  it("judges a base given by id (the learner's own image) by that image, whatever its name now", async () => {
+    const id = 'b'.repeat(64);
+    const looked = vi.fn(async (image: string, paths: string[]) => Object.fromEntries(paths.map((p) => [p, image === `sha256:${id}`])));
+    const fromOwn = engine({
+      pathsExist: looked,
+      provenance: async () => built(`FROM stagecraft/toolchain AS build\nRUN gcc --version\nFROM ${id}\nRUN command -v gcc\nCMD ["/hello"]\n`, [{ index: 0, name: 'build', base: 'stagecraft/toolchain' }, { index: 1, base: 'bbbbbbbbbbbb' }]),
+    });
+    expect(await one(program, fromOwn)).toMatchObject({ status: 'fail', seen: expect.stringContaining('your build did not make it') });
   });
 });

@@ -65,7 +65,19 @@ function chainOf(stages: StageFacts[], index: number): StageFacts[] {
   return chain;
 }
 
-const compiles = (stages: StageFacts[], index: number) => chainOf(stages, index).some((stage) => stage.steps.some((step) => step.kind === 'run' && step.compiles));
+const ownCompiles = (stage: StageFacts) => stage.steps.some((step) => step.kind === 'run' && step.compiles);
+
+/** A stage's base image as the engine read it: the learner's own image by the id the build used, or a lab image by name. */
+async function baseImageOf(engine: LearnerEngine, stage: StageFacts): Promise<LearnerImage | undefined> {
+  if (/^[0-9a-f]{64}$/.test(stage.baseRef)) return { id: `sha256:${stage.baseRef}`, size: 0 };
+  return stage.base === 'scratch' ? undefined : engine.image(stage.base);
+}
+
+/** A file of an image the build left (a stage's), or undefined when that image is gone. */
+const stageFile = (engine: LearnerEngine, imageId: string, path: string) => engine.programFile(imageId, path).catch((error: unknown) => {
+  if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+  throw error;
+});
 
 /** A hint is help, never the verdict: one that cannot be worked out is left out. */
 const hintOrNone = (hint: Promise<string | undefined>) => hint.catch(() => undefined);
@@ -95,7 +107,7 @@ async function compiledProgram(engine: LearnerEngine, name: string, image: Learn
   if (origin.kind === 'image') return notYours(`${program} was copied from another image, not from a stage of yours`, 'Compile the program in a build stage of your own and COPY --from that stage.');
   if (origin.kind === 'base') {
     // Say what is true: the base image holds that file, or no step of the Dockerfile puts one there.
-    const baseImage = origin.base === 'scratch' ? undefined : await engine.image(origin.base);
+    const baseImage = await baseImageOf(engine, stages[origin.stage]!);
     const inBase = baseImage !== undefined && (await engine.pathsExist(baseImage.id, [traced]))[traced] === true;
     return inBase
       ? notYours(`${program} comes with ${origin.base}: no step of your build made it`, 'The image must start the program your build compiled: CMD ["/app/hello"] (or wherever your COPY put it), not a tool of the base image.')
@@ -106,13 +118,15 @@ async function compiledProgram(engine: LearnerEngine, name: string, image: Learn
   // under a new name is still the base image's.
   const base = rootBase(stages, origin.stage);
   if (base !== 'scratch') {
-    const baseImage = await engine.image(base);
+    const baseImage = await baseImageOf(engine, chainOf(stages, origin.stage).at(-1)!);
     if (baseImage && (await engine.pathsExist(baseImage.id, [origin.path]))[origin.path]) {
       return notYours(`${program} is ${origin.path} of ${base}: your build did not make it`, 'Start the program your build stage compiled, not a tool of the base image.');
     }
   }
-  // A RUN is credited with the program only where the stage compiles: `cp` of a file brought in is not a build.
-  if (!compiles(stages, origin.stage)) {
+  // A RUN is credited with the program only where a stage compiles (`cp` of a file brought in is not
+  // a build): this stage, or the nearest one it starts from, whose image must then hold the same bytes.
+  const maker = chainOf(stages, origin.stage).find(ownCompiles);
+  if (!maker) {
     return notYours(`${program} was put there by a RUN of stage ${stageLabel(stages, origin.stage)}, which compiles nothing`, 'Compile the program in your build stage (RUN gcc hello.c -o hello) and start the file the compiler wrote.');
   }
   if (file === undefined) return notYours(`${program} is not a file in ${name}`, 'Check the path your COPY --from writes to and the one CMD starts: they must be the same.');
@@ -121,6 +135,18 @@ async function compiledProgram(engine: LearnerEngine, name: string, image: Learn
   if (brought !== undefined) {
     return notYours(`${program} is byte for byte ${brought} of your build folder, not the output of your compiler`,
       `Compile the program in your build stage from hello.c rather than copying in one built elsewhere; if ${brought} is a copy of your own program, remove it from the folder (or add it to .dockerignore) and build again.`);
+  }
+  // The bytes the compiling stage left at that path: a later step (a RUN, a copy over it through a
+  // link or a glob) that changed the program is caught here, whatever the trace made of it.
+  if (maker.index !== stages.length - 1) {
+    const stageImage = provenance.stageImages[maker.index];
+    const made = stageImage === undefined ? undefined : await stageFile(engine, stageImage, origin.path);
+    if (made === undefined) {
+      return notYours(`the image of stage ${stageLabel(stages, maker.index)}, which compiled ${program}, is no longer there to compare it with`, 'Build the image again (docker build …): the grader compares your program with what your build stage compiled.');
+    }
+    if (programDigest(made.bytes) !== programDigest(file.bytes)) {
+      return notYours(`${program} is not the file stage ${stageLabel(stages, maker.index)} compiled at ${origin.path}: a later step changed or replaced it`, 'Copy the compiled program as it is (COPY --from=build …) and leave it unchanged in the final stage.');
+    }
   }
   const elf = elfFacts(file.bytes);
   if (!elf) return notYours(`${program} is a script or text file, not a compiled program`, 'The image must start the binary your compiler made, not a script that prints the text.');

@@ -23,6 +23,7 @@ export async function locateProgram(engine: LearnerEngine, imageId: string, conf
 export async function whyNotStarted(engine: LearnerEngine, imageId: string, config: ImageConfig, program?: string): Promise<string | undefined> {
   if (program === undefined) {
     const start = programOf(config);
+    if (config.entrypoint.length === 0 && config.cmd.length === 0) return 'The image has no CMD or ENTRYPOINT, so Docker has no program to start. End the final stage with CMD ["/hello"] (the path your COPY put the program at).';
     const shell = start.shellForm ? (config.entrypoint.length > 0 ? config.entrypoint : config.cmd)[0]! : undefined;
     if (shell && !(await engine.pathsExist(imageId, [shell]))[shell]) {
       return `The command is in shell form, so Docker starts it with ${shell}, and this image has no shell. Write it in exec form: CMD ["${start.program ?? '/hello'}"].`;

@@ -163,9 +163,9 @@ async function firstFile(archive: NodeJS.ReadableStream): Promise<{ file: Omit<P
 /** A recorded build in grading's terms: the learner's names, the canonical Dockerfile, the stages. */
 function provenanceOf(build: RecordedBuild | undefined, ns: Namespace): Provenance | undefined {
   if (!build) return undefined;
-  const plan = build.plan as { stages?: Provenance['stages']; target?: string; folder?: FolderFacts } | undefined;
+  const plan = build.plan as { stages?: Provenance['stages']; target?: string; folder?: FolderFacts; stageImages?: string[] } | undefined;
   return {
-    dockerfileName: build.dockerfileName, dockerfile: build.dockerfile, stages: plan?.stages ?? [], target: plan?.target, folder: plan?.folder ?? { files: {}, scripts: [] },
+    dockerfileName: build.dockerfileName, dockerfile: build.dockerfile, stages: plan?.stages ?? [], target: plan?.target, folder: plan?.folder ?? { files: {}, scripts: [] }, stageImages: plan?.stageImages ?? [],
     tags: build.tags, laterTags: build.laterTags.map((t) => ns.toLearner(t)), outcome: build.outcome, log: build.log,
   };
 }
@@ -231,7 +231,14 @@ function collect(stream: NodeJS.ReadableStream): Promise<{ stdout: string; stder
  * cannot be executed: the learner's work, judged, not an engine failure.
  */
 async function runContainer(docker: Docker, options: Docker.ContainerCreateOptions, timeoutMs: number, prepare?: (container: Docker.Container) => Promise<unknown>): Promise<RunOutcome> {
-  const container = await docker.createContainer(options);
+  let container: Docker.Container;
+  try {
+    container = await docker.createContainer(options);
+  } catch (error) {
+    // A 400 is the image's own configuration refused (no command specified): the learner's work, judged.
+    if ((error as { statusCode?: number }).statusCode !== 400) throw error;
+    return { stdout: '', stderr: '', exitCode: 127, timedOut: false, startError: startErrorText(error) };
+  }
   try {
     await prepare?.(container);
     const stream = await container.attach({ stream: true, stdout: true, stderr: true });

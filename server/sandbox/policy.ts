@@ -234,11 +234,11 @@ export const LABELS = {
 /**
  * The course's read-only base images per profile, and what may be pulled. Offline, every tag of the
  * lab repositories is a base (`:latest` and the recipe-hash tags); with `docs`, the documents' images.
- * `alone`: where grading runs a learner's program on its own, with the C library the profile's
- * toolchain links against (the first the engine has).
+ * `alone`: where grading runs a learner's program on its own: the toolchain the program was compiled
+ * with, so every library it may link is there as the lab shipped it (the first the engine has).
  */
 export const BASE_IMAGES = {
-  offline: { refs: [], repositories: ['stagecraft/toolchain', 'stagecraft/runtime'], pullable: [], alone: ['stagecraft/runtime:latest'] },
+  offline: { refs: [], repositories: ['stagecraft/toolchain', 'stagecraft/runtime'], pullable: [], alone: ['stagecraft/toolchain:latest'] },
   docs: { refs: ['alpine:3.7', 'alpine:latest'], repositories: [], pullable: ['alpine:3.7', 'alpine:latest'], alone: ['alpine:3.7', 'alpine:latest'] },
 } as const;
 

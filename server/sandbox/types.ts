@@ -76,7 +76,7 @@ export function memoryBuildRecords(): BuildRecords {
       const owner = owners.get(id);
       if (!owner) return;
       for (const image of finish.images) images.add(key(owner.learnerId, owner.engine, image.id));
-      builds.set(id, { ...owner, outcome: finish.outcome, imageId: finish.imageId, log: finish.log, laterTags: [] });
+      builds.set(id, { ...owner, ...(finish.plan === undefined ? {} : { plan: finish.plan }), outcome: finish.outcome, imageId: finish.imageId, log: finish.log, laterTags: [] });
     },
     buildOfImage: (learnerId, engine, imageId) => [...builds.values()].reverse().find((b) => b.learnerId === learnerId && b.engine === engine && b.imageId === imageId && b.outcome === 'built'),
     latestBuild: (learnerId, engine) => [...builds.values()].reverse().find((b) => b.learnerId === learnerId && b.engine === engine),

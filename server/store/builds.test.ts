@@ -37,6 +37,15 @@ describe('build records', () => {
     expect(row!.log.length).toBe(8192);
   });
 
+  it('keep what the end of a build adds to its plan (each stage\'s image)', () => {
+    store = openStore(path.join(dir, 'plan.db'));
+    const { learnerId } = store.createLearner();
+    const id = store.startBuild(start(learnerId), 1000);
+    const plan = { stages: [{ index: 0, name: 'build' }], stageImages: ['sha256:stage', 'sha256:final'] };
+    store.finishBuild(id, { outcome: 'built', imageId: 'sha256:final', images: [{ id: 'sha256:final', role: 'final' }], log: '', plan }, 2000);
+    expect(store.buildOfImage(learnerId, ENGINE, 'sha256:final')!.plan).toEqual(plan);
+  });
+
   it('mark builds cut by a server stop as interrupted, and never finish one twice', () => {
     store = openStore(path.join(dir, 'interrupted.db'));
     const { learnerId } = store.createLearner();

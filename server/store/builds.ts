@@ -29,6 +29,8 @@ export interface BuildFinish {
   images: BuildImage[];
   /** The end of the build's output, in the learner's own names. */
   log: string;
+  /** The plan as it stands once the build ended (it gains what only the end tells: each stage's image). */
+  plan?: unknown;
 }
 
 export interface BuildRow extends BuildStart {
@@ -69,7 +71,7 @@ const LOG_BYTES = 8 * 1024;
 export function buildQueries(db: DatabaseSync): BuildQueries {
   const insert = db.prepare(`INSERT INTO builds (learner_id, engine, dockerfile_name, dockerfile, plan, tags, started_at, outcome, log)
     VALUES (?, ?, ?, ?, ?, ?, ?, 'running', '')`);
-  const finish = db.prepare('UPDATE builds SET outcome = ?, image_id = ?, log = ?, finished_at = ? WHERE id = ? AND outcome = \'running\'');
+  const finish = db.prepare('UPDATE builds SET outcome = ?, image_id = ?, log = ?, finished_at = ?, plan = COALESCE(?, plan) WHERE id = ? AND outcome = \'running\'');
   const insertImage = db.prepare('INSERT OR IGNORE INTO build_images (build_id, learner_id, engine, image_id, role) VALUES (?, ?, ?, ?, ?)');
   const learnerOf = db.prepare('SELECT learner_id, engine FROM builds WHERE id = ?');
   const insertTag = db.prepare('INSERT INTO image_tags (learner_id, engine, image_id, tag, created_at) VALUES (?, ?, ?, ?, ?)');
@@ -89,7 +91,7 @@ export function buildQueries(db: DatabaseSync): BuildQueries {
       if (!owner) return;
       db.exec('BEGIN');
       try {
-        finish.run(result.outcome, result.imageId ?? null, result.log.slice(-LOG_BYTES), now, id);
+        finish.run(result.outcome, result.imageId ?? null, result.log.slice(-LOG_BYTES), now, result.plan === undefined ? null : JSON.stringify(result.plan), id);
         for (const image of result.images) insertImage.run(id, owner.learner_id, owner.engine, image.id, image.role);
         db.exec('COMMIT');
       } catch (error) {

@@ -73,7 +73,7 @@ export async function runBuild(gw: BuildContext, x: Exchange): Promise<void> {
     let recording: Promise<void> | undefined;
     const finish = () => recording ??= (async () => {
       gw.release(held);
-      if (record !== undefined) await recordImages(gw, record, tracker, started).catch((error: unknown) => console.error('gateway: a build record failed:', error));
+      if (record !== undefined) await recordImages(gw, record, plan, tracker, started).catch((error: unknown) => console.error('gateway: a build record failed:', error));
     })();
 
     query.set('dockerfile', written.name);
@@ -127,7 +127,7 @@ const folderOf = (entries: ContextEntry[]) => folderFacts(entries.flatMap((e) =>
  * an earlier stage's result that has no name ('step': every image a step left, stage results
  * included). A base image is never recorded, whatever printed it.
  */
-async function recordImages(gw: BuildContext, record: number, tracker: BuildTracker, started: number): Promise<void> {
+async function recordImages(gw: BuildContext, record: number, plan: object, tracker: BuildTracker, started: number): Promise<void> {
   const tracked = tracker.result();
   const wanted = [
     ...(tracked.final ? [{ ref: tracked.final, role: 'final' as const }] : []),
@@ -149,7 +149,10 @@ async function recordImages(gw: BuildContext, record: number, tracker: BuildTrac
     images.push({ id: info.Id, role });
   }
   const imageId = images.find((i) => i.role === 'final')?.id;
-  gw.options.builds?.finish(record, { outcome: tracked.outcome, imageId, images, log: tracker.logTail });
+  // Each stage's image by index, as the engine announced them: grading reads a compiled program
+  // where the stage that compiled it left it, whatever later steps did.
+  const stageImages = tracked.outcome === 'built' && tracked.final ? [...tracked.stages, tracked.final] : [];
+  gw.options.builds?.finish(record, { outcome: tracked.outcome, imageId, images, log: tracker.logTail, plan: { ...plan, stageImages } });
 }
 
 /** FROM and COPY --from: the learner's own images and the base images; a missing image is named as such. */

@@ -111,6 +111,19 @@ describe('the Dockerfile is read as the engine reads it', () => {
   });
 });
 
+describe('build arguments', () => {
+  // The engine would hand these to every RUN without an ARG line; the gateway passes no build
+  // argument to the engine at all (it writes declared ones into ARG lines), so none arrives.
+  it('never give a build step the proxy a learner names', async () => {
+    await run(bob, `mkdir -p ~/p && cd ~/p && printf 'FROM stagecraft/toolchain\\nRUN echo "proxy=[$HTTP_PROXY$http_proxy$HTTPS_PROXY$https_proxy$FTP_PROXY$NO_PROXY$ALL_PROXY]"\\n' > Dockerfile`);
+    const proxies = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'FTP_PROXY', 'NO_PROXY', 'ALL_PROXY'].map((name) => `--build-arg ${name}=${baitUrl}`).join(' ');
+    const output = await run(bob, `docker build --no-cache ${proxies} . 2>&1`, 120_000);
+    expect(output).toContain('proxy=[]');
+    expect(output).toMatch(/Successfully built/);
+    expect(baitHits).toBe(0);
+  });
+});
+
 describe('the build context is rebuilt', () => {
   it.each([
     ['a pending PAX header', paxEntry({ path: 'renamed', size: '0' })],

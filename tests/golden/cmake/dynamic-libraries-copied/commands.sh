@@ -1,0 +1,2 @@
+docker build -t hello-cmake .
+docker run --rm hello-cmake

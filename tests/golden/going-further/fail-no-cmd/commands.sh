@@ -1,0 +1,2 @@
+docker build -t hello-scratch .
+docker run --rm hello-scratch
