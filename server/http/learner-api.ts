@@ -28,6 +28,8 @@ export interface LearnerApiDeps {
   gradeAndRecord: (learnerId: string, lab: LessonLab) => Promise<CheckResult[]>;
   /** Open lesson pages, to which results are pushed. */
   live: LiveChecks;
+  /** Starts the learner's workspace, if the lab has room for it, without waiting for it. */
+  prepareWorkspace: (learnerId: string) => void;
 }
 
 export interface CourseEntry { slug: string; title: string; order: number }
@@ -86,10 +88,18 @@ export function learnerApi(router: ApiRouter, deps: LearnerApiDeps): void {
     json(res, 200, { images });
   });
 
+  // The terminal asks for a session just before its socket: the workspace starts now, while the
+  // page's terminal still loads, so the shell finds it running.
   router.post('/api/session', async (req, res) => {
-    if (deps.learner(req)) return json(res, 200, { created: false });
+    const known = deps.learner(req);
+    if (known) {
+      deps.prepareWorkspace(known);
+      return json(res, 200, { created: false });
+    }
     const made = await deps.newLearner(req, res);
-    return made.ok ? json(res, 201, { created: true }) : refuse(res, made.error);
+    if (!made.ok) return refuse(res, made.error);
+    deps.prepareWorkspace(made.value);
+    return json(res, 201, { created: true });
   });
 
   router.get(`/api/lessons/${LESSON}/events`, (req, res, { lesson }) => {

@@ -116,6 +116,10 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
       const [toolchain, runtime, workspace] = await Promise.all(Object.values(LAB_IMAGES).map(present));
       return { toolchain: toolchain!, runtime: runtime!, workspace: workspace! };
     },
+    async prepareWorkspace(learnerId) {
+      lifecycle.touch(learnerId);
+      await workspaces.ensure(learnerId);
+    },
     async openShell(learnerId, size) {
       lifecycle.touch(learnerId);
       const container = await workspaces.ensure(learnerId);

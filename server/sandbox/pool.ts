@@ -127,6 +127,12 @@ export function createEnginePool(options: SandboxOptions): Sandbox {
       }
       return tellWhenDown(member, shell);
     },
+    async prepareWorkspace(learnerId) {
+      const member = await place(learnerId).catch(() => undefined);
+      if (!member || member.up === false) return;
+      const preparing = member.sandbox.prepareWorkspace(learnerId).catch(() => undefined);
+      await within(preparing, OPEN_TIMEOUT_MS);
+    },
     learnerEngine(learnerId) {
       const member = pinnedMember(learnerId) ?? members[0]!;
       // A down engine (maybe unreachable, not refusing) must not make a check wait: answer at once.

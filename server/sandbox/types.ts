@@ -95,6 +95,11 @@ export interface Sandbox {
   engines(): EngineState[];
   /** Ensures the learner's workspace and opens a new shell in it. */
   openShell(learnerId: string, size: { cols: number; rows: number }): Promise<ShellStream>;
+  /**
+   * Creates and starts the learner's workspace ahead of their first shell (while their page and
+   * terminal still load), so the shell finds it running. Never throws: the shell will say what failed.
+   */
+  prepareWorkspace(learnerId: string): Promise<void>;
   /** One learner's images and files, for grading. */
   learnerEngine(learnerId: string): LearnerEngine;
   /** The layers of the learner's image (newest first, as `docker history` lists them), or undefined. */

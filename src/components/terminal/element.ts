@@ -54,9 +54,12 @@ class ScTerminal extends HTMLElement {
       status.textContent = STATUS[state];
       reconnect.hidden = state !== 'closed';
     };
+    // Asked now, while the terminal's code loads: the server starts the workspace meanwhile. The
+    // terminal's own ask (./session.ts) comes after this answer, so both name the same learner.
+    const session = fetch('/api/session', { method: 'POST', credentials: 'same-origin' }).catch(() => undefined);
     let view: typeof import('./view.ts');
     try {
-      view = await import('./view.ts');
+      [view] = await Promise.all([import('./view.ts'), session]);
     } catch {
       // A failed chunk load (offline, new deploy) is not a socket state; say so and stay `connecting`.
       status.textContent = 'The terminal could not be loaded. Reload the page to try again.';

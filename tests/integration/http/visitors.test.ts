@@ -140,8 +140,10 @@ describe('a full lab', () => {
 
   beforeAll(async () => {
     server = await start({ STAGECRAFT_MAX_WORKSPACES: '1' });
+    // A learner made by a check (no terminal asked for yet, so no workspace), then one whose
+    // terminal's session took the only place (a session starts the workspace ahead of its shell).
+    waiting = (await request(server, 'POST', '/api/lessons/single-stage/check')).cookie!;
     const first = await sessionCookie(server.url);
-    waiting = await sessionCookie(server.url);
     inside = await openTerminal(server.url, first);
     terminals.push(inside);
   });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 import { openTerminal, sessionCookie, type TerminalClient } from '../../support/terminal-client.ts';
 import { run } from '../../support/shell.ts';
+import { waitFor } from '../../support/engine.ts';
 
 const docker = new Docker();
 let server: TestServer;
@@ -90,5 +91,16 @@ describe('workspace container', () => {
     } finally {
       await docker.getImage(older).remove({ force: true }).catch(() => undefined); // in use only if the test failed
     }
+  });
+});
+
+describe('a workspace asked for ahead of its shell', () => {
+  // The page asks for a session as its terminal starts loading: the container starts meanwhile.
+  it('starts when the terminal asks for a session, before any socket opens', async () => {
+    const before = new Set(server.learners());
+    await sessionCookie(server.url);
+    const learner = () => server.learners().find((id) => !before.has(id));
+    const running = async () => learner() !== undefined && (await docker.getContainer(`stagecraft-ws-${learner()}`).inspect().catch(() => undefined))?.State.Running === true;
+    await waitFor(running, 'the new learner\'s workspace runs', 30_000);
   });
 });
