@@ -9,7 +9,7 @@ import { DiskWatch } from './disk-watch.ts';
 import { BASE_IMAGES, DEFAULT_QUOTAS, LABELS, LIMITS } from './policy.ts';
 import { imageEvidence, learnerEngine } from './learner-engine.ts';
 import { Namespace } from './gateway/names.ts';
-import { spawnShell, type ShellEnded } from './shell.ts';
+import { spawnShell, type ShellEnded, type ShellStream } from './shell.ts';
 import { openEngineShell } from './engine-shell.ts';
 import { within } from './within.ts';
 import { dockerodeOptions, type EngineEndpoint } from './endpoint.ts';
@@ -32,6 +32,13 @@ export interface EngineSandbox extends Omit<Sandbox, 'engines'> {
   /** The start-up sweep: also removes what a server that stopped mid-check left (see lifecycle). */
   reclaim(): Promise<void>;
 }
+
+/** A shell opened before anyone asked for it; `ended` once it exits (then it is not handed out). */
+interface ReadyShell { shell: Promise<ShellStream | undefined>; ended: boolean }
+/** How long a shell opened ahead waits for its socket before it is closed. */
+const READY_SHELL_MS = 30_000;
+/** The size a shell opened ahead starts with; the socket that takes it resizes it at once. */
+const PREPARED_SIZE = { cols: 80, rows: 24 };
 
 export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbox {
   const docker = new Docker(dockerodeOptions(options.engine));
@@ -95,6 +102,8 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
   // Keeps workspaces tidy; the pool runs the first sweep (the start-up reaper) once the engine answers.
   const timer = setInterval(sweep, Math.max(1_000, Math.min(60_000, lifecycleOptions.idleStopMs / 4)));
   timer.unref();
+  // A shell opened ahead of a learner's first socket (prepareWorkspace), handed to that socket.
+  const readyShells = new Map<string, ReadyShell>();
   // The relay needs the gateway folder on the engine's host: a Unix socket engine, on this host.
   const shellKind = options.shell === 'relay' && options.engine.kind !== 'unix' ? 'engine' : options.shell ?? 'relay';
   const openShell = async (container: string, learnerId: string, size: { cols: number; rows: number }) => {
@@ -118,12 +127,28 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
     },
     async prepareWorkspace(learnerId) {
       lifecycle.touch(learnerId);
-      await workspaces.ensure(learnerId);
+      const container = await workspaces.ensure(learnerId);
+      // The relay and bash start too: the socket that comes next finds its prompt waiting.
+      if (shellKind !== 'relay' || readyShells.has(learnerId)) return;
+      const ready: ReadyShell = { ended: false, shell: openShell(container, learnerId, PREPARED_SIZE).then((shell) => {
+        shell.onExit(() => { ready.ended = true; });
+        return shell;
+      }, () => undefined) };
+      readyShells.set(learnerId, ready);
+      setTimeout(() => {
+        if (readyShells.get(learnerId) !== ready) return;
+        readyShells.delete(learnerId); // nobody came for it
+        void ready.shell.then((shell) => shell?.kill());
+      }, READY_SHELL_MS).unref();
     },
     async openShell(learnerId, size) {
       lifecycle.touch(learnerId);
+      const ready = readyShells.get(learnerId);
+      readyShells.delete(learnerId);
       const container = await workspaces.ensure(learnerId);
-      const shell = await openShell(container, learnerId, size);
+      let shell = ready && !ready.ended ? await ready.shell : undefined;
+      if (shell && !ready!.ended) shell.resize(size.cols, size.rows);
+      else shell = await openShell(container, learnerId, size);
       return {
         ...shell,
         write: (data) => { lifecycle.touch(learnerId); shell.write(data); },

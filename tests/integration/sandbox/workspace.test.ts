@@ -103,4 +103,25 @@ describe('a workspace asked for ahead of its shell', () => {
     const running = async () => learner() !== undefined && (await docker.getContainer(`stagecraft-ws-${learner()}`).inspect().catch(() => undefined))?.State.Running === true;
     await waitFor(running, 'the new learner\'s workspace runs', 30_000);
   });
+
+  it('opens the shell too, and hands that very shell to the socket that comes next', async () => {
+    const before = new Set(server.learners());
+    const cookie = await sessionCookie(server.url);
+    const learner = () => server.learners().find((id) => !before.has(id));
+    const shells = async () => {
+      const id = learner();
+      if (!id) return [];
+      const top = await docker.getContainer(`stagecraft-ws-${id}`).top({ ps_args: '-eo pid,comm' }).catch(() => undefined);
+      return (top?.Processes ?? []).filter((p) => p.at(-1) === 'bash').map((p) => p[0]);
+    };
+    await waitFor(async () => (await shells()).length === 1, 'a shell runs before any socket', 30_000);
+    const [ahead] = await shells();
+    const terminal = await openTerminal(server.url, cookie);
+    try {
+      expect(await run(terminal, 'echo $$ ok')).toMatch(/ok/);
+      expect(await shells()).toEqual([ahead]);
+    } finally {
+      await terminal.close();
+    }
+  });
 });
