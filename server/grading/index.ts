@@ -34,12 +34,14 @@ export async function grade(lab: LessonLab, engine: LearnerEngine, failuresSoFar
 }
 
 /**
- * A regrade's results, given what each check said before: a check that passed and now finds no
- * image (reaped, removed since) is an `error` (cause image_gone), never a fail, so the stored pass
- * stays in force. The cause is the runner's recorded `missingImage`, never the message's words.
+ * A grading run's results (the learner's, live, or an instructor's regrade), given what each check
+ * said before: a check that passed and now finds no image (reaped, or removed by the learner once
+ * done) is an `error` (cause image_gone), never a fail, so the stored pass stays in force. An image
+ * under that name again is judged as it is: passes of two images never mix. The cause is the runner's recorded `missingImage`, never the message's words.
  */
 export function settleRegrade(results: CheckResult[], before: Record<string, CheckResult['status']>): CheckResult[] {
-  return results.map((r): CheckResult => (r.status === 'fail' && before[r.id] === 'pass' && r.evidence.missingImage !== undefined
+  // A rebuild that failed is news the learner needs: then the fail stands.
+  return results.map((r): CheckResult => (r.status === 'fail' && before[r.id] === 'pass' && r.evidence.missingImage !== undefined && r.evidence.lastBuildFailed === undefined
     ? { id: r.id, title: r.title, status: 'error', points: 0, maxPoints: r.maxPoints, cause: 'image_gone', evidence: r.evidence }
     : r));
 }

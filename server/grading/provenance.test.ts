@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { folderFacts, originOf, programOf, stageFacts } from './provenance.ts';
+import { folderFacts, namesCompiler, originOf, programOf, stageFacts } from './provenance.ts';
 import type { Provenance } from './port.ts';
 
 /** A build record as the gateway writes it: each stage with its base and name. */
@@ -121,5 +121,13 @@ describe('stageFacts', () => {
     const id = 'a'.repeat(64);
     const facts = stageFacts({ ...built(`FROM stagecraft/toolchain AS build\nRUN gcc -v\nFROM ${id}\nCMD ["/app/hello"]\n`), stages: [{ index: 0, name: 'build', base: 'stagecraft/toolchain' }, { index: 1, base: 'aaaaaaaaaaaa' }] });
     expect(facts.map((f) => f.baseRef)).toEqual(['stagecraft/toolchain', id]);
+  });
+
+  it.each([
+    ['gcc hello.c -o hello', true], ['LC_ALL=C gcc-12 hello.c', true], ['cd build && cmake .. && make', true],
+    ['if [ -f hello.c ]; then cc hello.c; fi', true], ['/bin/sh -c "gcc hello.c"', true], ['exec x86_64-linux-gnu-gcc x.c', true],
+    ['echo gcc', false], ['command -v gcc || true', false], ['echo cc > /dev/null', false], ['apt-get install gcc', false], ['gccx', false],
+  ])('reads %s as %s a compile', (line, compiles) => {
+    expect(namesCompiler(line)).toBe(compiles);
   });
 });

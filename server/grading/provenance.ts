@@ -29,10 +29,35 @@ export interface StageFacts {
   entrypoint?: { exec: boolean };
 }
 
-// A compiler or build tool named as a word of the command, with any path, a target prefix or a
-// version suffix (x86_64-linux-gnu-gcc, gcc-12, /usr/bin/cc, c99). Only the size check reads it
-// (the larger image must be one that compiled); where the program came from never depends on it.
-const COMPILER = /(?:^|[\s;&|("'=])(?:[\w.+/-]*\/)?(?:[\w.+]+-)*(?:gcc|g\+\+|cc|c\+\+|c99|c89|clang(?:\+\+)?|make|cmake|ninja)(?:-[\d.]+)?(?=$|[\s;&|)"'])/;
+// A compiler or build tool, with any path, a target prefix or a version suffix (x86_64-linux-gnu-gcc,
+// gcc-12, /usr/bin/cc, c99).
+const COMPILER = /^(?:[\w.+/-]*\/)?(?:[\w.+]+-)*(?:gcc|g\+\+|cc|c\+\+|c99|c89|clang(?:\+\+)?|make|cmake|ninja)(?:-[\d.]+)?$/;
+// Words that run the command after them (`exec gcc`, `then make`); an option after one (`command -v
+// gcc`) means it does not.
+const RUNS_NEXT = new Set(['exec', 'command', 'nohup', 'time', 'nice', 'env', 'xargs', 'then', 'do', 'else', 'if', 'while', 'until', '!', '{']);
+const SHELLS_C = /^(?:[\w./-]*\/)?(?:sh|bash|dash|ash)$/;
+
+/**
+ * Whether a shell command line runs a compiler or build tool as a command: at the start of a command
+ * (after ;, &&, ||, |, a parenthesis, a quote, a newline), past variable settings (LC_ALL=C) and
+ * words that run what follows (exec, then), or as `sh -c`'s command. A compiler's name as an
+ * argument (echo gcc, command -v gcc) is not a compile. Only the size check and where a RUN may be
+ * credited read it; a forged compile in the same step stays the documented limit.
+ */
+export function namesCompiler(text: string): boolean {
+  for (const command of text.split(/;|&&|\|\||\||\(|\)|\n|`|\$\(|"|'/)) {
+    const words = command.trim().split(/\s+/).filter(Boolean);
+    let at = 0;
+    for (;;) {
+      while (at < words.length && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[at]!) || RUNS_NEXT.has(words[at]!))) at++;
+      if (at + 1 < words.length && SHELLS_C.test(words[at]!) && words[at + 1] === '-c') { at += 2; continue; }
+      break;
+    }
+    const first = words[at];
+    if (first !== undefined && COMPILER.test(first)) return true;
+  }
+  return false;
+}
 
 /** Longest file of the folder read for a compiler's name: any build script is far smaller. */
 const SCRIPT_BYTES = 64 * 1024;
@@ -42,14 +67,14 @@ export function folderFacts(files: { name: string; data: Buffer }[]): FolderFact
   const facts: FolderFacts = { files: {}, scripts: [] };
   for (const { name, data } of files) {
     facts.files[programDigest(data)] ??= name;
-    if (data.length <= SCRIPT_BYTES && !data.includes(0) && COMPILER.test(data.toString('latin1'))) facts.scripts.push(name);
+    if (data.length <= SCRIPT_BYTES && !data.includes(0) && namesCompiler(data.toString('latin1'))) facts.scripts.push(name);
   }
   return facts;
 }
 
 /** A RUN compiles when it names a compiler, or runs a script of the folder that does (sh build.sh). */
 function runCompiles(text: string, folder: FolderFacts): boolean {
-  if (COMPILER.test(text)) return true;
+  if (namesCompiler(text)) return true;
   const words = new Set(text.split(/[\s;&|()"'=<>]+/).map((word) => posix.basename(word)));
   return folder.scripts.some((script) => words.has(posix.basename(script)));
 }

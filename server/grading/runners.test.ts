@@ -198,10 +198,12 @@ describe('check runners', () => {
 });
 
 describe('settleRegrade', () => {
-  const result = (status: 'pass' | 'fail', evidence: Record<string, string> = {}) => ({ id: 'c', title: 't', status, points: status === 'pass' ? 2 : 0, maxPoints: 2, evidence });
+  const result = (status: 'pass' | 'fail', evidence: Record<string, string | number> = {}) => ({ id: 'c', title: 't', status, points: status === 'pass' ? 2 : 0, maxPoints: 2, evidence });
   it('keeps a pass in force when the image is gone since (recorded missingImage), and only then', () => {
     expect(settleRegrade([result('fail', { missingImage: 'hello-world' })], { c: 'pass' })[0]).toMatchObject({ status: 'error', cause: 'image_gone', points: 0 });
     expect(settleRegrade([result('fail', { missingImage: 'hello-world' })], { c: 'fail' })[0]!.status).toBe('fail');
+    // The image is gone because the latest build failed: the learner needs that fail and its hint.
+    expect(settleRegrade([result('fail', { missingImage: 'hello-world', lastBuildFailed: 1 })], { c: 'pass' })[0]!.status).toBe('fail');
     // Words alone decide nothing: a fail without the recorded cause stays a fail.
     expect(settleRegrade([{ ...result('fail'), seen: 'no image named hello-world' }], { c: 'pass' })[0]!.status).toBe('fail');
   });

@@ -29,8 +29,10 @@ async function needImage(engine: LearnerEngine, name: string): Promise<LearnerIm
   const image = await engine.image(name);
   if (image) return image;
   const near = nearMiss(name, await engine.imageNames());
-  // The cause is recorded as a fact (`missingImage`), not left to be read back from the message.
-  return fail(`an image named ${name}`, `no image named ${name} (docker image ls lists yours)`, { missingImage: name },
+  // The cause is recorded as facts (`missingImage`, and whether the learner's latest build failed),
+  // not left to be read back from the message.
+  const lastFailed = (await engine.lastBuild())?.outcome === 'failed';
+  return fail(`an image named ${name}`, `no image named ${name} (docker image ls lists yours)`, { missingImage: name, ...(lastFailed ? { lastBuildFailed: 1 } : {}) },
     near ? `You have ${near}: did you mean ${name}? Build with -t ${name}, or name it with docker tag ${near} ${name}.` : undefined);
 }
 
@@ -73,8 +75,14 @@ async function baseImageOf(engine: LearnerEngine, stage: StageFacts): Promise<Le
   return stage.base === 'scratch' ? undefined : engine.image(stage.base);
 }
 
-/** A file of an image the build left (a stage's), or undefined when that image is gone. */
-const stageFile = (engine: LearnerEngine, imageId: string, path: string) => engine.programFile(imageId, path).catch((error: unknown) => {
+/** Whether `path` is in a base image; 'gone' when the learner's own base image was removed since. */
+const inImage = (engine: LearnerEngine, image: LearnerImage, path: string) => engine.pathsExist(image.id, [path]).then((found) => found[path] === true, (error: unknown) => {
+  if ((error as { statusCode?: number }).statusCode === 404) return 'gone' as const;
+  throw error;
+});
+
+/** A file of an image the build left (a stage's): null when the image has no file there, undefined when the image is gone. */
+const stageFile = (engine: LearnerEngine, imageId: string, path: string) => engine.programFile(imageId, path).then((file) => file ?? null, (error: unknown) => {
   if ((error as { statusCode?: number }).statusCode === 404) return undefined;
   throw error;
 });
@@ -103,12 +111,16 @@ async function compiledProgram(engine: LearnerEngine, name: string, image: Learn
   const stages = await factsOf(engine, provenance);
   const origin = originOf(stages, stages.length - 1, traced);
   const notYours = (seen: string, hint: string) => fail(`${name} to start a program your build compiled`, seen, evidence, hint);
+  // The learner's own image a stage started from, removed since: where the program came from cannot be told.
+  const baseGone = (base: string) => notYours(`the image ${base}, which a stage of your build started from, is gone, so what of ${program} came from it cannot be told`,
+    'Build from the course\'s base images (FROM stagecraft/toolchain, FROM stagecraft/runtime or scratch), or keep the image your build starts from.');
   if (origin.kind === 'context') return notYours(`${program} was copied from your folder (${origin.source}), not built by the Dockerfile`, 'Compile the program in a build stage (RUN gcc …) and COPY --from that stage.');
   if (origin.kind === 'image') return notYours(`${program} was copied from another image, not from a stage of yours`, 'Compile the program in a build stage of your own and COPY --from that stage.');
   if (origin.kind === 'base') {
     // Say what is true: the base image holds that file, or no step of the Dockerfile puts one there.
     const baseImage = await baseImageOf(engine, stages[origin.stage]!);
-    const inBase = baseImage !== undefined && (await engine.pathsExist(baseImage.id, [traced]))[traced] === true;
+    const inBase = baseImage !== undefined && (await inImage(engine, baseImage, traced));
+    if (inBase === 'gone') return baseGone(origin.base);
     return inBase
       ? notYours(`${program} comes with ${origin.base}: no step of your build made it`, 'The image must start the program your build compiled: CMD ["/app/hello"] (or wherever your COPY put it), not a tool of the base image.')
       : notYours(`no step of your Dockerfile puts a file at ${program}`, 'Check the path your COPY --from writes to and the one CMD starts: they must be the same.');
@@ -119,7 +131,9 @@ async function compiledProgram(engine: LearnerEngine, name: string, image: Learn
   const base = rootBase(stages, origin.stage);
   if (base !== 'scratch') {
     const baseImage = await baseImageOf(engine, chainOf(stages, origin.stage).at(-1)!);
-    if (baseImage && (await engine.pathsExist(baseImage.id, [origin.path]))[origin.path]) {
+    const inBase = baseImage === undefined ? false : await inImage(engine, baseImage, origin.path);
+    if (inBase === 'gone') return baseGone(base);
+    if (inBase) {
       return notYours(`${program} is ${origin.path} of ${base}: your build did not make it`, 'Start the program your build stage compiled, not a tool of the base image.');
     }
   }
@@ -140,9 +154,14 @@ async function compiledProgram(engine: LearnerEngine, name: string, image: Learn
   // link or a glob) that changed the program is caught here, whatever the trace made of it.
   if (maker.index !== stages.length - 1) {
     const stageImage = provenance.stageImages[maker.index];
-    const made = stageImage === undefined ? undefined : await stageFile(engine, stageImage, origin.path);
-    if (made === undefined) {
-      return notYours(`the image of stage ${stageLabel(stages, maker.index)}, which compiled ${program}, is no longer there to compare it with`, 'Build the image again (docker build …): the grader compares your program with what your build stage compiled.');
+    const made = stageImage ? await stageFile(engine, stageImage, origin.path) : undefined;
+    if (!made) {
+      const label = stageLabel(stages, maker.index);
+      const why = !stageImage
+        ? `the record of this build does not say which image each stage made, so ${program} cannot be compared with what stage ${label} compiled`
+        : made === null ? `stage ${label}'s image has no file at ${origin.path}, so ${program} was made by a later stage, not by the compile`
+          : `the image of stage ${label}, which compiled ${program}, is no longer there to compare it with (docker image prune removes it)`;
+      return notYours(why, made === null ? 'Copy the program your build stage compiled (COPY --from=build …) as it is, rather than making it in a later stage.' : 'Build the image again (docker build …): the grader compares your program with what your build stage compiled.');
     }
     if (programDigest(made.bytes) !== programDigest(file.bytes)) {
       return notYours(`${program} is not the file stage ${stageLabel(stages, maker.index)} compiled at ${origin.path}: a later step changed or replaced it`, 'Copy the compiled program as it is (COPY --from=build …) and leave it unchanged in the final stage.');

@@ -79,10 +79,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
   // Grades that change (a check, an override) are announced here, for live gradebooks.
   const changes = new EventEmitter();
   changes.setMaxListeners(0);
-  /** Runs a lesson's checks for a learner (an instructor's regrade keeps passes whose image is gone), stores every result and announces the change. */
-  const gradeAndRecord = async (learnerId: string, lab: LessonLab, regrade = false): Promise<CheckResult[]> => {
+  /** Runs a lesson's checks for a learner (a pass whose image is gone stands), stores every result and announces the change. */
+  const gradeAndRecord = async (learnerId: string, lab: LessonLab): Promise<CheckResult[]> => {
     const graded = await grade(lab, sandbox.learnerEngine(learnerId), store.failuresSoFar(learnerId, lab.slug));
-    const results = regrade ? settleRegrade(graded, store.judgedStatuses(learnerId, lab.slug)) : graded;
+    // Every run, the learner's own as well as a regrade: an image removed after it passed (the cmake
+    // lesson's tidy-up step, with the page open) leaves the pass standing.
+    const results = settleRegrade(graded, store.judgedStatuses(learnerId, lab.slug));
     store.recordAttempts(learnerId, lab.slug, results.map((r) => ({
       checkId: r.id, specHash: lab.specHashes[r.id]!, status: r.status, points: r.points, maxPoints: r.maxPoints, evidence: r.evidence,
       detail: { expected: r.expected, seen: r.seen, hint: r.hint, cause: r.cause },
@@ -114,7 +116,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   joinApi(api, { store, learner, newLearner: admit });
   classesApi(api, {
     store, labs, lessons: () => readCourse(config.siteDir, labs), instructor: instructorFor, baseUrl: () => baseUrl, changes,
-    regrade: (learnerId, lab) => gradeAndRecord(learnerId, lab, true),
+    regrade: (learnerId, lab) => gradeAndRecord(learnerId, lab),
   });
   if (config.instructor) store.ensureInstructor(config.instructor.name, config.instructor.password);
 

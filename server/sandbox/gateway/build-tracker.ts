@@ -69,10 +69,15 @@ export class BuildTracker {
     return final ? `${JSON.stringify({ stream: `${final}\n` })}\n` : '';
   }
 
-  result(): Tracked {
-    // The engine sends an aux message as each stage ends; the last one is the image built.
-    const final = this.#failed ? undefined : this.#aux.at(-1);
-    const stages = this.#failed ? this.#aux : this.#aux.slice(0, -1);
-    return { outcome: this.#failed ? 'failed' : final ? 'built' : 'interrupted', final, stages, printed: this.#printed };
+  /**
+   * `complete`: the engine's stream ended by itself. A build cut short (Ctrl+C, the lab's time limit,
+   * a restart) built nothing, whatever stage results it announced before.
+   */
+  result(complete: boolean): Tracked {
+    // The engine sends an aux message as each stage with an image ends; the last one is the image built.
+    const built = !this.#failed && complete && this.#aux.length > 0;
+    const final = built ? this.#aux.at(-1) : undefined;
+    const stages = built ? this.#aux.slice(0, -1) : this.#aux;
+    return { outcome: this.#failed ? 'failed' : built ? 'built' : 'interrupted', final, stages, printed: this.#printed };
   }
 }

@@ -5,7 +5,8 @@ import { LIMITS } from '../policy.ts';
 import { readCapped } from '../../read-capped.ts';
 import { dockerfileIn, readContext, writeContext, type ContextEntry } from './build-context.ts';
 import { folderFacts } from '../../grading/index.ts';
-import { BuildTracker } from './build-tracker.ts';
+import { BuildTracker, type Tracked } from './build-tracker.ts';
+import { stages as stagesOf } from '../../dockerfile/index.ts';
 import { canonicalDockerfile } from './dockerfile.ts';
 import { forceBuildQuery } from './forced.ts';
 import type { Exchange, GatewayContext } from './context.ts';
@@ -16,6 +17,9 @@ import { engineUnavailable, relay } from './respond.ts';
 
 /** A line of the engine's build stream that the CLI prints as the build's error. */
 const errorLine = (message: string) => `${JSON.stringify({ errorDetail: { message }, error: message })}\n`;
+
+/** What the record of a build keeps of its plan, with the canonical Dockerfile to match stage results against. */
+type BuildPlan = { stages: unknown[]; target?: string; folder: unknown; dockerfile: string };
 
 /** What the learner reads when the engine stops in the middle of their build (a restart). */
 export const INTERRUPTED = 'Stagecraft: the Docker engine stopped during this build, so it was interrupted and built nothing. Run it again.';
@@ -68,12 +72,14 @@ export async function runBuild(gw: BuildContext, x: Exchange): Promise<void> {
     const written = writeContext(entries, canonical.text);
     const plan = { stages: canonical.stages, ...(policed.get('target') ? { target: policed.get('target')!.toLowerCase() } : {}), folder: folderOf(entries) };
     const record = gw.options.builds?.start({ dockerfileName, dockerfile: canonical.text, plan, tags: policed.getAll('t') });
+    const planned: BuildPlan = { ...plan, dockerfile: canonical.text };
     const tracker = new BuildTracker();
     const started = Date.now();
     let recording: Promise<void> | undefined;
+    let complete = false; // the engine's stream ended by itself (not cut by the learner, the time limit or a restart)
     const finish = () => recording ??= (async () => {
       gw.release(held);
-      if (record !== undefined) await recordImages(gw, record, plan, tracker, started).catch((error: unknown) => console.error('gateway: a build record failed:', error));
+      if (record !== undefined) await recordImages(gw, record, planned, tracker.result(complete), tracker.logTail, started).catch((error: unknown) => console.error('gateway: a build record failed:', error));
     })();
 
     query.set('dockerfile', written.name);
@@ -103,6 +109,7 @@ export async function runBuild(gw: BuildContext, x: Exchange): Promise<void> {
       }, {
         beforeEnd: async () => {
           // Recorded before the CLI hears the build has ended: a check right after it finds the record.
+          complete = true;
           await finish();
           gw.options.onImagesChanged?.();
           if (quiet && !res.writableEnded) res.write(gw.ns.toLearner(tracker.quietEnd()));
@@ -127,8 +134,7 @@ const folderOf = (entries: ContextEntry[]) => folderFacts(entries.flatMap((e) =>
  * an earlier stage's result that has no name ('step': every image a step left, stage results
  * included). A base image is never recorded, whatever printed it.
  */
-async function recordImages(gw: BuildContext, record: number, plan: object, tracker: BuildTracker, started: number): Promise<void> {
-  const tracked = tracker.result();
+async function recordImages(gw: BuildContext, record: number, plan: BuildPlan, tracked: Tracked, log: string, started: number): Promise<void> {
   const wanted = [
     ...(tracked.final ? [{ ref: tracked.final, role: 'final' as const }] : []),
     ...tracked.stages.map((ref) => ({ ref, role: 'stage' as const })),
@@ -151,8 +157,30 @@ async function recordImages(gw: BuildContext, record: number, plan: object, trac
   const imageId = images.find((i) => i.role === 'final')?.id;
   // Each stage's image by index, as the engine announced them: grading reads a compiled program
   // where the stage that compiled it left it, whatever later steps did.
-  const stageImages = tracked.outcome === 'built' && tracked.final ? [...tracked.stages, tracked.final] : [];
-  gw.options.builds?.finish(record, { outcome: tracked.outcome, imageId, images, log: tracker.logTail, plan: { ...plan, stageImages } });
+  const stageImages = tracked.final ? stageImagesOf(plan.dockerfile, plan.target, [...tracked.stages, tracked.final]) : [];
+  const { dockerfile: _, ...kept } = plan;
+  gw.options.builds?.finish(record, { outcome: tracked.outcome, imageId, images, log, plan: { ...kept, stageImages } });
+}
+
+/**
+ * Each stage's image id by index ('' for a stage that has none: FROM scratch with no instruction,
+ * or FROM such a stage), matched with the engine's stage results in order; none at all when their
+ * count is not the count of stages with an image (then grading cannot compare, and says so).
+ */
+export function stageImagesOf(dockerfile: string, target: string | undefined, results: string[]): string[] {
+  const all = stagesOf(dockerfile);
+  const named = target === undefined ? -1 : all.findIndex((stage) => stage.name === target);
+  const built = all.slice(0, named === -1 ? all.length : named + 1);
+  const hasImage: boolean[] = [];
+  built.forEach((stage, i) => {
+    const from = stage.from.toLowerCase();
+    const earlier = built.slice(0, i).findIndex((s) => s.name === from);
+    const baseHasImage = from === 'scratch' ? false : earlier === -1 ? true : hasImage[earlier]!;
+    hasImage.push(baseHasImage || stage.instructions.length > 0);
+  });
+  if (hasImage.filter(Boolean).length !== results.length) return [];
+  let next = 0;
+  return hasImage.map((has) => (has ? results[next++]! : ''));
 }
 
 /** FROM and COPY --from: the learner's own images and the base images; a missing image is named as such. */

@@ -43,8 +43,9 @@ describe('golden cases', () => {
   it.each(cases)('$lesson/$name', async ({ lesson, folder }) => {
     const expected = JSON.parse(fs.readFileSync(path.join(folder, 'expected_results.json'), 'utf8')) as Expected;
     // A learner of their own for each case: nothing of another case's work can count.
-    const cookie = await sessionCookie(server.url);
+    // Before the session: asking for one starts the learner's workspace (and gateway folder) at once.
     const before = new Set(server.learners());
+    const cookie = await sessionCookie(server.url);
     const terminal = await openTerminal(server.url, cookie);
     try {
       const learner = server.learners().find((id) => !before.has(id))!;

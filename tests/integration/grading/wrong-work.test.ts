@@ -12,6 +12,7 @@ import type { CheckResult } from '../../../src/schemas/checks.ts';
 let server: TestServer;
 const terminals: TerminalClient[] = [];
 const byId = (results: CheckResult[]) => Object.fromEntries(results.map((r) => [r.id, r]));
+const statusesOf = (results: CheckResult[]) => Object.fromEntries(results.map((r) => [r.id, r.status]));
 const HELLO = `printf '%s\\n' '#include <stdio.h>' 'int main(void) { printf("Hello world\\n"); return 0; }' > hello.c`;
 /** The single-stage lesson's Dockerfile, right but for the program's text (hello.c above). */
 const SINGLE = `printf '%s\\n' 'FROM stagecraft/toolchain' 'WORKDIR /app' 'COPY . /app' 'RUN gcc hello.c -o hello' 'CMD /app/hello' > Dockerfile`;
@@ -105,6 +106,20 @@ describe('stored attempts', () => {
     expect(after).toMatchObject({ status: 'started', attempts: 3 });
     expect(after.points).toBeGreaterThan(0); // the image is built and runs; only its text is wrong
   });
+
+  it('keeps a pass when the learner removes the image afterwards (tidying up), unless a rebuild failed', async () => {
+    const { cookie, terminal } = await newLearner();
+    const progress = async () => ((await (await fetch(`${server.url}/api/progress`, { headers: { Cookie: cookie } })).json()) as { lessons: Record<string, { status: string }> }).lessons;
+    await run(terminal, `mkdir -p ~/hello && cd ~/hello && ${HELLO} && sed -i 's/Hello world/Hello, world!/' hello.c && ${SINGLE} && docker build -q -t hello-world .`, 120_000);
+    expect(statusesOf((await runChecks(server.url, cookie, 'single-stage')).results)).toEqual({ 'image-built': 'pass', 'image-runs': 'pass' });
+    await run(terminal, 'docker image rm hello-world > /dev/null');
+    const tidied = byId((await runChecks(server.url, cookie, 'single-stage')).results);
+    expect(tidied['image-built']).toMatchObject({ status: 'error', cause: 'image_gone' });
+    expect((await progress())['single-stage']!.status).toBe('passed');
+    // A rebuild that fails leaves no image either: that the learner must hear about.
+    await run(terminal, "cd ~/hello && printf 'FROM stagecraft/toolchain\\nRUN false\\n' > Dockerfile && docker build -q -t hello-world . ; true", 120_000);
+    expect(byId((await runChecks(server.url, cookie, 'single-stage')).results)['image-built']!.status).toBe('fail');
+  });
 });
 
 describe('evidence kept by image id', () => {
@@ -115,8 +130,6 @@ describe('evidence kept by image id', () => {
     await runChecks(server.url, learner.cookie, 'single-stage'); // what it sees of this image is kept
   });
 
-  /** Check containers created for this learner's hello-world since `since` (unix seconds); a look
-   * into a base image (whether it holds the program's path) is the base's, kept once for everyone. */
   /** Check containers created since `since`: of the learner's image, and of the lab image programs run alone in. */
   const checkContainersSince = (since: number) => {
     const image = execFileSync('docker', ['image', 'inspect', '--format', '{{.Id}}', `sc-${learner.id}/hello-world`], { encoding: 'utf8' }).trim();

@@ -112,7 +112,7 @@ describe('a workspace asked for ahead of its shell', () => {
       const id = learner();
       if (!id) return [];
       const top = await docker.getContainer(`stagecraft-ws-${id}`).top({ ps_args: '-eo pid,comm' }).catch(() => undefined);
-      return (top?.Processes ?? []).filter((p) => p.at(-1) === 'bash').map((p) => p[0]);
+      return (top?.Processes ?? []).filter((p: string[]) => p.at(-1) === 'bash').map((p: string[]) => p[0]);
     };
     await waitFor(async () => (await shells()).length === 1, 'a shell runs before any socket', 30_000);
     const [ahead] = await shells();

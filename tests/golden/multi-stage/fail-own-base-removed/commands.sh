@@ -1,0 +1,3 @@
+docker build -f Dockerfile.single -t hello-world .
+docker build -t hello-world-small .
+docker rmi hello-world
