@@ -108,9 +108,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const learner = (req: http.IncomingMessage) => learnerFor(req);
   const admit: NewLearner = (req, res) => newLearner(req, res);
   // Within the cap on running workspaces, as a terminal is (a refused one is told so by its terminal).
-  const prepareWorkspace = (learnerId: string) => void admission.workspace(learnerId)
-    .then((refusal) => (refusal ? undefined : sandbox.prepareWorkspace(learnerId)))
-    .catch((error: unknown) => console.error('prepare workspace:', error));
+  const prepareWorkspace = (learnerId: string) => {
+    if (terminal.hasShell(learnerId)) return; // a reload reattaches to the shell it has
+    void admission.workspace(learnerId)
+      .then((refusal) => (refusal ? undefined : sandbox.prepareWorkspace(learnerId)))
+      .catch((error: unknown) => console.error('prepare workspace:', error));
+  };
   learnerApi(api, { config, sandbox, store, labs, learner, newLearner: admit, gradeAndRecord: (id, lab) => gradeAndRecord(id, lab), live, prepareWorkspace });
   instructorApi(api, store);
   joinApi(api, { store, learner, newLearner: admit });

@@ -17,6 +17,8 @@ export interface TerminalHub {
   watch(socket: WebSocket, learnerId: string): boolean;
   /** Whether a browser shows the learner's shell now. */
   isAttached(learnerId: string): boolean;
+  /** Whether the learner has a shell (open or opening): their next socket reattaches to it. */
+  hasShell(learnerId: string): boolean;
   close(): void;
 }
 
@@ -50,6 +52,7 @@ export function createTerminalHub(openShell: (learnerId: string, size: { cols: n
       return true;
     },
     isAttached: (learnerId) => sessions.get(learnerId)?.attached ?? false,
+    hasShell: (learnerId) => sessions.has(learnerId),
     get activeLearners() {
       return sessions.size;
     },

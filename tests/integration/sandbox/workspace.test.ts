@@ -120,6 +120,10 @@ describe('a workspace asked for ahead of its shell', () => {
     try {
       expect(await run(terminal, 'echo $$ ok')).toMatch(/ok/);
       expect(await shells()).toEqual([ahead]);
+      // A reload asks for a session again: it reattaches to that shell, and none is opened ahead.
+      expect((await fetch(`${server.url}/api/session`, { method: 'POST', headers: { Origin: server.url, Cookie: cookie } })).status).toBe(200);
+      // No second shell appears over a window longer than opening one takes (about 0.2 s here).
+      for (const until = Date.now() + 2_000; Date.now() < until;) expect(await shells()).toEqual([ahead]);
     } finally {
       await terminal.close();
     }
