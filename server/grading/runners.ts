@@ -48,8 +48,19 @@ async function needBuilt(engine: LearnerEngine, name: string): Promise<{ image: 
 
 const isVerdict = (value: object): value is Verdict => 'status' in value;
 
-/** The build's stages, read with the variables of the base images they start from (PATH, …). */
-async function factsOf(engine: LearnerEngine, provenance: Provenance): Promise<StageFacts[]> {
+/** Stage facts already read in a grading run (one engine per run), by build: every check reads the same. */
+const factsRead = new WeakMap<LearnerEngine, Map<string, Promise<StageFacts[]>>>();
+
+/** The build's stages, read with the variables of the base images they start from (PATH, …); once per build in a grading run. */
+function factsOf(engine: LearnerEngine, provenance: Provenance): Promise<StageFacts[]> {
+  const read = factsRead.get(engine) ?? new Map<string, Promise<StageFacts[]>>();
+  factsRead.set(engine, read);
+  const key = JSON.stringify([provenance.dockerfile, provenance.stages, provenance.target, provenance.folder.scripts]);
+  if (!read.has(key)) read.set(key, readFacts(engine, provenance));
+  return read.get(key)!;
+}
+
+async function readFacts(engine: LearnerEngine, provenance: Provenance): Promise<StageFacts[]> {
   const baseEnv = new Map<string, string[]>();
   const names = new Set(provenance.stages.flatMap((s) => (s.name ? [s.name] : [])));
   for (const { base } of provenance.stages) {
@@ -75,17 +86,17 @@ async function baseImageOf(engine: LearnerEngine, stage: StageFacts): Promise<Le
   return stage.base === 'scratch' ? undefined : engine.image(stage.base);
 }
 
-/** Whether `path` is in a base image; 'gone' when the learner's own base image was removed since. */
-const inImage = (engine: LearnerEngine, image: LearnerImage, path: string) => engine.pathsExist(image.id, [path]).then((found) => found[path] === true, (error: unknown) => {
-  if ((error as { statusCode?: number }).statusCode === 404) return 'gone' as const;
+/** What `read` gives, or `gone` when the image it reads was removed (the engine answers 404). */
+const unlessGone = <T, G>(read: Promise<T>, gone: G): Promise<T | G> => read.catch((error: unknown) => {
+  if ((error as { statusCode?: number }).statusCode === 404) return gone;
   throw error;
 });
 
+/** Whether `path` is in a base image; 'gone' when the learner's own base image was removed since. */
+const inImage = (engine: LearnerEngine, image: LearnerImage, path: string) => unlessGone(engine.pathsExist(image.id, [path]).then((found) => found[path] === true), 'gone' as const);
+
 /** A file of an image the build left (a stage's): null when the image has no file there, undefined when the image is gone. */
-const stageFile = (engine: LearnerEngine, imageId: string, path: string) => engine.programFile(imageId, path).then((file) => file ?? null, (error: unknown) => {
-  if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-  throw error;
-});
+const stageFile = (engine: LearnerEngine, imageId: string, path: string) => unlessGone(engine.programFile(imageId, path).then((file) => file ?? null), undefined);
 
 /** A hint is help, never the verdict: one that cannot be worked out is left out. */
 const hintOrNone = (hint: Promise<string | undefined>) => hint.catch(() => undefined);
