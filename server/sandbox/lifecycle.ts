@@ -94,9 +94,10 @@ export class Lifecycle {
     await this.#workspaces.release(learnerId);
     for (const info of await this.#learnerContainers(learnerId)) await ignoreMissing(this.#docker.getContainer(info.Id).remove({ force: true, v: true }));
     await ignoreMissing(this.#docker.getContainer(workspaceName(learnerId)).remove({ force: true }));
-    const prefix = `sc-${learnerId}/`;
+    // Their names, and the gateway's holds on their stage images.
+    const prefixes = [`sc-${learnerId}/`, `sc-held-${learnerId}/`];
     for (const image of await this.#docker.listImages({ all: false })) {
-      const tags = (image.RepoTags ?? []).filter((t) => t.startsWith(prefix));
+      const tags = (image.RepoTags ?? []).filter((t) => prefixes.some((prefix) => t.startsWith(prefix)));
       const labelled = image.Labels?.[LABELS.learner] === learnerId && tags.length === 0 && (image.RepoTags ?? []).every((t) => t === '<none>:<none>');
       for (const ref of labelled ? [image.Id] : tags) await ignoreMissing(this.#docker.getImage(ref).remove());
     }

@@ -50,6 +50,10 @@ export async function removeLearnerObjects(dataDir: string): Promise<void> {
     for (const info of await docker.listImages({ filters })) {
       await docker.getImage(info.Id).remove({ force: true }).catch(() => undefined); // shared layer or gone
     }
+    // The gateway's holds on their stage images (names in no learner's namespace) go first, so those images can.
+    for (const info of await docker.listImages({ filters: { reference: [`sc-held-${learner}/*`] } })) {
+      for (const tag of (info.RepoTags ?? []).filter((t) => t.startsWith(`sc-held-${learner}/`))) await docker.getImage(tag).remove().catch(() => undefined);
+    }
     // Without force: a cache entry shared with another learner (or another test) keeps their names.
     for (const id of built.get(learner) ?? []) await docker.getImage(id).remove().catch(() => undefined);
     await docker.getVolume(`stagecraft-home-${learner}`).remove().catch(() => undefined); // never created

@@ -5,6 +5,7 @@ import type { ImageInfo } from './ownership.ts';
 import { expect, refuse, Refused } from './police.ts';
 import { sendJson } from './respond.ts';
 import { parseFilters } from './filters.ts';
+import { releaseStaleHolds } from './stage-holds.ts';
 
 /** What of the gateway these routes use. */
 type ImageRoutesContext = Pick<GatewayContext, 'options' | 'engine' | 'ns' | 'own' | 'quota' | 'turn' | 'forward' | 'isHeld' | 'visibleImage'>;
@@ -41,9 +42,10 @@ export function imageHandlers(gw: ImageRoutesContext): Handlers {
           const answer = await gw.engine.json('DELETE', `/images/${tag}`, new URLSearchParams({ noprune: '1' }));
           if (Array.isArray(answer.body)) untagged.push(...answer.body);
         }
+        if (untagged.length > 0) imagesRemoved(gw);
         return sendJson(x.res, 200, JSON.parse(gw.ns.toLearner(JSON.stringify(untagged))));
       }
-      gw.forward(x, 'DELETE', `/images/${image.engineRef}`, x.query, { onStatus: (status) => { if (status === 200) gw.options.onImagesChanged?.(); } });
+      gw.forward(x, 'DELETE', `/images/${image.engineRef}`, x.query, { onStatus: (status) => { if (status === 200) imagesRemoved(gw); } });
     },
     'image-tag': async (x) => {
       const source = expect(await gw.own.image(x.subject, 'read'));
@@ -81,10 +83,16 @@ export function imageHandlers(gw: ImageRoutesContext): Handlers {
           }
         }
       }
-      if (deleted.length > 0) gw.options.onImagesChanged?.();
+      if (deleted.length > 0) imagesRemoved(gw);
       sendJson(x.res, 200, JSON.parse(gw.ns.toLearner(JSON.stringify({ ImagesDeleted: deleted.length > 0 ? deleted : null, SpaceReclaimed: reclaimed }))));
     },
   };
+}
+
+/** After a removal: the holds on stage images of removed builds go, and the learner's checks are told. */
+function imagesRemoved(gw: ImageRoutesContext): void {
+  releaseStaleHolds(gw.engine, gw.ns).catch((error: unknown) => console.error('gateway: releasing stage holds failed:', error));
+  gw.options.onImagesChanged?.();
 }
 
 /** The learner's image list filters, with every image name mapped to the engine's. */

@@ -26,6 +26,8 @@ export class Namespace {
   readonly imagePrefix: string;
   /** Engine-side container name prefix, e.g. "sc-0123abcd…_". */
   readonly containerPrefix: string;
+  /** Engine-side repository prefix of the gateway's holds on the learner's stage images (no learner's namespace). */
+  readonly holdPrefix: string;
   readonly #baseRefs: Set<string>;
   readonly #baseRepositories: Set<string>;
 
@@ -36,6 +38,7 @@ export class Namespace {
   constructor(learnerId: string, base: BaseImages) {
     this.imagePrefix = `sc-${learnerId}/`;
     this.containerPrefix = `sc-${learnerId}_`;
+    this.holdPrefix = `sc-held-${learnerId}/`;
     this.#baseRefs = new Set(base.refs.map((ref) => normalise(ref) ?? ref));
     this.#baseRepositories = new Set(base.repositories);
   }

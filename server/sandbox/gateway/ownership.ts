@@ -48,6 +48,11 @@ export class Ownership {
     return this.#ns.owns(reference);
   }
 
+  /** Whether a name is the gateway's hold on one of this learner's stage images (stage-holds.ts). */
+  holdsForLearner(reference: string): boolean {
+    return reference.startsWith(this.#ns.holdPrefix);
+  }
+
   isBaseImage(info: ImageInfo): boolean {
     return (info.RepoTags ?? []).some((tag) => this.#ns.isBase(tag));
   }

@@ -89,7 +89,8 @@ export class Quota {
     for (const id of this.#recorded().slice(-RECORDED_LOOKED_AT)) {
       if (byId.has(id)) continue;
       const found = await this.#inspect(id);
-      if (found && !(found.RepoTags ?? []).some((t) => !this.#own.ownsTag(t))) extra.push({ Id: found.Id, RepoTags: found.RepoTags ?? [], Size: found.Size });
+      // One named by someone else (their build's cache) is theirs; the gateway's holds for this learner keep it theirs.
+      if (found && !(found.RepoTags ?? []).some((t) => !this.#own.ownsTag(t) && !this.#own.holdsForLearner(t))) extra.push({ Id: found.Id, RepoTags: found.RepoTags ?? [], Size: found.Size });
     }
     const counted = [...byId.values()].filter((image) => this.#own.ownsImage(image));
     const ancestors = new Set<string>();
