@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { folderFacts, namesCompiler, originOf, programOf, stageFacts } from './provenance.ts';
+import { fileToolsOnly, folderFacts, namesCompiler, namesReshaper, originOf, programOf, stageFacts } from './provenance.ts';
 import type { Provenance } from './port.ts';
 
 /** A build record as the gateway writes it: each stage with its base and name. */
@@ -129,5 +129,14 @@ describe('stageFacts', () => {
     ['echo gcc', false], ['command -v gcc || true', false], ['echo cc > /dev/null', false], ['apt-get install gcc', false], ['gccx', false],
   ])('reads %s as %s a compile', (line, compiles) => {
     expect(namesCompiler(line)).toBe(compiles);
+  });
+
+  it.each([
+    ['strip /src/hello && install -D -m 755 /src/hello /opt/bin/hello', true, true], ['mkdir -p /app && cp hello /app/', true, true], ['chmod +x hello', false, true],
+    ['base64 -d /tmp/h.b64 > /tmp/x && strip /tmp/x', true, false], ['cp "$(mktemp)" /app/hello', true, false], ['echo strip', false, false],
+    ['$TOOL /tmp/x /app/hello', false, false], ['ls | xargs cat > /app/hello', false, false],
+  ])('reads %s: strips or moves a program %s, only file tools %s', (line, reshapes, only) => {
+    expect(namesReshaper(line)).toBe(reshapes);
+    expect(fileToolsOnly(line)).toBe(only);
   });
 });

@@ -11,8 +11,12 @@ export type Step =
   | { kind: 'copy'; untraceable?: false; from: { stage: number } | { image: true } | 'context'; sources: string[]; dest: string }
   /** A copy whose paths read a variable we cannot know: it may have written any file. */
   | { kind: 'copy'; untraceable: true }
-  /** A RUN may write any file; `compiles` when it names a compiler or build tool as a command, or a folder script that does. */
-  | { kind: 'run'; compiles: boolean };
+  /**
+   * A RUN may write any file; `compiles` when it names a compiler or build tool as a command, or a
+   * folder script that does; `reshapes` when it runs a tool that strips or moves a program;
+   * `fileToolsOnly` when every command in it is such a tool or a file chore (mkdir, chmod, ln, rm).
+   */
+  | { kind: 'run'; compiles: boolean; reshapes: boolean; fileToolsOnly: boolean };
 
 export interface StageFacts {
   index: number;
@@ -36,6 +40,10 @@ const COMPILER = /^(?:[\w.+/-]*\/)?(?:[\w.+]+-)*(?:gcc|g\+\+|cc|c\+\+|c99|c89|cl
 // gcc`) means it does not.
 const RUNS_NEXT = new Set(['exec', 'command', 'nohup', 'time', 'nice', 'env', 'xargs', 'then', 'do', 'else', 'if', 'while', 'until', '!', '{']);
 const SHELLS_C = /^(?:[\w./-]*\/)?(?:sh|bash|dash|ash)$/;
+// Tools that strip or move a compiled program (strip hello, install hello /usr/local/bin/), and file
+// chores beside them: none of them writes bytes of its own choosing.
+const RESHAPER = /^(?:[\w.+/-]*\/)?(?:[\w.+]+-)*(?:strip|install|cp|mv)$/;
+const FILE_CHORE = /^(?:[\w.+/-]*\/)?(?:mkdir|chmod|chown|ln|rm|ls|true)$/;
 
 /**
  * Whether a shell command line runs a compiler or build tool as a command: at the start of a command
@@ -45,6 +53,26 @@ const SHELLS_C = /^(?:[\w./-]*\/)?(?:sh|bash|dash|ash)$/;
  * credited read it; a forged compile in the same step stays the documented limit.
  */
 export function namesCompiler(text: string): boolean {
+  return runsCommand(text, COMPILER);
+}
+
+/** Whether a shell command line runs a tool that strips or moves a program (strip, install, cp, mv) as a command. */
+export function namesReshaper(text: string): boolean {
+  return runsCommand(text, RESHAPER);
+}
+
+/** Whether every command of a shell command line only strips, moves or tends files (no quotes, no substitutions: those are not read). */
+export function fileToolsOnly(text: string): boolean {
+  return commandWords(text).every((first) => first === undefined || RESHAPER.test(first) || FILE_CHORE.test(first));
+}
+
+function runsCommand(text: string, program: RegExp): boolean {
+  return commandWords(text).some((first) => first !== undefined && program.test(first));
+}
+
+/** The program word of each command of a shell command line (undefined for an empty one). */
+function commandWords(text: string): (string | undefined)[] {
+  const firsts: (string | undefined)[] = [];
   for (const command of text.split(/;|&&|\|\||\||\(|\)|\n|`|\$\(|"|'/)) {
     const words = command.trim().split(/\s+/).filter(Boolean);
     let at = 0;
@@ -53,10 +81,9 @@ export function namesCompiler(text: string): boolean {
       if (at + 1 < words.length && SHELLS_C.test(words[at]!) && words[at + 1] === '-c') { at += 2; continue; }
       break;
     }
-    const first = words[at];
-    if (first !== undefined && COMPILER.test(first)) return true;
+    firsts.push(words[at]);
   }
-  return false;
+  return firsts;
 }
 
 /** Longest file of the folder read for a compiler's name: any build script is far smaller. */
@@ -178,7 +205,11 @@ export function stageFacts(provenance: Provenance, baseEnv: ReadonlyMap<string, 
     } else if (node.cmd === 'run') {
       const text = node.values.join(' ');
       const expanded = processWord(text, escape, vars.lookup);
-      stage.steps.push({ kind: 'run', compiles: runCompiles(text, provenance.folder) || (expanded.ok && runCompiles(expanded.value, provenance.folder)) });
+      const either = (test: (line: string) => boolean) => test(text) || (expanded.ok && test(expanded.value));
+      stage.steps.push({
+        kind: 'run', compiles: either((line) => runCompiles(line, provenance.folder)), reshapes: either(namesReshaper),
+        fileToolsOnly: fileToolsOnly(text) && (!expanded.ok || fileToolsOnly(expanded.value)),
+      });
     } else if (node.cmd === 'copy' || node.cmd === 'add') {
       stage.steps.push(copyStep(node, stages, workdir, word));
     } else if (node.cmd === 'cmd') {

@@ -48,6 +48,12 @@ async function needBuilt(engine: LearnerEngine, name: string): Promise<{ image: 
 
 const isVerdict = (value: object): value is Verdict => 'status' in value;
 
+/** A read started ahead of need: a failure is the verdict's only if it is awaited. */
+function asked<T>(read: Promise<T>): Promise<T> {
+  read.catch(() => undefined);
+  return read;
+}
+
 /** Stage facts already read in a grading run (one engine per run), by build: every check reads the same. */
 const factsRead = new WeakMap<LearnerEngine, Map<string, Promise<StageFacts[]>>>();
 
@@ -104,6 +110,31 @@ const hintOrNone = (hint: Promise<string | undefined>) => hint.catch(() => undef
 const stageLabel = (stages: StageFacts[], index: number) => stages[index]?.name ?? String(index);
 
 /**
+ * Whether the stages the final image draws on, other than those that compile, strip or move the
+ * program (strip, install, cp, mv) and do nothing else: every RUN of theirs only such tools and
+ * file chores, every COPY from a stage whose chain compiles. Then nothing but the build's own files and the base
+ * images' reaches the program, and what the tools made is judged by its mark and by running it alone.
+ */
+function reshapedOnly(stages: StageFacts[]): boolean {
+  // Every stage the final image draws on (its bases, the stages it copies from, theirs), but those that compile.
+  const reached = new Set<number>();
+  for (const queue = [stages.length - 1]; queue.length > 0;) {
+    const index = queue.pop()!;
+    const stage = stages[index];
+    if (!stage || reached.has(index)) continue;
+    reached.add(index);
+    if (stage.baseStage !== undefined) queue.push(stage.baseStage);
+    for (const step of stage.steps) if (step.kind === 'copy' && !step.untraceable && typeof step.from === 'object' && 'stage' in step.from) queue.push(step.from.stage);
+  }
+  const later = [...reached].map((index) => stages[index]!).filter((stage) => !ownCompiles(stage));
+  const compiling = (index: number) => chainOf(stages, index).some(ownCompiles);
+  const plain = later.every((stage) => stage.steps.every((step) => (step.kind === 'run'
+    ? step.fileToolsOnly
+    : !step.untraceable && typeof step.from === 'object' && 'stage' in step.from && compiling(step.from.stage))));
+  return plain && later.some((stage) => stage.steps.some((step) => step.kind === 'run' && step.reshapes));
+}
+
+/**
  * The program the image starts is the learner's compiled work: found by following the build's
  * copies back from the path the image starts to a stage where a compiler ran (and whose base image
  * did not already hold it), and carrying the compiler's own mark in its bytes, which the programs
@@ -144,7 +175,10 @@ async function compiledProgram(engine: LearnerEngine, name: string, image: Learn
     const baseImage = await baseImageOf(engine, chainOf(stages, origin.stage).at(-1)!);
     const inBase = baseImage === undefined ? false : await inImage(engine, baseImage, origin.path);
     if (inBase === 'gone') return baseGone(base);
-    if (inBase) {
+    // The base has a file there: the program is the base's only if it has the same bytes (a stage
+    // that starts from the learner's earlier image and compiles again writes new ones).
+    const theirs = inBase && file ? await stageFile(engine, baseImage!.id, origin.path) : undefined;
+    if (inBase && (!file || !theirs || programDigest(theirs.bytes) === programDigest(file.bytes))) {
       return notYours(`${program} is ${origin.path} of ${base}: your build did not make it`, 'Start the program your build stage compiled, not a tool of the base image.');
     }
   }
@@ -162,8 +196,10 @@ async function compiledProgram(engine: LearnerEngine, name: string, image: Learn
       `Compile the program in your build stage from hello.c rather than copying in one built elsewhere; if ${brought} is a copy of your own program, remove it from the folder (or add it to .dockerignore) and build again.`);
   }
   // The bytes the compiling stage left at that path: a later step (a RUN, a copy over it through a
-  // link or a glob) that changed the program is caught here, whatever the trace made of it.
-  if (maker.index !== stages.length - 1) {
+  // link or a glob) that changed the program is caught here, whatever the trace made of it, unless
+  // the later stages only stripped or moved what the build compiled (reshapedOnly).
+  if (maker.index !== stages.length - 1 && reshapedOnly(stages)) evidence.reshapedAfter = stageLabel(stages, maker.index);
+  else if (maker.index !== stages.length - 1) {
     const stageImage = provenance.stageImages[maker.index];
     const made = stageImage ? await stageFile(engine, stageImage, origin.path) : undefined;
     if (!made) {
@@ -171,7 +207,7 @@ async function compiledProgram(engine: LearnerEngine, name: string, image: Learn
       const why = !stageImage
         ? `the record of this build does not say which image each stage made, so ${program} cannot be compared with what stage ${label} compiled`
         : made === null ? `stage ${label}'s image has no file at ${origin.path}, so ${program} was made by a later stage, not by the compile`
-          : `the image of stage ${label}, which compiled ${program}, is no longer there to compare it with (docker image prune removes it)`;
+          : `the image of stage ${label}, which compiled ${program}, is no longer there to compare it with`;
       return notYours(why, made === null ? 'Copy the program your build stage compiled (COPY --from=build …) as it is, rather than making it in a later stage.' : 'Build the image again (docker build …): the grader compares your program with what your build stage compiled.');
     }
     if (programDigest(made.bytes) !== programDigest(file.bytes)) {
@@ -199,7 +235,14 @@ export const RUNNERS: { [K in CheckKind]: Runner<K> } = {
     const built = await needBuilt(engine, check.image);
     if (isVerdict(built)) return built;
     const { image } = built;
-    const outcome = await engine.run(image.id, check.command, check.timeoutSeconds * 1000);
+    // The image's run, where its program came from and the program's run on its own read the
+    // engine independently: all are asked at once (what a verdict does not need is left unread).
+    const running = engine.run(image.id, check.command, check.timeoutSeconds * 1000);
+    const compiled = check.compiled ? asked(compiledProgram(engine, check.image, image, built.provenance)) : undefined;
+    const aloneRun = check.compiled
+      ? asked(engine.config(image.id).then((c) => locateProgram(engine, image.id, c)).then((start) => (start.program ? engine.run(image.id, undefined, check.timeoutSeconds * 1000, start.program) : undefined)))
+      : undefined;
+    const outcome = await running;
     const evidence: Verdict['evidence'] = { imageId: image.id, exitCode: outcome.exitCode, output: excerpt(outcome.stdout + outcome.stderr) };
     // Printing nothing may mean the program never started: the runtime (runc) reports a failed exec
     // as the container's own output. The image itself says why.
@@ -214,8 +257,8 @@ export const RUNNERS: { [K in CheckKind]: Runner<K> } = {
       return fail(describeOutput(check.stdout), excerpt(outcome.stdout + outcome.stderr) || '(no output)', evidence, await notStarted());
     }
     if (outcome.exitCode !== check.exitCode) return fail(`exit code ${check.exitCode}`, `exit code ${outcome.exitCode}`, evidence);
-    if (!check.compiled) return pass(evidence);
-    const program = await compiledProgram(engine, check.image, image, built.provenance);
+    if (!compiled) return pass(evidence);
+    const program = await compiled;
     if (isVerdict(program)) return program;
     Object.assign(evidence, { program: program.program, compiler: program.compiler });
     // A library the image preloads into every program could print the text for an empty main().
@@ -225,7 +268,7 @@ export const RUNNERS: { [K in CheckKind]: Runner<K> } = {
     }
     // Run on its own (no arguments, no shell, none of the image's variables, an empty working folder),
     // the program itself must print it.
-    const alone = await engine.run(image.id, undefined, check.timeoutSeconds * 1000, program.program);
+    const alone = (await aloneRun) ?? await engine.run(image.id, undefined, check.timeoutSeconds * 1000, program.program);
     if (alone.startError !== undefined || !matchesOutput(alone.stdout, check.stdout)) {
       const output = alone.startError !== undefined ? `it could not start: ${alone.startError}` : excerpt(alone.stdout + alone.stderr) || '(no output)';
       const why = alone.stdout === '' ? await hintOrNone(config().then((c) => whyNotStarted(engine, image.id, c, program.program))) : undefined;

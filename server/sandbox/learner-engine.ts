@@ -4,7 +4,7 @@ import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
-import { CannotJudge, PROGRAM_BYTES_LIMIT, type FolderFacts, type LearnerEngine, type ProgramFile, type Provenance, type RunOutcome } from '../grading/index.ts';
+import { CannotJudge, PROGRAM_BYTES_LIMIT, type FolderFacts, type ImageConfig, type LearnerEngine, type ProgramFile, type Provenance, type RunOutcome } from '../grading/index.ts';
 import type { RecordedBuild } from './types.ts';
 import { EvidenceCache } from './evidence-cache.ts';
 import { readContext } from './gateway/build-context.ts';
@@ -47,6 +47,7 @@ export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, 
     Memory: LIMITS.containerMemory, MemorySwap: LIMITS.containerMemory, PidsLimit: LIMITS.containerPids, NanoCpus: LIMITS.containerNanoCpus,
   };
   const reads = new Map<string, Promise<string | undefined>>();
+  const configs = new Map<string, Promise<ImageConfig>>();
   // Created, never started: the archive API reads the image's filesystem without running anything.
   const inspectFiles = async <T>(imageId: string, read: (container: Docker.Container) => Promise<T>): Promise<T> => {
     const container = await docker.createContainer({ Image: imageId, Cmd: ['/stagecraft-never-runs'], Entrypoint: [], Labels: labels, HostConfig: hardened });
@@ -81,11 +82,12 @@ export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, 
       return images.flatMap((i) => i.RepoTags ?? []).filter((t) => ns.owns(t)).map((t) => ns.toLearner(t));
     },
 
-    async config(imageId) {
+    // An image's configuration never changes under its id: read once per grading run.
+    config: (imageId) => memo(configs, imageId, async () => {
       const info = await docker.getImage(imageId).inspect();
       const list = (value: string | string[] | null | undefined) => (value === null || value === undefined ? [] : Array.isArray(value) ? value : [value]);
       return { entrypoint: list(info.Config.Entrypoint), cmd: list(info.Config.Cmd), workingDir: info.Config.WorkingDir || '/', env: info.Config.Env ?? [] };
-    },
+    }),
 
     programFile,
 
