@@ -1,5 +1,5 @@
-// Checks of the why-small lesson: both images are still there to measure, and the small one holds
-// none of what made the big one big.
+// Checks of the why-small lesson: both images are still there to measure, the small one is the
+// compiled program's, and it holds none of what made the big one big.
 export default {
   lesson: 'why-small',
   workdir: 'hello',
@@ -9,12 +9,17 @@ export default {
       hints: ['docker image ls lists your images.', 'Rebuild it: cd ~/hello && docker build -f Dockerfile.single -t hello-world .'],
     },
     {
-      id: 'ratio', kind: 'image.smallerThan', title: 'hello-world-small is at least 20× smaller than hello-world', image: 'hello-world-small', than: 'hello-world', ratio: 20, points: 1,
+      // Size and contents measure the program's image: an empty image is small and holds nothing.
+      id: 'small-program', kind: 'image.program', title: 'hello-world-small starts the program your build stage compiled', image: 'hello-world-small', points: 1,
+      hints: ['Rebuild hello-world-small from the two-stage Dockerfile of the previous lesson: cd ~/hello && docker build -t hello-world-small .'],
+    },
+    {
+      id: 'ratio', kind: 'image.smallerThan', title: 'hello-world-small is at least 20× smaller than hello-world', image: 'hello-world-small', than: 'hello-world', ratio: 20, needs: ['small-program'], points: 1,
       hints: ['Compare the SIZE column of docker image ls.', 'Rebuild hello-world-small from the two-stage Dockerfile of the previous lesson.'],
     },
     {
       id: 'nothing-to-attack', kind: 'image.lacks', title: 'The small image has no compiler, no package tools and no sources', image: 'hello-world-small',
-      paths: ['/usr/bin/gcc', '/usr/bin/make', '/usr/bin/apt', '/app/hello.c'], points: 2,
+      paths: ['/usr/bin/gcc', '/usr/bin/make', '/usr/bin/apt', '/app/hello.c'], needs: ['small-program'], points: 2,
       hints: ['List what is inside each image as the lesson shows.', 'Build hello-world-small from the two-stage Dockerfile whose last stage starts FROM the runtime image.'],
     },
   ],
