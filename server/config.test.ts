@@ -15,6 +15,8 @@ describe('readConfig', () => {
 
   it('reads the visitor limits', () => {
     expect(readConfig({ STAGECRAFT_MAX_WORKSPACES: '250', STAGECRAFT_NEW_LEARNERS_PER_ADDRESS: '400' }, '/srv/app').visitors).toEqual({ maxWorkspaces: 250, newLearnersPerAddress: 400 });
+    expect(readConfig({}, '/srv/app').spareWorkspaces).toBe(1);
+    expect(readConfig({ STAGECRAFT_SPARE_WORKSPACES: '0' }, '/srv/app').spareWorkspaces).toBe(0);
   });
 
   it.each([
@@ -34,6 +36,8 @@ describe('readConfig', () => {
     [{ STAGECRAFT_ENGINE_DOWN_AFTER_SECONDS: 'soon' }, 'STAGECRAFT_ENGINE_DOWN_AFTER_SECONDS must be a positive number of seconds'],
     [{ STAGECRAFT_DISK_QUOTA_MB: '-5' }, 'STAGECRAFT_DISK_QUOTA_MB must be a positive number of megabytes'],
     [{ STAGECRAFT_MAX_WORKSPACES: '0' }, 'STAGECRAFT_MAX_WORKSPACES must be a whole number of at least 1, got "0".'],
+    [{ STAGECRAFT_SPARE_WORKSPACES: '11' }, 'STAGECRAFT_SPARE_WORKSPACES must be a whole number from 0 to 10, got "11".'],
+    [{ STAGECRAFT_SPARE_WORKSPACES: '-1' }, 'STAGECRAFT_SPARE_WORKSPACES must be a whole number from 0 to 10, got "-1".'],
     [{ STAGECRAFT_MAX_WORKSPACES: '12.5' }, 'STAGECRAFT_MAX_WORKSPACES must be a whole number of at least 1, got "12.5".'],
     [{ STAGECRAFT_MAX_WORKSPACES: '' }, 'STAGECRAFT_MAX_WORKSPACES must be a whole number of at least 1, got "".'],
     [{ STAGECRAFT_NEW_LEARNERS_PER_ADDRESS: 'lots' }, 'STAGECRAFT_NEW_LEARNERS_PER_ADDRESS must be a whole number of at least 1, got "lots".'],

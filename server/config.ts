@@ -30,6 +30,8 @@ export interface Config {
   shell: 'relay' | 'engine' | 'pty';
   /** How long an engine may be too slow to answer health checks before it is marked down, ms. */
   engineDownAfterMs: number;
+  /** Learners made ahead with their workspace running, for the next new visitors (0: none). */
+  spareWorkspaces: number;
   /** Per-learner quotas an operator may tune. */
   quotas: { buildTimeoutMs: number; imageBytes: number; diskBytes: number };
   /** Limits on what visitors can make the server hold. */
@@ -67,6 +69,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     if (!/^\d+$/.test(text.trim()) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) throw new ConfigError(`${name} must be a whole number of at least 1, got "${text}".`);
     return Number(text);
   };
+  const countOrNone = (name: string, fallback: number) => {
+    const text = env[name];
+    if (text === undefined) return fallback;
+    if (!/^\d+$/.test(text.trim()) || Number(text) > 10) throw new ConfigError(`${name} must be a whole number from 0 to 10, got "${text}".`);
+    return Number(text);
+  };
   const megabytes = (name: string, fallback: number) => positive(name, fallback, 'megabytes', 1024 ** 2);
   const instructorSetting = env.STAGECRAFT_INSTRUCTOR;
   let instructor: Config['instructor'];
@@ -94,6 +102,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, root = process.
       homeRetentionMs: seconds('STAGECRAFT_HOME_RETENTION_SECONDS', 30 * 24 * 3600),
     },
     engineDownAfterMs: seconds('STAGECRAFT_ENGINE_DOWN_AFTER_SECONDS', 60),
+    spareWorkspaces: countOrNone('STAGECRAFT_SPARE_WORKSPACES', 1),
     quotas: {
       buildTimeoutMs: seconds('STAGECRAFT_BUILD_TIMEOUT_SECONDS', 300),
       imageBytes: megabytes('STAGECRAFT_IMAGE_QUOTA_MB', 2048),

@@ -82,6 +82,11 @@ export class Admission {
     return undefined;
   }
 
+  /** Places left under the cap on running workspaces. */
+  async room(): Promise<number> {
+    return this.#options.maxWorkspaces - this.#count(await this.#snapshotNow()).live.size;
+  }
+
   /** The engines' latest answer (reused for SNAPSHOT_MS), with when it was asked. */
   async #snapshotNow(): Promise<{ at: number; running: Set<string> }> {
     const asked = this.#now();

@@ -24,6 +24,7 @@ import { readSessionToken, sessionCookie } from './session-cookie.ts';
 import { CloseCode } from '../../src/schemas/frames.ts';
 import { allowedOrigins } from './origins.ts';
 import { Admission, type NewLearner } from './admission.ts';
+import { SpareLearners } from './spares.ts';
 import { addressKey } from './rate-limit.ts';
 
 export interface RunningServer {
@@ -72,7 +73,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     onRefusal: (learner, refusal, request) => console.info(JSON.stringify({ event: 'gateway_refusal', learner, code: refusal.code, method: request.method, url: request.url })),
   });
   const terminal = createTerminalHub((learnerId, size) => sandbox.openShell(learnerId, size));
-  inUse = (learnerId) => terminal.isAttached(learnerId);
+  inUse = (learnerId) => terminal.isAttached(learnerId) || spares.has(learnerId);
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   let origins = new Set<string>();
   const labs = await loadLessons(config.root);
@@ -101,7 +102,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
     override: store.learnerOverrides(learnerId).find((o) => o.lesson === lab.slug),
   });
   live = new LiveChecks({ labs, grade: (learnerId, lab) => gradeAndRecord(learnerId, lab), latest: latestOf });
-  const admission = new Admission({ ...config.visitors, running: runningWorkspaces(config.engines, config.dataDir) });
+  const running = runningWorkspaces(config.engines, config.dataDir);
+  // A spare's workspace is nobody's yet: it takes no place under the cap until a visitor takes it.
+  const admission: Admission = new Admission({ ...config.visitors, running: async (): Promise<Set<string>> => new Set([...await running()].filter((id) => !spares.has(id))) });
+  const spares: SpareLearners = new SpareLearners({
+    count: config.spareWorkspaces, create: () => store.createLearner(), room: () => admission.room(),
+    prepare: (learnerId) => sandbox.prepareWorkspace(learnerId),
+  });
   let baseUrl = '';
   const instructorFor = instructorOf(store);
   const api = new ApiRouter(() => origins);
@@ -112,7 +119,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (terminal.hasShell(learnerId)) return; // a reload reattaches to the shell it has
     void admission.workspace(learnerId)
       .then((refusal) => (refusal ? undefined : sandbox.prepareWorkspace(learnerId)))
-      .catch((error: unknown) => console.error('prepare workspace:', error));
+      .catch((error: unknown) => console.error('prepare workspace:', error))
+      .finally(() => spares.fill()); // the next spare, once this learner's workspace is not waiting on the engine
   };
   learnerApi(api, { config, sandbox, store, labs, learner, newLearner: admit, gradeAndRecord: (id, lab) => gradeAndRecord(id, lab), live, prepareWorkspace });
   instructorApi(api, store);
@@ -133,7 +141,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
    * `res`; or why not (the lab is full, or this address has started too many learners lately).
    */
   const newLearner: NewLearner = async (req, res) => {
-    const made = await admission.newLearner(addressKey(req.socket.remoteAddress), () => store.createLearner());
+    const made = await admission.newLearner(addressKey(req.socket.remoteAddress), () => spares.take() ?? store.createLearner());
     if (!made.ok) return made;
     res.setHeader('Set-Cookie', sessionCookie(made.value.token));
     return { ok: true, value: made.value.learnerId };
@@ -192,6 +200,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as { port: number }).port;
+  spares.fill();
   origins = allowedOrigins(config.host, port, config.extraOrigins);
   baseUrl = [...config.extraOrigins, `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`][0]!;
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -200,6 +209,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     port,
     sweep: () => sandbox.sweep(),
     async close() {
+      spares.close();
       terminal.close();
       for (const client of sockets.clients) client.terminate();
       server.closeAllConnections();

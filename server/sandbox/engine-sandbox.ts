@@ -140,6 +140,7 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
         readyShells.delete(learnerId); // nobody came for it
         void ready.shell.then((shell) => shell?.kill());
       }, READY_SHELL_MS).unref();
+      await ready.shell; // done when the prompt is on its way (the socket that comes may take it earlier)
     },
     async openShell(learnerId, size) {
       lifecycle.touch(learnerId);

@@ -32,7 +32,8 @@ export async function startServerProcess(env: Record<string, string> = {}, dataD
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench/profiles')}`] : [];
   const child = spawn(process.execPath, [...profile, 'server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', STAGECRAFT_DATA: dataDir, ...env },
+    // No spare learners unless asked: callers find their learner as the one new gateway folder.
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', STAGECRAFT_DATA: dataDir, STAGECRAFT_SPARE_WORKSPACES: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {

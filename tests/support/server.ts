@@ -18,7 +18,8 @@ export interface TestServer extends RunningServer {
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   // Short, so gateway socket paths stay under the 108-byte limit. A given STAGECRAFT_DATA restarts a server on it.
   const dataDir = env.STAGECRAFT_DATA ?? fs.mkdtempSync(path.join(os.tmpdir(), 'sc-'));
-  const config = readConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1', STAGECRAFT_DATA: dataDir, ...env });
+  // No spare learners unless a test asks: tests find their learner as the one new gateway folder.
+  const config = readConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1', STAGECRAFT_DATA: dataDir, STAGECRAFT_SPARE_WORKSPACES: '0', ...env });
   const running = await startServer(config);
   return {
     ...running,
