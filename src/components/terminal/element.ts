@@ -1,5 +1,6 @@
-// <sc-terminal>: the terminal panel's custom element. It stays tiny and loads xterm and the socket
-// client (./view.ts) with import() only once the panel is on screen.
+// <sc-terminal>: the terminal panel's custom element. It stays tiny: xterm and the socket client
+// (./view.ts) come with import(), fetched as soon as the panel is on the page and started only
+// once it is on screen.
 import type { TerminalState } from './client.ts';
 import { terminalSocketUrl } from './socket-url.ts';
 import type { MountedTerminal } from './view.ts';
@@ -15,10 +16,15 @@ class ScTerminal extends HTMLElement {
   #observer: IntersectionObserver | undefined;
   #mounted: MountedTerminal | undefined;
   #gone = false;
+  #view: Promise<typeof import('./view.ts')> | undefined;
   readonly #onPaste = (event: Event) => this.#mounted?.paste((event as CustomEvent<string>).detail);
 
   connectedCallback(): void {
     this.#gone = false;
+    // Fetched now, in parallel with the page's first layout, rather than after it (the observer
+    // answers only once the page is laid out): a failure is handled where it is awaited.
+    this.#view ??= import('./view.ts');
+    this.#view.catch(() => undefined);
     // "Copy to terminal" buttons in the lesson send their text here (./paste-buttons.ts).
     window.addEventListener(PASTE_EVENT, this.#onPaste);
     this.#observer = new IntersectionObserver(
@@ -59,7 +65,7 @@ class ScTerminal extends HTMLElement {
     const session = fetch('/api/session', { method: 'POST', credentials: 'same-origin' }).catch(() => undefined);
     let view: typeof import('./view.ts');
     try {
-      [view] = await Promise.all([import('./view.ts'), session]);
+      [view] = await Promise.all([this.#view ?? import('./view.ts'), session]);
     } catch {
       // A failed chunk load (offline, new deploy) is not a socket state; say so and stay `connecting`.
       status.textContent = 'The terminal could not be loaded. Reload the page to try again.';
