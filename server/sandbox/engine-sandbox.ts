@@ -159,7 +159,7 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
     learnerEngine: (learnerId) => learnerEngine(docker, learnerId, namespace(learnerId), () => lastBuilds.get(learnerId), evidence, {
       buildOfImage: (imageId) => records.buildOfImage(learnerId, engineUrl, imageId),
       latestBuild: () => records.latestBuild(learnerId, engineUrl),
-    }, baseImages.alone),
+    }, baseImages.alone, options.engine.kind === 'unix' ? path.join(options.dataDir, 'check-programs') : undefined),
     async imageLayers(learnerId, name) {
       const target = namespace(learnerId).image(name);
       if (!target.ok || target.value.kind === 'id') return undefined;

@@ -1,6 +1,8 @@
 // The sandbox's side of grading: one learner's images looked up by the names they gave, run or
 // opened only under the lab's limits. Check containers carry the learner's label and are removed.
-import { posix } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path, { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
@@ -18,7 +20,7 @@ const OUTPUT_LIMIT = 64 * 1024;
 const FILE_LIMIT = 1024 * 1024;
 /** Where a program run on its own starts: a folder the image does not have, made empty for the run. */
 const FRESH_FOLDER = '/stagecraft-check-run';
-/** Where a program run on its own is put (a volume of the run's own: the root is read-only). */
+/** Where a program run on its own is put (mounted alone, or a volume of the run's own: the root is read-only). */
 const ALONE_FOLDER = '/stagecraft-check';
 
 /** Answers about images, shared by every learner of an engine (the same image id is the same content). */
@@ -39,8 +41,11 @@ export interface LearnerRecords {
 /**
  * `checkBases`: the lab's pristine images a program may be run alone in, in order of preference
  * (the first the engine has): the C library and loader the course's toolchain links against.
+ * `programsFolder`: a folder of this host the engine can mount (an engine on this host's socket):
+ * a program run alone is written there and mounted read-only, rather than copied into a volume
+ * through the engine's archive API, which costs the run most of a second.
  */
-export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, lastBuild: () => string | undefined, evidence: ImageEvidence, records: LearnerRecords, checkBases: readonly string[]): LearnerEngine {
+export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, lastBuild: () => string | undefined, evidence: ImageEvidence, records: LearnerRecords, checkBases: readonly string[], programsFolder?: string): LearnerEngine {
   const labels = { [LABELS.learner]: learnerId, [LABELS.role]: 'check' };
   const hardened = {
     NetworkMode: 'none', ReadonlyRootfs: true, CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'],
@@ -108,10 +113,20 @@ export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, 
       if (!file || file.size > file.bytes.length) return { stdout: '', stderr: '', exitCode: 127, timedOut: false, startError: file ? `${program} is larger than ${PROGRAM_BYTES_LIMIT / 1024 ** 2} MiB` : `no file at ${program}` };
       const base = await firstPresent(docker, checkBases);
       if (!base) throw new CannotJudge('engine_unavailable', 'the lab\'s base image for running a program on its own is missing from the engine');
-      return runContainer(docker, {
-        Image: base, Entrypoint: [`${ALONE_FOLDER}/program`], Cmd: [], Env: [], User: '65534:65534', WorkingDir: FRESH_FOLDER, Labels: labels, Tty: false,
-        HostConfig: { ...hardened, Mounts: [{ Type: 'volume', Source: '', Target: ALONE_FOLDER }] },
-      }, timeoutMs, (container) => container.putArchive(programArchive(file.bytes), { path: ALONE_FOLDER }));
+      const alone = { Image: base, Entrypoint: [`${ALONE_FOLDER}/program`], Cmd: [], Env: [], User: '65534:65534', WorkingDir: FRESH_FOLDER, Labels: labels, Tty: false };
+      if (programsFolder === undefined) {
+        return runContainer(docker, { ...alone, HostConfig: { ...hardened, Mounts: [{ Type: 'volume', Source: '', Target: ALONE_FOLDER }] } },
+          timeoutMs, (container) => container.putArchive(programArchive(file.bytes), { path: ALONE_FOLDER }));
+      }
+      // A file of this run's own, owned by root, readable and runnable by anyone, mounted read-only.
+      const hostFile = path.join(programsFolder, `${randomBytes(12).toString('hex')}.program`);
+      await fs.mkdir(programsFolder, { recursive: true, mode: 0o711 });
+      await fs.writeFile(hostFile, file.bytes, { mode: 0o755 });
+      try {
+        return await runContainer(docker, { ...alone, HostConfig: { ...hardened, Mounts: [{ Type: 'bind', Source: hostFile, Target: `${ALONE_FOLDER}/program`, ReadOnly: true }] } }, timeoutMs);
+      } finally {
+        await fs.rm(hostFile, { force: true });
+      }
     }, (outcome) => !outcome.timedOut), // a timeout may be the machine's load, not the image
 
     pathsExist: (imageId, paths) => evidence.paths.get(`paths ${imageId} ${JSON.stringify(paths)}`, () => inspectFiles(imageId, async (container) => {

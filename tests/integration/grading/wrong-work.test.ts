@@ -2,6 +2,8 @@
 // and a hint drawn from what really happened (the build's or the run's own output). Each part has a
 // learner of its own, so the parts run in any order.
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 import { openTerminal, sessionCookie, type TerminalClient } from '../../support/terminal-client.ts';
@@ -149,6 +151,8 @@ describe('evidence kept by image id', () => {
     expect((await imageRuns()).status).toBe('pass');
     // The image run as it is and its program read; then the program run on its own, in the lab's toolchain image.
     expect(checkContainersSince(since)).toEqual({ image: 2, alone: 1 });
+    // The program was mounted from a file of the run's own, gone with the run.
+    expect(fs.readdirSync(path.join(server.dataDir, 'check-programs'))).toEqual([]);
     since = Date.now() / 1000;
     expect((await imageRuns()).status).toBe('pass');
     expect(checkContainersSince(since)).toEqual({ image: 0, alone: 0 });
