@@ -10,6 +10,8 @@ export interface ElfFacts {
   interpreter?: string;
   /** The compiler's own words from `.comment`, e.g. "GCC: (Debian 12.2.0-14) 12.2.0". */
   compilerMark?: string;
+  /** The linker's GNU build id (`.note.gnu.build-id`, hex): strip keeps it, so it names a program through stripping. */
+  buildId?: string;
 }
 
 const MAGIC = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
@@ -49,9 +51,16 @@ export function elfFacts(bytes: Buffer): ElfFacts | undefined {
       const s = section(i);
       if (!s || s.name >= names.size || !inside(s.offset, s.size)) continue;
       const nameEnd = bytes.indexOf(0, names.offset + s.name);
-      if (bytes.subarray(names.offset + s.name, nameEnd).toString('latin1') !== '.comment') continue;
-      const marks = bytes.subarray(s.offset, s.offset + s.size).toString('latin1').split('\0');
-      facts.compilerMark = marks.find((m) => COMPILER_MARK.test(m));
+      const name = bytes.subarray(names.offset + s.name, nameEnd).toString('latin1');
+      if (name === '.comment') {
+        const marks = bytes.subarray(s.offset, s.offset + s.size).toString('latin1').split('\0');
+        facts.compilerMark = marks.find((m) => COMPILER_MARK.test(m));
+      } else if (name === '.note.gnu.build-id' && s.size >= 16) {
+        // One note: name size, descriptor size, type (3: NT_GNU_BUILD_ID), "GNU\0", the id.
+        const namesz = u32(s.offset), descsz = u32(s.offset + 4), type = u32(s.offset + 8);
+        const desc = s.offset + 12 + ((namesz + 3) & ~3);
+        if (type === 3 && descsz > 0 && descsz <= 64 && inside(desc, descsz)) facts.buildId = bytes.subarray(desc, desc + descsz).toString('hex');
+      }
     }
     return facts;
   } catch {

@@ -46,6 +46,8 @@ export interface FolderFacts {
   files: Record<string, string>;
   /** Text files that name a compiler or build tool: a RUN that names one of them compiles. */
   scripts: string[];
+  /** ELF files by their GNU build id (which strip keeps); absent in records made before it was kept. */
+  buildIds?: Record<string, string>;
 }
 
 /** A program's file as the image holds it: its bytes (the first PROGRAM_BYTES_LIMIT), size and mode. */

@@ -117,6 +117,11 @@ describe('stageFacts', () => {
     expect(runs.map((s) => s.kind === 'run' && s.compiles)).toEqual([true, false]);
   });
 
+  it('credits the stage that compiles, not the RUN of the stage it starts from (FROM deps AS build)', () => {
+    const stages = stagesOf('FROM stagecraft/toolchain AS deps\nRUN mkdir -p /work\nFROM deps AS build\nWORKDIR /work\nCOPY hello.c .\nRUN gcc -o hello hello.c\nFROM stagecraft/runtime\nCOPY --from=build /work/hello /app/hello\n');
+    expect(originOf(stages, 2, '/app/hello')).toEqual({ kind: 'run', stage: 1, path: '/work/hello' });
+  });
+
   it('keeps the base the engine read: a lab image by name, the learner\'s own image by id', () => {
     const id = 'a'.repeat(64);
     const facts = stageFacts({ ...built(`FROM stagecraft/toolchain AS build\nRUN gcc -v\nFROM ${id}\nCMD ["/app/hello"]\n`), stages: [{ index: 0, name: 'build', base: 'stagecraft/toolchain' }, { index: 1, base: 'aaaaaaaaaaaa' }] });
@@ -135,6 +140,7 @@ describe('stageFacts', () => {
     ['strip /src/hello && install -D -m 755 /src/hello /opt/bin/hello', true, true], ['mkdir -p /app && cp hello /app/', true, true], ['chmod +x hello', false, true],
     ['base64 -d /tmp/h.b64 > /tmp/x && strip /tmp/x', true, false], ['cp "$(mktemp)" /app/hello', true, false], ['echo strip', false, false],
     ['$TOOL /tmp/x /app/hello', false, false], ['ls | xargs cat > /app/hello', false, false],
+    ['/src/x-cp', false, false], ['./strip hello', false, false], ['/usr/bin/strip hello && /bin/cp hello /app/', true, true],
   ])('reads %s: strips or moves a program %s, only file tools %s', (line, reshapes, only) => {
     expect(namesReshaper(line)).toBe(reshapes);
     expect(fileToolsOnly(line)).toBe(only);

@@ -5,6 +5,7 @@
 import { posix } from 'node:path';
 import { parse, processWord, type Node } from '../dockerfile/index.ts';
 import { programDigest, type FolderFacts, type ImageConfig, type Provenance } from './port.ts';
+import { elfFacts } from './elf.ts';
 
 /** A step of a stage that may have put a file in place. */
 export type Step =
@@ -42,8 +43,12 @@ const RUNS_NEXT = new Set(['exec', 'command', 'nohup', 'time', 'nice', 'env', 'x
 const SHELLS_C = /^(?:[\w./-]*\/)?(?:sh|bash|dash|ash)$/;
 // Tools that strip or move a compiled program (strip hello, install hello /usr/local/bin/), and file
 // chores beside them: none of them writes bytes of its own choosing.
-const RESHAPER = /^(?:[\w.+/-]*\/)?(?:[\w.+]+-)*(?:strip|install|cp|mv)$/;
-const FILE_CHORE = /^(?:[\w.+/-]*\/)?(?:mkdir|chmod|chown|ln|rm|ls|true)$/;
+// By bare name or in a system folder only: a path into the build's own files (/src/x-cp, ./strip)
+// is a script of the learner's, which may write anything.
+const RESHAPER = /^(?:\/(?:usr\/(?:local\/)?)?bin\/)?(?:x86_64-linux-gnu-)?(?:strip|install|cp|mv)$/;
+const FILE_CHORE = /^(?:\/(?:usr\/(?:local\/)?)?bin\/)?(?:mkdir|chmod|chown|ln|rm|ls|true)$/;
+/** The names RESHAPER and FILE_CHORE accept, as a file of the folder might be called to shadow them on PATH. */
+export const FILE_TOOL_NAMES = new Set(['strip', 'install', 'cp', 'mv', 'mkdir', 'chmod', 'chown', 'ln', 'rm', 'ls', 'true', 'x86_64-linux-gnu-strip']);
 
 /**
  * Whether a shell command line runs a compiler or build tool as a command: at the start of a command
@@ -91,9 +96,11 @@ const SCRIPT_BYTES = 64 * 1024;
 
 /** What grading needs to know of the files of a build folder, from the gateway that was sent them. */
 export function folderFacts(files: { name: string; data: Buffer }[]): FolderFacts {
-  const facts: FolderFacts = { files: {}, scripts: [] };
+  const facts: FolderFacts = { files: {}, scripts: [], buildIds: {} };
   for (const { name, data } of files) {
     facts.files[programDigest(data)] ??= name;
+    const buildId = elfFacts(data)?.buildId;
+    if (buildId) facts.buildIds![buildId] ??= name;
     if (data.length <= SCRIPT_BYTES && !data.includes(0) && namesCompiler(data.toString('latin1'))) facts.scripts.push(name);
   }
   return facts;
@@ -282,7 +289,10 @@ export function originOf(stages: StageFacts[], stageIndex: number, path: string,
     return ran && (earlier.kind === 'base' || earlier.kind === 'unknown') ? { kind: 'run', stage: stageIndex, path } : earlier;
   }
   const below: Origin = stage.baseStage !== undefined ? originOf(stages, stage.baseStage, path, depth + 1) : { kind: 'base', stage: stageIndex, base: stage.base };
-  return ran && (below.kind === 'base' || below.kind === 'unknown') ? { kind: 'run', stage: stageIndex, path } : below;
+  // A RUN of the stage below may have made it, or one of this stage's: a stage that compiles is the
+  // likelier maker (FROM deps AS build, where deps only made a folder).
+  const compilesHere = stage.steps.some((step) => step.kind === 'run' && step.compiles);
+  return ran && (below.kind === 'base' || below.kind === 'unknown' || (below.kind === 'run' && compilesHere)) ? { kind: 'run', stage: stageIndex, path } : below;
 }
 
 /**

@@ -1,12 +1,13 @@
 // One runner per check kind. A runner answers pass or fail (the learner's work is wrong: what was
 // expected, what was seen); it throws CannotJudge when it could not tell, which becomes `error`.
+import { posix } from 'node:path';
 import type { Check, CheckKind } from '../../src/schemas/checks.ts';
 import { describeOutput, excerpt, matchesOutput } from './output.ts';
-import { programDigest, type LearnerEngine, type LearnerImage, type Provenance } from './port.ts';
+import { programDigest, type FolderFacts, type LearnerEngine, type LearnerImage, type Provenance } from './port.ts';
 import { nearMiss } from './near-miss.ts';
 import { diagnose } from './diagnose.ts';
 import { elfFacts } from './elf.ts';
-import { originOf, rootBase, stageFacts, startForm, type StageFacts } from './provenance.ts';
+import { FILE_TOOL_NAMES, originOf, rootBase, stageFacts, startForm, type StageFacts } from './provenance.ts';
 import { locateProgram, whyNotStarted } from './start-failure.ts';
 
 export interface Verdict {
@@ -47,6 +48,37 @@ async function needBuilt(engine: LearnerEngine, name: string): Promise<{ image: 
 }
 
 const isVerdict = (value: object): value is Verdict => 'status' in value;
+
+/** The same program: the same bytes, or the same linker's build id (strip changes the bytes, not the id). */
+function sameProgram(a: Buffer, b: Buffer): boolean {
+  if (programDigest(a) === programDigest(b)) return true;
+  const id = elfFacts(a)?.buildId;
+  return id !== undefined && id === elfFacts(b)?.buildId;
+}
+
+/** The folder of this build and those of the learner's earlier builds its stages start from (by image id), a few deep. */
+async function foldersOf(engine: LearnerEngine, provenance: Provenance, stages: StageFacts[], depth = 0): Promise<FolderFacts[]> {
+  const folders = [provenance.folder];
+  if (depth >= 3) return folders;
+  for (const stage of stages) {
+    if (!/^[0-9a-f]{64}$/.test(stage.baseRef)) continue;
+    const earlier = await engine.provenance(`sha256:${stage.baseRef}`);
+    if (earlier) folders.push(...await foldersOf(engine, earlier, stageFacts(earlier), depth + 1));
+  }
+  return folders;
+}
+
+/** The folder file a program was brought in as: its very bytes, or its build id (stripped or changed). */
+function broughtIn(folders: FolderFacts[], bytes: Buffer): { name: string; how: string } | undefined {
+  const digest = programDigest(bytes);
+  const buildId = elfFacts(bytes)?.buildId;
+  for (const folder of folders) {
+    if (folder.files[digest] !== undefined) return { name: folder.files[digest]!, how: 'byte for byte' };
+    const byId = buildId === undefined ? undefined : folder.buildIds?.[buildId];
+    if (byId !== undefined) return { name: byId, how: 'the same linked program (the same build id) as' };
+  }
+  return undefined;
+}
 
 /** A read started ahead of need: a failure is the verdict's only if it is awaited. */
 function asked<T>(read: Promise<T>): Promise<T> {
@@ -115,7 +147,9 @@ const stageLabel = (stages: StageFacts[], index: number) => stages[index]?.name 
  * file chores, every COPY from a stage whose chain compiles. Then nothing but the build's own files and the base
  * images' reaches the program, and what the tools made is judged by its mark and by running it alone.
  */
-function reshapedOnly(stages: StageFacts[]): boolean {
+function reshapedOnly(stages: StageFacts[], folder: FolderFacts): boolean {
+  // A file of the folder named like one of those tools may stand in for it on PATH.
+  if (Object.values(folder.files).some((name) => FILE_TOOL_NAMES.has(posix.basename(name)))) return false;
   // Every stage the final image draws on (its bases, the stages it copies from, theirs), but those that compile.
   const reached = new Set<number>();
   for (const queue = [stages.length - 1]; queue.length > 0;) {
@@ -178,7 +212,7 @@ async function compiledProgram(engine: LearnerEngine, name: string, image: Learn
     // The base has a file there: the program is the base's only if it has the same bytes (a stage
     // that starts from the learner's earlier image and compiles again writes new ones).
     const theirs = inBase && file ? await stageFile(engine, baseImage!.id, origin.path) : undefined;
-    if (inBase && (!file || !theirs || programDigest(theirs.bytes) === programDigest(file.bytes))) {
+    if (inBase && (!file || !theirs || sameProgram(theirs.bytes, file.bytes))) {
       return notYours(`${program} is ${origin.path} of ${base}: your build did not make it`, 'Start the program your build stage compiled, not a tool of the base image.');
     }
   }
@@ -189,16 +223,18 @@ async function compiledProgram(engine: LearnerEngine, name: string, image: Learn
     return notYours(`${program} was put there by a RUN of stage ${stageLabel(stages, origin.stage)}, which compiles nothing`, 'Compile the program in your build stage (RUN gcc hello.c -o hello) and start the file the compiler wrote.');
   }
   if (file === undefined) return notYours(`${program} is not a file in ${name}`, 'Check the path your COPY --from writes to and the one CMD starts: they must be the same.');
-  // The same bytes as a file of the build folder: brought in, whatever the RUN that put it there names.
-  const brought = provenance.folder.files[programDigest(file.bytes)];
+  // The same bytes, or the same linker's build id (which strip keeps), as a file of the build folder,
+  // or of the folder of an earlier build of the learner's that a stage starts from: brought in,
+  // whatever the RUN that put it there names.
+  const brought = broughtIn(await foldersOf(engine, provenance, stages), file.bytes);
   if (brought !== undefined) {
-    return notYours(`${program} is byte for byte ${brought} of your build folder, not the output of your compiler`,
-      `Compile the program in your build stage from hello.c rather than copying in one built elsewhere; if ${brought} is a copy of your own program, remove it from the folder (or add it to .dockerignore) and build again.`);
+    return notYours(`${program} is ${brought.how} ${brought.name} of your build folder, not the output of your compiler`,
+      `Compile the program in your build stage from hello.c rather than copying in one built elsewhere; if ${brought.name} is a copy of your own program, remove it from the folder (or add it to .dockerignore) and build again.`);
   }
   // The bytes the compiling stage left at that path: a later step (a RUN, a copy over it through a
   // link or a glob) that changed the program is caught here, whatever the trace made of it, unless
   // the later stages only stripped or moved what the build compiled (reshapedOnly).
-  if (maker.index !== stages.length - 1 && reshapedOnly(stages)) evidence.reshapedAfter = stageLabel(stages, maker.index);
+  if (maker.index !== stages.length - 1 && reshapedOnly(stages, provenance.folder)) evidence.reshapedAfter = stageLabel(stages, maker.index);
   else if (maker.index !== stages.length - 1) {
     const stageImage = provenance.stageImages[maker.index];
     const made = stageImage ? await stageFile(engine, stageImage, origin.path) : undefined;

@@ -48,6 +48,11 @@ export class Ownership {
     return this.#ns.owns(reference);
   }
 
+  /** A reference filter that lists the images the gateway holds for this learner. */
+  get holdsFilter(): string {
+    return `${this.#ns.holdPrefix}*`;
+  }
+
   /** Whether a name is the gateway's hold on one of this learner's stage images (stage-holds.ts). */
   holdsForLearner(reference: string): boolean {
     return reference.startsWith(this.#ns.holdPrefix);

@@ -78,11 +78,12 @@ export class Quota {
     const label = this.#own.containerLabels.filter((l) => l.startsWith(`${LABELS.learner}=`));
     const references = [...this.#base.refs, ...this.#base.repositories];
     // An empty filter would list every image of the engine.
-    const [built, bases] = await Promise.all([list({ label }), references.length > 0 ? list({ reference: references }) : []]);
+    // The stage images held for the learner's builds count in full, however many builds they have made.
+    const [built, bases, held] = await Promise.all([list({ label }), references.length > 0 ? list({ reference: references }) : [], list({ reference: [this.#own.holdsFilter] })]);
     // Filtered by reference, the engine lists only the matching tags: inspect the few base images for all of them.
     const inspected = await Promise.all(bases.map((b) => this.#engine.json('GET', `/images/${b.Id}/json`)));
     const tagged = inspected.filter((a) => a.status === 200).map((a) => a.body as ImageInfo);
-    const byId = new Map([...built, ...tagged].map((image) => [image.Id, image]));
+    const byId = new Map([...built, ...tagged, ...held].map((image) => [image.Id, image]));
     // What only the build records make theirs: earlier stages' results and failed builds' leftovers,
     // which carry no label. One that an image above already contains (its ancestor) is not counted twice.
     const extra: ImageInfo[] = [];
@@ -92,7 +93,7 @@ export class Quota {
       // One named by someone else (their build's cache) is theirs; the gateway's holds for this learner keep it theirs.
       if (found && !(found.RepoTags ?? []).some((t) => !this.#own.ownsTag(t) && !this.#own.holdsForLearner(t))) extra.push({ Id: found.Id, RepoTags: found.RepoTags ?? [], Size: found.Size });
     }
-    const counted = [...byId.values()].filter((image) => this.#own.ownsImage(image));
+    const counted = [...byId.values()].filter((image) => this.#own.ownsImage(image) || (image.RepoTags ?? []).some((t) => this.#own.holdsForLearner(t)));
     const ancestors = new Set<string>();
     for (const image of [...counted, ...extra]) for (const id of await this.#ancestors(image.Id)) ancestors.add(id);
     return [...counted, ...extra.filter((image) => !ancestors.has(image.Id))];
