@@ -16,6 +16,12 @@ export const newJoinCode = () => code(8);
 /** Resume codes: 12 characters in three groups, shown once at join. */
 export const newResumeCode = () => `${code(4)}-${code(4)}-${code(4)}`;
 
+/** A resume code as typed (any case, with spaces, dashes or nothing between the groups), in the form it was given. */
+export function canonicalResumeCode(typed: string): string {
+  const bare = typed.toUpperCase().replace(/[^A-Z0-9]/g, '');
+  return bare.length === 12 ? `${bare.slice(0, 4)}-${bare.slice(4, 8)}-${bare.slice(8)}` : typed.toUpperCase();
+}
+
 const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 } as const;
 /** How long an instructor's session lasts from sign-in (the cookie's Max-Age says the same). */
 export const INSTRUCTOR_SESSION_MS = 12 * 60 * 60 * 1000;
@@ -122,7 +128,7 @@ export function classroomQueries(db: DatabaseSync) {
       return resume;
     },
     learnerForResumeCode(resume: string): string | undefined {
-      return (q.memberByResume.get(hashToken(resume.toUpperCase())) as { learner_id: string } | undefined)?.learner_id;
+      return (q.memberByResume.get(hashToken(canonicalResumeCode(resume))) as { learner_id: string } | undefined)?.learner_id;
     },
     members(classId: number): Member[] {
       return (q.members.all(classId) as { learner_id: string; display_name: string; joined_at: number }[])
