@@ -91,6 +91,11 @@ export interface LearnerEngine {
   config(imageId: string): Promise<ImageConfig>;
   /** A file of the image (links followed), or undefined when no regular file is there. */
   programFile(imageId: string, path: string): Promise<ProgramFile | undefined>;
+  /**
+   * The image's steps as the engine keeps them, newest first: each step's image id ('' where the
+   * engine has no image for it, as for a base image's own layers) and the instruction that made it.
+   */
+  history(imageId: string): Promise<{ id: string; createdBy: string }[]>;
   /** How the learner's build made this image, or undefined when none of their builds did. */
   provenance(imageId: string): Promise<Provenance | undefined>;
   /** The learner's names for their images (for near-miss hints). */

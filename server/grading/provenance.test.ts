@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fileToolsOnly, folderFacts, namesCompiler, namesReshaper, originOf, programOf, stageFacts } from './provenance.ts';
+import { fileToolsOnly, folderFacts, namesCompiler, namesReshaper, originOf, programOf, stageFacts, stepCompiles } from './provenance.ts';
 import type { Provenance } from './port.ts';
 
 /** A build record as the gateway writes it: each stage with its base and name. */
@@ -115,6 +115,16 @@ describe('stageFacts', () => {
   it('sees a compiler named through a variable (ENV CC=gcc, RUN $CC …)', () => {
     const runs = stagesOf(`${BUILD}ENV CC=gcc\nRUN $CC hello.c -o hello\nRUN echo '$CC'\n`)[0]!.steps.filter((s) => s.kind === 'run');
     expect(runs.map((s) => s.kind === 'run' && s.compiles)).toEqual([true, false]);
+  });
+
+  it('reads a step of the image history as a compile only when its own command compiles', () => {
+    const folder = { files: {}, scripts: ['build.sh'] };
+    expect(stepCompiles('/bin/sh -c gcc hello.c -o bin/hello', folder)).toBe(true);
+    expect(stepCompiles('|1 CC=gcc /bin/sh -c $CC hello.c', folder)).toBe(false); // the variable is the engine's to expand
+    expect(stepCompiles('|1 OUT=/app /bin/sh -c gcc hello.c -o $OUT/hello', folder)).toBe(true);
+    expect(stepCompiles('/bin/sh -c sh build.sh', folder)).toBe(true);
+    expect(stepCompiles('/bin/sh -c mkdir -p /app/bin && base64 -d /tmp/hello.b64 > /app/bin/hello', folder)).toBe(false);
+    expect(stepCompiles('/bin/sh -c #(nop) COPY file:0a1b in /app/hello ', folder)).toBe(false);
   });
 
   it('credits the stage that compiles, not the RUN of the stage it starts from (FROM deps AS build)', () => {

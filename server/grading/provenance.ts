@@ -17,7 +17,7 @@ export type Step =
    * folder script that does; `reshapes` when it runs a tool that strips or moves a program;
    * `fileToolsOnly` when every command in it is such a tool or a file chore (mkdir, chmod, ln, rm).
    */
-  | { kind: 'run'; compiles: boolean; reshapes: boolean; fileToolsOnly: boolean };
+  | { kind: 'run'; compiles: boolean; reshapes: boolean; fileToolsOnly: boolean; text: string };
 
 export interface StageFacts {
   index: number;
@@ -104,6 +104,16 @@ export function folderFacts(files: { name: string; data: Buffer }[]): FolderFact
     if (data.length <= SCRIPT_BYTES && !data.includes(0) && namesCompiler(data.toString('latin1'))) facts.scripts.push(name);
   }
   return facts;
+}
+
+/**
+ * Whether a step of an image's history (its CreatedBy: `/bin/sh -c gcc …`, `|1 CC=gcc /bin/sh -c …`,
+ * `#(nop) COPY …`) compiles: a RUN that runs a compiler or a compiling script of the folder.
+ */
+export function stepCompiles(createdBy: string, folder: FolderFacts): boolean {
+  if (createdBy.startsWith('/bin/sh -c #(nop) ')) return false; // COPY, ENV, CMD…: the builder's own step
+  const command = createdBy.replace(/^\|\d+ (?:\S+=\S* )*/, '').replace(/^\/bin\/sh -c /, '');
+  return runCompiles(command, folder);
 }
 
 /** A RUN compiles when it names a compiler, or runs a script of the folder that does (sh build.sh). */
@@ -215,7 +225,7 @@ export function stageFacts(provenance: Provenance, baseEnv: ReadonlyMap<string, 
       const either = (test: (line: string) => boolean) => test(text) || (expanded.ok && test(expanded.value));
       stage.steps.push({
         kind: 'run', compiles: either((line) => runCompiles(line, provenance.folder)), reshapes: either(namesReshaper),
-        fileToolsOnly: fileToolsOnly(text) && (!expanded.ok || fileToolsOnly(expanded.value)),
+        fileToolsOnly: fileToolsOnly(text) && (!expanded.ok || fileToolsOnly(expanded.value)), text,
       });
     } else if (node.cmd === 'copy' || node.cmd === 'add') {
       stage.steps.push(copyStep(node, stages, workdir, word));

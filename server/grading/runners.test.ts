@@ -32,6 +32,7 @@ function engine(overrides: Partial<LearnerEngine> = {}): LearnerEngine {
     provenance: async (id) => PROVENANCE[id],
     config: async (id) => ({ entrypoint: [], cmd: id === 'big' ? ['/bin/sh', '-c', '/hello'] : ['/hello'], workingDir: '/', env: [] }),
     programFile: async (_id, path) => ({ ...COMPILED, path }),
+    history: async () => [],
     imageNames: async () => ['hello-world:latest', 'hello-world-small:latest', 'hello-word:latest'],
     ...overrides,
   };

@@ -7,7 +7,7 @@ import { programDigest, type FolderFacts, type LearnerEngine, type LearnerImage,
 import { nearMiss } from './near-miss.ts';
 import { diagnose } from './diagnose.ts';
 import { elfFacts } from './elf.ts';
-import { FILE_TOOL_NAMES, originOf, rootBase, stageFacts, startForm, type StageFacts } from './provenance.ts';
+import { FILE_TOOL_NAMES, originOf, rootBase, stepCompiles, stageFacts, startForm, type StageFacts } from './provenance.ts';
 import { locateProgram, whyNotStarted } from './start-failure.ts';
 
 export interface Verdict {
@@ -48,6 +48,25 @@ async function needBuilt(engine: LearnerEngine, name: string): Promise<{ image: 
 }
 
 const isVerdict = (value: object): value is Verdict => 'status' in value;
+
+/**
+ * The instruction (CreatedBy) of the step that wrote `target` at `path` in the image: walking its
+ * history from the newest step, the last step whose image still holds those bytes, where the one
+ * before it does not. Undefined when that cannot be told (no history, an image gone).
+ */
+async function writerStep(engine: LearnerEngine, imageId: string, path: string, target: Buffer): Promise<string | undefined> {
+  let writer: string | undefined;
+  for (const step of await unlessGone(engine.history(imageId), [])) {
+    if (!step.id) break; // the base image's own layers, which no build of the learner's made
+    // The builder's own steps that change no file (ENV, CMD, WORKDIR, LABEL…) are passed over.
+    if (/#\(nop\) (?!COPY|ADD)/.test(step.createdBy)) continue;
+    const here = await stageFile(engine, step.id, path);
+    if (here === undefined) return undefined;
+    if (here === null || !sameProgram(here.bytes, target)) return writer;
+    writer = step.createdBy;
+  }
+  return writer;
+}
 
 /** The same program: the same bytes, or the same linker's build id (strip changes the bytes, not the id). */
 function sameProgram(a: Buffer, b: Buffer): boolean {
@@ -248,6 +267,23 @@ async function compiledProgram(engine: LearnerEngine, name: string, image: Learn
     }
     if (programDigest(made.bytes) !== programDigest(file.bytes)) {
       return notYours(`${program} is not the file stage ${stageLabel(stages, maker.index)} compiled at ${origin.path}: a later step changed or replaced it`, 'Copy the compiled program as it is (COPY --from=build …) and leave it unchanged in the final stage.');
+    }
+  }
+  // Which step wrote those bytes, read from the image history the engine keeps (an image per step):
+  // a stage's other RUNs (RUN gcc --version, then RUN cp of a program made elsewhere) are not its compile.
+  if (evidence.reshapedAfter === undefined) {
+    const makerImage = maker.index === stages.length - 1 ? image.id : provenance.stageImages[maker.index];
+    const writer = makerImage ? await writerStep(engine, makerImage, origin.path, file.bytes) : undefined;
+    if (writer !== undefined) {
+      const command = writer.replace(/^\|\d+ (?:\S+=\S* )*/, '').replace(/^\/bin\/sh -c (?:#\(nop\) )?/, '');
+      const step = command.slice(0, 120);
+      evidence.writtenBy = step;
+      // The Dockerfile's RUN with that command, read with the stage's variables ($CC); else its own words.
+      const known = stages.flatMap((s) => s.steps).find((s) => s.kind === 'run' && s.text === command);
+      if (!(known?.kind === 'run' ? known.compiles : stepCompiles(writer, provenance.folder))) {
+        return notYours(`${program} was written by the step "${step}", which compiles nothing`,
+          'Compile the program in the step that writes it (RUN gcc hello.c -o hello): another RUN of the same stage that names a compiler does not make its files compiled.');
+      }
     }
   }
   const elf = elfFacts(file.bytes);

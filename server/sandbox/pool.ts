@@ -156,7 +156,7 @@ const unavailable = async (): Promise<never> => {
 /** What grading sees of a learner whose engine is down: every check is an `error`, never a `fail`. */
 const unreachableEngine: LearnerEngine = {
   image: unavailable, run: unavailable, pathsExist: unavailable, readFile: unavailable, lastBuildOutput: () => undefined,
-  config: unavailable, programFile: unavailable, provenance: unavailable, imageNames: unavailable, lastBuild: unavailable,
+  config: unavailable, programFile: unavailable, provenance: unavailable, imageNames: unavailable, lastBuild: unavailable, history: unavailable,
 };
 
 /** The shell, whose end says the engine is down when it is (a shell ends by itself when its stream
