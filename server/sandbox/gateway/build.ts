@@ -11,7 +11,7 @@ import { canonicalDockerfile } from './dockerfile.ts';
 import { forceBuildQuery } from './forced.ts';
 import type { Exchange, GatewayContext } from './context.ts';
 import { normalise } from './names.ts';
-import { holdStages, releaseStaleHolds } from './stage-holds.ts';
+import { holdStages } from './stage-holds.ts';
 import type { ImageInfo } from './ownership.ts';
 import { expect, policeBuildQuery, refuse, type Result } from './police.ts';
 import { engineUnavailable, relay } from './respond.ts';
@@ -162,7 +162,6 @@ async function recordImages(gw: BuildContext, record: number, plan: BuildPlan, t
   const { dockerfile: _, ...kept } = plan;
   if (imageId) await holdStages(gw.engine, gw.ns, imageId, stageImages);
   gw.options.builds?.finish(record, { outcome: tracked.outcome, imageId, images, log, plan: { ...kept, stageImages } });
-  await releaseStaleHolds(gw.engine, gw.ns);
 }
 
 /**

@@ -42,10 +42,10 @@ export function imageHandlers(gw: ImageRoutesContext): Handlers {
           const answer = await gw.engine.json('DELETE', `/images/${tag}`, new URLSearchParams({ noprune: '1' }));
           if (Array.isArray(answer.body)) untagged.push(...answer.body);
         }
-        if (untagged.length > 0) imagesRemoved(gw);
+        if (untagged.length > 0) gw.options.onImagesChanged?.();
         return sendJson(x.res, 200, JSON.parse(gw.ns.toLearner(JSON.stringify(untagged))));
       }
-      gw.forward(x, 'DELETE', `/images/${image.engineRef}`, x.query, { onStatus: (status) => { if (status === 200) imagesRemoved(gw); } });
+      gw.forward(x, 'DELETE', `/images/${image.engineRef}`, x.query, { onStatus: (status) => { if (status === 200) gw.options.onImagesChanged?.(); } });
     },
     'image-tag': async (x) => {
       const source = expect(await gw.own.image(x.subject, 'read'));
@@ -65,7 +65,8 @@ export function imageHandlers(gw: ImageRoutesContext): Handlers {
     'image-prune': async (x) => {
       x.req.resume();
       const all = /"dangling":\{?\[?"?(false|0)/.test(x.query.get('filters') ?? '');
-      const deleted: unknown[] = [];
+      // Stage images held for builds whose image has lost its names are dangling to the learner.
+      const deleted: unknown[] = await releaseStaleHolds(gw.engine, gw.ns);
       let reclaimed = 0;
       for (const image of await gw.own.images()) {
         const tags = (image.RepoTags ?? []).filter((t) => gw.ns.owns(t));
@@ -83,16 +84,10 @@ export function imageHandlers(gw: ImageRoutesContext): Handlers {
           }
         }
       }
-      if (deleted.length > 0) imagesRemoved(gw);
+      if (deleted.length > 0) gw.options.onImagesChanged?.();
       sendJson(x.res, 200, JSON.parse(gw.ns.toLearner(JSON.stringify({ ImagesDeleted: deleted.length > 0 ? deleted : null, SpaceReclaimed: reclaimed }))));
     },
   };
-}
-
-/** After a removal: the holds on stage images of removed builds go, and the learner's checks are told. */
-function imagesRemoved(gw: ImageRoutesContext): void {
-  releaseStaleHolds(gw.engine, gw.ns).catch((error: unknown) => console.error('gateway: releasing stage holds failed:', error));
-  gw.options.onImagesChanged?.();
 }
 
 /** The learner's image list filters, with every image name mapped to the engine's. */

@@ -20,15 +20,17 @@ export async function holdStages(engine: EngineClient, ns: Namespace, finalId: s
 }
 
 /**
- * Lets go of the holds whose final image no longer carries a name of the learner's (removed, or
- * its name moved to a newer build). Removing a hold removes the stage image too when nothing else
- * names it, as the learner's `docker image prune` would have.
+ * Lets go of the holds whose final image no longer carries a name of the learner's (removed, its
+ * name moved to a newer build, or never named): part of the learner's `docker image prune`, since
+ * such a stage image is what the engine would have called dangling. Removing a hold removes the
+ * stage image too when nothing else names it. Returns the images the engine said it deleted.
  */
-export async function releaseStaleHolds(engine: EngineClient, ns: Namespace): Promise<void> {
+export async function releaseStaleHolds(engine: EngineClient, ns: Namespace): Promise<unknown[]> {
   const listed = await engine.json('GET', '/images/json', new URLSearchParams({ filters: JSON.stringify({ reference: [`${ns.holdPrefix}*`] }) }));
-  if (listed.status !== 200 || !Array.isArray(listed.body)) return;
+  if (listed.status !== 200 || !Array.isArray(listed.body)) return [];
   const holds = (listed.body as ImageInfo[]).flatMap((image) => (image.RepoTags ?? []).filter((tag) => tag.startsWith(ns.holdPrefix)));
   const named = new Map<string, boolean>();
+  const removed: unknown[] = [];
   for (const hold of holds) {
     const finalId = /\/f-([0-9a-f]{64}):s\d+$/.exec(hold)?.[1];
     if (!finalId) continue;
@@ -36,7 +38,11 @@ export async function releaseStaleHolds(engine: EngineClient, ns: Namespace): Pr
       const final = await engine.json('GET', `/images/sha256:${finalId}/json`);
       named.set(finalId, final.status === 200 && ((final.body as ImageInfo).RepoTags ?? []).some((tag) => ns.owns(tag)));
     }
-    // Untagged parents go with it, as with docker rmi; the engine keeps any that is named or has other children.
-    if (!named.get(finalId)) await engine.json('DELETE', `/images/${hold}`);
+    if (named.get(finalId)) continue;
+    // Untagged parents go with it, as with a prune; the engine keeps any that is named or has other children.
+    const answer = await engine.json('DELETE', `/images/${hold}`);
+    // What it deleted; the untagged hold is no name of the learner's.
+    if (answer.status === 200 && Array.isArray(answer.body)) removed.push(...(answer.body as { Deleted?: string }[]).filter((entry) => entry.Deleted));
   }
+  return removed;
 }
