@@ -71,6 +71,14 @@ export function processWord(word: string, escape: string, lookup?: Lookup): Word
     if (next() === undefined) return syntax("syntax error: missing '}'");
     return valueOf(found, (v) => (modifier === '-' ? (v === '' ? alternative : v) : v === '' ? '' : alternative));
   };
+  // A `$` outside single quotes: expanded with `lookup`; without one, a variable leaves the word
+  // undecided; a lone `$` is itself.
+  const atDollar = (): Word => {
+    if (lookup) return dollar();
+    if (dollarIsVariable()) return variable();
+    next();
+    return { ok: true, value: '$' };
+  };
 
   while (peek() !== undefined) {
     const ch = peek()!;
@@ -90,15 +98,9 @@ export function processWord(word: string, escape: string, lookup?: Lookup): Word
         const c = peek()!;
         if (c === '"') { next(); closed = true; break; }
         if (c === '$') {
-          if (lookup) {
-            const expanded = dollar();
-            if (!expanded.ok) return expanded;
-            out += expanded.value;
-            continue;
-          }
-          if (dollarIsVariable()) return variable();
-          next();
-          out += '$';
+          const read = atDollar();
+          if (!read.ok) return read;
+          out += read.value;
           continue;
         }
         next();
@@ -111,15 +113,9 @@ export function processWord(word: string, escape: string, lookup?: Lookup): Word
       }
       if (!closed) return syntax('unexpected end of statement while looking for matching double-quote');
     } else if (ch === '$') {
-      if (lookup) {
-        const expanded = dollar();
-        if (!expanded.ok) return expanded;
-        out += expanded.value;
-        continue;
-      }
-      if (dollarIsVariable()) return variable();
-      next();
-      out += '$';
+      const read = atDollar();
+      if (!read.ok) return read;
+      out += read.value;
     } else {
       next();
       if (ch === escape) {
