@@ -119,17 +119,18 @@ describe('stageFacts', () => {
 
   it('reads a step of the image history as a compile only when its own command compiles', () => {
     const folder = { files: {}, scripts: ['build.sh'] };
-    expect(stepCompiles('/bin/sh -c gcc hello.c -o bin/hello', folder)).toBe(true);
-    expect(stepCompiles('|1 CC=gcc /bin/sh -c $CC hello.c', folder)).toBe(false); // the variable is the engine's to expand
-    expect(stepCompiles('|1 OUT=/app /bin/sh -c gcc hello.c -o $OUT/hello', folder)).toBe(true);
-    expect(stepCompiles('/bin/sh -c sh build.sh', folder)).toBe(true);
-    expect(stepCompiles('/bin/sh -c mkdir -p /app/bin && base64 -d /tmp/hello.b64 > /app/bin/hello', folder)).toBe(false);
-    expect(stepCompiles('/bin/sh -c #(nop) COPY file:0a1b in /app/hello ', folder)).toBe(false);
+    expect(stepCompiles('/bin/sh -c gcc hello.c -o bin/hello', [], folder)).toBe(true);
+    expect(stepCompiles('|1 CC=gcc /bin/sh -c $CC hello.c', [], folder)).toBe(false); // the variable is the engine's to expand
+    expect(stepCompiles('/bin/sh -c $CC hello.c', stagesOf('FROM stagecraft/toolchain\nENV CC=gcc\nRUN $CC hello.c\n'), folder)).toBe(true); // the Dockerfile's RUN, read with ENV
+    expect(stepCompiles('|1 OUT=/app /bin/sh -c gcc hello.c -o $OUT/hello', [], folder)).toBe(true);
+    expect(stepCompiles('/bin/sh -c sh build.sh', [], folder)).toBe(true);
+    expect(stepCompiles('/bin/sh -c mkdir -p /app/bin && base64 -d /tmp/hello.b64 > /app/bin/hello', [], folder)).toBe(false);
+    expect(stepCompiles('/bin/sh -c #(nop) COPY file:0a1b in /app/hello ', [], folder)).toBe(false);
   });
 
   it('credits the stage that compiles, not the RUN of the stage it starts from (FROM deps AS build)', () => {
-    const stages = stagesOf('FROM stagecraft/toolchain AS deps\nRUN mkdir -p /work\nFROM deps AS build\nWORKDIR /work\nCOPY hello.c .\nRUN gcc -o hello hello.c\nFROM stagecraft/runtime\nCOPY --from=build /work/hello /app/hello\n');
-    expect(originOf(stages, 2, '/app/hello')).toEqual({ kind: 'run', stage: 1, path: '/work/hello' });
+    const stages = stagesOf('FROM stagecraft/toolchain AS deps\nRUN mkdir -p /build\nFROM deps AS build\nWORKDIR /build\nCOPY hello.c .\nRUN gcc -o hello hello.c\nFROM stagecraft/runtime\nCOPY --from=build /build/hello /app/hello\n');
+    expect(originOf(stages, 2, '/app/hello')).toEqual({ kind: 'run', stage: 1, path: '/build/hello' });
   });
 
   it('keeps the base the engine read: a lab image by name, the learner\'s own image by id', () => {

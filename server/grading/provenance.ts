@@ -106,14 +106,21 @@ export function folderFacts(files: { name: string; data: Buffer }[]): FolderFact
   return facts;
 }
 
+/** The command of a step of an image's history (its CreatedBy), without `|1 CC=gcc ` and `/bin/sh -c ` before it. */
+export function stepCommand(createdBy: string): string {
+  return createdBy.replace(/^\|\d+ (?:\S+=\S* )*/, '').replace(/^\/bin\/sh -c (?:#\(nop\) )?/, '');
+}
+
 /**
  * Whether a step of an image's history (its CreatedBy: `/bin/sh -c gcc …`, `|1 CC=gcc /bin/sh -c …`,
- * `#(nop) COPY …`) compiles: a RUN that runs a compiler or a compiling script of the folder.
+ * `#(nop) COPY …`) compiles: the Dockerfile's RUN with that command, read with its stage's variables
+ * ($CC); else a RUN that runs a compiler or a compiling script of the folder by its own words.
  */
-export function stepCompiles(createdBy: string, folder: FolderFacts): boolean {
+export function stepCompiles(createdBy: string, stages: StageFacts[], folder: FolderFacts): boolean {
   if (createdBy.startsWith('/bin/sh -c #(nop) ')) return false; // COPY, ENV, CMD…: the builder's own step
-  const command = createdBy.replace(/^\|\d+ (?:\S+=\S* )*/, '').replace(/^\/bin\/sh -c /, '');
-  return runCompiles(command, folder);
+  const command = stepCommand(createdBy);
+  const known = stages.flatMap((stage) => stage.steps).find((step) => step.kind === 'run' && step.text === command);
+  return known?.kind === 'run' ? known.compiles : runCompiles(command, folder);
 }
 
 /** A RUN compiles when it names a compiler, or runs a script of the folder that does (sh build.sh). */

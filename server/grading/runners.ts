@@ -7,7 +7,7 @@ import { programDigest, type FolderFacts, type LearnerEngine, type LearnerImage,
 import { nearMiss } from './near-miss.ts';
 import { diagnose } from './diagnose.ts';
 import { elfFacts } from './elf.ts';
-import { FILE_TOOL_NAMES, originOf, rootBase, stepCompiles, stageFacts, startForm, type StageFacts } from './provenance.ts';
+import { FILE_TOOL_NAMES, originOf, rootBase, stepCommand, stepCompiles, stageFacts, startForm, type StageFacts } from './provenance.ts';
 import { locateProgram, whyNotStarted } from './start-failure.ts';
 
 export interface Verdict {
@@ -275,12 +275,9 @@ async function compiledProgram(engine: LearnerEngine, name: string, image: Learn
     const makerImage = maker.index === stages.length - 1 ? image.id : provenance.stageImages[maker.index];
     const writer = makerImage ? await writerStep(engine, makerImage, origin.path, file.bytes) : undefined;
     if (writer !== undefined) {
-      const command = writer.replace(/^\|\d+ (?:\S+=\S* )*/, '').replace(/^\/bin\/sh -c (?:#\(nop\) )?/, '');
-      const step = command.slice(0, 120);
+      const step = stepCommand(writer).slice(0, 120);
       evidence.writtenBy = step;
-      // The Dockerfile's RUN with that command, read with the stage's variables ($CC); else its own words.
-      const known = stages.flatMap((s) => s.steps).find((s) => s.kind === 'run' && s.text === command);
-      if (!(known?.kind === 'run' ? known.compiles : stepCompiles(writer, provenance.folder))) {
+      if (!stepCompiles(writer, stages, provenance.folder)) {
         return notYours(`${program} was written by the step "${step}", which compiles nothing`,
           'Compile the program in the step that writes it (RUN gcc hello.c -o hello): another RUN of the same stage that names a compiler does not make its files compiled.');
       }
