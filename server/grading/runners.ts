@@ -3,7 +3,7 @@
 import { posix } from 'node:path';
 import type { Check, CheckKind } from '../../src/schemas/checks.ts';
 import { describeOutput, excerpt, matchesOutput } from './output.ts';
-import { programDigest, type FolderFacts, type LearnerEngine, type LearnerImage, type Provenance } from './port.ts';
+import { programDigest, type FolderFacts, type LearnerEngine, type LearnerImage, type ProgramFile, type Provenance } from './port.ts';
 import { nearMiss } from './near-miss.ts';
 import { diagnose } from './diagnose.ts';
 import { elfFacts } from './elf.ts';
@@ -193,14 +193,21 @@ function reshapedOnly(stages: StageFacts[], folder: FolderFacts): boolean {
  * did not already hold it), and carrying the compiler's own mark in its bytes, which the programs
  * of the lab's base images do not (a RUN that names a compiler may copy anything in the same step).
  */
-async function compiledProgram(engine: LearnerEngine, name: string, image: LearnerImage, provenance: Provenance): Promise<{ program: string; stage: number; compiler: string; preloads: boolean } | Verdict> {
+async function compiledProgram(engine: LearnerEngine, name: string, image: LearnerImage, provenance: Provenance): Promise<Compiled | Verdict> {
   const start = await locateProgram(engine, image.id, await engine.config(image.id));
   const evidence: Verdict['evidence'] = { imageId: image.id, dockerfile: provenance.dockerfileName, command: start.line };
   if (!start.program) return fail(`${name} to start your program`, `${name} has no CMD or ENTRYPOINT`, evidence, 'End the final stage with CMD ["/path/to/your/program"].');
-  const program = start.program;
-  evidence.program = program;
+  evidence.program = start.program;
   // The file it really is, links followed (a link a RUN made points at the build's own work).
-  const file = await engine.programFile(image.id, program);
+  const file = await engine.programFile(image.id, start.program);
+  return judgeProgram(engine, name, image.id, provenance, start.program, file, evidence, 0);
+}
+
+type Compiled = { program: string; stage: number; compiler: string; preloads: boolean };
+
+/** Whether `file`, at `program` in the image a recorded build made, is that build's compiled work; `depth` counts the learner's own earlier images gone through. */
+async function judgeProgram(engine: LearnerEngine, name: string, imageId: string, provenance: Provenance, program: string, file: ProgramFile | undefined,
+  evidence: Verdict['evidence'], depth: number): Promise<Compiled | Verdict> {
   const traced = file?.path ?? program;
   if (traced !== program) evidence.file = traced;
   const stages = await factsOf(engine, provenance);
@@ -231,7 +238,7 @@ async function compiledProgram(engine: LearnerEngine, name: string, image: Learn
     // The base has a file there: the program is the base's only if it has the same bytes (a stage
     // that starts from the learner's earlier image and compiles again writes new ones).
     const theirs = inBase && file ? await stageFile(engine, baseImage!.id, origin.path) : undefined;
-    if (inBase && (!file || !theirs || sameProgram(theirs.bytes, file.bytes))) {
+    if (inBase && (!file || !theirs || sameProgram(theirs.bytes, file.bytes)) && !(theirs && (await compiledBefore(engine, name, baseImage!.id, origin.path, theirs, depth)))) {
       return notYours(`${program} is ${origin.path} of ${base}: your build did not make it`, 'Start the program your build stage compiled, not a tool of the base image.');
     }
   }
@@ -272,7 +279,7 @@ async function compiledProgram(engine: LearnerEngine, name: string, image: Learn
   // Which step wrote those bytes, read from the image history the engine keeps (an image per step):
   // a stage's other RUNs (RUN gcc --version, then RUN cp of a program made elsewhere) are not its compile.
   if (evidence.reshapedAfter === undefined) {
-    const makerImage = maker.index === stages.length - 1 ? image.id : provenance.stageImages[maker.index];
+    const makerImage = maker.index === stages.length - 1 ? imageId : provenance.stageImages[maker.index];
     const writer = makerImage ? await writerStep(engine, makerImage, origin.path, file.bytes) : undefined;
     if (writer !== undefined) {
       const step = stepCommand(writer).slice(0, 120);
@@ -292,6 +299,18 @@ async function compiledProgram(engine: LearnerEngine, name: string, image: Learn
   }
   evidence.compiler = elf.compilerMark;
   return { program, stage: origin.stage, compiler: elf.compilerMark, preloads: file.imagePreloads };
+}
+
+/**
+ * Whether the file at `path` of the learner's own earlier image, which a stage of this build started
+ * from, is what that earlier build compiled, judged by its own record: then compiling the same
+ * source again, which writes the very same bytes, is the learner's work too. A file it was given
+ * (from its folder, a base image) stays not theirs, however many images deep.
+ */
+async function compiledBefore(engine: LearnerEngine, name: string, imageId: string, path: string, file: ProgramFile, depth: number): Promise<boolean> {
+  if (depth >= 2) return false;
+  const earlier = await unlessGone(engine.provenance(imageId), undefined);
+  return earlier !== undefined && !isVerdict(await judgeProgram(engine, name, imageId, earlier, path, file, {}, depth + 1));
 }
 
 export const RUNNERS: { [K in CheckKind]: Runner<K> } = {
