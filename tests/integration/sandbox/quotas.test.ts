@@ -53,6 +53,26 @@ describe('image quotas', () => {
     expect(refusals.codes).toContain('quota_image_bytes');
     await run(terminal, 'docker image rm fat > /dev/null; cd ~');
   });
+
+  // Fifth review: holds were counted only through the learner's latest 400 build records, so a
+  // learner with more builds than that held stage images past the quota. Here the held image is one
+  // no record of the learner's reaches at all (the neighbour built it): the hold alone makes it theirs.
+  it('counts the stage images the gateway holds for the learner, whatever their records reach', async () => {
+    await run(neighbour, "mkdir -p ~/fat && cd ~/fat && printf 'FROM stagecraft/runtime\\nRUN dd if=/dev/zero of=/fat bs=1M count=25\\n' > Dockerfile");
+    const id = (await run(neighbour, 'docker build -q -t fat . && cd ~', 60_000)).trim();
+    expect(id).toMatch(/^sha256:/);
+    const hold = { repo: `sc-held-${learner}/f-quota-test`, tag: 's0' };
+    await docker.getImage(id).tag(hold);
+    try {
+      refusals.clear();
+      expect(await run(terminal, 'docker tag stagecraft/runtime small')).toContain('the most this lab allows is 21 MB');
+      expect(refusals.codes).toContain('quota_image_bytes');
+    } finally {
+      await docker.getImage(`${hold.repo}:${hold.tag}`).remove();
+      await run(neighbour, 'docker image rm fat > /dev/null');
+    }
+    expect(await run(terminal, 'docker tag stagecraft/runtime small && docker image rm small > /dev/null && echo tagged')).toBe('tagged\n');
+  });
 });
 
 describe('build time', () => {
