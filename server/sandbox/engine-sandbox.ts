@@ -127,10 +127,12 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
     },
     async prepareWorkspace(learnerId) {
       lifecycle.touch(learnerId);
-      const container = await workspaces.ensure(learnerId);
-      // The relay and bash start too: the socket that comes next finds its prompt waiting.
-      if (shellKind !== 'relay' || readyShells.has(learnerId)) return;
-      const ready: ReadyShell = { ended: false, shell: openShell(container, learnerId, PREPARED_SIZE).then((shell) => {
+      const container = workspaces.ensure(learnerId);
+      // The relay and bash start too: the socket that comes next finds its prompt waiting. The shell
+      // is promised at once, so a socket that comes while the workspace is still starting waits for
+      // it rather than opening a second one (which would find the kept shell with no prompt shown).
+      if (shellKind !== 'relay' || readyShells.has(learnerId)) return void (await container);
+      const ready: ReadyShell = { ended: false, shell: container.then((id) => openShell(id, learnerId, PREPARED_SIZE)).then((shell) => {
         shell.onExit(() => { ready.ended = true; });
         return shell;
       }, () => undefined) };
@@ -140,6 +142,7 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
         readyShells.delete(learnerId); // nobody came for it
         void ready.shell.then((shell) => shell?.kill());
       }, READY_SHELL_MS).unref();
+      await container;
       await ready.shell; // done when the prompt is on its way (the socket that comes may take it earlier)
     },
     async openShell(learnerId, size) {
