@@ -2,7 +2,8 @@
 # Build the offline-profile lab images from Debian packages (no registry):
 #   stagecraft/toolchain  gcc, g++, make, cmake, libc (debootstrap minbase)
 #   stagecraft/runtime    static busybox + glibc loader + libc.so.6 (no libstdc++)
-#   stagecraft/workspace  the learner's shell: bash, nano, less, procps, socat (the terminal relay), docker CLI
+#   stagecraft/workspace  the learner's shell: bash, nano, less, procps, socat (the terminal relay), dtach
+#                         (keeps the shell through a server restart), docker CLI
 # See DESIGN.md, "The sandbox" and "Images: two profiles".
 #
 # Usage: scripts/lab-images.sh [build|status|tags|help]
@@ -26,7 +27,7 @@ set -euo pipefail
 readonly SUITE=bookworm
 readonly IMAGES=(toolchain runtime workspace)
 readonly TOOLCHAIN_PKGS=gcc,g++,libc6-dev,make,cmake,busybox-static
-readonly WORKSPACE_PKGS=bash,nano,less,procps,bash-completion,socat
+readonly WORKSPACE_PKGS=bash,nano,less,procps,bash-completion,socat,dtach
 readonly PATH_ENV=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 readonly LEARNER_UID=1000
 

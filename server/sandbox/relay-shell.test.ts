@@ -72,4 +72,22 @@ describe('openRelayShell', () => {
     shell.kill();
     relay!.destroy();
   });
+
+  it.each([['kept', 1], ['new', 0]] as const)('takes dtach\'s clear-screen off a %s shell, even split, and tells of a kept one', async (state, told) => {
+    let relay: net.Socket | undefined;
+    const { docker } = fakeDocker((socketPath) => { relay = net.connect(socketPath); });
+    const shell = await openRelayShell(docker, 'ws', place(), { cols: 80, rows: 24 });
+    const output: string[] = [];
+    let resumed = 0;
+    shell.onData((chunk) => output.push(chunk.toString()));
+    shell.onResumed!(() => { resumed += 1; });
+    relay!.write(`/dev/pts/3 ${state}\r\n\x1b[H`);
+    await new Promise((settled) => relay!.write('', settled));
+    relay!.write('\x1b[Jlearner@stagecraft:~$ \x1b[H\x1b[J');
+    // Only the first clear is dtach's; a later one is the learner's (clear) and reaches the page.
+    await expect.poll(() => output.join('')).toBe('learner@stagecraft:~$ \x1b[H\x1b[J');
+    expect(resumed).toBe(told);
+    shell.kill();
+    relay!.destroy();
+  });
 });

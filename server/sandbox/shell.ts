@@ -15,6 +15,8 @@ export interface ShellStream {
   pause(): void;
   resume(): void;
   kill(): void;
+  /** Called when the shell is one that kept running with no terminal attached (the relay's dtach). */
+  onResumed?(listener: () => void): void;
 }
 
 /** Why a shell ended, told to the learner: `engine_down` (opening again waits for the engine) or

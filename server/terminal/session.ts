@@ -53,6 +53,7 @@ export class TerminalSession {
     if (this.#pendingInput) shell.write(this.#pendingInput);
     this.#pendingInput = '';
     shell.onData((chunk) => this.#output(chunk));
+    shell.onResumed?.(() => this.#send({ type: 'notice', message: 'Your shell kept running while this page was away from it: press Enter to see its prompt.' }));
     shell.onExit((_code, ended) => ended?.cause === 'engine_down'
       ? this.end(CloseCode.workspaceUnavailable, ended.message)
       : this.end(CloseCode.shellExited, ended?.message ?? 'The shell has ended; a new one starts when you reconnect.'));

@@ -89,10 +89,24 @@ export class TerminalClient {
   }
 }
 
-/** A new learner (or the one behind `cookie`) with a terminal at its first prompt. */
+/** The notice of a shell that kept running with no terminal (the server restarted): it shows its prompt on Enter. */
+export const isKeptShellNotice = (frame: unknown) => (frame as { type?: string }).type === 'notice' && /kept running/.test((frame as { message: string }).message);
+
+/**
+ * A new learner (or the one behind `cookie`) with a terminal at its prompt: a new shell's first
+ * one, or, for a shell that kept running (the server was restarted), the one Enter brings.
+ */
 export async function openTerminal(baseUrl: string, cookie?: string): Promise<TerminalClient> {
   const terminal = new TerminalClient(baseUrl, { cookie: cookie ?? await sessionCookie(baseUrl) });
   await terminal.opened();
-  await terminal.waitFor('$ ');
+  const deadline = Date.now() + 30_000;
+  while (!terminal.output.includes('$ ') && !terminal.frames.some(isKeptShellNotice)) {
+    if (Date.now() > deadline || terminal.closeCode !== undefined) return terminal.waitFor('$ ', 0).then(() => terminal); // throws, saying why
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  if (!terminal.output.includes('$ ')) {
+    terminal.type('\r');
+    await terminal.waitFor('$ ');
+  }
   return terminal;
 }

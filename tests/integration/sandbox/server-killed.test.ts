@@ -1,14 +1,14 @@
 // The server stopped mid-build and mid-check, by an operator (SIGTERM) or a crash (SIGKILL), then
 // started again on the same data folder: the store opens cleanly, no check's attempts are half
-// written, the cut build is recorded as interrupted, and each learner's shell opens again in their
-// own workspace with their files, the Docker CLI and the grader working.
+// written, the cut build is recorded as interrupted, and each learner gets their own shell again
+// (its folder and variables kept) with their files, the Docker CLI and the grader working.
 import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import Docker from 'dockerode';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServerProcess, type ServerProcess } from '../../support/server-process.ts';
-import { openTerminal, type TerminalClient } from '../../support/terminal-client.ts';
+import { isKeptShellNotice, openTerminal, type TerminalClient } from '../../support/terminal-client.ts';
 import { run } from '../../support/shell.ts';
 import { copyIntoHome, runChecks } from '../../support/lab.ts';
 import { waitFor } from '../../support/engine.ts';
@@ -52,6 +52,7 @@ describe.each(['SIGTERM', 'SIGKILL'] as const)('the server stopped with %s mid-b
     await run(builder.terminal, `echo kept > ~/notes.txt && mkdir -p ~/slow && cd ~/slow && printf "FROM stagecraft/runtime\\nRUN ${step}\\n" > Dockerfile`);
     await copyIntoHome(checker.id, 'single-stage', 'solution', 'hello');
     await run(checker.terminal, 'cd ~/hello && docker build -q -t hello-world . > /dev/null && echo built', 180_000);
+    await run(checker.terminal, 'KEPT=yes');
     const lessons = (await (await fetch(`${server.url}/api/lessons`)).json()) as { slug: string; checks: unknown[] }[];
     const lessonChecks = lessons.find((l) => l.slug === 'single-stage')!.checks.length;
 
@@ -88,6 +89,9 @@ describe.each(['SIGTERM', 'SIGKILL'] as const)('the server stopped with %s mid-b
     expect(await run(builderAgain, 'cat ~/notes.txt')).toBe('kept\n');
     expect(await run(builderAgain, 'cd ~/slow && printf "FROM stagecraft/runtime\\nCMD [\\"true\\"]\\n" > Dockerfile && docker build -q -t quick . > /dev/null && docker images --format "{{.Repository}}" quick')).toBe('quick\n');
     const checkerAgain = await reopen(server, checker.terminal);
+    // The very shell they had: its folder and variables, and a notice of why no prompt was drawn.
+    expect(checkerAgain.frames.filter(isKeptShellNotice)).toHaveLength(1);
+    expect(await run(checkerAgain, 'echo $KEPT $PWD')).toBe('yes /home/learner/hello\n');
     expect(await run(checkerAgain, 'docker images --format "{{.Repository}}" hello-world')).toBe('hello-world\n');
     const { status, results } = await runChecks(server.url, checker.terminal.cookie!, 'single-stage');
     expect(status).toBe(200);

@@ -1,10 +1,10 @@
 // The three shell backends behind the one ShellStream interface: the relay (default: socat in the
 // workspace, bytes bypass the engine), the engine API's exec stream, and node-pty running
 // `docker exec -it`. Each gives a prompt, runs commands, follows a resize and keeps its state
-// across a reconnect.
+// across a reconnect; the relay's shell also outlives the relay itself (a server restart).
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/server.ts';
-import { openTerminal, sessionCookie } from '../../support/terminal-client.ts';
+import { isKeptShellNotice, openTerminal, sessionCookie } from '../../support/terminal-client.ts';
 import { run } from '../../support/shell.ts';
 
 const servers: TestServer[] = [];
@@ -30,11 +30,29 @@ describe.each(['relay', 'engine', 'pty'])('the %s shell', (shell) => {
 });
 
 describe('the relay', () => {
+  it('keeps the shell when the relay goes: the next socket attaches to it, and is told so', async () => {
+    const server = await startTestServer({ STAGECRAFT_SHELL: 'relay' });
+    servers.push(server);
+    const cookie = await sessionCookie(server.url);
+    const first = await openTerminal(server.url, cookie);
+    await run(first, 'cd /tmp; KEPT=yes');
+    // As when the server stops: the relay's connection ends, and with it the server's session.
+    first.type('pkill -x socat\r');
+    expect(await first.closed()).toBe(4002);
+    const second = await openTerminal(server.url, cookie);
+    expect(second.frames.filter(isKeptShellNotice)).toHaveLength(1);
+    expect(await run(second, 'echo $KEPT $PWD')).toBe('yes /tmp\n');
+    // Its screen is the page's: dtach's clear-screen on attaching never reaches it.
+    expect(second.output).not.toContain('\x1b[H\x1b[J');
+  });
+
   it('runs under socat as the learner, and its one-time socket is gone once connected', async () => {
     const server = await startTestServer({ STAGECRAFT_SHELL: 'relay' });
     servers.push(server);
     const terminal = await openTerminal(server.url);
-    expect(await run(terminal, 'ps -o user=,comm= -p $PPID')).toMatch(/^learner +socat\n$/);
+    // bash is dtach's (which keeps it through a server restart), under the learner's socat.
+    expect(await run(terminal, 'ps -o user=,comm= -p $PPID')).toMatch(/^learner +dtach\n$/);
+    expect(await run(terminal, 'ps -eo user=,comm= | grep -E "socat|dtach" | sort -u')).toBe('learner  dtach\nlearner  socat\n');
     // Only the gateway's own socket is left in the folder: nothing else can attach to this shell.
     expect(await run(terminal, 'ls /run/stagecraft')).not.toMatch(/t-[0-9a-f]+\.sock/);
     await terminal.close();
