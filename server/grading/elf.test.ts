@@ -8,7 +8,7 @@ const GCC = 'GCC: (Debian 12.2.0-14+deb12u1) 12.2.0';
 describe('elfFacts', () => {
   it('reads the compiler mark and the loader of a dynamically linked program', () => {
     expect(elfFacts(elfFile({ interpreter: '/lib64/ld-linux-x86-64.so.2', comment: [GCC] }))).toEqual({
-      kind: 'program', interpreter: '/lib64/ld-linux-x86-64.so.2', compilerMark: GCC,
+      kind: 'program', interpreter: '/lib64/ld-linux-x86-64.so.2', compilerMark: GCC, loaded: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
   });
 
@@ -17,8 +17,19 @@ describe('elfFacts', () => {
   });
 
   it('finds no mark on a program whose .comment is gone (as Debian ships its tools) or says something else', () => {
-    expect(elfFacts(elfFile({ type: 2 }))).toEqual({ kind: 'program' });
+    expect(elfFacts(elfFile({ type: 2 }))).toEqual({ kind: 'program', loaded: expect.any(String) });
     expect(elfFacts(elfFile({ comment: ['made by hand', 'GCC: not really'] }))?.compilerMark).toBeUndefined();
+  });
+
+  it('names a program by the code the kernel loads: not the section headers strip rewrites, but every loaded byte and the entry point', () => {
+    const program = elfFile({ interpreter: '/lib64/ld-linux-x86-64.so.2', comment: [GCC] });
+    const stripped = Buffer.from(program);
+    stripped.writeBigUInt64LE(0n, 40); // no section headers (e_shoff), as after strip
+    stripped.writeUInt16LE(0, 60); // e_shnum
+    expect(elfFacts(stripped)?.loaded).toBe(elfFacts(program)?.loaded);
+    const moved = Buffer.from(program);
+    moved.writeBigUInt64LE(0x401000n, 24); // another entry point
+    expect(elfFacts(moved)?.loaded).not.toBe(elfFacts(program)?.loaded);
   });
 
   it('tells an object file (gcc -c) from a program', () => {
@@ -30,7 +41,7 @@ describe('elfFacts', () => {
     expect(elfFacts(elfFile().subarray(0, 20))).toBeUndefined();
     const broken = elfFile({ comment: [GCC] });
     broken.writeBigUInt64LE(BigInt(broken.length + 1000), 40); // section headers beyond the file
-    expect(elfFacts(broken)).toEqual({ kind: 'program' });
+    expect(elfFacts(broken)).toEqual({ kind: 'program', loaded: expect.any(String) });
     const huge = elfFile({ interpreter: '/lib/ld.so' });
     huge.writeBigUInt64LE(2n ** 60n, 64 + 32); // a loader path longer than the file
     expect(elfFacts(huge)?.interpreter).toBeUndefined();

@@ -2,6 +2,7 @@
 // it needs, and which compiler made it. GCC and Clang write their name and version into a
 // `.comment` section of every program they link; Debian strips that section from the programs it
 // packages, so a base image's tool copied under a new name carries no compiler's mark.
+import { createHash } from 'node:crypto';
 
 export interface ElfFacts {
   /** ET_EXEC or ET_DYN: something the kernel can start; ET_REL is an object file (gcc -c). */
@@ -12,6 +13,13 @@ export interface ElfFacts {
   compilerMark?: string;
   /** The linker's GNU build id (`.note.gnu.build-id`, hex): strip keeps it, so it names a program through stripping. */
   buildId?: string;
+  /**
+   * A digest of what the kernel loads (every PT_LOAD segment, with its address, size and flags, and
+   * the entry point), the ELF header's section fields left out: strip and install -s change the
+   * file, never this, so it names a program through them. Unlike the build id (-Wl,--build-id=0x…),
+   * no program can claim another's without carrying its very code.
+   */
+  loaded?: string;
 }
 
 const MAGIC = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
@@ -30,14 +38,23 @@ export function elfFacts(bytes: Buffer): ElfFacts | undefined {
     const type = u16(16);
     const kind = type === 2 || type === 3 ? 'program' : type === 1 ? 'object' : 'other';
     const facts: ElfFacts = { kind };
-    // Program headers: the loader a dynamic program asks for.
+    // Program headers: the loader a dynamic program asks for, and what the kernel loads.
     const phoff = word(wide ? 32 : 28), phentsize = u16(wide ? 54 : 42), phnum = u16(wide ? 56 : 44);
+    const headerSize = wide ? 64 : 52;
+    const loaded = createHash('sha256').update(`entry ${word(24)}\n`);
     for (let i = 0; i < phnum && i < 256; i++) {
       const at = phoff + i * phentsize;
-      if (!inside(at, phentsize) || u32(at) !== 3) continue; // PT_INTERP
+      if (!inside(at, phentsize)) continue;
       const offset = word(at + (wide ? 8 : 4)), size = word(at + (wide ? 32 : 16));
-      if (inside(offset, size)) facts.interpreter = bytes.subarray(offset, offset + size).toString('latin1').replace(/\0.*$/s, '');
+      if (u32(at) === 3 && inside(offset, size)) facts.interpreter = bytes.subarray(offset, offset + size).toString('latin1').replace(/\0.*$/s, ''); // PT_INTERP
+      if (u32(at) !== 1 || !inside(offset, size)) continue; // PT_LOAD
+      const vaddr = word(at + (wide ? 16 : 8)), memsz = word(at + (wide ? 40 : 20)), flags = u32(at + (wide ? 4 : 24));
+      const segment = Buffer.from(bytes.subarray(offset, offset + size));
+      // The ELF header a first segment holds names where the sections are, which strip moves.
+      if (offset < headerSize) segment.fill(0, 0, Math.min(headerSize - offset, segment.length));
+      loaded.update(`load ${vaddr} ${memsz} ${flags} ${size}\n`).update(segment);
     }
+    facts.loaded = loaded.digest('hex');
     // Section headers: find .comment by name in the section-name table.
     const shoff = word(wide ? 40 : 32), shentsize = u16(wide ? 58 : 46), shnum = u16(wide ? 60 : 48), shstrndx = u16(wide ? 62 : 50);
     const section = (i: number) => {
