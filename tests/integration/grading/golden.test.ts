@@ -10,6 +10,10 @@ import { startTestServer, type TestServer } from '../../support/server.ts';
 import { openTerminal, sessionCookie } from '../../support/terminal-client.ts';
 import { run } from '../../support/shell.ts';
 import { copyFolderIntoHome, copyIntoHome, runChecks, statuses } from '../../support/lab.ts';
+import Docker from 'dockerode';
+import { LABELS } from '../../../server/sandbox/policy.ts';
+
+const docker = new Docker();
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const GOLDEN = path.join(ROOT, 'tests', 'golden');
@@ -47,8 +51,8 @@ describe('golden cases', () => {
     const before = new Set(server.learners());
     const cookie = await sessionCookie(server.url);
     const terminal = await openTerminal(server.url, cookie);
+    const learner = server.learners().find((id) => !before.has(id))!;
     try {
-      const learner = server.learners().find((id) => !before.has(id))!;
       const workdir = await workdirOf(lesson);
       if (expected.from) await copyIntoHome(learner, lesson, expected.from, workdir);
       await copyFolderIntoHome(learner, folder, workdir);
@@ -62,6 +66,10 @@ describe('golden cases', () => {
       for (const [id, words] of Object.entries(expected.hints ?? {})) expect(results.find((r) => r.id === id)?.hint, id).toContain(words);
     } finally {
       await terminal.close();
+      // Its workspace stops (images and records stay): more cases than the lab's workspace cap run on one server.
+      for (const workspace of await docker.listContainers({ filters: { label: [`${LABELS.learner}=${learner}`, `${LABELS.role}=workspace`] } })) {
+        await docker.getContainer(workspace.Id).kill().catch(() => undefined);
+      }
     }
   }, 300_000);
 });
