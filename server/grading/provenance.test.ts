@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fileToolsOnly, folderFacts, namesCompiler, namesReshaper, originOf, programOf, stageFacts, stepCompiles } from './provenance.ts';
+import { fileToolsOnly, folderFacts, namesCompiler, namesReshaper, originOf, programOf, stageFacts } from './provenance.ts';
 import type { Provenance } from './port.ts';
 
 /** A build record as the gateway writes it: each stage with its base and name. */
@@ -117,15 +117,22 @@ describe('stageFacts', () => {
     expect(runs.map((s) => s.kind === 'run' && s.compiles)).toEqual([true, false]);
   });
 
-  it('reads a step of the image history as a compile only when its own command compiles', () => {
-    const folder = { files: {}, scripts: ['build.sh'] };
-    expect(stepCompiles('/bin/sh -c gcc hello.c -o bin/hello', [], folder)).toBe(true);
-    expect(stepCompiles('|1 CC=gcc /bin/sh -c $CC hello.c', [], folder)).toBe(false); // the variable is the engine's to expand
-    expect(stepCompiles('/bin/sh -c $CC hello.c', stagesOf('FROM stagecraft/toolchain\nENV CC=gcc\nRUN $CC hello.c\n'), folder)).toBe(true); // the Dockerfile's RUN, read with ENV
-    expect(stepCompiles('|1 OUT=/app /bin/sh -c gcc hello.c -o $OUT/hello', [], folder)).toBe(true);
-    expect(stepCompiles('/bin/sh -c sh build.sh', [], folder)).toBe(true);
-    expect(stepCompiles('/bin/sh -c mkdir -p /app/bin && base64 -d /tmp/hello.b64 > /app/bin/hello', [], folder)).toBe(false);
-    expect(stepCompiles('/bin/sh -c #(nop) COPY file:0a1b in /app/hello ', [], folder)).toBe(false);
+  it('lists every instruction of a stage in order, one per history entry, each RUN judged on its own', () => {
+    // Sixth review: an ARG value with a space, a "#(nop)" in a comment or two RUNs of the same text
+    // misled a reader of the history's text. Each instruction is now its own entry.
+    const stages = stagesOf(`${BUILD}ARG X="a ; gcc"\nENV C=gcc\nRUN $C --version\nENV C=/app/decode.sh\nRUN $C --version\nRUN base64 -d b > hello # #(nop) x\nCMD ["/hello"]\n`);
+    const kinds = stages[0]!.instructions.map((i) => (i.kind === 'run' ? `run:${i.compiles}` : i.kind));
+    expect(kinds).toEqual(['other', 'copy', 'other', 'other', 'run:true', 'other', 'run:false', 'run:false', 'other', 'other']); // the engine's LABEL last
+  });
+
+  it('credits a folder script only when a RUN runs it, and no compiler a folder file could stand in for', () => {
+    const folder = { files: { a: 'build.sh', b: 'blob.txt' }, scripts: ['build.sh', 'blob.txt'] };
+    const compiles = (run: string, facts = folder) => (stageFacts({ ...built(`${BUILD}RUN ${run}\n`), folder: facts })[0]!.steps.at(-1) as { compiles: boolean }).compiles;
+    expect(['sh build.sh', './build.sh', '. ./build.sh', 'bash -e build.sh', 'cd /src && /src/build.sh'].map((run) => compiles(run))).toEqual([true, true, true, true, true]);
+    expect(['sed 1d blob.txt | base64 -d > hello', 'cat build.sh', 'cp build.sh /x'].map((run) => compiles(run))).toEqual([false, false, false]);
+    // A compiler by bare name or in a system folder; a path into the build's files is a script.
+    expect(['/usr/bin/gcc h.c', 'x86_64-linux-gnu-gcc-12 h.c', './cc', '/src/gcc h.c'].map((run) => compiles(run))).toEqual([true, true, false, false]);
+    expect(compiles('gcc hello.c', { files: { a: 'hello.c', b: 'tools/cc' }, scripts: [] })).toBe(false);
   });
 
   it('credits the stage that compiles, not the RUN of the stage it starts from (FROM deps AS build)', () => {

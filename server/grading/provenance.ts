@@ -17,7 +17,10 @@ export type Step =
    * folder script that does; `reshapes` when it runs a tool that strips or moves a program;
    * `fileToolsOnly` when every command in it is such a tool or a file chore (mkdir, chmod, ln, rm).
    */
-  | { kind: 'run'; compiles: boolean; reshapes: boolean; fileToolsOnly: boolean; text: string };
+  | { kind: 'run'; compiles: boolean; reshapes: boolean; fileToolsOnly: boolean; text: string; workdir?: string };
+
+/** An instruction of a stage, as the engine committed it (one history entry each): a step that may write files, or one that writes none. */
+export type Instruction = Step | { kind: 'other' };
 
 export interface StageFacts {
   index: number;
@@ -29,14 +32,18 @@ export interface StageFacts {
   /** The earlier stage it starts from, if it does. */
   baseStage?: number;
   steps: Step[];
+  /** Every instruction after FROM, in order: the image's history has one entry for each. */
+  instructions: Instruction[];
   /** CMD and ENTRYPOINT written in this stage, with their form. */
   cmd?: { exec: boolean };
   entrypoint?: { exec: boolean };
 }
 
-// A compiler or build tool, with any path, a target prefix or a version suffix (x86_64-linux-gnu-gcc,
-// gcc-12, /usr/bin/cc, c99).
-const COMPILER = /^(?:[\w.+/-]*\/)?(?:[\w.+]+-)*(?:gcc|g\+\+|cc|c\+\+|c99|c89|clang(?:\+\+)?|make|cmake|ninja)(?:-[\d.]+)?$/;
+// A compiler or build tool, by bare name or in a system folder, with a target prefix or a version
+// suffix (x86_64-linux-gnu-gcc, gcc-12, /usr/bin/cc, c99). A path into the build's own files
+// (./cc, /src/gcc) is a script of the learner's, which may write anything.
+const COMPILER_NAME = /^(?:[\w.+]+-)*(?:gcc|g\+\+|cc|c\+\+|c99|c89|clang(?:\+\+)?|make|cmake|ninja)(?:-[\d.]+)?$/;
+const COMPILER = new RegExp(`^(?:/(?:usr/(?:local/)?)?bin/)?${COMPILER_NAME.source.slice(1)}`);
 // Words that run the command after them (`exec gcc`, `then make`); an option after one (`command -v
 // gcc`) means it does not.
 const RUNS_NEXT = new Set(['exec', 'command', 'nohup', 'time', 'nice', 'env', 'xargs', 'then', 'do', 'else', 'if', 'while', 'until', '!', '{']);
@@ -77,7 +84,12 @@ function runsCommand(text: string, program: RegExp): boolean {
 
 /** The program word of each command of a shell command line (undefined for an empty one). */
 function commandWords(text: string): (string | undefined)[] {
-  const firsts: (string | undefined)[] = [];
+  return commands(text).map((words) => words[0]);
+}
+
+/** Each command of a shell command line, from its program word on (empty for an empty one). */
+function commands(text: string): string[][] {
+  const found: string[][] = [];
   for (const command of text.split(/;|&&|\|\||\||\(|\)|\n|`|\$\(|"|'/)) {
     const words = command.trim().split(/\s+/).filter(Boolean);
     let at = 0;
@@ -86,9 +98,16 @@ function commandWords(text: string): (string | undefined)[] {
       if (at + 1 < words.length && SHELLS_C.test(words[at]!) && words[at + 1] === '-c') { at += 2; continue; }
       break;
     }
-    firsts.push(words[at]);
+    found.push(words.slice(at));
   }
-  return firsts;
+  return found;
+}
+
+/** The folder files a command line runs as scripts: as its program (./build.sh) or a shell's script (sh build.sh, . build.sh). */
+function scriptsRun(text: string, scripts: string[]): boolean {
+  const names = new Set(scripts.map((script) => posix.basename(script)));
+  return commands(text).some(([program, ...args]) => program !== undefined && (names.has(posix.basename(program))
+    || ((SHELLS_C.test(program) || program === '.' || program === 'source') && names.has(posix.basename(args.find((a) => !a.startsWith('-')) ?? '')))));
 }
 
 /** Longest file of the folder read for a compiler's name: any build script is far smaller. */
@@ -106,28 +125,14 @@ export function folderFacts(files: { name: string; data: Buffer }[]): FolderFact
   return facts;
 }
 
-/** The command of a step of an image's history (its CreatedBy), without `|1 CC=gcc ` and `/bin/sh -c ` before it. */
-export function stepCommand(createdBy: string): string {
-  return createdBy.replace(/^\|\d+ (?:\S+=\S* )*/, '').replace(/^\/bin\/sh -c (?:#\(nop\) )?/, '');
-}
-
 /**
- * Whether a step of an image's history (its CreatedBy: `/bin/sh -c gcc …`, `|1 CC=gcc /bin/sh -c …`,
- * `#(nop) COPY …`) compiles: the Dockerfile's RUN with that command, read with its stage's variables
- * ($CC); else a RUN that runs a compiler or a compiling script of the folder by its own words.
+ * A RUN compiles when it runs a compiler, or a script of the folder that does (sh build.sh). Not
+ * when the folder has a file named like a compiler: put on PATH or over the system's, it would
+ * stand in for it.
  */
-export function stepCompiles(createdBy: string, stages: StageFacts[], folder: FolderFacts): boolean {
-  if (createdBy.startsWith('/bin/sh -c #(nop) ')) return false; // COPY, ENV, CMD…: the builder's own step
-  const command = stepCommand(createdBy);
-  const known = stages.flatMap((stage) => stage.steps).find((step) => step.kind === 'run' && step.text === command);
-  return known?.kind === 'run' ? known.compiles : runCompiles(command, folder);
-}
-
-/** A RUN compiles when it names a compiler, or runs a script of the folder that does (sh build.sh). */
 function runCompiles(text: string, folder: FolderFacts): boolean {
-  if (namesCompiler(text)) return true;
-  const words = new Set(text.split(/[\s;&|()"'=<>]+/).map((word) => posix.basename(word)));
-  return folder.scripts.some((script) => words.has(posix.basename(script)));
+  if (Object.values(folder.files).some((name) => COMPILER_NAME.test(posix.basename(name)))) return false;
+  return namesCompiler(text) || scriptsRun(text, folder.scripts);
 }
 
 /**
@@ -188,7 +193,7 @@ export function stageFacts(provenance: Provenance, baseEnv: ReadonlyMap<string, 
       const recorded = provenance.stages[index];
       const base = recorded?.base ?? node.values[0] ?? '';
       const baseStage = stages.findIndex((s) => s.name !== undefined && s.name === base.toLowerCase());
-      stages.push({ index, name: recorded?.name, base, baseRef: node.values[0] ?? '', baseStage: baseStage === -1 ? undefined : baseStage, steps: [] });
+      stages.push({ index, name: recorded?.name, base, baseRef: node.values[0] ?? '', baseStage: baseStage === -1 ? undefined : baseStage, steps: [], instructions: [] });
       workdir = baseStage === -1 ? '/' : workdirs[baseStage];
       workdirs[index] = workdir;
       const imageEnv = base === 'scratch' ? [] : baseEnv.get(base);
@@ -215,6 +220,7 @@ export function stageFacts(provenance: Provenance, baseEnv: ReadonlyMap<string, 
         }
       }
       for (const [name, value, hasDefault] of declared) vars.declare(name, value, hasDefault);
+      stage?.instructions.push({ kind: 'other' });
       continue;
     }
     if (!stage) continue;
@@ -232,7 +238,7 @@ export function stageFacts(provenance: Provenance, baseEnv: ReadonlyMap<string, 
       const either = (test: (line: string) => boolean) => test(text) || (expanded.ok && test(expanded.value));
       stage.steps.push({
         kind: 'run', compiles: either((line) => runCompiles(line, provenance.folder)), reshapes: either(namesReshaper),
-        fileToolsOnly: fileToolsOnly(text) && (!expanded.ok || fileToolsOnly(expanded.value)), text,
+        fileToolsOnly: fileToolsOnly(text) && (!expanded.ok || fileToolsOnly(expanded.value)), text, workdir,
       });
     } else if (node.cmd === 'copy' || node.cmd === 'add') {
       stage.steps.push(copyStep(node, stages, workdir, word));
@@ -241,10 +247,15 @@ export function stageFacts(provenance: Provenance, baseEnv: ReadonlyMap<string, 
     } else if (node.cmd === 'entrypoint') {
       stage.entrypoint = { exec: node.json };
     }
+    stage.instructions.push(node.cmd === 'run' || node.cmd === 'copy' || node.cmd === 'add' ? stage.steps.at(-1)! : { kind: 'other' });
   }
   // With --target the image is that stage's: the stages after it were not what the learner built.
   const target = provenance.target === undefined ? -1 : stages.findIndex((s) => s.name === provenance.target);
-  return target === -1 ? stages : stages.slice(0, target + 1);
+  const built = target === -1 ? stages : stages.slice(0, target + 1);
+  // The engine adds the gateway's --label as a LABEL at the end of the stage it builds last: one
+  // more history entry of that stage.
+  built.at(-1)?.instructions.push({ kind: 'other' });
+  return built;
 }
 
 function copyStep(node: Node, stages: StageFacts[], workdir: string | undefined, word: (text: string) => string | undefined): Step {
@@ -318,7 +329,7 @@ export function originOf(stages: StageFacts[], stageIndex: number, path: string,
  * contents may hold it. A source that names a file (a name with a dot, like app.conf or hello.c, or
  * a glob) lands in the folder under its own name; any other source may be a folder.
  */
-function sourceOf(step: Extract<Step, { kind: 'copy'; untraceable?: false }>, path: string): { source: string; named: boolean } | undefined {
+export function sourceOf(step: Extract<Step, { kind: 'copy'; untraceable?: false }>, path: string): { source: string; named: boolean } | undefined {
   const dest = step.dest;
   const folder = dest.endsWith('/') ? dest : `${dest}/`;
   for (const source of step.sources) {

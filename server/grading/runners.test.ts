@@ -17,6 +17,12 @@ const PROVENANCE: Record<string, Provenance> = {
   small: built(MULTI, [{ index: 0, name: 'build', base: 'stagecraft/toolchain' }, { index: 1, base: 'stagecraft/runtime' }]),
 };
 
+// The images the engine keeps of each build, newest first (one per instruction), and those that do
+// not hold the program yet: before the compile (COPY hello.c), and the toolchain itself.
+// The last stage ends with the LABEL the engine adds for the gateway's --label.
+const HISTORIES: Record<string, string[]> = { big: ['big', 'big~0', 'big~1', 'big~2'], 'stage-0': ['stage-0', 'stage-0~1'], small: ['small', 'small~0', 'small~1'] };
+const WITHOUT_PROGRAM = new Set(['big~2', 'stage-0~1', 'toolchain']);
+
 // A fake engine for the runners' logic; the golden cases (tests/golden) judge real images on the real engine.
 function engine(overrides: Partial<LearnerEngine> = {}): LearnerEngine {
   const images: Record<string, { id: string; size: number }> = {
@@ -31,8 +37,8 @@ function engine(overrides: Partial<LearnerEngine> = {}): LearnerEngine {
     lastBuild: async () => undefined,
     provenance: async (id) => PROVENANCE[id],
     config: async (id) => ({ entrypoint: [], cmd: id === 'big' ? ['/bin/sh', '-c', '/hello'] : ['/hello'], workingDir: '/', env: [] }),
-    programFile: async (_id, path) => ({ ...COMPILED, path }),
-    history: async () => [],
+    programFile: async (id, path) => (WITHOUT_PROGRAM.has(id) ? undefined : { ...COMPILED, path }),
+    history: async (id) => (HISTORIES[id] ?? []).map((step) => ({ id: step, createdBy: '' })),
     imageNames: async () => ['hello-world:latest', 'hello-world-small:latest', 'hello-word:latest'],
     ...overrides,
   };
@@ -251,12 +257,13 @@ describe('the work, not the look of it', () => {
     expect(result).toMatchObject({ status: 'fail', seen: expect.stringContaining('too many levels of symbolic links') });
   });
 
-  it('never credits a program whose bytes are not those the compiling stage left at that path', async () => {
-    const other = { ...COMPILED, bytes: Buffer.concat([COMPILED.bytes, Buffer.from('x')]) };
+  it('never credits a program whose code is not what the compiling stage left at that path', async () => {
+    const other = { ...COMPILED, bytes: Buffer.from(COMPILED.bytes) };
+    other.bytes.writeBigUInt64LE(0x401000n, 24); // another entry point: other code
     const changed = engine({ programFile: async (id, path) => (id === 'stage-0' ? { ...COMPILED, path } : { ...other, path }) });
     expect(await one(program, changed)).toMatchObject({ status: 'fail', seen: expect.stringContaining('a later step changed or replaced it') });
     const gone = engine({ programFile: async (id, path) => { if (id === 'stage-0') throw Object.assign(new Error('no such image'), { statusCode: 404 }); return { ...COMPILED, path }; } });
-    expect(await one(program, gone)).toMatchObject({ status: 'fail', seen: expect.stringContaining('no longer there') });
+    expect(await one(program, gone)).toMatchObject({ status: 'fail', seen: expect.stringContaining('an image the build made is gone') });
   });
 
   it("judges a base given by id (the learner's own image) by that image, whatever its name now", async () => {

@@ -7,7 +7,7 @@ import { programDigest, type FolderFacts, type LearnerEngine, type LearnerImage,
 import { nearMiss } from './near-miss.ts';
 import { diagnose } from './diagnose.ts';
 import { elfFacts } from './elf.ts';
-import { FILE_TOOL_NAMES, originOf, rootBase, stepCommand, stepCompiles, stageFacts, startForm, type StageFacts } from './provenance.ts';
+import { FILE_TOOL_NAMES, originOf, rootBase, sourceOf, stageFacts, startForm, type StageFacts } from './provenance.ts';
 import { locateProgram, whyNotStarted } from './start-failure.ts';
 
 export interface Verdict {
@@ -49,31 +49,94 @@ async function needBuilt(engine: LearnerEngine, name: string): Promise<{ image: 
 
 const isVerdict = (value: object): value is Verdict => 'status' in value;
 
-/**
- * The instruction (CreatedBy) of the step that wrote `target` at `path` in the image: walking its
- * history from the newest step, the last step whose image still holds those bytes, where the one
- * before it does not. Undefined when that cannot be told (no history, an image gone).
- */
-async function writerStep(engine: LearnerEngine, imageId: string, path: string, target: Buffer): Promise<string | undefined> {
-  let writer: string | undefined;
-  for (const step of await unlessGone(engine.history(imageId), [])) {
-    if (!step.id) break; // the base image's own layers, which no build of the learner's made
-    // The builder's own steps that change no file (ENV, CMD, WORKDIR, LABEL…) are passed over.
-    if (/#\(nop\) (?!COPY|ADD)/.test(step.createdBy)) continue;
-    const here = await stageFile(engine, step.id, path);
-    if (here === undefined) return undefined;
-    if (here === null || !sameProgram(here.bytes, target)) return writer;
-    writer = step.createdBy;
-  }
-  return writer;
-}
-
-/** The same program: the same bytes, or the same linker's build id (strip changes the bytes, not the id). */
+/** The same program: the same bytes, or the same code as the kernel loads it (strip and install -s change the file, not that). */
 function sameProgram(a: Buffer, b: Buffer): boolean {
   if (programDigest(a) === programDigest(b)) return true;
-  const id = elfFacts(a)?.buildId;
-  return id !== undefined && id === elfFacts(b)?.buildId;
+  const loaded = elfFacts(a)?.loaded;
+  return loaded !== undefined && loaded === elfFacts(b)?.loaded;
 }
+
+/** What wrote a program, found by walking back through the build's images (one per instruction) and the stages it copied from. */
+type Writer =
+  | { kind: 'compile'; step: string }
+  /** A RUN that compiles nothing (base64 -d, a script, cp of a file that was not compiled either); `over` when a file was there before it. */
+  | { kind: 'step'; step: string; over: boolean }
+  | { kind: 'copy'; from: 'context' | 'image' }
+  /** The image the stages start from held it already, at `path`. */
+  | { kind: 'base'; stage: number; path: string; file: ProgramFile }
+  /** The stage a COPY --from took it from has another file there: a later step changed or replaced it. */
+  | { kind: 'changed'; stage: number; path: string }
+  /** An image of the build is gone, or its history does not match its Dockerfile. */
+  | { kind: 'unknown' };
+
+/**
+ * Which instruction of the build wrote `target` at `path` of the image of stage `stageIndex`. The
+ * engine keeps an image per instruction, newest first in the image's history, one for each
+ * instruction of the stage and of the stages it starts from: the writer is the newest instruction
+ * whose image holds the program where the one before it does not. Text that the learner wrote
+ * (a variable's value, a comment in a RUN) never says which it was. A tool that copies, moves or
+ * strips the program (cp, install, strip) is followed to the file it took, holding the same code
+ * before it ran; a COPY --from to the stage it copied from. `from` skips the newest instructions.
+ */
+async function writtenBy(engine: LearnerEngine, provenance: Provenance, stages: StageFacts[], stageIndex: number, imageId: string, path: string, target: Buffer, from = 0, hops = 0): Promise<Writer> {
+  const unknown: Writer = { kind: 'unknown' };
+  const chainStages = chainOf(stages, stageIndex);
+  const chain = chainStages.flatMap((stage) => [...stage.instructions].reverse());
+  const history = await unlessGone(engine.history(imageId), undefined);
+  if (!history || hops > stages.length + 4) return unknown;
+  const root = chainStages.at(-1)!;
+  const baseImage = await baseImageOf(engine, root);
+  // The image after instruction `at` (newest first); past the chain, the image the stages start from.
+  const imageAt = (at: number) => (at < chain.length ? history[at]?.id || undefined : baseImage?.id);
+  const holds = async (at: number, where: string): Promise<ProgramFile | null | undefined> => {
+    if (at >= chain.length && !baseImage) return null; // scratch
+    const id = imageAt(at);
+    if (!id) return undefined;
+    const file = await stageFile(engine, id, where);
+    return file && sameProgram(file.bytes, target) ? file : file === undefined ? undefined : null;
+  };
+  let writer: number | undefined;
+  for (let at = from; ; at++) {
+    if (at < chain.length && chain[at]!.kind === 'other') continue; // ENV, LABEL, CMD…: no file changes
+    const here = await holds(at, path);
+    if (here === undefined) return unknown;
+    if (here === null) break;
+    if (at >= chain.length) return { kind: 'base', stage: root.index, path, file: here };
+    writer = at;
+  }
+  // Not even the newest image asked holds it: what was copied from there is not this program.
+  if (writer === undefined) return hops > 0 && from === 0 ? { kind: 'changed', stage: stageIndex, path } : unknown;
+  const step = chain[writer]!;
+  if (step.kind === 'other') return unknown;
+  if (step.kind === 'copy') {
+    if (step.untraceable) return unknown;
+    if (step.from === 'context') return { kind: 'copy', from: 'context' };
+    if ('image' in step.from) return { kind: 'copy', from: 'image' };
+    const source = sourceOf(step, path);
+    const sourceImage = provenance.stageImages[step.from.stage];
+    // A pattern or a folder that the trace cannot follow (COPY --from=x /stas[h] /) wrote over it.
+    if (!source) return { kind: 'step', step: `COPY --from=${stages[step.from.stage]?.name ?? step.from.stage} ${step.sources.join(' ')} ${step.dest}`, over: true };
+    if (!sourceImage) return unknown;
+    return writtenBy(engine, provenance, stages, step.from.stage, sourceImage, source.source, target, 0, hops + 1);
+  }
+  // A RUN that copies, moves or strips a program that was already there, at a path it names, holding
+  // the same code before it ran, only passed it on, even beside a compiler (RUN gcc --version && cp
+  // /tmp/x /app/hello). A file of the folder named like one of those tools may stand in for it on PATH.
+  const shadowed = Object.values(provenance.folder.files).some((name) => FILE_TOOL_NAMES.has(posix.basename(name)));
+  if (step.reshapes && !shadowed) {
+    for (const word of step.text.split(/[\s;&|]+/)) {
+      if (word === '' || word.startsWith('-') || /[$`*?'"]/.test(word)) continue;
+      const source = posix.resolve(step.workdir ?? '/', word);
+      if (source === path || (await holds(writer! + 1, source)) == null) continue;
+      // The program was at `source` before the tool ran: who wrote it there?
+      return writtenBy(engine, provenance, stages, stageIndex, imageId, source, target, writer! + 1, hops + 1);
+    }
+  }
+  if (step.compiles) return { kind: 'compile', step: step.text };
+  const before = imageAt(writer! + 1);
+  return { kind: 'step', step: step.text, over: before !== undefined && (await stageFile(engine, before, path).catch(() => null)) != null };
+}
+
 
 /** The folder of this build and those of the learner's earlier builds its stages start from (by image id), a few deep. */
 async function foldersOf(engine: LearnerEngine, provenance: Provenance, stages: StageFacts[], depth = 0): Promise<FolderFacts[]> {
@@ -135,8 +198,6 @@ function chainOf(stages: StageFacts[], index: number): StageFacts[] {
   return chain;
 }
 
-const ownCompiles = (stage: StageFacts) => stage.steps.some((step) => step.kind === 'run' && step.compiles);
-
 /** A stage's base image as the engine read it: the learner's own image by the id the build used, or a lab image by name. */
 async function baseImageOf(engine: LearnerEngine, stage: StageFacts): Promise<LearnerImage | undefined> {
   if (/^[0-9a-f]{64}$/.test(stage.baseRef)) return { id: `sha256:${stage.baseRef}`, size: 0 };
@@ -158,40 +219,12 @@ const stageFile = (engine: LearnerEngine, imageId: string, path: string) => unle
 /** A hint is help, never the verdict: one that cannot be worked out is left out. */
 const hintOrNone = (hint: Promise<string | undefined>) => hint.catch(() => undefined);
 
-const stageLabel = (stages: StageFacts[], index: number) => stages[index]?.name ?? String(index);
-
 /**
- * Whether the stages the final image draws on, other than those that compile, strip or move the
- * program (strip, install, cp, mv) and do nothing else: every RUN of theirs only such tools and
- * file chores, every COPY from a stage whose chain compiles. Then nothing but the build's own files and the base
- * images' reaches the program, and what the tools made is judged by its mark and by running it alone.
- */
-function reshapedOnly(stages: StageFacts[], folder: FolderFacts): boolean {
-  // A file of the folder named like one of those tools may stand in for it on PATH.
-  if (Object.values(folder.files).some((name) => FILE_TOOL_NAMES.has(posix.basename(name)))) return false;
-  // Every stage the final image draws on (its bases, the stages it copies from, theirs), but those that compile.
-  const reached = new Set<number>();
-  for (const queue = [stages.length - 1]; queue.length > 0;) {
-    const index = queue.pop()!;
-    const stage = stages[index];
-    if (!stage || reached.has(index)) continue;
-    reached.add(index);
-    if (stage.baseStage !== undefined) queue.push(stage.baseStage);
-    for (const step of stage.steps) if (step.kind === 'copy' && !step.untraceable && typeof step.from === 'object' && 'stage' in step.from) queue.push(step.from.stage);
-  }
-  const later = [...reached].map((index) => stages[index]!).filter((stage) => !ownCompiles(stage));
-  const compiling = (index: number) => chainOf(stages, index).some(ownCompiles);
-  const plain = later.every((stage) => stage.steps.every((step) => (step.kind === 'run'
-    ? step.fileToolsOnly
-    : !step.untraceable && typeof step.from === 'object' && 'stage' in step.from && compiling(step.from.stage))));
-  return plain && later.some((stage) => stage.steps.some((step) => step.kind === 'run' && step.reshapes));
-}
-
-/**
- * The program the image starts is the learner's compiled work: found by following the build's
- * copies back from the path the image starts to a stage where a compiler ran (and whose base image
- * did not already hold it), and carrying the compiler's own mark in its bytes, which the programs
- * of the lab's base images do not (a RUN that names a compiler may copy anything in the same step).
+ * The program the image starts is the learner's compiled work: the build's Dockerfile traces it to
+ * a stage (not the folder, another image or a base image's file), the images the build left show
+ * that a compiling RUN wrote it (writtenBy), and its bytes carry the compiler's own mark, which the
+ * programs of the lab's base images do not (a RUN that runs a compiler may copy anything in the
+ * same step: that stays the documented limit).
  */
 async function compiledProgram(engine: LearnerEngine, name: string, image: LearnerImage, provenance: Provenance): Promise<Compiled | Verdict> {
   const start = await locateProgram(engine, image.id, await engine.config(image.id));
@@ -242,12 +275,6 @@ async function judgeProgram(engine: LearnerEngine, name: string, imageId: string
       return notYours(`${program} is ${origin.path} of ${base}: your build did not make it`, 'Start the program your build stage compiled, not a tool of the base image.');
     }
   }
-  // A RUN is credited with the program only where a stage compiles (`cp` of a file brought in is not
-  // a build): this stage, or the nearest one it starts from, whose image must then hold the same bytes.
-  const maker = chainOf(stages, origin.stage).find(ownCompiles);
-  if (!maker) {
-    return notYours(`${program} was put there by a RUN of stage ${stageLabel(stages, origin.stage)}, which compiles nothing`, 'Compile the program in your build stage (RUN gcc hello.c -o hello) and start the file the compiler wrote.');
-  }
   if (file === undefined) return notYours(`${program} is not a file in ${name}`, 'Check the path your COPY --from writes to and the one CMD starts: they must be the same.');
   // The same bytes, or the same linker's build id (which strip keeps), as a file of the build folder,
   // or of the folder of an earlier build of the learner's that a stage starts from: brought in,
@@ -257,39 +284,37 @@ async function judgeProgram(engine: LearnerEngine, name: string, imageId: string
     return notYours(`${program} is ${brought.how} ${brought.name} of your build folder, not the output of your compiler`,
       `Compile the program in your build stage from hello.c rather than copying in one built elsewhere; if ${brought.name} is a copy of your own program, remove it from the folder (or add it to .dockerignore) and build again.`);
   }
-  // The bytes the compiling stage left at that path: a later step (a RUN, a copy over it through a
-  // link or a glob) that changed the program is caught here, whatever the trace made of it, unless
-  // the later stages only stripped or moved what the build compiled (reshapedOnly).
-  if (maker.index !== stages.length - 1 && reshapedOnly(stages, provenance.folder)) evidence.reshapedAfter = stageLabel(stages, maker.index);
-  else if (maker.index !== stages.length - 1) {
-    const stageImage = provenance.stageImages[maker.index];
-    const made = stageImage ? await stageFile(engine, stageImage, origin.path) : undefined;
-    if (!made) {
-      const label = stageLabel(stages, maker.index);
-      const why = !stageImage
-        ? `the record of this build does not say which image each stage made, so ${program} cannot be compared with what stage ${label} compiled`
-        : made === null ? `stage ${label}'s image has no file at ${origin.path}, so ${program} was made by a later stage, not by the compile`
-          : `the image of stage ${label}, which compiled ${program}, is no longer there to compare it with`;
-      return notYours(why, made === null ? 'Copy the program your build stage compiled (COPY --from=build …) as it is, rather than making it in a later stage.' : 'Build the image again (docker build …): the grader compares your program with what your build stage compiled.');
-    }
-    if (programDigest(made.bytes) !== programDigest(file.bytes)) {
-      return notYours(`${program} is not the file stage ${stageLabel(stages, maker.index)} compiled at ${origin.path}: a later step changed or replaced it`, 'Copy the compiled program as it is (COPY --from=build …) and leave it unchanged in the final stage.');
-    }
+  // Which instruction wrote those bytes, read from the images the engine kept of the build: a
+  // stage's other RUNs (RUN gcc --version, then RUN base64 -d) are not its compile.
+  const writer = await writtenBy(engine, provenance, stages, stages.length - 1, imageId, traced, file.bytes);
+  if (writer.kind === 'step') {
+    evidence.writtenBy = writer.step.slice(0, 120);
+    return writer.over
+      ? notYours(`${program} was written by the step "${evidence.writtenBy}", which compiles nothing, over the file that was there`,
+        'Copy the compiled program as it is (COPY --from=build …) and leave it unchanged in the final stage.')
+      : notYours(`${program} was written by the step "${evidence.writtenBy}", which compiles nothing`,
+        'Compile the program in the step that writes it (RUN gcc hello.c -o hello): another RUN that names a compiler does not make its files compiled.');
   }
-  // Which step wrote those bytes, read from the image history the engine keeps (an image per step):
-  // a stage's other RUNs (RUN gcc --version, then RUN cp of a program made elsewhere) are not its compile.
-  if (evidence.reshapedAfter === undefined) {
-    const makerImage = maker.index === stages.length - 1 ? imageId : provenance.stageImages[maker.index];
-    const writer = makerImage ? await writerStep(engine, makerImage, origin.path, file.bytes) : undefined;
-    if (writer !== undefined) {
-      const step = stepCommand(writer).slice(0, 120);
-      evidence.writtenBy = step;
-      if (!stepCompiles(writer, stages, provenance.folder)) {
-        return notYours(`${program} was written by the step "${step}", which compiles nothing`,
-          'Compile the program in the step that writes it (RUN gcc hello.c -o hello): another RUN of the same stage that names a compiler does not make its files compiled.');
-      }
-    }
+  if (writer.kind === 'copy') {
+    return writer.from === 'context'
+      ? notYours(`${program} was copied from your folder, not built by the Dockerfile`, 'Compile the program in a build stage (RUN gcc …) and COPY --from that stage.')
+      : notYours(`${program} was copied from another image, not from a stage of yours`, 'Compile the program in a build stage of your own and COPY --from that stage.');
   }
+  if (writer.kind === 'changed') {
+    return notYours(`${program} is not the file stage ${stages[writer.stage]?.name ?? writer.stage} has at ${writer.path}: a later step changed or replaced it`, 'Copy the compiled program as it is (COPY --from=build …) and leave it unchanged in the final stage.');
+  }
+  if (writer.kind === 'unknown') {
+    return notYours(`which step of your build wrote ${program} cannot be told: an image the build made is gone`, 'Build the image again (docker build …): the grader reads which step wrote your program from the images the build made.');
+  }
+  if (writer.kind === 'base') {
+    // Already in the image the stages start from: the learner's own work only if that earlier build of theirs compiled it.
+    const root = stages[writer.stage]!;
+    const baseImage = /^[0-9a-f]{64}$/.test(root.baseRef) ? await baseImageOf(engine, root) : undefined;
+    if (!baseImage || !(await compiledBefore(engine, name, baseImage.id, writer.path, writer.file, depth))) {
+      return notYours(`${program} is ${writer.path} of ${root.base}: your build did not make it`, 'Start the program your build stage compiled, not a file of the image it starts from.');
+    }
+    evidence.writtenBy = `your earlier build of ${root.base}`;
+  } else evidence.writtenBy = writer.step.slice(0, 120);
   const elf = elfFacts(file.bytes);
   if (!elf) return notYours(`${program} is a script or text file, not a compiled program`, 'The image must start the binary your compiler made, not a script that prints the text.');
   if (elf.kind !== 'program') return notYours(`${program} is an ELF ${elf.kind === 'object' ? 'object file (gcc -c)' : 'file'}, not a linked program`, 'Link the program: gcc hello.c -o hello (without -c), and start that file.');
