@@ -95,7 +95,8 @@ export interface LearnerEngine {
    * The image's steps as the engine keeps them, newest first: each step's image id ('' where the
    * engine has no image for it, as for a base image's own layers) and the instruction that made it.
    */
-  history(imageId: string): Promise<{ id: string; createdBy: string }[]>;
+  /** The image's history, newest first: each entry's image id ('' for a base image's own), instruction and layer size. */
+  history(imageId: string): Promise<{ id: string; createdBy: string; size: number }[]>;
   /** How the learner's build made this image, or undefined when none of their builds did. */
   provenance(imageId: string): Promise<Provenance | undefined>;
   /** The learner's names for their images (for near-miss hints). */

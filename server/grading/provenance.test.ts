@@ -122,7 +122,7 @@ describe('stageFacts', () => {
     // misled a reader of the history's text. Each instruction is now its own entry.
     const stages = stagesOf(`${BUILD}ARG X="a ; gcc"\nENV C=gcc\nRUN $C --version\nENV C=/app/decode.sh\nRUN $C --version\nRUN base64 -d b > hello # #(nop) x\nCMD ["/hello"]\n`);
     const kinds = stages[0]!.instructions.map((i) => (i.kind === 'run' ? `run:${i.compiles}` : i.kind));
-    expect(kinds).toEqual(['other', 'copy', 'other', 'other', 'run:true', 'other', 'run:false', 'run:false', 'other', 'other']); // the engine's LABEL last
+    expect(kinds).toEqual(['other', 'copy', 'other', 'other', 'run:true', 'other', 'run:false', 'run:false', 'other']);
   });
 
   it('credits a folder script only when a RUN runs it, and no compiler a folder file could stand in for', () => {
@@ -133,6 +133,14 @@ describe('stageFacts', () => {
     // A compiler by bare name or in a system folder; a path into the build's files is a script.
     expect(['/usr/bin/gcc h.c', 'x86_64-linux-gnu-gcc-12 h.c', './cc', '/src/gcc h.c'].map((run) => compiles(run))).toEqual([true, true, false, false]);
     expect(compiles('gcc hello.c', { files: { a: 'hello.c', b: 'tools/cc' }, scripts: [] })).toBe(false);
+    // Seventh review: a comment runs nothing; /usr/bin/env runs what follows it.
+    expect(['base64 -d b > hello # ;gcc', '/usr/bin/env gcc hello.c', 'nice gcc hello.c'].map((run) => compiles(run))).toEqual([false, true, true]);
+  });
+
+  it('reads no RUN under a SHELL other than sh -c or bash -c: its text is not what runs', () => {
+    const stages = stagesOf('FROM stagecraft/toolchain AS build\nRUN gcc a.c\nSHELL ["/bin/bash", "-c"]\nRUN gcc b.c\nSHELL ["/bin/sh", "-c", "base64 -d x > y"]\nRUN gcc c.c\nRUN ["gcc", "d.c"]\nFROM build\nRUN gcc e.c\n');
+    const compiled = stages.map((stage) => stage.steps.map((step) => step.kind === 'run' && step.compiles));
+    expect(compiled).toEqual([[true, true, false, true], [false]]);
   });
 
   it('credits the stage that compiles, not the RUN of the stage it starts from (FROM deps AS build)', () => {

@@ -47,6 +47,8 @@ const COMPILER = new RegExp(`^(?:/(?:usr/(?:local/)?)?bin/)?${COMPILER_NAME.sour
 // Words that run the command after them (`exec gcc`, `then make`); an option after one (`command -v
 // gcc`) means it does not.
 const RUNS_NEXT = new Set(['exec', 'command', 'nohup', 'time', 'nice', 'env', 'xargs', 'then', 'do', 'else', 'if', 'while', 'until', '!', '{']);
+// The same, from a system folder (/usr/bin/env gcc, /usr/bin/nice gcc).
+const SYSTEM_RUNS_NEXT = /^\/(?:usr\/)?bin\/(?:env|nice|nohup|time|xargs)$/;
 const SHELLS_C = /^(?:[\w./-]*\/)?(?:sh|bash|dash|ash)$/;
 // Tools that strip or move a compiled program (strip hello, install hello /usr/local/bin/), and file
 // chores beside them: none of them writes bytes of its own choosing.
@@ -90,11 +92,13 @@ function commandWords(text: string): (string | undefined)[] {
 /** Each command of a shell command line, from its program word on (empty for an empty one). */
 function commands(text: string): string[][] {
   const found: string[][] = [];
+  // A comment (# at the start of a word, to the end of its line) runs nothing.
+  text = text.replace(/(^|\s)#[^\n]*/g, '$1');
   for (const command of text.split(/;|&&|\|\||\||\(|\)|\n|`|\$\(|"|'/)) {
     const words = command.trim().split(/\s+/).filter(Boolean);
     let at = 0;
     for (;;) {
-      while (at < words.length && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[at]!) || RUNS_NEXT.has(words[at]!))) at++;
+      while (at < words.length && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[at]!) || RUNS_NEXT.has(words[at]!) || SYSTEM_RUNS_NEXT.test(words[at]!))) at++;
       if (at + 1 < words.length && SHELLS_C.test(words[at]!) && words[at + 1] === '-c') { at += 2; continue; }
       break;
     }
@@ -187,6 +191,8 @@ export function stageFacts(provenance: Provenance, baseEnv: ReadonlyMap<string, 
   // The working folder; undefined once a WORKDIR cannot be known.
   let workdir: string | undefined = '/';
   const workdirs: (string | undefined)[] = [];
+  // Whether each stage's RUNs still go to sh -c (or bash -c), as their text is read.
+  const shells: boolean[] = [];
   for (const node of parsed.value.nodes) {
     if (node.cmd === 'from') {
       const index = stages.length;
@@ -196,6 +202,7 @@ export function stageFacts(provenance: Provenance, baseEnv: ReadonlyMap<string, 
       stages.push({ index, name: recorded?.name, base, baseRef: node.values[0] ?? '', baseStage: baseStage === -1 ? undefined : baseStage, steps: [], instructions: [] });
       workdir = baseStage === -1 ? '/' : workdirs[baseStage];
       workdirs[index] = workdir;
+      shells[index] = baseStage === -1 ? true : shells[baseStage]!;
       const imageEnv = base === 'scratch' ? [] : baseEnv.get(base);
       const env = baseStage !== -1 ? envOf[baseStage]! : new Map((imageEnv ?? []).map((pair) => [pair.split('=')[0]!, pair.slice(pair.indexOf('=') + 1)] as [string, string]));
       const known = baseStage !== -1 ? envKnownOf[baseStage]! : imageEnv !== undefined;
@@ -232,6 +239,11 @@ export function stageFacts(provenance: Provenance, baseEnv: ReadonlyMap<string, 
       const path = word(node.values[0]);
       workdir = path === undefined || workdir === undefined ? undefined : posix.resolve(workdir, path);
       workdirs[stage.index] = workdir;
+    } else if (node.cmd === 'shell') {
+      // RUN's text then goes to a program we do not read (SHELL ["/tmp/decode"]): none of its RUNs counts.
+      shells[stage.index] = node.values.length === 2 && /^\/bin\/(?:ba)?sh$/.test(node.values[0]!) && node.values[1] === '-c';
+    } else if (node.cmd === 'run' && !node.json && shells[stage.index] === false) {
+      stage.steps.push({ kind: 'run', compiles: false, reshapes: false, fileToolsOnly: false, text: node.values.join(' '), workdir });
     } else if (node.cmd === 'run') {
       const text = node.values.join(' ');
       const expanded = processWord(text, escape, vars.lookup);
@@ -251,11 +263,7 @@ export function stageFacts(provenance: Provenance, baseEnv: ReadonlyMap<string, 
   }
   // With --target the image is that stage's: the stages after it were not what the learner built.
   const target = provenance.target === undefined ? -1 : stages.findIndex((s) => s.name === provenance.target);
-  const built = target === -1 ? stages : stages.slice(0, target + 1);
-  // The engine adds the gateway's --label as a LABEL at the end of the stage it builds last: one
-  // more history entry of that stage.
-  built.at(-1)?.instructions.push({ kind: 'other' });
-  return built;
+  return target === -1 ? stages : stages.slice(0, target + 1);
 }
 
 function copyStep(node: Node, stages: StageFacts[], workdir: string | undefined, word: (text: string) => string | undefined): Step {

@@ -38,7 +38,7 @@ function engine(overrides: Partial<LearnerEngine> = {}): LearnerEngine {
     provenance: async (id) => PROVENANCE[id],
     config: async (id) => ({ entrypoint: [], cmd: id === 'big' ? ['/bin/sh', '-c', '/hello'] : ['/hello'], workingDir: '/', env: [] }),
     programFile: async (id, path) => (WITHOUT_PROGRAM.has(id) ? undefined : { ...COMPILED, path }),
-    history: async (id) => (HISTORIES[id] ?? []).map((step) => ({ id: step, createdBy: '' })),
+    history: async (id) => (HISTORIES[id] ?? []).map((step) => ({ id: step, createdBy: step === id ? '/bin/sh -c #(nop)  LABEL org.stagecraft.learner=x' : '', size: 0 })),
     imageNames: async () => ['hello-world:latest', 'hello-world-small:latest', 'hello-word:latest'],
     ...overrides,
   };
@@ -61,7 +61,7 @@ const cases: [string, unknown, LearnerEngine, 'pass' | 'fail' | 'error'][] = [
     engine({ run: async () => { throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }); } }), 'error'],
   ['image.smallerThan, 98×', { id: 'c', title: 't', kind: 'image.smallerThan', image: 'hello-world-small', than: 'hello-world', ratio: 10 }, engine(), 'pass'],
   ['image.smallerThan, only 2×', { id: 'c', title: 't', kind: 'image.smallerThan', image: 'hello-world-small', than: 'hello-world', ratio: 10 },
-    engine({ image: async (n) => (n === 'hello-world' ? { id: 'big', size: 8e6 } : { id: 'small', size: 4e6 }) }), 'fail'],
+    engine({ image: async (n) => (n === 'hello-world' ? { id: 'big', size: 8e6 } : n === 'hello-world-small' ? { id: 'small', size: 4e6 } : n === 'stagecraft/toolchain' ? { id: 'toolchain', size: 406e6 } : undefined) }), 'fail'],
   ['image.maxSize, under', { id: 'c', title: 't', kind: 'image.maxSize', image: 'hello-world-small', bytes: 10e6 }, engine(), 'pass'],
   ['image.maxSize, over', { id: 'c', title: 't', kind: 'image.maxSize', image: 'hello-world', bytes: 10e6 }, engine(), 'fail'],
   ['image.lacks, no gcc', { id: 'c', title: 't', kind: 'image.lacks', image: 'hello-world-small', paths: ['/usr/bin/gcc'] }, engine(), 'pass'],

@@ -82,10 +82,18 @@ async function writtenBy(engine: LearnerEngine, provenance: Provenance, stages: 
   const unknown: Writer = { kind: 'unknown' };
   const chainStages = chainOf(stages, stageIndex);
   const chain = chainStages.flatMap((stage) => [...stage.instructions].reverse());
-  const history = await unlessGone(engine.history(imageId), undefined);
-  if (!history || hops > stages.length + 4) return unknown;
+  const full = await unlessGone(engine.history(imageId), undefined);
+  if (!full || hops > stages.length + 4) return unknown;
   const root = chainStages.at(-1)!;
   const baseImage = await baseImageOf(engine, root);
+  // The entries above the base image's own are the chain's, and on top of the stage built last one
+  // LABEL per --label key (the gateway's and the learner's), which write no file: counted from the
+  // base up, never guessed from their text.
+  const baseEntries = baseImage ? (await unlessGone(engine.history(baseImage.id), undefined))?.length : 0;
+  if (baseEntries === undefined) return unknown;
+  const labels = full.length - baseEntries - chain.length;
+  if (labels < 0 || full.slice(0, labels).some((entry) => entry.size !== 0 || !/^\/bin\/sh -c #\(nop\) +LABEL /.test(entry.createdBy))) return unknown;
+  const history = full.slice(labels);
   // The image after instruction `at` (newest first); past the chain, the image the stages start from.
   const imageAt = (at: number) => (at < chain.length ? history[at]?.id || undefined : baseImage?.id);
   const holds = async (at: number, where: string): Promise<ProgramFile | null | undefined> => {
@@ -97,7 +105,9 @@ async function writtenBy(engine: LearnerEngine, provenance: Provenance, stages: 
   };
   let writer: number | undefined;
   for (let at = from; ; at++) {
-    if (at < chain.length && chain[at]!.kind === 'other') continue; // ENV, LABEL, CMD…: no file changes
+    // ENV, LABEL, CMD…: no file changes, unless the engine kept a layer for it (a cache hit on an
+    // image that a RUN made under that instruction's record, SHELL ["/tmp/d"] then MAINTAINER x).
+    if (at < chain.length && chain[at]!.kind === 'other' && history[at]?.size === 0) continue;
     const here = await holds(at, path);
     if (here === undefined) return unknown;
     if (here === null) break;
@@ -107,7 +117,7 @@ async function writtenBy(engine: LearnerEngine, provenance: Provenance, stages: 
   // Not even the newest image asked holds it: what was copied from there is not this program.
   if (writer === undefined) return hops > 0 && from === 0 ? { kind: 'changed', stage: stageIndex, path } : unknown;
   const step = chain[writer]!;
-  if (step.kind === 'other') return unknown;
+  if (step.kind === 'other') return { kind: 'step', step: (history[writer]?.createdBy ?? '').replace(/^\/bin\/sh -c (?:#\(nop\) +)?/, ''), over: false };
   if (step.kind === 'copy') {
     if (step.untraceable) return unknown;
     if (step.from === 'context') return { kind: 'copy', from: 'context' };

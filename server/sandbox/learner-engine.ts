@@ -53,7 +53,7 @@ export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, 
   };
   const reads = new Map<string, Promise<string | undefined>>();
   const configs = new Map<string, Promise<ImageConfig>>();
-  const histories = new Map<string, Promise<{ id: string; createdBy: string }[]>>();
+  const histories = new Map<string, Promise<{ id: string; createdBy: string; size: number }[]>>();
   // Created, never started: the archive API reads the image's filesystem without running anything.
   const inspectFiles = async <T>(imageId: string, read: (container: Docker.Container) => Promise<T>): Promise<T> => {
     const container = await docker.createContainer({ Image: imageId, Cmd: ['/stagecraft-never-runs'], Entrypoint: [], Labels: labels, HostConfig: hardened });
@@ -99,8 +99,8 @@ export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, 
 
     // An image's history never changes under its id: read once per grading run.
     history: (imageId) => memo(histories, imageId, async () => {
-      const steps = (await docker.getImage(imageId).history()) as { Id: string; CreatedBy: string }[];
-      return steps.map((step) => ({ id: step.Id === '<missing>' ? '' : step.Id, createdBy: step.CreatedBy }));
+      const steps = (await docker.getImage(imageId).history()) as { Id: string; CreatedBy: string; Size: number }[];
+      return steps.map((step) => ({ id: step.Id === '<missing>' ? '' : step.Id, createdBy: step.CreatedBy, size: step.Size }));
     }),
 
     async image(name) {
