@@ -46,6 +46,8 @@ export interface FolderFacts {
   files: Record<string, string>;
   /** Text files that name a compiler or build tool: a RUN that names one of them compiles. */
   scripts: string[];
+  /** Prebuilt object code (ELF objects, static archives) a compile could link in as it is; absent in records made before it was kept. */
+  objects?: string[];
   /** ELF files by their GNU build id (which strip keeps); absent in records made before it was kept. */
   buildIds?: Record<string, string>;
 }
@@ -101,6 +103,14 @@ export interface LearnerEngine {
   provenance(imageId: string): Promise<Provenance | undefined>;
   /** The learner's names for their images (for near-miss hints). */
   imageNames(): Promise<string[]>;
+  /**
+   * What is at each path of the image, links not followed: null for nothing, else its kind and, for
+   * a regular file, its mode, size and a digest of its first MiB (enough to tell a program from a
+   * stand-in for it).
+   */
+  fingerprints(imageId: string, paths: readonly string[]): Promise<Record<string, string | null>>;
+  /** The id of the lab's pristine image whose compiler the course's builds use (the one a program runs alone in), or undefined when the engine lacks it. */
+  labImage(): Promise<string | undefined>;
   /** Which of `paths` exist in the image's filesystem. */
   pathsExist(imageId: string, paths: string[]): Promise<Record<string, boolean>>;
   /** A text file in the learner's home folder, or undefined when there is none. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fileToolsOnly, folderFacts, namesCompiler, namesReshaper, originOf, programOf, stageFacts } from './provenance.ts';
 import type { Provenance } from './port.ts';
+import { elfFile } from '../../tests/support/elf.ts';
 
 /** A build record as the gateway writes it: each stage with its base and name. */
 const built = (dockerfile: string): Provenance => ({
@@ -110,6 +111,16 @@ describe('stageFacts', () => {
     expect(Object.values(folder.files).sort()).toEqual(['build.sh', 'hello.bin', 'notes.txt']);
     const runs = stageFacts({ ...built(`${BUILD}RUN if [ -f hello.c ]; then sh build.sh; fi\nRUN cat notes.txt\nRUN sh ./build.sh.bak\n`), folder })[0]!.steps.filter((s) => s.kind === 'run');
     expect(runs.map((s) => s.kind === 'run' && s.compiles)).toEqual([true, false, false]);
+  });
+
+  it('lists prebuilt object code of the folder (ELF objects, static archives), not programs or sources', () => {
+    const folder = folderFacts([
+      { name: 'lib/prebuilt.o', data: elfFile({ type: 1 }) },
+      { name: 'libhello.a', data: Buffer.from('!<arch>\n/               0           0     0     0       4         `\n') },
+      { name: 'hello.bin', data: elfFile({ type: 3 }) },
+      { name: 'hello.c', data: Buffer.from('int main(void) { return 0; }\n') },
+    ]);
+    expect(folder.objects).toEqual(['lib/prebuilt.o', 'libhello.a']);
   });
 
   it('sees a compiler named through a variable (ENV CC=gcc, RUN $CC …)', () => {

@@ -50,14 +50,14 @@ const RUNS_NEXT = new Set(['exec', 'command', 'nohup', 'time', 'nice', 'env', 'x
 // The same, from a system folder (/usr/bin/env gcc, /usr/bin/nice gcc).
 const SYSTEM_RUNS_NEXT = /^\/(?:usr\/)?bin\/(?:env|nice|nohup|time|xargs)$/;
 const SHELLS_C = /^(?:[\w./-]*\/)?(?:sh|bash|dash|ash)$/;
-// Tools that strip or move a compiled program (strip hello, install hello /usr/local/bin/), and file
+// Tools that strip or move a compiled program (strip hello, objcopy --strip-debug, install hello /usr/local/bin/), and file
 // chores beside them: none of them writes bytes of its own choosing.
 // By bare name or in a system folder only: a path into the build's own files (/src/x-cp, ./strip)
 // is a script of the learner's, which may write anything.
-const RESHAPER = /^(?:\/(?:usr\/(?:local\/)?)?bin\/)?(?:x86_64-linux-gnu-)?(?:strip|install|cp|mv)$/;
+const RESHAPER = /^(?:\/(?:usr\/(?:local\/)?)?bin\/)?(?:x86_64-linux-gnu-)?(?:strip|objcopy|install|cp|mv)$/;
 const FILE_CHORE = /^(?:\/(?:usr\/(?:local\/)?)?bin\/)?(?:mkdir|chmod|chown|ln|rm|ls|true)$/;
 /** The names RESHAPER and FILE_CHORE accept, as a file of the folder might be called to shadow them on PATH. */
-export const FILE_TOOL_NAMES = new Set(['strip', 'install', 'cp', 'mv', 'mkdir', 'chmod', 'chown', 'ln', 'rm', 'ls', 'true', 'x86_64-linux-gnu-strip']);
+export const FILE_TOOL_NAMES = new Set(['strip', 'objcopy', 'x86_64-linux-gnu-objcopy', 'install', 'cp', 'mv', 'mkdir', 'chmod', 'chown', 'ln', 'rm', 'ls', 'true', 'x86_64-linux-gnu-strip']);
 
 /**
  * Whether a shell command line runs a compiler or build tool as a command: at the start of a command
@@ -90,7 +90,7 @@ function commandWords(text: string): (string | undefined)[] {
 }
 
 /** Each command of a shell command line, from its program word on (empty for an empty one). */
-function commands(text: string): string[][] {
+export function commands(text: string): string[][] {
   const found: string[][] = [];
   // A comment (# at the start of a word, to the end of its line) runs nothing.
   text = text.replace(/(^|\s)#[^\n]*/g, '$1');
@@ -119,10 +119,12 @@ const SCRIPT_BYTES = 64 * 1024;
 
 /** What grading needs to know of the files of a build folder, from the gateway that was sent them. */
 export function folderFacts(files: { name: string; data: Buffer }[]): FolderFacts {
-  const facts: FolderFacts = { files: {}, scripts: [], buildIds: {} };
+  const facts: FolderFacts = { files: {}, scripts: [], buildIds: {}, objects: [] };
   for (const { name, data } of files) {
     facts.files[programDigest(data)] ??= name;
-    const buildId = elfFacts(data)?.buildId;
+    const elf = elfFacts(data);
+    if (elf?.kind === 'object' || data.subarray(0, 8).toString('latin1') === '!<arch>\n') facts.objects!.push(name);
+    const buildId = elf?.buildId;
     if (buildId) facts.buildIds![buildId] ??= name;
     if (data.length <= SCRIPT_BYTES && !data.includes(0) && namesCompiler(data.toString('latin1'))) facts.scripts.push(name);
   }

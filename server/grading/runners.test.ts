@@ -39,6 +39,8 @@ function engine(overrides: Partial<LearnerEngine> = {}): LearnerEngine {
     config: async (id) => ({ entrypoint: [], cmd: id === 'big' ? ['/bin/sh', '-c', '/hello'] : ['/hello'], workingDir: '/', env: [] }),
     programFile: async (id, path) => (WITHOUT_PROGRAM.has(id) ? undefined : { ...COMPILED, path }),
     history: async (id) => (HISTORIES[id] ?? []).map((step) => ({ id: step, createdBy: step === id ? '/bin/sh -c #(nop)  LABEL org.stagecraft.learner=x' : '', size: 0 })),
+    fingerprints: async (_id, paths) => Object.fromEntries(paths.map((p) => [p, null])),
+    labImage: async () => 'toolchain',
     imageNames: async () => ['hello-world:latest', 'hello-world-small:latest', 'hello-word:latest'],
     ...overrides,
   };

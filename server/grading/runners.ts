@@ -3,12 +3,13 @@
 import { posix } from 'node:path';
 import type { Check, CheckKind } from '../../src/schemas/checks.ts';
 import { describeOutput, excerpt, matchesOutput } from './output.ts';
-import { programDigest, type FolderFacts, type LearnerEngine, type LearnerImage, type ProgramFile, type Provenance } from './port.ts';
+import { CannotJudge, programDigest, type FolderFacts, type LearnerEngine, type LearnerImage, type ProgramFile, type Provenance } from './port.ts';
 import { nearMiss } from './near-miss.ts';
 import { diagnose } from './diagnose.ts';
 import { elfFacts } from './elf.ts';
 import { FILE_TOOL_NAMES, originOf, rootBase, sourceOf, stageFacts, startForm, type StageFacts } from './provenance.ts';
 import { locateProgram, whyNotStarted } from './start-failure.ts';
+import { steeringVariables, steersCompiler, TOOLCHAIN_PATHS } from './toolchain.ts';
 
 export interface Verdict {
   status: 'pass' | 'fail';
@@ -59,6 +60,8 @@ function sameProgram(a: Buffer, b: Buffer): boolean {
 /** What wrote a program, found by walking back through the build's images (one per instruction) and the stages it copied from. */
 type Writer =
   | { kind: 'compile'; step: string }
+  /** A compiling RUN whose compiler may not have been the lab's, or not alone in making the program (why says what steered it). */
+  | { kind: 'steered'; step: string; why: string; hint: string }
   /** A RUN that compiles nothing (base64 -d, a script, cp of a file that was not compiled either); `over` when a file was there before it. */
   | { kind: 'step'; step: string; over: boolean }
   | { kind: 'copy'; from: 'context' | 'image' }
@@ -103,6 +106,10 @@ async function writtenBy(engine: LearnerEngine, provenance: Provenance, stages: 
     const file = await stageFile(engine, id, where);
     return file && sameProgram(file.bytes, target) ? file : file === undefined ? undefined : null;
   };
+  // A link (RUN ln -s /src/hello /usr/local/bin/hello) writes no bytes of the program: who wrote the file it leads to?
+  const newestId = imageAt(from);
+  const newest = newestId === undefined ? undefined : await stageFile(engine, newestId, path);
+  if (newest && newest.path !== path) return writtenBy(engine, provenance, stages, stageIndex, imageId, newest.path, target, from, hops + 1);
   let writer: number | undefined;
   for (let at = from; ; at++) {
     // ENV, LABEL, CMD…: no file changes, unless the engine kept a layer for it (a cache hit on an
@@ -142,11 +149,44 @@ async function writtenBy(engine: LearnerEngine, provenance: Provenance, stages: 
       return writtenBy(engine, provenance, stages, stageIndex, imageId, source, target, writer! + 1, hops + 1);
     }
   }
-  if (step.compiles) return { kind: 'compile', step: step.text };
   const before = imageAt(writer! + 1);
+  if (step.compiles) {
+    const steered = await compilerNotLabs(engine, provenance, step.text, before);
+    return steered === undefined ? { kind: 'compile', step: step.text } : { kind: 'steered', step: step.text, ...steered };
+  }
   return { kind: 'step', step: step.text, over: before !== undefined && (await stageFile(engine, before, path).catch(() => null)) != null };
 }
 
+/**
+ * Why the compiler a RUN ran may not have been the lab's, or undefined when it was: an option or a
+ * variable that points it at other files, or a file of the toolchain (the driver on PATH, gcc's
+ * programs, start-up files, libraries) that an earlier step changed, compared with the lab's image.
+ */
+async function compilerNotLabs(engine: LearnerEngine, provenance: Provenance, text: string, before: string | undefined): Promise<{ why: string; hint: string } | undefined> {
+  const object = provenance.folder.objects?.[0];
+  if (object !== undefined) {
+    return { why: `your build folder holds prebuilt object code (${object}), which a compile may link in as it is`,
+      hint: `Compile from source alone: remove ${object} from your build folder (or add it to .dockerignore) and build again.` };
+  }
+  const steered = async () => {
+    const why = steersCompiler(text, provenance.dockerfile);
+    if (why !== undefined) return why;
+    const lab = await engine.labImage();
+    if (lab === undefined) throw new CannotJudge('engine_unavailable', 'the lab\'s toolchain image is missing from the engine');
+    if (before === undefined) return 'the image before it is gone, so its compiler cannot be told from the lab\'s';
+    if (before === lab) return undefined;
+    const [env, labEnv] = await Promise.all([engine.config(before), engine.config(lab)]);
+    const variables = steeringVariables(env.env, labEnv.env);
+    if (variables !== undefined) return variables;
+    const [mine, labs] = await Promise.all([engine.fingerprints(before, TOOLCHAIN_PATHS), engine.fingerprints(lab, TOOLCHAIN_PATHS)]);
+    const changed = TOOLCHAIN_PATHS.find((path) => mine[path] !== labs[path]);
+    return changed === undefined ? undefined : `an earlier step ${labs[changed] === null ? 'put a file at' : 'changed'} ${changed}, which the compiler runs, links in or loads`;
+  };
+  const why = await steered();
+  return why === undefined ? undefined : {
+    why, hint: 'Compile with the lab\'s gcc as it comes: leave the toolchain\'s files, PATH and the loader\'s variables alone, and do not point gcc at other programs (-B, -wrapper, -specs).',
+  };
+}
 
 /** The folder of this build and those of the learner's earlier builds its stages start from (by image id), a few deep. */
 async function foldersOf(engine: LearnerEngine, provenance: Provenance, stages: StageFacts[], depth = 0): Promise<FolderFacts[]> {
@@ -304,6 +344,10 @@ async function judgeProgram(engine: LearnerEngine, name: string, imageId: string
         'Copy the compiled program as it is (COPY --from=build …) and leave it unchanged in the final stage.')
       : notYours(`${program} was written by the step "${evidence.writtenBy}", which compiles nothing`,
         'Compile the program in the step that writes it (RUN gcc hello.c -o hello): another RUN that names a compiler does not make its files compiled.');
+  }
+  if (writer.kind === 'steered') {
+    evidence.writtenBy = writer.step.slice(0, 120);
+    return notYours(`${program} was written by the step "${evidence.writtenBy}", but ${writer.why}`, writer.hint);
   }
   if (writer.kind === 'copy') {
     return writer.from === 'context'
@@ -478,8 +522,9 @@ export const RUNNERS: { [K in CheckKind]: Runner<K> } = {
   'dockerfile.copyFrom': async (check, engine) => {
     const built = await needBuilt(engine, check.image);
     if (isVerdict(built)) return built;
-    const final = (await factsOf(engine, built.provenance)).at(-1);
-    const fromStages = (final?.steps ?? []).filter((s) => s.kind === 'copy' && !s.untraceable && typeof s.from === 'object' && 'stage' in s.from).length;
+    // The final stage and those it starts from (FROM final AS test adds a stage that copies nothing).
+    const stages = await factsOf(engine, built.provenance);
+    const fromStages = chainOf(stages, stages.length - 1).flatMap((stage) => stage.steps).filter((s) => s.kind === 'copy' && !s.untraceable && typeof s.from === 'object' && 'stage' in s.from).length;
     const evidence = { imageId: built.image.id, dockerfile: built.provenance.dockerfileName, copies: fromStages };
     return fromStages > 0 ? pass(evidence) : fail(`the final stage of ${check.image}'s Dockerfile to COPY --from an earlier stage`, 'no COPY --from a stage in the final stage', evidence);
   },

@@ -1,6 +1,6 @@
 // The sandbox's side of grading: one learner's images looked up by the names they gave, run or
 // opened only under the lab's limits. Check containers carry the learner's label and are removed.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path, { posix } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -24,11 +24,17 @@ const FRESH_FOLDER = '/stagecraft-check-run';
 const ALONE_FOLDER = '/stagecraft-check';
 
 /** Answers about images, shared by every learner of an engine (the same image id is the same content). */
-export interface ImageEvidence { runs: EvidenceCache<RunOutcome>; paths: EvidenceCache<Record<string, boolean>>; programs: EvidenceCache<ProgramFile | undefined> }
+export interface ImageEvidence {
+  runs: EvidenceCache<RunOutcome>;
+  paths: EvidenceCache<Record<string, boolean>>;
+  programs: EvidenceCache<ProgramFile | undefined>;
+  prints: EvidenceCache<Record<string, string | null>>;
+}
 
 export const imageEvidence = (): ImageEvidence => ({
   runs: new EvidenceCache({ weigh: (outcome) => outcome.stdout.length + outcome.stderr.length + 100 }),
   paths: new EvidenceCache({ weigh: (found) => JSON.stringify(found).length }),
+  prints: new EvidenceCache({ weigh: (found) => JSON.stringify(found).length }),
   programs: new EvidenceCache({ weigh: (file) => (file?.bytes.length ?? 0) + 100, byteLimit: 4 * PROGRAM_BYTES_LIMIT }),
 });
 
@@ -136,6 +142,20 @@ export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, 
       }
     }, (outcome) => !outcome.timedOut), // a timeout may be the machine's load, not the image
 
+    // Read all at once, from one container that never runs.
+    fingerprints: (imageId, paths) => evidence.prints.get(`prints ${imageId} ${JSON.stringify(paths)}`, () => inspectFiles(imageId, async (container) => {
+      const read = async (at: string) => {
+        const archive = await container.getArchive({ path: at }).catch(unreadableAs(undefined));
+        return [at, archive ? await fingerprintOf(archive as NodeJS.ReadableStream) : null] as const;
+      };
+      return Object.fromEntries(await Promise.all(paths.map(read)));
+    })),
+
+    labImage: async () => {
+      const base = await firstPresent(docker, checkBases);
+      return base === undefined ? undefined : (await docker.getImage(base).inspect()).Id;
+    },
+
     pathsExist: (imageId, paths) => evidence.paths.get(`paths ${imageId} ${JSON.stringify(paths)}`, () => inspectFiles(imageId, async (container) => {
       const found: Record<string, boolean> = {};
       for (const p of paths) found[p] = await container.infoArchive({ path: p }).then(() => true, unreadableAs(false));
@@ -178,6 +198,34 @@ async function firstFile(archive: NodeJS.ReadableStream): Promise<{ file: Omit<P
       return { file: { bytes, size: header.size ?? bytes.length, executable: ((header.mode ?? 0) & 0o111) !== 0 } };
     }
     return undefined;
+  } finally {
+    (archive as unknown as Readable).destroy?.();
+    extract.destroy();
+  }
+}
+
+/** Enough of a file to tell a program from a stand-in for it. */
+const FINGERPRINT_BYTES = 1024 * 1024;
+
+/** The archive's first entry, in a word: a link and its target, a folder, or a file's mode, size and digest of its first MiB. */
+async function fingerprintOf(archive: NodeJS.ReadableStream): Promise<string> {
+  const extract = tar.extract();
+  (archive as unknown as Readable).pipe(extract);
+  try {
+    for await (const entry of extract) {
+      const { header } = entry as unknown as { header: tar.Header };
+      if (header.type === 'symlink') return `link ${header.linkname ?? ''}`;
+      if (header.type !== 'file') return header.type ?? 'other';
+      const hash = createHash('sha256');
+      let read = 0;
+      for await (const chunk of entry as AsyncIterable<Buffer>) {
+        hash.update(chunk.subarray(0, FINGERPRINT_BYTES - read));
+        read += chunk.length;
+        if (read >= FINGERPRINT_BYTES) break;
+      }
+      return `file ${((header.mode ?? 0) & 0o7777).toString(8)} ${header.size ?? 0} ${hash.digest('hex')}`;
+    }
+    return 'empty';
   } finally {
     (archive as unknown as Readable).destroy?.();
     extract.destroy();
