@@ -1,7 +1,8 @@
 // Disk quotas by accounting: overlay2 on ext4 cannot cap a container's writes, so every few seconds
 // this looks at what each of this server's learners holds on disk and stops what has outgrown the
-// quota: a learner container, a build step (found by its per-learner cgroup parent), or the
-// workspace whose home folder keeps growing past it. Only that learner is stopped.
+// quota: the learner's containers and build steps (found by their per-learner cgroup parent),
+// whose writes together may not pass it, or the workspace whose home folder keeps growing past it.
+// Only that learner's are stopped.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
@@ -38,14 +39,26 @@ export class DiskWatch {
     // builds can take a name outside their namespace, so a build step labelled "workspace" is still measured.
     const isWorkspace = (c: Docker.ContainerInfo) => c.Labels[LABELS.role] === 'workspace' && c.Names.includes(`/${workspaceName(c.Labels[LABELS.learner] ?? '')}`);
     const workspaces = running.filter(isWorkspace);
+    // What each learner's running containers and build steps have written, together: containers
+    // created first and started at once each pass the checks at create and start, then all write.
+    const writers = new Map<string, { id: string; bytes: number }[]>();
     for (const info of running.filter((c) => !isWorkspace(c))) {
       const inspect = await docker.getContainer(info.Id).inspect({ size: true } as unknown as Docker.ContainerInspectOptions).catch(() => undefined) as (Docker.ContainerInspectInfo & { SizeRw?: number }) | undefined;
-      if (!inspect || (inspect.SizeRw ?? 0) <= diskBytes) continue;
+      if (!inspect || !inspect.SizeRw) continue;
       // A build step inherits labels the Dockerfile set, so its cgroup parent (ours) names its learner first.
       const learnerId = builderOf(inspect) ?? info.Labels[LABELS.learner];
       if (!learnerId || !this.#deps.ours(learnerId)) continue;
-      console.info(JSON.stringify({ event: 'disk_quota', learner: learnerId, container: info.Id.slice(0, 12), bytes: inspect.SizeRw }));
-      await docker.getContainer(info.Id).kill().catch(() => undefined); // it may have exited meanwhile
+      writers.set(learnerId, [...(writers.get(learnerId) ?? []), { id: info.Id, bytes: inspect.SizeRw }]);
+    }
+    for (const [learnerId, containers] of writers) {
+      let total = containers.reduce((sum, c) => sum + c.bytes, 0);
+      // The largest writers stop first, until what is left fits.
+      for (const container of containers.sort((a, b) => b.bytes - a.bytes)) {
+        if (total <= diskBytes) break;
+        console.info(JSON.stringify({ event: 'disk_quota', learner: learnerId, container: container.id.slice(0, 12), bytes: container.bytes, total }));
+        await docker.getContainer(container.id).kill().catch(() => undefined); // it may have exited meanwhile
+        total -= container.bytes;
+      }
     }
     const learners = workspaces.map((info) => info.Labels[LABELS.learner] ?? '').filter((learnerId) => this.#deps.ours(learnerId));
     const homes = await this.#homeBytes(learners);

@@ -249,7 +249,8 @@ export interface Quotas {
   /** Bytes of image data a learner may add on top of the base images, plus container writes. */
   imageBytes: number;
   /**
-   * Bytes one learner container, one build step, or a learner's home folder may hold on disk.
+   * Bytes a learner's running containers and build steps may write, all together, and their home
+   * folder may hold, on disk.
    * overlay2 on ext4 has no size limit of its own, so a watcher checks every few seconds and stops
    * what has grown past it.
    */

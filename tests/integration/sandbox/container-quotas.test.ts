@@ -90,6 +90,22 @@ describe('the image-plus-writes quota', () => {
   });
 });
 
+describe('the disk quota over a learner\'s running containers', () => {
+  it('stops the largest writer when containers created first and started at once write past it together', async () => {
+    // Each writes 18 MB, under the 30 MB disk quota; together 36 MB. Created before any wrote, they
+    // pass the checks at create and start; only the watcher sees their sum.
+    for (const name of ['w1', 'w2']) await run(terminal, `docker create --name ${name} stagecraft/runtime sh -c 'dd if=/dev/zero of=/big bs=1M count=18 2>/dev/null; sleep 600' > /dev/null`);
+    await run(terminal, 'docker start w1 w2 > /dev/null');
+    const deadline = Date.now() + 30_000;
+    let running = 2;
+    while (running === 2 && Date.now() < deadline) {
+      running = Number((await run(terminal, 'docker ps -q --filter name=w | wc -l')).trim());
+    }
+    expect(running).toBe(1);
+    await run(terminal, 'docker rm -f w1 w2 > /dev/null', 30_000);
+  });
+});
+
 describe('what learners create, and what the gateway holds of it', () => {
   it('refuses a container create with more than 64 KiB of labels, or a body past 256 KiB, and makes nothing', async () => {
     const before = await run(terminal, 'docker ps -aq | wc -l');
