@@ -104,9 +104,9 @@ export interface LearnerEngine {
   /** The learner's names for their images (for near-miss hints). */
   imageNames(): Promise<string[]>;
   /**
-   * What is at each path of the image, links not followed: null for nothing, else its kind and, for
-   * a regular file, its mode, size and a digest of its first MiB (enough to tell a program from a
-   * stand-in for it).
+   * What is at each path of the image, links not followed: null for nothing, else the engine's stat
+   * of it (mode, size, modification time, link target). Cheap, but a step may forge all four
+   * (touch -r, padding): a known limit.
    */
   fingerprints(imageId: string, paths: readonly string[]): Promise<Record<string, string | null>>;
   /** The id of the lab's pristine image whose compiler the course's builds use (the one a program runs alone in), or undefined when the engine lacks it. */

@@ -16,15 +16,16 @@ const PATH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin']
 // Where gcc looks for its own programs before PATH (gcc -print-search-dirs), and where it might.
 const PROGRAM_DIRS = [GCC, `/usr/lib/gcc/${ARCH}`, `/usr/${ARCH}/bin/${ARCH}/12`, `/usr/${ARCH}/bin/${ARCH}`, `/usr/${ARCH}/bin`, `/usr/libexec/gcc/${ARCH}/12`, `/usr/libexec/gcc/${ARCH}`];
 // Where the linker looks for start-up files and the C library, in its order.
-const LIBRARY_DIRS = [GCC, LIB, '/usr/lib'];
+const LIBRARY_DIRS = [GCC, `${LIB}/12`, `/usr/${ARCH}/lib`, `/usr/${ARCH}/lib64`, `/usr/${ARCH}/lib/${ARCH}/12`, LIB, '/usr/lib'];
 
-const DRIVERS = ['gcc', 'cc', 'c89', 'c99', 'c89-gcc', 'c99-gcc', 'gcc-12', `${ARCH}-gcc`, `${ARCH}-gcc-12`, 'make', 'cmake', 'ninja', 'clang', 'sh', 'dash', 'bash'];
-const HELPERS = ['cc1', 'collect2', 'lto-wrapper', 'lto1', 'as', 'ld', 'ld.bfd', 'ld.gold', 'ld.lld', 'ld.mold', 'real-ld', 'collect-ld', `${ARCH}-as`, `${ARCH}-ld`, `${ARCH}-ld.bfd`, `${ARCH}-ld.gold`, 'specs', 'liblto_plugin.so'];
+const DRIVERS = ['gcc', 'cc', 'c89', 'c99', 'c89-gcc', 'c99-gcc', 'gcc-12', `${ARCH}-gcc`, `${ARCH}-gcc-12`, 'g++', 'c++', 'g++-12', `${ARCH}-g++`, `${ARCH}-g++-12`, 'make', 'cmake', 'ninja', 'clang', 'sh', 'dash', 'bash'];
+const HELPERS = ['cc1', 'cc1plus', 'collect2', 'lto-wrapper', 'lto1', 'as', 'ld', 'ld.bfd', 'ld.gold', 'ld.lld', 'ld.mold', 'real-ld', 'collect-ld', `${ARCH}-as`, `${ARCH}-ld`, `${ARCH}-ld.bfd`, `${ARCH}-ld.gold`, 'specs', 'liblto_plugin.so'];
 const LINKED = ['crt1.o', 'Scrt1.o', 'crti.o', 'crtn.o', 'crtbegin.o', 'crtbeginS.o', 'crtend.o', 'crtendS.o', 'libc.so', 'libc.a', 'libc_nonshared.a', 'libgcc.a', 'libgcc_s.so', 'libgcc_eh.a'];
 // What the compiler's own programs load when they run, and what tells the loader where to look.
 const LOADED = [
   ...['libc.so.6', 'libm.so.6', 'ld-linux-x86-64.so.2', 'libisl.so.23', 'libmpc.so.3', 'libmpfr.so.6', 'libgmp.so.10', 'libzstd.so.1', 'libz.so.1', 'libbfd-2.40-system.so', 'libctf.so.0', 'libsframe.so.0', 'libjansson.so.4'].map((name) => `${LIB}/${name}`),
-  '/usr/lib64/ld-linux-x86-64.so.2', '/etc/ld.so.preload', '/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/alternatives/cc', '/etc/alternatives/c89', '/etc/alternatives/c99',
+  // The links that make /bin, /sbin and /lib the /usr folders: a folder there instead holds a shell of its own.
+  '/bin', '/sbin', '/lib', '/lib64', '/usr/lib64', '/usr/lib64/ld-linux-x86-64.so.2', '/etc/ld.so.preload', '/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/alternatives/cc', '/etc/alternatives/c89', '/etc/alternatives/c99',
 ];
 
 /** Every path whose content the compiler's run depends on, in the lab's toolchain image: each must be as the lab has it (there or not). */
