@@ -32,6 +32,18 @@ describe('elfFacts', () => {
     expect(elfFacts(moved)?.loaded).not.toBe(elfFacts(program)?.loaded);
   });
 
+  it('names no loaded code for a program whose headers were moved or load past the end of the file (eighth review: a forged twin)', () => {
+    const program = elfFile({ interpreter: '/lib64/ld-linux-x86-64.so.2', comment: [GCC] });
+    const fewer = Buffer.from(program);
+    fewer.writeUInt16LE(0, 56); // e_phnum: the table says something else is loaded
+    expect(elfFacts(fewer)?.loaded).not.toBe(elfFacts(program)?.loaded);
+    const pastTheEnd = Buffer.from(program);
+    pastTheEnd.writeUInt32LE(1, 64); // the one header becomes a PT_LOAD…
+    pastTheEnd.writeBigUInt64LE(BigInt(program.length), 64 + 32); // …of more bytes than the file holds
+    expect(elfFacts(pastTheEnd)?.kind).toBe('program');
+    expect(elfFacts(pastTheEnd)?.loaded).toBeUndefined();
+  });
+
   it('tells an object file (gcc -c) from a program', () => {
     expect(elfFacts(elfFile({ type: 1, comment: [GCC] }))?.kind).toBe('object');
   });

@@ -41,20 +41,24 @@ export function elfFacts(bytes: Buffer): ElfFacts | undefined {
     // Program headers: the loader a dynamic program asks for, and what the kernel loads.
     const phoff = word(wide ? 32 : 28), phentsize = u16(wide ? 54 : 42), phnum = u16(wide ? 56 : 44);
     const headerSize = wide ? 64 : 52;
-    const loaded = createHash('sha256').update(`entry ${word(24)}\n`);
+    // Where the program headers are and how many: a table moved or grown elsewhere loads other code.
+    const loaded = createHash('sha256').update(`type ${type} entry ${word(24)} headers ${phoff} ${phnum} ${phentsize}\n`);
+    // A header or a segment past the end of the file: the kernel would load what this cannot read.
+    let whole = phnum <= 256;
     for (let i = 0; i < phnum && i < 256; i++) {
       const at = phoff + i * phentsize;
-      if (!inside(at, phentsize)) continue;
+      if (!inside(at, phentsize)) { whole = false; continue; }
       const offset = word(at + (wide ? 8 : 4)), size = word(at + (wide ? 32 : 16));
       if (u32(at) === 3 && inside(offset, size)) facts.interpreter = bytes.subarray(offset, offset + size).toString('latin1').replace(/\0.*$/s, ''); // PT_INTERP
-      if (u32(at) !== 1 || !inside(offset, size)) continue; // PT_LOAD
+      if (u32(at) !== 1) continue; // PT_LOAD
+      if (!inside(offset, size)) { whole = false; continue; }
       const vaddr = word(at + (wide ? 16 : 8)), memsz = word(at + (wide ? 40 : 20)), flags = u32(at + (wide ? 4 : 24));
       const segment = Buffer.from(bytes.subarray(offset, offset + size));
       // The ELF header a first segment holds names where the sections are, which strip moves.
       if (offset < headerSize) segment.fill(0, 0, Math.min(headerSize - offset, segment.length));
       loaded.update(`load ${vaddr} ${memsz} ${flags} ${size}\n`).update(segment);
     }
-    facts.loaded = loaded.digest('hex');
+    if (whole) facts.loaded = loaded.digest('hex');
     // Section headers: find .comment by name in the section-name table.
     const shoff = word(wide ? 40 : 32), shentsize = u16(wide ? 58 : 46), shnum = u16(wide ? 60 : 48), shstrndx = u16(wide ? 62 : 50);
     const section = (i: number) => {

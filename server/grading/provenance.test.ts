@@ -154,6 +154,11 @@ describe('stageFacts', () => {
     expect(compiled).toEqual([[true, true, false, true], [false]]);
   });
 
+  it('reads RUNs under a SHELL with shell options only (bash -o pipefail -c, as hadolint advises; eighth review)', () => {
+    const stages = stagesOf('FROM stagecraft/toolchain\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\nRUN gcc a.c\nSHELL ["/bin/bash", "-eu", "-c"]\nRUN gcc b.c\nSHELL ["/bin/bash", "--rcfile", "/x", "-c"]\nRUN gcc c.c\nSHELL ["/bin/bash", "-o", "/x", "-c"]\nRUN gcc d.c\n');
+    expect(stages[0]!.steps.map((step) => step.kind === 'run' && step.compiles)).toEqual([true, true, false, false]);
+  });
+
   it('credits the stage that compiles, not the RUN of the stage it starts from (FROM deps AS build)', () => {
     const stages = stagesOf('FROM stagecraft/toolchain AS deps\nRUN mkdir -p /build\nFROM deps AS build\nWORKDIR /build\nCOPY hello.c .\nRUN gcc -o hello hello.c\nFROM stagecraft/runtime\nCOPY --from=build /build/hello /app/hello\n');
     expect(originOf(stages, 2, '/app/hello')).toEqual({ kind: 'run', stage: 1, path: '/build/hello' });
