@@ -37,8 +37,10 @@ export const TOOLCHAIN_PATHS: readonly string[] = [...new Set([
 ])];
 
 // Variables that make the shell, gcc or the loader run or load other files.
-const STEERING = /^(?:LD_PRELOAD|LD_LIBRARY_PATH|LD_AUDIT|GCC_EXEC_PREFIX|COMPILER_PATH|LIBRARY_PATH|BASH_ENV|ENV|BASH_FUNC_.*)$/;
-const STEERING_WORD = /(?:^|[^A-Za-z0-9_])(LD_PRELOAD|LD_LIBRARY_PATH|LD_AUDIT|GCC_EXEC_PREFIX|COMPILER_PATH|LIBRARY_PATH|BASH_ENV|BASH_FUNC_\w*)(?:[^A-Za-z0-9_]|$)/;
+const STEERING_NAMES = 'LD_PRELOAD|LD_LIBRARY_PATH|LD_AUDIT|GCC_EXEC_PREFIX|COMPILER_PATH|LIBRARY_PATH|BASH_ENV|BASH_FUNC_\\w*';
+// In the image's variables, ENV too (sh reads the file it names) and a function of any name (BASH_FUNC_gcc%%); in the Dockerfile, a word of its own.
+const STEERING = new RegExp(`^(?:${STEERING_NAMES}|ENV|BASH_FUNC_.*)$`);
+const STEERING_WORD = new RegExp(`(?:^|[^A-Za-z0-9_])(${STEERING_NAMES})(?:[^A-Za-z0-9_]|$)`);
 // gcc's options that run or read other programs: a prefix for its helpers, a wrapper, specs, plugins.
 const STEERING_FLAG = /^(?:-B|-wrapper|--?specs|-fplugin|--sysroot|-Wl,-?-plugin|-fuse-ld=(?!bfd$|gold$))/;
 
