@@ -104,11 +104,11 @@ export interface LearnerEngine {
   /** The learner's names for their images (for near-miss hints). */
   imageNames(): Promise<string[]>;
   /**
-   * What is at each path of the image, links not followed: null for nothing, else the engine's stat
-   * of it (mode, size, modification time, link target). Cheap, but a step may forge all four
-   * (touch -r, padding): a known limit.
+   * What the build step that made the image wrote in the system's folders, as the gateway recorded
+   * it (empty: nothing); 'base' for one of the course's base images; undefined when no build of the
+   * lab recorded that step.
    */
-  fingerprints(imageId: string, paths: readonly string[]): Promise<Record<string, string | null>>;
+  stepWrites(imageId: string): Promise<readonly string[] | 'base' | undefined>;
   /** The id of the lab's pristine image whose compiler the course's builds use (the one a program runs alone in), or undefined when the engine lacks it. */
   labImage(): Promise<string | undefined>;
   /** Which of `paths` exist in the image's filesystem. */

@@ -38,8 +38,9 @@ function engine(overrides: Partial<LearnerEngine> = {}): LearnerEngine {
     provenance: async (id) => PROVENANCE[id],
     config: async (id) => ({ entrypoint: [], cmd: id === 'big' ? ['/bin/sh', '-c', '/hello'] : ['/hello'], workingDir: '/', env: [] }),
     programFile: async (id, path) => (WITHOUT_PROGRAM.has(id) ? undefined : { ...COMPILED, path }),
-    history: async (id) => (HISTORIES[id] ?? []).map((step) => ({ id: step, createdBy: step === id ? '/bin/sh -c #(nop)  LABEL org.stagecraft.learner=x' : '', size: 0 })),
-    fingerprints: async (_id, paths) => Object.fromEntries(paths.map((p) => [p, null])),
+    // A step's own image (big~2) rests on the toolchain, as every image a build made does.
+    history: async (id) => (HISTORIES[id] ?? (id.includes('~') ? [id, 'toolchain'] : [])).map((step) => ({ id: step, createdBy: step === id ? '/bin/sh -c #(nop)  LABEL org.stagecraft.learner=x' : '', size: 0 })),
+    stepWrites: async (id) => (id === 'toolchain' ? 'base' : []),
     labImage: async () => 'toolchain',
     imageNames: async () => ['hello-world:latest', 'hello-world-small:latest', 'hello-word:latest'],
     ...overrides,

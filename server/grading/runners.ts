@@ -9,7 +9,7 @@ import { diagnose } from './diagnose.ts';
 import { elfFacts } from './elf.ts';
 import { FILE_TOOL_NAMES, originOf, rootBase, sourceOf, stageFacts, startForm, type StageFacts } from './provenance.ts';
 import { locateProgram, whyNotStarted } from './start-failure.ts';
-import { steeringVariables, steersCompiler, TOOLCHAIN_PATHS } from './toolchain.ts';
+import { steeringVariables, steersCompiler } from './toolchain.ts';
 
 export interface Verdict {
   status: 'pass' | 'fail';
@@ -151,7 +151,7 @@ async function writtenBy(engine: LearnerEngine, provenance: Provenance, stages: 
   }
   const before = imageAt(writer! + 1);
   if (step.compiles) {
-    const steered = await compilerNotLabs(engine, provenance, step.text, before);
+    const steered = await compilerNotLabs(engine, provenance, step.text, before, history[writer!]?.id || undefined, path);
     return steered === undefined ? { kind: 'compile', step: step.text } : { kind: 'steered', step: step.text, ...steered };
   }
   return { kind: 'step', step: step.text, over: before !== undefined && (await stageFile(engine, before, path).catch(() => null)) != null };
@@ -159,33 +159,45 @@ async function writtenBy(engine: LearnerEngine, provenance: Provenance, stages: 
 
 /**
  * Why the compiler a RUN ran may not have been the lab's, or undefined when it was: an option or a
- * variable that points it at other files, or a file of the toolchain (the driver on PATH, gcc's
- * programs, start-up files, libraries) that an earlier step changed, compared with the lab's image.
+ * variable that points it at other files, or a write in the system's folders (where the shell, the
+ * compiler's programs, start-up files and libraries are, whatever their names) by a step before it
+ * since the base image, or by the compiling step itself but for the program it made (at `program`).
+ * What each step wrote is the gateway's record, read from the engine as the build ended.
  */
-async function compilerNotLabs(engine: LearnerEngine, provenance: Provenance, text: string, before: string | undefined): Promise<{ why: string; hint: string } | undefined> {
+async function compilerNotLabs(engine: LearnerEngine, provenance: Provenance, text: string, before: string | undefined, compiled: string | undefined, program: string): Promise<{ why: string; hint: string } | undefined> {
   const object = provenance.folder.objects?.[0];
   if (object !== undefined) {
     return { why: `your build folder holds prebuilt object code (${object}), which a compile may link in as it is`,
       hint: `Compile from source alone: remove ${object} from your build folder (or add it to .dockerignore) and build again.` };
   }
-  const steered = async () => {
-    const why = steersCompiler(text, provenance.dockerfile);
-    if (why !== undefined) return why;
-    const lab = await engine.labImage();
-    if (lab === undefined) throw new CannotJudge('engine_unavailable', 'the lab\'s toolchain image is missing from the engine');
-    if (before === undefined) return 'the image before it is gone, so its compiler cannot be told from the lab\'s';
-    if (before === lab) return undefined;
-    const [env, labEnv] = await Promise.all([engine.config(before), engine.config(lab)]);
-    const variables = steeringVariables(env.env, labEnv.env);
-    if (variables !== undefined) return variables;
-    const [mine, labs] = await Promise.all([engine.fingerprints(before, TOOLCHAIN_PATHS), engine.fingerprints(lab, TOOLCHAIN_PATHS)]);
-    const changed = TOOLCHAIN_PATHS.find((path) => mine[path] !== labs[path]);
-    return changed === undefined ? undefined : `an earlier step ${labs[changed] === null ? 'put a file at' : 'changed'} ${changed}, which the compiler runs, links in or loads`;
-  };
-  const why = await steered();
-  return why === undefined ? undefined : {
-    why, hint: 'Compile with the lab\'s gcc as it comes: leave the toolchain\'s files, PATH and the loader\'s variables alone, and do not point gcc at other programs (-B, -wrapper, -specs).',
-  };
+  const unrecorded = (step: string) => ({
+    why: `the lab has no record of what ${step} wrote (it was built before the lab recorded build steps, or outside it)`,
+    hint: 'Build it again with docker build --no-cache, so the lab sees every step run.',
+  });
+  const steeredHint = 'Compile with the lab\'s gcc as it comes: leave the system\'s folders (/usr, /bin, /lib, /etc), PATH and the loader\'s variables alone before you compile, and do not point gcc at other programs (-B, -wrapper, -specs).';
+  const steered = (why: string) => ({ why, hint: steeredHint });
+  const flagged = steersCompiler(text, provenance.dockerfile);
+  if (flagged !== undefined) return steered(flagged);
+  if (before === undefined || compiled === undefined) return unrecorded('the steps before it');
+  const lab = await engine.labImage();
+  if (lab === undefined) throw new CannotJudge('engine_unavailable', 'the lab\'s toolchain image is missing from the engine');
+  const [env, labEnv] = await Promise.all([engine.config(before), engine.config(lab)]);
+  const variables = steeringVariables(env.env, labEnv.env);
+  if (variables !== undefined) return steered(variables);
+  // The compiling step may write its program anywhere (gcc -o /usr/local/bin/hello), and nothing else there.
+  const own = await engine.stepWrites(compiled);
+  if (own === undefined || own === 'base') return unrecorded('the compiling step');
+  const aside = own.find((path) => path !== program && !program.startsWith(`${path}/`));
+  if (aside !== undefined) return steered(`the compiling step also wrote ${aside}, in the system's folders, where the compiler's own files are`);
+  for (const entry of await engine.history(before)) {
+    const step = entry.createdBy.replace(/^\/bin\/sh -c (?:#\(nop\) +)?/, '').trim().slice(0, 80);
+    if (!entry.id) return unrecorded(`the step ${step}`);
+    const writes = await engine.stepWrites(entry.id);
+    if (writes === 'base') return undefined;
+    if (writes === undefined) return unrecorded(`the step ${step}`);
+    if (writes.length > 0) return steered(`an earlier step (${step}) wrote ${writes[0]}, in the system's folders, where the compiler's own files are`);
+  }
+  return unrecorded('the image it started from');
 }
 
 /** The folder of this build and those of the learner's earlier builds its stages start from (by image id), a few deep. */

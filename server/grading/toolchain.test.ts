@@ -1,6 +1,6 @@
 // What points the compiler at other files than the lab's: options of a compile, variables of the build.
 import { describe, expect, it } from 'vitest';
-import { steeringVariables, steersCompiler, TOOLCHAIN_PATHS } from './toolchain.ts';
+import { copyTarget, copyWrites, steeringVariables, steersCompiler, systemWrites, WRITES_KEPT } from './toolchain.ts';
 
 const LAB_ENV = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'];
 const DOCKERFILE = 'FROM stagecraft/toolchain\nCOPY hello.c .\nRUN gcc hello.c -o hello\n';
@@ -56,10 +56,50 @@ describe('steeringVariables', () => {
   });
 });
 
-describe('TOOLCHAIN_PATHS', () => {
-  it('covers the driver ahead of the real one on PATH, gcc\'s helpers, start-up files and the loader\'s list', () => {
-    for (const path of ['/usr/local/bin/gcc', '/usr/local/sbin/cc', '/usr/bin/x86_64-linux-gnu-gcc-12', '/usr/lib/gcc/x86_64-linux-gnu/12/collect2',
-      '/usr/lib/gcc/x86_64-linux-gnu/12/cc1', '/usr/x86_64-linux-gnu/bin/as', '/usr/lib/x86_64-linux-gnu/crt1.o', '/usr/lib/gcc/x86_64-linux-gnu/12/libc.so',
-      '/etc/ld.so.preload', '/usr/bin/sh']) expect(TOOLCHAIN_PATHS).toContain(path);
+describe('systemWrites', () => {
+  const change = (Path: string, Kind = 1) => ({ Path, Kind });
+
+  it('names what a step wrote in the system\'s folders, by any name and any way', () => {
+    // RUN rm /bin && mkdir /bin && cp sh /bin/sh; a start-up file gcc searches first; a g++ of its own; a deletion.
+    expect(systemWrites([change('/bin', 0), change('/bin/sh')])).toEqual(['/bin/sh']);
+    expect(systemWrites([change('/usr', 0), change('/usr/lib', 0), change('/usr/lib/x86_64-linux-gnu/12/Scrt1.o')])).toEqual(['/usr/lib/x86_64-linux-gnu/12/Scrt1.o']);
+    expect(systemWrites([change('/usr/local/bin/g++'), change('/etc/ld.so.preload')])).toEqual(['/usr/local/bin/g++', '/etc/ld.so.preload']);
+    expect(systemWrites([change('/usr/lib/x86_64-linux-gnu/gconv/gconv-modules', 2)])).toEqual(['/usr/lib/x86_64-linux-gnu/gconv/gconv-modules']);
+    // A folder whose own mode or time changed, with nothing listed inside it.
+    expect(systemWrites([change('/usr/local/bin', 0)])).toEqual(['/usr/local/bin']);
+  });
+
+  it('leaves the learner\'s own places alone: their folders, /usr/src, /tmp, the user database', () => {
+    expect(systemWrites([change('/src'), change('/src/hello'), change('/app/hello'), change('/tmp/x'), change('/root/.cache'),
+      change('/usr', 0), change('/usr/src', 0), change('/usr/src/app/hello'), change('/usr/local/src/x'),
+      change('/etc', 0), change('/etc/passwd', 0), change('/etc/group-'), change('/etc/shadow')])).toEqual([]);
+  });
+
+  it('keeps a few paths, not every one', () => {
+    expect(systemWrites(Array.from({ length: 50 }, (_, i) => change(`/usr/bin/x${i}`)))).toHaveLength(WRITES_KEPT);
+  });
+});
+
+describe('copyTarget and copyWrites', () => {
+  const cmd = (text: string) => ['/bin/sh', '-c', text];
+  const hash = 'a'.repeat(64);
+
+  it('reads where the engine says a copy wrote, from the step\'s working folder', () => {
+    expect(copyTarget(cmd(`#(nop) COPY file:${hash} in . `), '')).toEqual({ root: '/', spreads: false });
+    expect(copyTarget(cmd(`#(nop) COPY dir:${hash} in ./dd/ `), '/src')).toEqual({ root: '/src/dd', spreads: true });
+    expect(copyTarget(cmd(`#(nop) COPY --chown=1:1file:${hash} in /my in dir/ `), '/')).toEqual({ root: '/my in dir', spreads: false });
+    expect(copyTarget(cmd(`#(nop) ADD file:${hash} in /y `), '')).toEqual({ root: '/y', spreads: true });
+    expect(copyTarget(cmd('echo hi'), '/')).toBeUndefined();
+    expect(copyTarget(['/bin/sh', '-c', '#(nop) ', 'ENV X=1'], '/')).toBeUndefined();
+  });
+
+  it('counts a copy into the system\'s folders, or a folder spread over /', () => {
+    expect(copyWrites({ root: '/usr/local/bin/gcc', spreads: false })).toEqual(['/usr/local/bin/gcc']);
+    expect(copyWrites({ root: '/etc/ld.so.conf.d', spreads: true })).toEqual(['/etc/ld.so.conf.d']);
+    expect(copyWrites({ root: '/', spreads: true })).toEqual(['/']);
+    // COPY hello.c . with no WORKDIR: one file, at /hello.c.
+    expect(copyWrites({ root: '/', spreads: false })).toEqual([]);
+    expect(copyWrites({ root: '/src', spreads: true })).toEqual([]);
+    expect(copyWrites({ root: '/usr/src/app', spreads: true })).toEqual([]);
   });
 });

@@ -1,40 +1,60 @@
-// The lab's compiler as its toolchain image holds it: what a compiling RUN runs (the driver a shell
-// finds on PATH, the programs gcc starts, the files it links in, the libraries they load). A step
-// earlier in the build that changed any of them (a script at /usr/local/bin/gcc, a collect2 of its
-// own, a crt1.o that prints the text), a variable that steers them (LD_PRELOAD, COMPILER_PATH) or
-// a flag that points gcc at other programs (-B, -wrapper) makes a compile not the lab compiler's.
+// The lab's compiler as the toolchain image holds it. A compile counts only when what it ran was
+// that: no step before it since the base image (nor the compiling step, but for its program) wrote
+// in the system's folders, where the shell, gcc's programs, start-up files and libraries are, under
+// any name (a script at /usr/local/bin/gcc, a crt1.o of its own, a new /bin); no variable steers
+// them (LD_PRELOAD, COMPILER_PATH); no option points gcc at other programs (-B, -wrapper). What
+// each step wrote is the gateway's record (read from the engine); what counts as a write is here.
 // What the compile was given to read (sources, objects) is the learner's; what it runs is ours.
 import { posix } from 'node:path';
 import { commands } from './provenance.ts';
 
-const ARCH = 'x86_64-linux-gnu';
-const GCC = `/usr/lib/gcc/${ARCH}/12`;
-const LIB = `/usr/lib/${ARCH}`;
+/** A change the engine lists for a build step's container (GET /containers/{id}/changes): Kind 0 changed, 1 added, 2 deleted. */
+export interface Change { Path: string; Kind: number }
 
-// Where the shell finds a program, in PATH's order (/bin and /sbin are links into /usr).
-const PATH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin'];
-// Where gcc looks for its own programs before PATH (gcc -print-search-dirs), and where it might.
-const PROGRAM_DIRS = [GCC, `/usr/lib/gcc/${ARCH}`, `/usr/${ARCH}/bin/${ARCH}/12`, `/usr/${ARCH}/bin/${ARCH}`, `/usr/${ARCH}/bin`, `/usr/libexec/gcc/${ARCH}/12`, `/usr/libexec/gcc/${ARCH}`];
-// Where the linker looks for start-up files and the C library, in its order.
-const LIBRARY_DIRS = [GCC, `${LIB}/12`, `/usr/${ARCH}/lib`, `/usr/${ARCH}/lib64`, `/usr/${ARCH}/lib/${ARCH}/12`, LIB, '/usr/lib'];
+// The system's folders: the shell a RUN starts, the compiler's driver, its programs, the start-up
+// files and libraries it links in, what they load and what tells the loader where to look. Every
+// one of those files is there, whatever its name or the way a step reaches it.
+const SYSTEM = /^\/(?:bin|sbin|lib|lib32|lib64|libx32|usr|etc)(?:\/|$)/;
+// Within them, what is the learner's to write: sources under /usr/src, and the user database (useradd).
+const LEARNERS = /^\/usr\/(?:local\/)?src(?:\/|$)|^\/etc\/(?:(?:passwd|group|shadow|gshadow|subuid|subgid)-?|\.pwd\.lock)$/;
 
-const DRIVERS = ['gcc', 'cc', 'c89', 'c99', 'c89-gcc', 'c99-gcc', 'gcc-12', `${ARCH}-gcc`, `${ARCH}-gcc-12`, 'g++', 'c++', 'g++-12', `${ARCH}-g++`, `${ARCH}-g++-12`, 'make', 'cmake', 'ninja', 'clang', 'sh', 'dash', 'bash'];
-const HELPERS = ['cc1', 'cc1plus', 'collect2', 'lto-wrapper', 'lto1', 'as', 'ld', 'ld.bfd', 'ld.gold', 'ld.lld', 'ld.mold', 'real-ld', 'collect-ld', `${ARCH}-as`, `${ARCH}-ld`, `${ARCH}-ld.bfd`, `${ARCH}-ld.gold`, 'specs', 'liblto_plugin.so'];
-const LINKED = ['crt1.o', 'Scrt1.o', 'crti.o', 'crtn.o', 'crtbegin.o', 'crtbeginS.o', 'crtend.o', 'crtendS.o', 'libc.so', 'libc.a', 'libc_nonshared.a', 'libgcc.a', 'libgcc_s.so', 'libgcc_eh.a'];
-// What the compiler's own programs load when they run, and what tells the loader where to look.
-const LOADED = [
-  ...['libc.so.6', 'libm.so.6', 'ld-linux-x86-64.so.2', 'libisl.so.23', 'libmpc.so.3', 'libmpfr.so.6', 'libgmp.so.10', 'libzstd.so.1', 'libz.so.1', 'libbfd-2.40-system.so', 'libctf.so.0', 'libsframe.so.0', 'libjansson.so.4'].map((name) => `${LIB}/${name}`),
-  // The links that make /bin, /sbin and /lib the /usr folders: a folder there instead holds a shell of its own.
-  '/bin', '/sbin', '/lib', '/lib64', '/usr/lib64', '/usr/lib64/ld-linux-x86-64.so.2', '/etc/ld.so.preload', '/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/alternatives/cc', '/etc/alternatives/c89', '/etc/alternatives/c99',
-];
+/** Whether a path is in the system's folders (not a learner's own place under them). */
+export const inSystem = (path: string): boolean => SYSTEM.test(path) && !LEARNERS.test(path);
 
-/** Every path whose content the compiler's run depends on, in the lab's toolchain image: each must be as the lab has it (there or not). */
-export const TOOLCHAIN_PATHS: readonly string[] = [...new Set([
-  ...PATH_DIRS.flatMap((dir) => [...DRIVERS, ...HELPERS].map((name) => `${dir}/${name}`)),
-  ...PROGRAM_DIRS.flatMap((dir) => HELPERS.map((name) => `${dir}/${name}`)),
-  ...LIBRARY_DIRS.flatMap((dir) => LINKED.map((name) => `${dir}/${name}`)),
-  ...LOADED,
-])];
+/** Most paths recorded for one step: one is enough to refuse its compile; a few tell the instructor more. */
+export const WRITES_KEPT = 8;
+
+/**
+ * What a step's container wrote in the system's folders, from the engine's list of its changes: a
+ * folder listed as changed only because something inside it was is not a write of its own.
+ */
+export function systemWrites(changes: readonly Change[]): string[] {
+  const parents = new Set(changes.flatMap((change) => {
+    const up: string[] = [];
+    for (let at = posix.dirname(change.Path); at !== '/'; at = posix.dirname(at)) up.push(at);
+    return up;
+  }));
+  return changes.filter((change) => !(change.Kind === 0 && parents.has(change.Path)) && inSystem(change.Path)).map((change) => change.Path).slice(0, WRITES_KEPT);
+}
+
+/**
+ * Where a COPY or ADD step wrote, from the engine's record of it (the image's `ContainerConfig.Cmd`,
+ * `#(nop) COPY dir:<hash> in <dest> `, and its working folder): `spreads` when what it copied is a
+ * folder or several files, or ADD (which unpacks archives), so its files land below `root` under
+ * names of their own. Undefined when the record is not one of a copy.
+ */
+export function copyTarget(cmd: readonly string[], workdir: string): { root: string; spreads: boolean } | undefined {
+  const match = /^#\(nop\) (COPY|ADD) (\S*?)(file|dir|multi):[0-9a-f]{64} in (.+) $/s.exec(cmd.at(-1) ?? '');
+  if (!match) return undefined;
+  return { root: posix.resolve(workdir || '/', match[4]!), spreads: match[1] === 'ADD' || match[3] !== 'file' };
+}
+
+/** What a copy to `target` writes in the system's folders on its face (links on the way are the gateway's to look for). */
+export function copyWrites(target: { root: string; spreads: boolean }): string[] {
+  if (inSystem(target.root)) return [target.root];
+  // A folder copied into / puts its own bin/, usr/ or etc/ there.
+  return target.root === '/' && target.spreads ? ['/'] : [];
+}
 
 // Variables that make the shell, gcc or the loader run or load other files.
 const STEERING_NAMES = 'LD_PRELOAD|LD_LIBRARY_PATH|LD_AUDIT|GCC_EXEC_PREFIX|COMPILER_PATH|LIBRARY_PATH|BASH_ENV|BASH_FUNC_\\w*';

@@ -10,6 +10,11 @@ const ROOT = '/sys/fs/cgroup';
 const PARENT = 'stagecraft-builds';
 let warned = false;
 
+/** The learner whose build step a container is, from the cgroup parent the gateway gave it (no learner can set one). */
+export function builderOf(cgroupParent: string | undefined): string | undefined {
+  return new RegExp(`^/${PARENT}/([a-f0-9]{20})$`).exec(cgroupParent ?? '')?.[1];
+}
+
 /** The cgroup parent to give the learner's builds, or undefined when it cannot be made here. */
 export function prepareBuildCgroup(learnerId: string, root = ROOT): string | undefined {
   const unified = fs.existsSync(path.join(root, 'cgroup.controllers'));

@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
+import { builderOf } from './build-cgroup.ts';
 import { LABELS } from './policy.ts';
 import { homeVolumeName, workspaceName } from './workspace.ts';
 
@@ -46,7 +47,7 @@ export class DiskWatch {
       const inspect = await docker.getContainer(info.Id).inspect({ size: true } as unknown as Docker.ContainerInspectOptions).catch(() => undefined) as (Docker.ContainerInspectInfo & { SizeRw?: number }) | undefined;
       if (!inspect || !inspect.SizeRw) continue;
       // A build step inherits labels the Dockerfile set, so its cgroup parent (ours) names its learner first.
-      const learnerId = builderOf(inspect) ?? info.Labels[LABELS.learner];
+      const learnerId = builderOf(inspect.HostConfig.CgroupParent) ?? info.Labels[LABELS.learner];
       if (!learnerId || !this.#deps.ours(learnerId)) continue;
       writers.set(learnerId, [...(writers.get(learnerId) ?? []), { id: info.Id, bytes: inspect.SizeRw }]);
     }
@@ -99,9 +100,4 @@ export class DiskWatch {
     }
     return sizes;
   }
-}
-
-/** The learner whose build step this is, from the cgroup parent the gateway gave it. */
-function builderOf(inspect: Docker.ContainerInspectInfo): string | undefined {
-  return /^\/stagecraft-builds\/([a-f0-9]{20})$/.exec(inspect.HostConfig.CgroupParent ?? '')?.[1];
 }

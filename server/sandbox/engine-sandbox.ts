@@ -162,6 +162,8 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
     learnerEngine: (learnerId) => learnerEngine(docker, learnerId, namespace(learnerId), () => lastBuilds.get(learnerId), evidence, {
       buildOfImage: (imageId) => records.buildOfImage(learnerId, engineUrl, imageId),
       latestBuild: () => records.latestBuild(learnerId, engineUrl),
+      stepWrites: (imageId) => records.stepWrites(engineUrl, imageId),
+      recordStepWrites: (steps) => records.recordStepWrites(engineUrl, steps),
     }, baseImages.alone, options.engine.kind === 'unix' ? path.join(options.dataDir, 'check-programs') : undefined),
     async imageLayers(learnerId, name) {
       const target = namespace(learnerId).image(name);
@@ -180,6 +182,9 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
     async reclaim() {
       const checks = await lifecycle.removeLeftChecks();
       if (checks > 0) console.info(JSON.stringify({ event: 'left_checks_removed', engine: options.engine.url, containers: checks }));
+      // No build outlives the server that ran it: every step container of ours is left over.
+      const steps = await lifecycle.removeLeftSteps(0);
+      if (steps > 0) console.info(JSON.stringify({ event: 'left_build_steps_removed', engine: options.engine.url, containers: steps }));
       await sweepNow();
     },
     async close() {

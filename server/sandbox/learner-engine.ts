@@ -9,6 +9,7 @@ import tar from 'tar-stream';
 import { CannotJudge, PROGRAM_BYTES_LIMIT, type FolderFacts, type ImageConfig, type LearnerEngine, type ProgramFile, type Provenance, type RunOutcome } from '../grading/index.ts';
 import type { RecordedBuild } from './types.ts';
 import { EvidenceCache } from './evidence-cache.ts';
+import { layerWrites } from './layer-writes.ts';
 import { readContext } from './gateway/build-context.ts';
 import type { Namespace } from './gateway/names.ts';
 import { LABELS, LIMITS } from './policy.ts';
@@ -28,20 +29,24 @@ export interface ImageEvidence {
   runs: EvidenceCache<RunOutcome>;
   paths: EvidenceCache<Record<string, boolean>>;
   programs: EvidenceCache<ProgramFile | undefined>;
-  prints: EvidenceCache<Record<string, string | null>>;
+  /** What each step of an image wrote, read from its layers (kept in the store too; this joins checks asking at once). */
+  layers: EvidenceCache<{ id: string; writes: string[] }[] | undefined>;
 }
 
 export const imageEvidence = (): ImageEvidence => ({
   runs: new EvidenceCache({ weigh: (outcome) => outcome.stdout.length + outcome.stderr.length + 100 }),
   paths: new EvidenceCache({ weigh: (found) => JSON.stringify(found).length }),
-  prints: new EvidenceCache({ weigh: (found) => JSON.stringify(found).length }),
   programs: new EvidenceCache({ weigh: (file) => (file?.bytes.length ?? 0) + 100, byteLimit: 4 * PROGRAM_BYTES_LIMIT }),
+  layers: new EvidenceCache({ weigh: (steps) => JSON.stringify(steps ?? null).length }),
 });
 
 /** The learner's build records on this engine. */
 export interface LearnerRecords {
   buildOfImage(imageId: string): RecordedBuild | undefined;
   latestBuild(): RecordedBuild | undefined;
+  /** What the step that made the image wrote in the system's folders (any learner's build), or undefined. */
+  stepWrites(imageId: string): string[] | undefined;
+  recordStepWrites(steps: { id: string; writes: string[] }[]): void;
 }
 
 /**
@@ -68,6 +73,10 @@ export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, 
     } finally {
       await container.remove({ force: true }).catch(() => undefined);
     }
+  };
+  const isBase = async (imageId: string) => {
+    const info = await docker.getImage(imageId).inspect().catch(notFoundAs(undefined));
+    return (info?.RepoTags ?? []).some((tag) => ns.isBase(tag));
   };
   const programFile = (imageId: string, path: string) => evidence.programs.get(`program ${imageId} ${path}`, () => inspectFiles(imageId, async (container) => {
     // A link is followed, as the runtime follows it (a few hops at most).
@@ -142,19 +151,16 @@ export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, 
       }
     }, (outcome) => !outcome.timedOut), // a timeout may be the machine's load, not the image
 
-    // Asked all at once, of one container that never runs: the engine's stat of each path (a read of
-    // each file's bytes cost the engine over 100 ms a file, seconds for the toolchain).
-    fingerprints: (imageId, paths) => evidence.prints.get(`prints ${imageId} ${JSON.stringify(paths)}`, () => inspectFiles(imageId, async (container) => {
-      const stat = async (at: string) => {
-        const answer = await container.infoArchive({ path: at }).catch(unreadableAs(undefined)) as (NodeJS.ReadableStream & { headers?: Record<string, string> }) | undefined;
-        (answer as unknown as Readable | undefined)?.resume?.();
-        const header = answer?.headers?.['x-docker-container-path-stat'];
-        if (!header) return [at, null] as const;
-        const { mode, size, mtime, linkTarget } = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as { mode: number; size: number; mtime: string; linkTarget: string };
-        return [at, `${mode} ${size} ${mtime} ${linkTarget}`] as const;
-      };
-      return Object.fromEntries(await Promise.all(paths.map(stat)));
-    })),
+    async stepWrites(imageId) {
+      const recorded = records.stepWrites(imageId);
+      if (recorded !== undefined) return recorded;
+      if (await isBase(imageId)) return 'base';
+      // A step the gateway did not see run (the build cache gave it): read from the image's layers,
+      // once for the image and every step under it, then kept.
+      const read = await evidence.layers.get(`layers ${imageId}`, () => layerWrites(docker, imageId, isBase));
+      if (read !== undefined) records.recordStepWrites(read);
+      return read?.find((step) => step.id === imageId)?.writes;
+    },
 
     labImage: async () => {
       const base = await firstPresent(docker, checkBases);

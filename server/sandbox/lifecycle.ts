@@ -7,7 +7,10 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { LABELS } from './policy.ts';
 import { homeVolumeName, workspaceName, type Workspaces } from './workspace.ts';
-import { removeBuildCgroup } from './build-cgroup.ts';
+import { builderOf, removeBuildCgroup } from './build-cgroup.ts';
+
+/** A build step's container older than this was left behind: no build runs that long (the lab's limit is minutes). */
+const STEP_LEFT_MS = 60 * 60 * 1000;
 
 export interface LifecycleOptions {
   /** A workspace with no terminal attached and no input for this long is stopped. */
@@ -78,6 +81,27 @@ export class Lifecycle {
     }
     await this.#stopStrays(workspaces);
     await this.#expireHomes(withWorkspace, now);
+    await this.removeLeftSteps(STEP_LEFT_MS, now);
+  }
+
+  /**
+   * Build-step containers of this server's learners that no build will read any more: the gateway
+   * reads and removes each build's own as it ends, so one older than `olderThanMs` was left by a
+   * server that stopped mid-build, or made by the engine just after a cut build was cleared. A step
+   * is known by the cgroup parent the gateway gives the learner's builds (which no learner can set)
+   * and has no role label of ours (a Dockerfile cannot set one).
+   */
+  async removeLeftSteps(olderThanMs: number, now = Date.now()): Promise<number> {
+    const stopped = await this.#docker.listContainers({ all: true, filters: { status: ['created', 'exited', 'dead'] } });
+    let removed = 0;
+    for (const info of stopped.filter((c) => c.Labels[LABELS.role] === undefined && now - c.Created * 1000 >= olderThanMs)) {
+      const inspect = await this.#docker.getContainer(info.Id).inspect().catch(() => undefined);
+      const learnerId = builderOf(inspect?.HostConfig.CgroupParent);
+      if (!learnerId || !this.ours(learnerId)) continue;
+      await ignoreMissing(this.#docker.getContainer(info.Id).remove({ force: true, v: true }));
+      removed++;
+    }
+    return removed;
   }
 
   /** Stops the learner's workspace and running containers; their files and images stay. */

@@ -50,6 +50,9 @@ export interface BuildRecords {
   buildOfImage(learnerId: string, engine: string, imageId: string): RecordedBuild | undefined;
   /** The learner's latest build on the engine, whatever its outcome. */
   latestBuild(learnerId: string, engine: string): RecordedBuild | undefined;
+  /** What the step that made the image wrote in the system's folders (any learner's build), or undefined. */
+  stepWrites(engine: string, imageId: string): string[] | undefined;
+  recordStepWrites(engine: string, steps: { id: string; writes: string[] }[]): void;
 }
 
 export interface RecordedBuild extends BuildStart {
@@ -65,6 +68,7 @@ export function memoryBuildRecords(): BuildRecords {
   const owners = new Map<number, BuildStart>();
   const builds = new Map<number, RecordedBuild>();
   const images = new Set<string>();
+  const writes = new Map<string, string[]>();
   const key = (learnerId: string, engine: string, imageId: string) => `${learnerId} ${engine} ${imageId}`;
   return {
     startBuild(start) {
@@ -76,10 +80,15 @@ export function memoryBuildRecords(): BuildRecords {
       const owner = owners.get(id);
       if (!owner) return;
       for (const image of finish.images) images.add(key(owner.learnerId, owner.engine, image.id));
+      for (const step of finish.steps ?? []) if (!writes.has(`${owner.engine} ${step.id}`)) writes.set(`${owner.engine} ${step.id}`, step.writes);
       builds.set(id, { ...owner, ...(finish.plan === undefined ? {} : { plan: finish.plan }), outcome: finish.outcome, imageId: finish.imageId, log: finish.log, laterTags: [] });
     },
     buildOfImage: (learnerId, engine, imageId) => [...builds.values()].reverse().find((b) => b.learnerId === learnerId && b.engine === engine && b.imageId === imageId && b.outcome === 'built'),
     latestBuild: (learnerId, engine) => [...builds.values()].reverse().find((b) => b.learnerId === learnerId && b.engine === engine),
+    stepWrites: (engine, imageId) => writes.get(`${engine} ${imageId}`),
+    recordStepWrites(engine, steps) {
+      for (const step of steps) if (!writes.has(`${engine} ${step.id}`)) writes.set(`${engine} ${step.id}`, step.writes);
+    },
     recordTag: () => undefined,
     builtImage: (learnerId, engine, imageId) => images.has(key(learnerId, engine, imageId)),
     builtImages: (learnerId, engine) => [...images].filter((k) => k.startsWith(`${learnerId} ${engine} `)).map((k) => k.split(' ')[2]!),

@@ -111,4 +111,13 @@ export const MIGRATIONS: readonly string[] = [
   // What a learner was told with each result (expected, seen, hint, cause): the lesson page shows
   // the latest on arrival, the instructor sees it with the attempt.
   `ALTER TABLE attempts ADD COLUMN detail TEXT NOT NULL DEFAULT '{}';`,
+  // What each build step wrote in the system's folders, by the image it made, as the gateway read it
+  // from the engine: grading credits a compile only when no step before it wrote there. Per engine,
+  // not per learner: the build cache gives one learner's step image to another.
+  `CREATE TABLE step_writes (
+     engine TEXT NOT NULL,
+     image_id TEXT NOT NULL,
+     writes TEXT NOT NULL,
+     PRIMARY KEY (engine, image_id)
+   );`,
 ];

@@ -31,4 +31,10 @@ describe('BuildTracker', () => {
     for (const line of [aux('sha256:small'), aux('sha256:final')]) whole.feed(line);
     expect(whole.result(true)).toMatchObject({ outcome: 'built', final: 'sha256:final', stages: ['sha256:small'] });
   });
+
+  it('lists the containers the engine says its steps ran in (candidates for the gateway to verify)', () => {
+    const tracker = new BuildTracker();
+    for (const text of ['Step 2/3 : RUN gcc hello.c\n', ' ---> Running in 6ef8af848982\n', ' ---> 8c84de85c5d9\n', 'not  ---> Running in 000000000000\n']) tracker.feed(JSON.stringify({ stream: text }));
+    expect(tracker.result(true)).toMatchObject({ containers: ['6ef8af848982'], printed: ['8c84de85c5d9'] });
+  });
 });

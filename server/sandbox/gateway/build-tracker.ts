@@ -10,12 +10,15 @@ export interface Tracked {
   stages: string[];
   /** Every id printed as a step's result (12 hex), in order. */
   printed: string[];
+  /** Every container printed as a step's ("Running in" 12 hex): candidates, as output can print that too. */
+  containers: string[];
 }
 
 const LOG_BYTES = 8 * 1024;
 
 export class BuildTracker {
   readonly #printed: string[] = [];
+  readonly #containers: string[] = [];
   readonly #aux: string[] = [];
   #failed = false;
   #log = '';
@@ -42,8 +45,11 @@ export class BuildTracker {
     }
     if (typeof message.stream === 'string') {
       for (const text of message.stream.split('\n')) {
-        const id = /^ ---> ([0-9a-f]{12})$/.exec(text.replace(/\x1b\[[0-9;]*m/g, ''))?.[1];
+        const plain = text.replace(/\x1b\[[0-9;]*m/g, '');
+        const id = /^ ---> ([0-9a-f]{12})$/.exec(plain)?.[1];
         if (id) this.#printed.push(id);
+        const container = /^ ---> Running in ([0-9a-f]{12})$/.exec(plain)?.[1];
+        if (container && this.#containers.length < 1000) this.#containers.push(container);
       }
     }
     return undefined;
@@ -78,6 +84,6 @@ export class BuildTracker {
     const built = !this.#failed && complete && this.#aux.length > 0;
     const final = built ? this.#aux.at(-1) : undefined;
     const stages = built ? this.#aux.slice(0, -1) : this.#aux;
-    return { outcome: this.#failed ? 'failed' : built ? 'built' : 'interrupted', final, stages, printed: this.#printed };
+    return { outcome: this.#failed ? 'failed' : built ? 'built' : 'interrupted', final, stages, printed: this.#printed, containers: this.#containers };
   }
 }

@@ -12,6 +12,7 @@ import { forceBuildQuery } from './forced.ts';
 import type { Exchange, GatewayContext } from './context.ts';
 import { normalise } from './names.ts';
 import { holdStages } from './stage-holds.ts';
+import { stepWrites, type StepImage } from './step-writes.ts';
 import type { ImageInfo } from './ownership.ts';
 import { expect, policeBuildQuery, refuse, type Result } from './police.ts';
 import { engineUnavailable, relay } from './respond.ts';
@@ -131,9 +132,10 @@ export async function runBuild(gw: BuildContext, x: Exchange): Promise<void> {
 const folderOf = (entries: ContextEntry[]) => folderFacts(entries.flatMap((e) => (e.type === 'file' && e.data ? [{ name: e.name, data: e.data }] : [])));
 
 /**
- * Records how the build ended and every image it made, by full id: those are the learner's, even
- * an earlier stage's result that has no name ('step': every image a step left, stage results
- * included). A base image is never recorded, whatever printed it.
+ * Records how the build ended, every image it made, by full id (those are the learner's, even an
+ * earlier stage's result that has no name; 'step': every image a step left, stage results
+ * included), and what each step wrote in the system's folders; then removes the steps' containers.
+ * A base image is never recorded, whatever printed it.
  */
 async function recordImages(gw: BuildContext, record: number, plan: BuildPlan, tracked: Tracked, log: string, started: number): Promise<void> {
   const wanted = [
@@ -142,10 +144,11 @@ async function recordImages(gw: BuildContext, record: number, plan: BuildPlan, t
     ...tracked.printed.map((ref) => ({ ref, role: 'step' as const })),
   ];
   const images: { id: string; role: 'final' | 'stage' | 'step' }[] = [];
+  const made: StepImage[] = [];
   for (const { ref, role } of wanted) {
     if (!/^(sha256:)?[0-9a-f]{12,64}$/.test(ref)) continue;
     const answer = await gw.engine.json('GET', `/images/${ref}/json`).catch(() => undefined);
-    const info = answer?.status === 200 ? (answer.body as ImageInfo & { Created?: string }) : undefined;
+    const info = answer?.status === 200 ? (answer.body as ImageInfo & StepImage & { Created?: string }) : undefined;
     if (!info || gw.own.isBaseImage(info) || images.some((i) => i.id === info.Id)) continue;
     // Final and stage ids come from the engine's own messages; a printed id counts only if the engine
     // made that image during this build (a step can print another learner's id, not make their image).
@@ -154,6 +157,7 @@ async function recordImages(gw: BuildContext, record: number, plan: BuildPlan, t
     const created = Date.parse(info.Created ?? '');
     if (role !== 'final' && !(created >= started)) continue;
     images.push({ id: info.Id, role });
+    if (created >= started) made.push(info);
   }
   const imageId = images.find((i) => i.role === 'final')?.id;
   // Each stage's image by index, as the engine announced them: grading reads a compiled program
@@ -161,7 +165,33 @@ async function recordImages(gw: BuildContext, record: number, plan: BuildPlan, t
   const stageImages = tracked.final ? stageImagesOf(plan.dockerfile, plan.target, [...tracked.stages, tracked.final]) : [];
   const { dockerfile: _, ...kept } = plan;
   if (imageId) await holdStages(gw.engine, gw.ns, imageId, stageImages);
-  gw.options.builds?.finish(record, { outcome: tracked.outcome, imageId, images, log, plan: { ...kept, stageImages } });
+  // The steps' containers: each image's own, and those of steps that made none (a failed or cut RUN).
+  // Read and removed only when the engine says this learner's build ran them.
+  const cgroup = gw.options.buildCgroupParent;
+  const containers = new Map<string, Promise<string | undefined>>();
+  const ownedId = (ref: string) => {
+    if (!containers.has(ref)) containers.set(ref, builtHere(gw, ref, cgroup, started));
+    return containers.get(ref)!;
+  };
+  const isBase = async (id: string) => {
+    const answer = await gw.engine.json('GET', `/images/${id}/json`).catch(() => undefined);
+    return answer?.status === 200 && gw.own.isBaseImage(answer.body as ImageInfo);
+  };
+  const steps = await stepWrites(gw.engine, made, async (ref) => (await ownedId(ref)) !== undefined, isBase, gw.options.learnerId);
+  gw.options.builds?.finish(record, { outcome: tracked.outcome, imageId, images, steps, log, plan: { ...kept, stageImages } });
+  // Without a cgroup of ours, a printed container could be anyone's: only the images' own are taken.
+  if (cgroup) for (const ref of tracked.containers) void ownedId(ref);
+  const owned = new Set((await Promise.all(containers.values())).filter((id) => id !== undefined));
+  await Promise.all([...owned].map((id) => gw.engine.json('DELETE', `/containers/${id}`, new URLSearchParams({ force: '1', v: '1' })).catch(() => undefined)));
+}
+
+/** The container's full id when this learner's build ran it (our cgroup parent for their builds; without one, made during this build). */
+async function builtHere(gw: BuildContext, ref: string, cgroup: string | undefined, started: number): Promise<string | undefined> {
+  const answer = await gw.engine.json('GET', `/containers/${ref}/json`).catch(() => undefined);
+  const info = answer?.status === 200 ? (answer.body as { Id: string; Created?: string; HostConfig?: { CgroupParent?: string } }) : undefined;
+  if (!info) return undefined;
+  const ours = cgroup ? info.HostConfig?.CgroupParent === cgroup : Date.parse(info.Created ?? '') >= started;
+  return ours ? info.Id : undefined;
 }
 
 /**

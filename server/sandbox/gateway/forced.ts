@@ -86,9 +86,10 @@ export function forceBuildQuery(query: URLSearchParams, learnerId: string, cgrou
   forced.set('memswap', String(LIMITS.containerMemory));
   forced.set('cpuperiod', '100000');
   forced.set('cpuquota', String(Math.round(LIMITS.containerNanoCpus / 1e9 * 100_000)));
-  // A failed step otherwise leaves its container behind, outside any quota.
   if (cgroupParent) forced.set('cgroupparent', cgroupParent);
-  forced.set('rm', '1');
-  forced.set('forcerm', '1');
+  // Each step's container is kept until the build ends: the gateway reads what it wrote, then removes
+  // it (a failed step's too; build.ts), so none is left outside any quota.
+  forced.set('rm', '0');
+  forced.set('forcerm', '0');
   return { ok: true, value: forced };
 }

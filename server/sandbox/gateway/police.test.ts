@@ -146,7 +146,9 @@ describe('build query policy', () => {
     const query = forced.ok ? forced.value : new URLSearchParams();
     expect(query.get('t')).toBe('hello-world');
     expect(query.get('networkmode')).toBe('none');
-    expect(query.get('forcerm')).toBe('1');
+    // Whatever the learner asked: the gateway reads each step's container before it removes it.
+    expect(query.get('rm')).toBe('0');
+    expect(query.get('forcerm')).toBe('0');
     expect(Number(query.get('memory'))).toBeGreaterThan(0);
     expect(JSON.parse(query.get('labels')!)).toEqual({ 'org.stagecraft.learner': 'learner1' });
   });

@@ -1,0 +1,141 @@
+// What each step of a build wrote in the system's folders, read from the engine once the build
+// ends: grading credits a compile only when no step before it touched the files the compiler runs,
+// links in or loads (whatever their names), so this is recorded for every image a build makes.
+// The engine keeps each RUN's (and ENV's, WORKDIR's…) container after its step (builds run with
+// rm=0): its list of changes is what the step really wrote, links followed. A COPY or ADD has no
+// container: where it wrote comes from the engine's record of it, and a link an earlier step left
+// on the way (RUN ln -s /usr/local/bin /src/b, then COPY gcc /src/b/) is looked for in its image.
+import { posix } from 'node:path';
+import type { Readable } from 'node:stream';
+import tar from 'tar-stream';
+import { copyTarget, copyWrites, systemWrites, WRITES_KEPT, type Change } from '../../grading/index.ts';
+import { LABELS, LIMITS } from '../policy.ts';
+import type { EngineClient } from './engine.ts';
+
+/** An image a build made, as the engine describes it. */
+export interface StepImage {
+  Id: string;
+  Parent?: string;
+  /** The container the step ran in ('' for a COPY or ADD). */
+  Container?: string;
+  ContainerConfig?: { Cmd?: string[] | null; WorkingDir?: string };
+}
+
+/** A copied folder's tree is read this far for links; a larger one counts as a write we cannot vouch for. */
+const TREE_BYTES = 64 * 1024 ** 2;
+
+/**
+ * What each of `images` wrote in the system's folders (an empty list when nothing), by image id,
+ * for those whose step can be told: a step's container must be the learner's (`owned`), and a copy
+ * must be one the engine recorded. `isBase` says whether an image is one of the course's.
+ */
+export async function stepWrites(engine: EngineClient, images: StepImage[], owned: (containerId: string) => Promise<boolean>, isBase: (imageId: string) => Promise<boolean>, learnerId: string): Promise<{ id: string; writes: string[] }[]> {
+  const read = async (image: StepImage): Promise<{ id: string; writes: string[] } | undefined> => {
+    if (image.Container) {
+      if (!(await owned(image.Container))) return undefined;
+      const answer = await engine.json('GET', `/containers/${image.Container}/changes`).catch(() => undefined);
+      // Too many changes to read is a step we cannot vouch for, not one that wrote nothing.
+      if (!answer) return { id: image.Id, writes: ['(more changes than the lab reads)'] };
+      if (answer.status !== 200) return undefined;
+      return { id: image.Id, writes: systemWrites((answer.body as Change[] | null) ?? []) };
+    }
+    const target = copyTarget(image.ContainerConfig?.Cmd ?? [], image.ContainerConfig?.WorkingDir ?? '');
+    if (!target) return undefined;
+    const writes = copyWrites(target);
+    // Links to follow exist only if a step of the learner's came before this one.
+    if (writes.length > 0 || !image.Parent || (await isBase(image.Parent))) return { id: image.Id, writes };
+    return { id: image.Id, writes: await linksOnTheWay(engine, image.Id, target, learnerId) };
+  };
+  const found = await Promise.all(images.map((image) => read(image).catch(() => undefined)));
+  return found.filter((entry) => entry !== undefined);
+}
+
+/**
+ * Links that a copy to `target` may have written through: any link on the way to it, or one inside
+ * it that leads out of it. Read in a container of the copy's image that never runs.
+ */
+async function linksOnTheWay(engine: EngineClient, imageId: string, target: { root: string; spreads: boolean }, learnerId: string): Promise<string[]> {
+  const created = await engine.json('POST', '/containers/create', undefined, {
+    Image: imageId, Cmd: ['/stagecraft-never-runs'], Entrypoint: [], Labels: { [LABELS.learner]: learnerId, [LABELS.role]: 'check' },
+    HostConfig: { NetworkMode: 'none', Memory: LIMITS.containerMemory },
+  });
+  const id = (created.body as { Id?: string } | undefined)?.Id;
+  if (created.status !== 201 || !id) return ['(a copy the lab could not look into)'];
+  try {
+    const found: string[] = [];
+    const prefixes: string[] = [];
+    for (let at = target.root; at !== '/'; at = posix.dirname(at)) prefixes.unshift(at);
+    for (const prefix of prefixes) {
+      const link = await linkTarget(engine, id, prefix);
+      if (link === undefined) continue;
+      if (link === null) return [`${prefix} (unreadable)`];
+      found.push(`${prefix} (a link to ${link})`);
+    }
+    // A file copied into a folder lands under its own name, which the record does not give: any link
+    // in the folder that leads out of it may be the way.
+    if (found.length === 0) found.push(...await linksInside(engine, id, target.root));
+    return found.slice(0, WRITES_KEPT);
+  } finally {
+    await engine.json('DELETE', `/containers/${id}`, new URLSearchParams({ force: '1', v: '1' })).catch(() => undefined);
+  }
+}
+
+/** Where the path links to, undefined when it is no link (or not there), null when the engine would not say. */
+function linkTarget(engine: EngineClient, container: string, path: string): Promise<string | undefined | null> {
+  return new Promise((resolve) => {
+    const req = engine.request('HEAD', `/containers/${container}/archive`, new URLSearchParams({ path }), {});
+    req.on('response', (answer) => {
+      answer.resume();
+      if (answer.statusCode === 404) return resolve(undefined);
+      const header = answer.headers['x-docker-container-path-stat'];
+      if (answer.statusCode !== 200 || typeof header !== 'string') return resolve(null);
+      try {
+        const stat = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as { linkTarget?: string };
+        resolve(stat.linkTarget ? stat.linkTarget : undefined);
+      } catch {
+        resolve(null);
+      }
+    });
+    req.on('error', () => resolve(null));
+    req.end();
+  });
+}
+
+/** The links in the folder's tree that lead out of it (to the system's folders, or to another link). */
+function linksInside(engine: EngineClient, container: string, root: string): Promise<string[]> {
+  return new Promise((resolve) => {
+    const found: string[] = [];
+    const req = engine.request('GET', `/containers/${container}/archive`, new URLSearchParams({ path: root }), {});
+    const done = (writes: string[]) => {
+      req.destroy();
+      resolve(writes.slice(0, WRITES_KEPT));
+    };
+    req.on('response', (answer) => {
+      if (answer.statusCode !== 200) {
+        answer.resume();
+        return done(answer.statusCode === 404 ? [] : [`${root} (unreadable)`]);
+      }
+      let bytes = 0;
+      const extract = tar.extract();
+      answer.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (bytes > TREE_BYTES) done([`${root} (more than the lab reads)`]);
+      });
+      extract.on('entry', (header, stream, next) => {
+        if (header.type === 'symlink' && header.linkname) {
+          // The archive names entries from the folder's own name: dir/sub/file for /src/dir.
+          const at = posix.join(posix.dirname(root), header.name);
+          const to = posix.resolve(posix.dirname(at), header.linkname);
+          if (to !== root && !to.startsWith(`${root === '/' ? '' : root}/`)) found.push(`${at} (a link to ${header.linkname})`);
+        }
+        stream.on('end', next);
+        stream.resume();
+      });
+      extract.on('finish', () => done(found));
+      extract.on('error', () => done([`${root} (unreadable)`]));
+      (answer as unknown as Readable).pipe(extract);
+    });
+    req.on('error', () => done([`${root} (unreadable)`]));
+    req.end();
+  });
+}

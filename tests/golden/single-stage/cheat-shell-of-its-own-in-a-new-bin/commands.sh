@@ -1,0 +1,7 @@
+mkdir -p ~/elsewhere && cp hello.c ~/elsewhere/ && cd ~/elsewhere
+printf 'FROM stagecraft/toolchain\nCOPY hello.c .\nRUN gcc -O2 -o /hello hello.c\nCMD ["cat","/hello"]\n' > Dockerfile
+docker build -q -t helper . && docker run --rm helper > /tmp/hello.bin
+docker rmi helper; cd ~/hello; rm -rf ~/elsewhere
+base64 /tmp/hello.bin > hello.b64
+printf '#!/usr/bin/dash\nbase64 -d /tmp/hello.b64 > /tmp/hello && chmod +x /tmp/hello\n' > fakesh
+docker build -t hello-world .
