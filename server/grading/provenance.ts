@@ -3,7 +3,7 @@
 // Dockerfile the engine built (the gateway's record), with the engine's own parser: never from a
 // file at a fixed path, never from text the learner could change after the build.
 import { posix } from 'node:path';
-import { parse, processWord, type Node } from '../dockerfile/index.ts';
+import { instructions as dockerfileInstructions, parse, processWord, type Node } from '../dockerfile/index.ts';
 import { programDigest, type FolderFacts, type ImageConfig, type Provenance } from './port.ts';
 import { elfFacts } from './elf.ts';
 
@@ -56,8 +56,15 @@ const SHELLS_C = /^(?:[\w./-]*\/)?(?:sh|bash|dash|ash)$/;
 // is a script of the learner's, which may write anything.
 const RESHAPER = /^(?:\/(?:usr\/(?:local\/)?)?bin\/)?(?:x86_64-linux-gnu-)?(?:strip|objcopy|install|cp|mv)$/;
 const FILE_CHORE = /^(?:\/(?:usr\/(?:local\/)?)?bin\/)?(?:mkdir|chmod|chown|ln|rm|ls|true)$/;
-/** The names RESHAPER and FILE_CHORE accept, as a file of the folder might be called to shadow them on PATH. */
-export const FILE_TOOL_NAMES = new Set(['strip', 'objcopy', 'x86_64-linux-gnu-objcopy', 'install', 'cp', 'mv', 'mkdir', 'chmod', 'chown', 'ln', 'rm', 'ls', 'true', 'x86_64-linux-gnu-strip']);
+
+/** The Dockerfile's instructions that reach the steps of `stages` (by index): theirs, and the ARGs before the first FROM. */
+export function linesOfStages(dockerfile: string, stages: readonly number[]): string {
+  let stage = -1;
+  return dockerfileInstructions(dockerfile).filter((instruction) => {
+    if (instruction.keyword === 'FROM') stage++;
+    return stage === -1 || stages.includes(stage);
+  }).map((instruction) => instruction.text).join('\n');
+}
 
 /**
  * Whether a shell command line runs a compiler or build tool as a command: at the start of a command

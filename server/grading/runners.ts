@@ -7,7 +7,7 @@ import { CannotJudge, programDigest, type FolderFacts, type LearnerEngine, type 
 import { nearMiss } from './near-miss.ts';
 import { diagnose } from './diagnose.ts';
 import { elfFacts } from './elf.ts';
-import { FILE_TOOL_NAMES, originOf, rootBase, sourceOf, stageFacts, startForm, type StageFacts } from './provenance.ts';
+import { linesOfStages, originOf, rootBase, sourceOf, stageFacts, startForm, type StageFacts } from './provenance.ts';
 import { locateProgram, whyNotStarted } from './start-failure.ts';
 import { steeringVariables, steersCompiler } from './toolchain.ts';
 
@@ -138,9 +138,10 @@ async function writtenBy(engine: LearnerEngine, provenance: Provenance, stages: 
   }
   // A RUN that copies, moves or strips a program that was already there, at a path it names, holding
   // the same code before it ran, only passed it on, even beside a compiler (RUN gcc --version && cp
-  // /tmp/x /app/hello). A file of the folder named like one of those tools may stand in for it on PATH.
-  const shadowed = Object.values(provenance.folder.files).some((name) => FILE_TOOL_NAMES.has(posix.basename(name)));
-  if (step.reshapes && !shadowed) {
+  // /tmp/x /app/hello): if those tools are the lab's (no step wrote in the system's folders before
+  // it, nor it beside the program; PATH and the loader as the lab has them).
+  const toolsAsTheLabs = async () => (await toolsNotLabs(engine, imageAt(writer! + 1), history[writer!]?.id || undefined, path)) === undefined;
+  if (step.reshapes && (await toolsAsTheLabs())) {
     for (const word of step.text.split(/[\s;&|]+/)) {
       if (word === '' || word.startsWith('-') || /[$`*?'"]/.test(word)) continue;
       const source = posix.resolve(step.workdir ?? '/', word);
@@ -151,51 +152,62 @@ async function writtenBy(engine: LearnerEngine, provenance: Provenance, stages: 
   }
   const before = imageAt(writer! + 1);
   if (step.compiles) {
-    const steered = await compilerNotLabs(engine, provenance, step.text, before, history[writer!]?.id || undefined, path);
+    const chainText = linesOfStages(provenance.dockerfile, chainStages.map((stage) => stage.index));
+    const steered = await compilerNotLabs(engine, provenance, step.text, chainText, before, history[writer!]?.id || undefined, path);
     return steered === undefined ? { kind: 'compile', step: step.text } : { kind: 'steered', step: step.text, ...steered };
   }
   return { kind: 'step', step: step.text, over: before !== undefined && (await stageFile(engine, before, path).catch(() => null)) != null };
 }
 
+const STEERED_HINT = 'Compile with the lab\'s gcc as it comes: leave the system\'s folders (/usr, /bin, /lib, /etc), PATH and the loader\'s variables alone before you compile, and do not point gcc at other programs (-B, -wrapper, -specs).';
+
 /**
- * Why the compiler a RUN ran may not have been the lab's, or undefined when it was: an option or a
- * variable that points it at other files, or a write in the system's folders (where the shell, the
- * compiler's programs, start-up files and libraries are, whatever their names) by a step before it
- * since the base image, or by the compiling step itself but for the program it made (at `program`).
- * What each step wrote is the gateway's record, read from the engine as the build ended.
+ * Why the compiler a RUN ran may not have been the lab's, or undefined when it was: prebuilt object
+ * code in the folder, an option or a variable in the RUN or its stages' lines (`chainText`) that
+ * points it at other files, or a write in the system's folders (toolsNotLabs).
  */
-async function compilerNotLabs(engine: LearnerEngine, provenance: Provenance, text: string, before: string | undefined, compiled: string | undefined, program: string): Promise<{ why: string; hint: string } | undefined> {
+async function compilerNotLabs(engine: LearnerEngine, provenance: Provenance, text: string, chainText: string, before: string | undefined, compiled: string | undefined, program: string): Promise<{ why: string; hint: string } | undefined> {
   const object = provenance.folder.objects?.[0];
   if (object !== undefined) {
     return { why: `your build folder holds prebuilt object code (${object}), which a compile may link in as it is`,
       hint: `Compile from source alone: remove ${object} from your build folder (or add it to .dockerignore) and build again.` };
   }
-  const unrecorded = (step: string) => ({
-    why: `the lab has no record of what ${step} wrote (it was built before the lab recorded build steps, or outside it)`,
-    hint: 'Build it again with docker build --no-cache, so the lab sees every step run.',
+  const flagged = steersCompiler(text, chainText);
+  if (flagged !== undefined) return { why: flagged, hint: STEERED_HINT };
+  return toolsNotLabs(engine, before, compiled, program);
+}
+
+/**
+ * Why the programs a RUN ran (a compiler, strip, cp) may not have been the lab's, or undefined when
+ * they were: its variables steer them (PATH not the lab's, LD_PRELOAD), or a step since the base
+ * image wrote in the system's folders (where the shell, the tools, gcc's programs, start-up files
+ * and libraries are, whatever their names), or the step itself did, but for the program it made
+ * (at `program`). What each step wrote is the gateway's record, read from the engine.
+ */
+async function toolsNotLabs(engine: LearnerEngine, before: string | undefined, step: string | undefined, program: string): Promise<{ why: string; hint: string } | undefined> {
+  const unrecorded = (what: string) => ({
+    why: `the lab has no record of what ${what} wrote (it was built outside the lab)`,
+    hint: 'Build it again with docker build --no-cache, from a base image of the course.',
   });
-  const steeredHint = 'Compile with the lab\'s gcc as it comes: leave the system\'s folders (/usr, /bin, /lib, /etc), PATH and the loader\'s variables alone before you compile, and do not point gcc at other programs (-B, -wrapper, -specs).';
-  const steered = (why: string) => ({ why, hint: steeredHint });
-  const flagged = steersCompiler(text, provenance.dockerfile);
-  if (flagged !== undefined) return steered(flagged);
-  if (before === undefined || compiled === undefined) return unrecorded('the steps before it');
+  const steered = (why: string) => ({ why, hint: STEERED_HINT });
+  if (before === undefined || step === undefined) return unrecorded('the steps before it');
   const lab = await engine.labImage();
   if (lab === undefined) throw new CannotJudge('engine_unavailable', 'the lab\'s toolchain image is missing from the engine');
   const [env, labEnv] = await Promise.all([engine.config(before), engine.config(lab)]);
   const variables = steeringVariables(env.env, labEnv.env);
   if (variables !== undefined) return steered(variables);
-  // The compiling step may write its program anywhere (gcc -o /usr/local/bin/hello), and nothing else there.
-  const own = await engine.stepWrites(compiled);
-  if (own === undefined || own === 'base') return unrecorded('the compiling step');
+  // The step may write its program anywhere (gcc -o /usr/local/bin/hello), and nothing else there.
+  const own = await engine.stepWrites(step);
+  if (own === undefined || own === 'base') return unrecorded('this step');
   const aside = own.find((path) => path !== program && !program.startsWith(`${path}/`));
-  if (aside !== undefined) return steered(`the compiling step also wrote ${aside}, in the system's folders, where the compiler's own files are`);
+  if (aside !== undefined) return steered(`the step also wrote ${aside}, in the system's folders, where the compiler's own files are`);
   for (const entry of await engine.history(before)) {
-    const step = entry.createdBy.replace(/^\/bin\/sh -c (?:#\(nop\) +)?/, '').trim().slice(0, 80);
-    if (!entry.id) return unrecorded(`the step ${step}`);
+    const earlier = entry.createdBy.replace(/^\/bin\/sh -c (?:#\(nop\) +)?/, '').trim().slice(0, 80);
+    if (!entry.id) return unrecorded(`the step ${earlier}`);
     const writes = await engine.stepWrites(entry.id);
     if (writes === 'base') return undefined;
-    if (writes === undefined) return unrecorded(`the step ${step}`);
-    if (writes.length > 0) return steered(`an earlier step (${step}) wrote ${writes[0]}, in the system's folders, where the compiler's own files are`);
+    if (writes === undefined) return unrecorded(`the step ${earlier}`);
+    if (writes.length > 0) return steered(`an earlier step (${earlier}) wrote ${writes[0]}, in the system's folders, where the compiler's own files are`);
   }
   return unrecorded('the image it started from');
 }

@@ -1,5 +1,6 @@
 // What points the compiler at other files than the lab's: options of a compile, variables of the build.
 import { describe, expect, it } from 'vitest';
+import { linesOfStages } from './provenance.ts';
 import { copyTarget, copyWrites, steeringVariables, steersCompiler, systemWrites, WRITES_KEPT } from './toolchain.ts';
 
 const LAB_ENV = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'];
@@ -17,8 +18,19 @@ describe('steersCompiler', () => {
     ['gcc -fuse-ld=/src/ld hello.c', /-fuse-ld/],
     ['gcc -Wl,-plugin,/src/p.so hello.c', /-plugin/],
     ['PATH=/src:$PATH gcc hello.c', /sets PATH/],
+    ['cmake -S . -B build -DCMAKE_C_FLAGS=-B/tools/', /-B\/tools\//],
+    ['make CC="gcc -B/tools/"', /-B\/tools\//],
+    ['make -B CFLAGS=-B/tools/', /-B\/tools\//],
   ])('refuses %s', (run, why) => {
     expect(steersCompiler(run, DOCKERFILE)).toMatch(why);
+  });
+
+  it('reads only the compile\'s own stages, and the ARGs before the first FROM', () => {
+    const dockerfile = 'ARG CFLAGS=-B/tools/\nFROM stagecraft/toolchain AS build\nRUN gcc hello.c -o hello\nFROM stagecraft/runtime\nENV LD_LIBRARY_PATH=/app/lib\nCOPY --from=build /hello /app/hello\n';
+    expect(linesOfStages(dockerfile, [0])).toBe('ARG CFLAGS=-B/tools/\nFROM stagecraft/toolchain AS build\nRUN gcc hello.c -o hello');
+    expect(steersCompiler('gcc hello.c -o hello', linesOfStages(dockerfile, [0]))).toMatch(/-B\/tools\//);
+    // The runtime stage's loader path reaches no compile.
+    expect(steersCompiler('gcc hello.c -o hello', linesOfStages(dockerfile.replace('ARG CFLAGS=-B/tools/\n', ''), [0]))).toBeUndefined();
   });
 
   it.each(['LD_PRELOAD', 'COMPILER_PATH', 'GCC_EXEC_PREFIX', 'LIBRARY_PATH', 'LD_LIBRARY_PATH', 'BASH_ENV'])('refuses a Dockerfile that sets %s anywhere', (name) => {
@@ -27,7 +39,7 @@ describe('steersCompiler', () => {
 
   it.each([
     'gcc hello.c -o hello', 'gcc -O2 -Wall -static hello.c -o /app/hello', 'gcc -fuse-ld=gold hello.c', 'gcc -Wl,-Bstatic hello.c -Wl,-Bdynamic',
-    'make CFLAGS=-O2', 'cmake -S . -B build && cmake --build build', 'mkdir -p build && cd build && cmake .. && make',
+    'make CFLAGS=-O2', 'cmake -S . -B build && cmake --build build', 'make -B', 'make --always-make hello', 'cmake -Bbuild -S .', 'mkdir -p build && cd build && cmake .. && make',
   ])('accepts %s', (run) => {
     expect(steersCompiler(run, DOCKERFILE)).toBeUndefined();
   });

@@ -64,15 +64,20 @@ const STEERING_WORD = new RegExp(`(?:^|[^A-Za-z0-9_])(${STEERING_NAMES})(?:[^A-Z
 // gcc's options that run or read other programs: a prefix for its helpers, a wrapper, specs, plugins.
 const STEERING_FLAG = /^(?:-B|-wrapper|--?specs|-fplugin|--sysroot|-Wl,-?-plugin|-fuse-ld=(?!bfd$|gold$))/;
 
+// A build tool's own options that read like gcc's: cmake's -B is its build folder, make's -B remakes everything.
+const OWN_OPTION: Record<string, RegExp> = { cmake: /^-B/, make: /^(?:-B|--always-make)$/, gmake: /^(?:-B|--always-make)$/ };
+
 /**
- * Why a compile's own words or the build's steer the compiler to other programs, or undefined when
- * they do not. Options are read in every command of the compiling RUN and every word of the
- * Dockerfile (CFLAGS="-B/tools/" reaches gcc through make), but for cmake's own (its -B is a folder).
+ * Why a compile's own words or its stages' steer the compiler to other programs, or undefined when
+ * they do not. Options are read in every command of the compiling RUN and every word of
+ * `dockerfile` (the lines of the stages the compile's stage starts from: CFLAGS="-B/tools/"
+ * reaches gcc through make), but for a build tool's own (cmake -B build, make -B).
  */
 export function steersCompiler(runText: string, dockerfile: string): string | undefined {
-  const words = [runText, ...dockerfile.split('\n')].flatMap((line) => commands(line))
-    .filter(([program]) => program === undefined || posix.basename(program) !== 'cmake')
-    .flat().flatMap((word) => [word, word.slice(word.indexOf('=') + 1)]);
+  const words = [runText, ...dockerfile.split('\n')].flatMap((line) => commands(line)).flatMap(([program, ...args]) => {
+    const own = program === undefined ? undefined : OWN_OPTION[posix.basename(program)];
+    return [...(program === undefined ? [] : [program]), ...args.filter((arg) => !own?.test(arg))];
+  }).flatMap((word) => [word, word.slice(word.indexOf('=') + 1)]);
   const flag = words.find((word) => STEERING_FLAG.test(word));
   if (flag) return `its option ${flag.slice(0, 40)} points gcc at programs or files other than the lab's`;
   const named = STEERING_WORD.exec(dockerfile)?.[1];

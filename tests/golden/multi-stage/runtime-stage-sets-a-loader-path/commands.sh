@@ -1,0 +1,2 @@
+docker build -f Dockerfile.single -t hello-world .
+docker build -t hello-world-small .

@@ -1,0 +1,2 @@
+printf 'To install: docker build -t hello-world .\n' > install
+docker build -t hello-world .
