@@ -31,7 +31,9 @@ const cases = fs.readdirSync(GOLDEN).sort().flatMap((lesson) =>
 const workdirOf = async (slug: string) => ((await import(path.join(ROOT, 'lessons', slug, 'checks.ts'))).default as { workdir: string }).workdir;
 
 let server: TestServer;
-beforeAll(async () => { server = await startTestServer(); });
+// A learner per case, all from loopback: more than the admission limit lets one network start in
+// ten minutes once the cases run fast (that limit has tests of its own).
+beforeAll(async () => { server = await startTestServer({ STAGECRAFT_NEW_LEARNERS_PER_ADDRESS: '1000' }); });
 afterAll(async () => { await server?.cleanup(); });
 
 describe('golden cases', () => {
