@@ -57,6 +57,9 @@ function sameProgram(a: Buffer, b: Buffer): boolean {
   return loaded !== undefined && loaded === elfFacts(b)?.loaded;
 }
 
+/** A history entry's instruction without the shell the engine ran it under (/bin/sh -c, a SHELL's) or its #(nop) marker. */
+const stepText = (createdBy: string) => createdBy.replace(/^\/\S*(?: \S+)*? -c (?:#\(nop\) +)?/, '');
+
 /** What wrote a program, found by walking back through the build's images (one per instruction) and the stages it copied from. */
 type Writer =
   | { kind: 'compile'; step: string }
@@ -95,7 +98,7 @@ async function writtenBy(engine: LearnerEngine, provenance: Provenance, stages: 
   const baseEntries = baseImage ? (await unlessGone(engine.history(baseImage.id), undefined))?.length : 0;
   if (baseEntries === undefined) return unknown;
   const labels = full.length - baseEntries - chain.length;
-  if (labels < 0 || full.slice(0, labels).some((entry) => entry.size !== 0 || !/^\/bin\/sh -c #\(nop\) +LABEL /.test(entry.createdBy))) return unknown;
+  if (labels < 0 || full.slice(0, labels).some((entry) => entry.size !== 0 || !/^\/\S*(?: \S+)*? -c #\(nop\) +LABEL /.test(entry.createdBy))) return unknown;
   const history = full.slice(labels);
   // The image after instruction `at` (newest first); past the chain, the image the stages start from.
   const imageAt = (at: number) => (at < chain.length ? history[at]?.id || undefined : baseImage?.id);
@@ -124,7 +127,7 @@ async function writtenBy(engine: LearnerEngine, provenance: Provenance, stages: 
   // Not even the newest image asked holds it: what was copied from there is not this program.
   if (writer === undefined) return hops > 0 && from === 0 ? { kind: 'changed', stage: stageIndex, path } : unknown;
   const step = chain[writer]!;
-  if (step.kind === 'other') return { kind: 'step', step: (history[writer]?.createdBy ?? '').replace(/^\/bin\/sh -c (?:#\(nop\) +)?/, ''), over: false };
+  if (step.kind === 'other') return { kind: 'step', step: stepText(history[writer]?.createdBy ?? ''), over: false };
   if (step.kind === 'copy') {
     if (step.untraceable) return unknown;
     if (step.from === 'context') return { kind: 'copy', from: 'context' };
@@ -202,7 +205,7 @@ async function toolsNotLabs(engine: LearnerEngine, before: string | undefined, s
   const aside = own.find((path) => path !== program && !program.startsWith(`${path}/`));
   if (aside !== undefined) return steered(`the step also wrote ${aside}, in the system's folders, where the compiler's own files are`);
   for (const entry of await engine.history(before)) {
-    const earlier = entry.createdBy.replace(/^\/bin\/sh -c (?:#\(nop\) +)?/, '').trim().slice(0, 80);
+    const earlier = stepText(entry.createdBy).trim().slice(0, 80);
     if (!entry.id) return unrecorded(`the step ${earlier}`);
     const writes = await engine.stepWrites(entry.id);
     if (writes === 'base') return undefined;

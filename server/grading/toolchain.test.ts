@@ -25,6 +25,12 @@ describe('steersCompiler', () => {
     expect(steersCompiler(run, DOCKERFILE)).toMatch(why);
   });
 
+  it('reads a build tool\'s own options in the Dockerfile\'s lines as its own', () => {
+    expect(steersCompiler('make -B hello', 'FROM stagecraft/toolchain\nRUN make -B hello\n')).toBeUndefined();
+    expect(steersCompiler('cmake -B build', 'FROM stagecraft/toolchain\nRUN cmake -B build -S .\n')).toBeUndefined();
+    expect(steersCompiler('make', 'FROM stagecraft/toolchain\nENV CFLAGS=-B/tools/\nRUN make\n')).toMatch(/-B\/tools\//);
+  });
+
   it('reads only the compile\'s own stages, and the ARGs before the first FROM', () => {
     const dockerfile = 'ARG CFLAGS=-B/tools/\nFROM stagecraft/toolchain AS build\nRUN gcc hello.c -o hello\nFROM stagecraft/runtime\nENV LD_LIBRARY_PATH=/app/lib\nCOPY --from=build /hello /app/hello\n';
     expect(linesOfStages(dockerfile, [0])).toBe('ARG CFLAGS=-B/tools/\nFROM stagecraft/toolchain AS build\nRUN gcc hello.c -o hello');

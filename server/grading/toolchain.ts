@@ -74,9 +74,11 @@ const OWN_OPTION: Record<string, RegExp> = { cmake: /^-B/, make: /^(?:-B|--alway
  * reaches gcc through make), but for a build tool's own (cmake -B build, make -B).
  */
 export function steersCompiler(runText: string, dockerfile: string): string | undefined {
-  const words = [runText, ...dockerfile.split('\n')].flatMap((line) => commands(line)).flatMap(([program, ...args]) => {
-    const own = program === undefined ? undefined : OWN_OPTION[posix.basename(program)];
-    return [...(program === undefined ? [] : [program]), ...args.filter((arg) => !own?.test(arg))];
+  const words = [runText, ...dockerfile.split('\n')].flatMap((line) => commands(line)).flatMap((command) => {
+    // The tool is the first word past a Dockerfile keyword and variable settings (RUN CFLAGS=-O2 make -B).
+    const tool = command.find((word, at) => !(at === 0 && /^(?:RUN|CMD|ENTRYPOINT|ONBUILD)$/i.test(word)) && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word));
+    const own = tool === undefined ? undefined : OWN_OPTION[posix.basename(tool)];
+    return command.filter((word) => !own?.test(word));
   }).flatMap((word) => [word, word.slice(word.indexOf('=') + 1)]);
   const flag = words.find((word) => STEERING_FLAG.test(word));
   if (flag) return `its option ${flag.slice(0, 40)} points gcc at programs or files other than the lab's`;
