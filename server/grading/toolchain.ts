@@ -49,11 +49,14 @@ export function copyTarget(cmd: readonly string[], workdir: string): { root: str
   return { root: posix.resolve(workdir || '/', match[4]!), spreads: match[1] === 'ADD' || match[3] !== 'file' };
 }
 
-/** What a copy to `target` writes in the system's folders on its face (links on the way are the gateway's to look for). */
-export function copyWrites(target: { root: string; spreads: boolean }): string[] {
+/**
+ * What a copy to `target` writes in the system's folders on its face (links on the way are the
+ * gateway's to look for), or undefined when its record cannot tell: a folder spread over / writes
+ * its own bin/, usr/ or etc/ there if it has them (its image's layer says which).
+ */
+export function copyWrites(target: { root: string; spreads: boolean }): string[] | undefined {
   if (inSystem(target.root)) return [target.root];
-  // A folder copied into / puts its own bin/, usr/ or etc/ there.
-  return target.root === '/' && target.spreads ? ['/'] : [];
+  return target.root === '/' && target.spreads ? undefined : [];
 }
 
 // Variables that make the shell, gcc or the loader run or load other files.

@@ -5,6 +5,7 @@
 // rm=0): its list of changes is what the step really wrote, links followed. A COPY or ADD has no
 // container: where it wrote comes from the engine's record of it, and a link an earlier step left
 // on the way (RUN ln -s /usr/local/bin /src/b, then COPY gcc /src/b/) is looked for in its image.
+// A folder copied over / is left unrecorded: grading reads what it wrote from its layer.
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
@@ -42,6 +43,8 @@ export async function stepWrites(engine: EngineClient, images: StepImage[], owne
     const target = copyTarget(image.ContainerConfig?.Cmd ?? [], image.ContainerConfig?.WorkingDir ?? '');
     if (!target) return undefined;
     const writes = copyWrites(target);
+    // Left unrecorded, grading reads the step's layer.
+    if (writes === undefined) return undefined;
     // Links to follow exist only if a step of the learner's came before this one.
     if (writes.length > 0 || !image.Parent || (await isBase(image.Parent))) return { id: image.Id, writes };
     return { id: image.Id, writes: await linksOnTheWay(engine, image.Id, target, learnerId) };
