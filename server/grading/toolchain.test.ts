@@ -25,6 +25,13 @@ describe('steersCompiler', () => {
     expect(steersCompiler(run, DOCKERFILE)).toMatch(why);
   });
 
+  it('refuses a tool variable that names a program of the learner\'s, inline or in the Dockerfile', () => {
+    expect(steersCompiler('make', 'FROM stagecraft/toolchain\nRUN CC=/src/mycc make\n')).toMatch(/CC names \/src\/mycc/);
+    expect(steersCompiler('make CC=./mycc', DOCKERFILE)).toMatch(/CC names \.\/mycc/);
+    expect(steersCompiler('make CC=gcc-12', DOCKERFILE)).toBeUndefined();
+    expect(steersCompiler('bash -c "gcc -O2 hello.c -o hello && ls"', 'FROM stagecraft/toolchain\nENV SHELLOPTS=xtrace PS4=\'$(x)+ \'\n')).toMatch(/SHELLOPTS/);
+  });
+
   it('reads a build tool\'s own options in the Dockerfile\'s lines as its own', () => {
     expect(steersCompiler('make -B hello', 'FROM stagecraft/toolchain\nRUN make -B hello\n')).toBeUndefined();
     expect(steersCompiler('cmake -B build', 'FROM stagecraft/toolchain\nRUN cmake -B build -S .\n')).toBeUndefined();
@@ -61,7 +68,7 @@ describe('steersCompiler', () => {
 
 describe('steeringVariables', () => {
   it('accepts the lab\'s PATH and variables of the learner\'s own', () => {
-    expect(steeringVariables([...LAB_ENV, 'CFLAGS=-O2'], LAB_ENV)).toBeUndefined();
+    expect(steeringVariables([...LAB_ENV, 'CFLAGS=-O2', 'CC=gcc', 'CXX=/usr/bin/g++', 'GCC_VERSION=12', 'BUILD_DIR=/src/build', 'CMAKE_BUILD_TYPE=Release', 'DEST=/app'], LAB_ENV)).toBeUndefined();
   });
 
   it.each([
@@ -69,6 +76,14 @@ describe('steeringVariables', () => {
     [[...LAB_ENV, 'LD_PRELOAD=/src/x.so'], /LD_PRELOAD/],
     [[...LAB_ENV, 'COMPILER_PATH=/tools'], /COMPILER_PATH/],
     [[...LAB_ENV, 'BASH_FUNC_gcc%%=() { cp /x hello; }'], /BASH_FUNC_gcc/],
+    // Ninth review: xtrace expands PS4, a $(…) of the learner's, before every command of the compile.
+    [[...LAB_ENV, 'SHELLOPTS=xtrace', 'PS4=$(base64 -d /opt/p.b64 > hello)+ '], /SHELLOPTS/],
+    [[...LAB_ENV, 'PS4=$(x)'], /PS4/],
+    [[...LAB_ENV, 'GCONV_PATH=/src/gconv'], /GCONV_PATH/],
+    [[...LAB_ENV, 'GLIBC_TUNABLES=glibc.rtld.x=1'], /GLIBC_TUNABLES/],
+    [[...LAB_ENV, 'CMAKE_C_COMPILER_LAUNCHER=/src/l'], /LAUNCHER/],
+    [[...LAB_ENV, 'CFLAGS=-O2 -B/tools/'], /CFLAGS holds -B\/tools\//],
+    [[...LAB_ENV, 'CC=/src/mycc'], /CC names \/src\/mycc/],
   ])('refuses %j', (env, why) => {
     expect(steeringVariables(env, LAB_ENV)).toMatch(why);
   });

@@ -59,11 +59,26 @@ export function copyWrites(target: { root: string; spreads: boolean }): string[]
   return target.root === '/' && target.spreads ? undefined : [];
 }
 
-// Variables that make the shell, gcc or the loader run or load other files.
-const STEERING_NAMES = 'LD_PRELOAD|LD_LIBRARY_PATH|LD_AUDIT|GCC_EXEC_PREFIX|COMPILER_PATH|LIBRARY_PATH|BASH_ENV|BASH_FUNC_\\w*';
+// Variables that make the shell, gcc, cmake or the C library run, load or write other files: the
+// loader's (LD_*), gcc's and its helpers', the C library's modules and tunables, and bash's that
+// run code (xtrace's PS4 expands $(…) before every command under SHELLOPTS=xtrace).
+const STEERING_NAMES = [
+  'LD_\\w+', 'GCC_EXEC_PREFIX', 'GCC_COMPARE_DEBUG', 'COLLECT_\\w+', 'COMPILER_PATH', 'LIBRARY_PATH', 'CPATH', 'C_INCLUDE_PATH', 'CPLUS_INCLUDE_PATH',
+  'DEPENDENCIES_OUTPUT', 'SUNPRO_DEPENDENCIES', 'TMPDIR', 'GCONV_PATH', 'LOCPATH', 'NLSPATH', 'GLIBC_TUNABLES', 'MALLOC_\\w+', 'HOSTALIASES',
+  'BASH_ENV', 'BASH_FUNC_\\w*', 'BASHOPTS', 'SHELLOPTS', 'PS4', 'BASH_XTRACEFD', 'CMAKE_\\w*(?:LAUNCHER|TOOLCHAIN_FILE|INCLUDE)\\w*', 'CCACHE_\\w+',
+].join('|');
 // In the image's variables, ENV too (sh reads the file it names) and a function of any name (BASH_FUNC_gcc%%); in the Dockerfile, a word of its own.
 const STEERING = new RegExp(`^(?:${STEERING_NAMES}|ENV|BASH_FUNC_.*)$`);
 const STEERING_WORD = new RegExp(`(?:^|[^A-Za-z0-9_])(${STEERING_NAMES})(?:[^A-Za-z0-9_]|$)`);
+// Variables that name the compiler or a tool make and cmake run: by its bare name or from a system folder only.
+const TOOL_VARIABLES = new Set(['CC', 'CXX', 'CPP', 'LD', 'AS', 'AR', 'NM', 'RANLIB', 'STRIP', 'OBJCOPY']);
+const SYSTEM_PROGRAM = /^\/(?:usr\/)?(?:local\/)?s?bin\/[^/]+$/;
+/** Why a tool variable's value (CC=/src/mycc) names a program other than the lab's, or undefined. */
+function foreignTool(name: string, value: string): string | undefined {
+  const program = value.trim().split(/\s+/)[0] ?? '';
+  if (!TOOL_VARIABLES.has(name) || !program.includes('/') || SYSTEM_PROGRAM.test(program)) return undefined;
+  return `its variable ${name} names ${program.slice(0, 60)}, a program other than the lab's`;
+}
 // gcc's options that run or read other programs: a prefix for its helpers, a wrapper, specs, plugins.
 const STEERING_FLAG = /^(?:-B|-wrapper|--?specs|-fplugin|--sysroot|-Wl,-?-plugin|-fuse-ld=(?!bfd$|gold$))/;
 
@@ -85,6 +100,11 @@ export function steersCompiler(runText: string, dockerfile: string): string | un
   }).flatMap((word) => [word, word.slice(word.indexOf('=') + 1)]);
   const flag = words.find((word) => STEERING_FLAG.test(word));
   if (flag) return `its option ${flag.slice(0, 40)} points gcc at programs or files other than the lab's`;
+  for (const word of words) {
+    const tool = /^([A-Z]+)=(.+)$/.exec(word);
+    const foreign = tool && foreignTool(tool[1]!, tool[2]!);
+    if (foreign) return foreign;
+  }
   const named = STEERING_WORD.exec(dockerfile)?.[1];
   if (named) return `the Dockerfile sets ${named}, which makes the compiler or the loader run files other than the lab's`;
   if (/(?:^|[^A-Za-z0-9_])PATH=/.test(runText)) return 'it sets PATH, so the compiler it runs may not be the lab\'s';
@@ -96,5 +116,15 @@ export function steeringVariables(env: readonly string[], labEnv: readonly strin
   const value = (list: readonly string[], name: string) => list.find((pair) => pair.startsWith(`${name}=`));
   if (value(env, 'PATH') !== value(labEnv, 'PATH')) return 'its PATH is not the lab\'s, so the compiler it runs may not be the lab\'s';
   const named = env.map((pair) => pair.split('=')[0]!).find((name) => STEERING.test(name));
-  return named ? `it sets ${named}, which makes the compiler or the loader run files other than the lab's` : undefined;
+  if (named) return `it sets ${named}, which makes the compiler or the loader run files other than the lab's`;
+  for (const pair of env) {
+    const name = pair.slice(0, pair.indexOf('='));
+    const words = pair.slice(name.length + 1).split(/\s+/).filter(Boolean);
+    // CFLAGS=-B/tools/ from an image of the learner's own reaches gcc through make as a Dockerfile word would.
+    const flag = words.find((word) => STEERING_FLAG.test(word));
+    if (flag) return `its variable ${name} holds ${flag.slice(0, 40)}, which points gcc at programs or files other than the lab's`;
+    const tool = foreignTool(name, words.join(' '));
+    if (tool) return tool;
+  }
+  return undefined;
 }

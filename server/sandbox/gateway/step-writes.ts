@@ -22,7 +22,7 @@ export interface StepImage {
   ContainerConfig?: { Cmd?: string[] | null; WorkingDir?: string };
 }
 
-/** A copied folder's tree is read this far for links; a larger one counts as a write we cannot vouch for. */
+/** A copied folder's tree is read this far for links; a larger one is left to its layer. */
 const TREE_BYTES = 64 * 1024 ** 2;
 
 /**
@@ -35,8 +35,8 @@ export async function stepWrites(engine: EngineClient, images: StepImage[], owne
     if (image.Container) {
       if (!(await owned(image.Container))) return undefined;
       const answer = await engine.json('GET', `/containers/${image.Container}/changes`).catch(() => undefined);
-      // Too many changes to read is a step we cannot vouch for, not one that wrote nothing.
-      if (!answer) return { id: image.Id, writes: ['(more changes than the lab reads)'] };
+      // Too many changes to read: left to the step's layer, read at grading.
+      if (!answer) return undefined;
       if (answer.status !== 200) return undefined;
       return { id: image.Id, writes: systemWrites((answer.body as Change[] | null) ?? []) };
     }
@@ -47,7 +47,10 @@ export async function stepWrites(engine: EngineClient, images: StepImage[], owne
     if (writes === undefined) return undefined;
     // Links to follow exist only if a step of the learner's came before this one.
     if (writes.length > 0 || !image.Parent || (await isBase(image.Parent))) return { id: image.Id, writes };
-    return { id: image.Id, writes: await linksOnTheWay(engine, image.Id, target, learnerId) };
+    // Into / (COPY hello.c . with no WORKDIR), the folder to look through is the whole system: the layer tells instead.
+    if (target.root === '/') return undefined;
+    const links = await linksOnTheWay(engine, image.Id, target, learnerId);
+    return links === undefined ? undefined : { id: image.Id, writes: links };
   };
   const found = await Promise.all(images.map((image) => read(image).catch(() => undefined)));
   return found.filter((entry) => entry !== undefined);
@@ -55,15 +58,16 @@ export async function stepWrites(engine: EngineClient, images: StepImage[], owne
 
 /**
  * Links that a copy to `target` may have written through: any link on the way to it, or one inside
- * it that leads out of it. Read in a container of the copy's image that never runs.
+ * it that leads out of it. Read in a container of the copy's image that never runs; undefined when
+ * they cannot be read (too large a folder, an engine that would not say): the layer tells then.
  */
-async function linksOnTheWay(engine: EngineClient, imageId: string, target: { root: string; spreads: boolean }, learnerId: string): Promise<string[]> {
+async function linksOnTheWay(engine: EngineClient, imageId: string, target: { root: string; spreads: boolean }, learnerId: string): Promise<string[] | undefined> {
   const created = await engine.json('POST', '/containers/create', undefined, {
     Image: imageId, Cmd: ['/stagecraft-never-runs'], Entrypoint: [], Labels: { [LABELS.learner]: learnerId, [LABELS.role]: 'check' },
     HostConfig: { NetworkMode: 'none', Memory: LIMITS.containerMemory },
   });
   const id = (created.body as { Id?: string } | undefined)?.Id;
-  if (created.status !== 201 || !id) return ['(a copy the lab could not look into)'];
+  if (created.status !== 201 || !id) return undefined;
   try {
     const found: string[] = [];
     const prefixes: string[] = [];
@@ -71,13 +75,13 @@ async function linksOnTheWay(engine: EngineClient, imageId: string, target: { ro
     for (const prefix of prefixes) {
       const link = await linkTarget(engine, id, prefix);
       if (link === undefined) continue;
-      if (link === null) return [`${prefix} (unreadable)`];
+      if (link === null) return undefined;
       found.push(`${prefix} (a link to ${link})`);
     }
     // A file copied into a folder lands under its own name, which the record does not give: any link
     // in the folder that leads out of it may be the way.
-    if (found.length === 0) found.push(...await linksInside(engine, id, target.root));
-    return found.slice(0, WRITES_KEPT);
+    if (found.length > 0) return found.slice(0, WRITES_KEPT);
+    return await linksInside(engine, id, target.root);
   } finally {
     await engine.json('DELETE', `/containers/${id}`, new URLSearchParams({ force: '1', v: '1' })).catch(() => undefined);
   }
@@ -104,25 +108,25 @@ function linkTarget(engine: EngineClient, container: string, path: string): Prom
   });
 }
 
-/** The links in the folder's tree that lead out of it (to the system's folders, or to another link). */
-function linksInside(engine: EngineClient, container: string, root: string): Promise<string[]> {
+/** The links in the folder's tree that lead out of it (to the system's folders, or to another link); undefined when it cannot be read whole. */
+function linksInside(engine: EngineClient, container: string, root: string): Promise<string[] | undefined> {
   return new Promise((resolve) => {
     const found: string[] = [];
     const req = engine.request('GET', `/containers/${container}/archive`, new URLSearchParams({ path: root }), {});
-    const done = (writes: string[]) => {
+    const done = (writes: string[] | undefined) => {
       req.destroy();
-      resolve(writes.slice(0, WRITES_KEPT));
+      resolve(writes?.slice(0, WRITES_KEPT));
     };
     req.on('response', (answer) => {
       if (answer.statusCode !== 200) {
         answer.resume();
-        return done(answer.statusCode === 404 ? [] : [`${root} (unreadable)`]);
+        return done(answer.statusCode === 404 ? [] : undefined);
       }
       let bytes = 0;
       const extract = tar.extract();
       answer.on('data', (chunk: Buffer) => {
         bytes += chunk.length;
-        if (bytes > TREE_BYTES) done([`${root} (more than the lab reads)`]);
+        if (bytes > TREE_BYTES) done(undefined);
       });
       extract.on('entry', (header, stream, next) => {
         if (header.type === 'symlink' && header.linkname) {
@@ -135,10 +139,10 @@ function linksInside(engine: EngineClient, container: string, root: string): Pro
         stream.resume();
       });
       extract.on('finish', () => done(found));
-      extract.on('error', () => done([`${root} (unreadable)`]));
+      extract.on('error', () => done(undefined));
       (answer as unknown as Readable).pipe(extract);
     });
-    req.on('error', () => done([`${root} (unreadable)`]));
+    req.on('error', () => done(undefined));
     req.end();
   });
 }
