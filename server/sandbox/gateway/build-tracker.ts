@@ -60,6 +60,16 @@ export class BuildTracker {
     this.#log = (this.#log + text).slice(-LOG_BYTES);
   }
 
+  /** How many step images the output has printed so far. */
+  get printedCount(): number {
+    return this.#printed.length;
+  }
+
+  /** The step images printed after the first `count`. */
+  printedSince(count: number): string[] {
+    return this.#printed.slice(count);
+  }
+
   /** Whether the engine has reported an error yet. */
   get failed(): boolean {
     return this.#failed;

@@ -12,8 +12,7 @@ import { forceBuildQuery } from './forced.ts';
 import type { Exchange, GatewayContext } from './context.ts';
 import { normalise } from './names.ts';
 import { holdStages } from './stage-holds.ts';
-import { stepWrites, type StepImage } from './step-writes.ts';
-import type { ImageInfo } from './ownership.ts';
+import { StepRecorder, type StepContainer } from './step-writes.ts';
 import { expect, policeBuildQuery, refuse, type Result } from './police.ts';
 import { engineUnavailable, relay } from './respond.ts';
 
@@ -77,11 +76,12 @@ export async function runBuild(gw: BuildContext, x: Exchange): Promise<void> {
     const planned: BuildPlan = { ...plan, dockerfile: canonical.text };
     const tracker = new BuildTracker();
     const started = Date.now();
+    const steps = stepRecorder(gw, started);
     let recording: Promise<void> | undefined;
     let complete = false; // the engine's stream ended by itself (not cut by the learner, the time limit or a restart)
     const finish = () => recording ??= (async () => {
       gw.release(held);
-      if (record !== undefined) await recordImages(gw, record, planned, tracker.result(complete), tracker.logTail, started).catch((error: unknown) => console.error('gateway: a build record failed:', error));
+      if (record !== undefined) await recordImages(gw, record, planned, tracker.result(complete), tracker.logTail, steps).catch((error: unknown) => console.error('gateway: a build record failed:', error));
     })();
 
     query.set('dockerfile', written.name);
@@ -98,10 +98,13 @@ export async function runBuild(gw: BuildContext, x: Exchange): Promise<void> {
       relay(answer, res, 'lines', (chunk) => {
         const quietLines: string[] = [];
         const failedBefore = tracker.failed;
+        const printedBefore = tracker.printedCount;
         for (const line of chunk.split('\n')) {
           const quietLine = line ? tracker.feed(line) : undefined;
           if (quietLine !== undefined) quietLines.push(quietLine);
         }
+        // Each step's reads begin as the engine prints its image, while the next steps run.
+        for (const ref of tracker.printedSince(printedBefore)) void steps.recorder.writes(ref);
         const text = gw.ns.toLearner(chunk);
         tracker.log(text);
         gw.options.buildLog?.append(text);
@@ -137,27 +140,26 @@ const folderOf = (entries: ContextEntry[]) => folderFacts(entries.flatMap((e) =>
  * included), and what each step wrote in the system's folders; then removes the steps' containers.
  * A base image is never recorded, whatever printed it.
  */
-async function recordImages(gw: BuildContext, record: number, plan: BuildPlan, tracked: Tracked, log: string, started: number): Promise<void> {
+async function recordImages(gw: BuildContext, record: number, plan: BuildPlan, tracked: Tracked, log: string, steps: BuildSteps): Promise<void> {
   const wanted = [
     ...(tracked.final ? [{ ref: tracked.final, role: 'final' as const }] : []),
     ...tracked.stages.map((ref) => ({ ref, role: 'stage' as const })),
     ...tracked.printed.map((ref) => ({ ref, role: 'step' as const })),
   ];
   const images: { id: string; role: 'final' | 'stage' | 'step' }[] = [];
-  const made: StepImage[] = [];
+  const made: string[] = [];
   for (const { ref, role } of wanted) {
     if (!/^(sha256:)?[0-9a-f]{12,64}$/.test(ref)) continue;
-    const answer = await gw.engine.json('GET', `/images/${ref}/json`).catch(() => undefined);
-    const info = answer?.status === 200 ? (answer.body as ImageInfo & StepImage & { Created?: string }) : undefined;
+    const info = await steps.recorder.image(ref);
     if (!info || gw.own.isBaseImage(info) || images.some((i) => i.id === info.Id)) continue;
     // Final and stage ids come from the engine's own messages; a printed id counts only if the engine
     // made that image during this build (a step can print another learner's id, not make their image).
     // A stage that came whole from the build cache is someone's earlier image: it stays theirs. (The
     // engine runs on this host: its clock is ours, and this build began before it made anything.)
     const created = Date.parse(info.Created ?? '');
-    if (role !== 'final' && !(created >= started)) continue;
+    if (role !== 'final' && !(created >= steps.started)) continue;
     images.push({ id: info.Id, role });
-    if (created >= started) made.push(info);
+    if (created >= steps.started) made.push(info.Id);
   }
   const imageId = images.find((i) => i.role === 'final')?.id;
   // Each stage's image by index, as the engine announced them: grading reads a compiled program
@@ -165,33 +167,43 @@ async function recordImages(gw: BuildContext, record: number, plan: BuildPlan, t
   const stageImages = tracked.final ? stageImagesOf(plan.dockerfile, plan.target, [...tracked.stages, tracked.final]) : [];
   const { dockerfile: _, ...kept } = plan;
   if (imageId) await holdStages(gw.engine, gw.ns, imageId, stageImages);
+  const writes = (await Promise.all(made.map((id) => steps.recorder.writes(id)))).filter((step) => step !== undefined);
+  gw.options.builds?.finish(record, { outcome: tracked.outcome, imageId, images, steps: writes, log, plan: { ...kept, stageImages } });
   // The steps' containers: each image's own, and those of steps that made none (a failed or cut RUN).
-  // Read and removed only when the engine says this learner's build ran them.
-  const cgroup = gw.options.buildCgroupParent;
-  const containers = new Map<string, Promise<string | undefined>>();
-  const ownedId = (ref: string) => {
-    if (!containers.has(ref)) containers.set(ref, builtHere(gw, ref, cgroup, started));
-    return containers.get(ref)!;
-  };
-  const isBase = async (id: string) => {
-    const answer = await gw.engine.json('GET', `/images/${id}/json`).catch(() => undefined);
-    return answer?.status === 200 && gw.own.isBaseImage(answer.body as ImageInfo);
-  };
-  const steps = await stepWrites(gw.engine, made, async (ref) => (await ownedId(ref)) !== undefined, isBase, gw.options.learnerId);
-  gw.options.builds?.finish(record, { outcome: tracked.outcome, imageId, images, steps, log, plan: { ...kept, stageImages } });
   // Without a cgroup of ours, a printed container could be anyone's: only the images' own are taken.
-  if (cgroup) for (const ref of tracked.containers) void ownedId(ref);
-  const owned = new Set((await Promise.all(containers.values())).filter((id) => id !== undefined));
-  await Promise.all([...owned].map((id) => gw.engine.json('DELETE', `/containers/${id}`, new URLSearchParams({ force: '1', v: '1' })).catch(() => undefined)));
+  if (gw.options.buildCgroupParent) for (const ref of tracked.containers) void ownedStep(gw, steps, ref);
+  // Removed after the learner hears the build has ended: nothing waits on them.
+  void Promise.all(steps.containers.values()).then((found) => Promise.all(found.filter((step) => step !== undefined)
+    .map((step) => gw.engine.json('DELETE', `/containers/${step.id}`, new URLSearchParams({ force: '1', v: '1' })).catch(() => undefined))));
 }
 
-/** The container's full id when this learner's build ran it (our cgroup parent for their builds; without one, made during this build). */
-async function builtHere(gw: BuildContext, ref: string, cgroup: string | undefined, started: number): Promise<string | undefined> {
+/** A build's step reads: what each step wrote, and the step containers found the learner's (to remove as it ends). */
+interface BuildSteps {
+  started: number;
+  containers: Map<string, Promise<StepContainer | undefined>>;
+  recorder: StepRecorder;
+}
+
+function stepRecorder(gw: BuildContext, started: number): BuildSteps {
+  const containers = new Map<string, Promise<StepContainer | undefined>>();
+  const owned = (ref: string) => ownedStep(gw, { started, containers }, ref);
+  return { started, containers, recorder: new StepRecorder(gw.engine, gw.options.learnerId, owned, (info) => gw.own.isBaseImage(info), started) };
+}
+
+/** The step's container if the learner's build ran it, asked once per reference. */
+function ownedStep(gw: BuildContext, steps: Pick<BuildSteps, 'started' | 'containers'>, ref: string): Promise<StepContainer | undefined> {
+  if (!steps.containers.has(ref)) steps.containers.set(ref, builtHere(gw, ref, gw.options.buildCgroupParent, steps.started));
+  return steps.containers.get(ref)!;
+}
+
+/** The step's container when this learner's build ran it (our cgroup parent for their builds; without one, made during this build). */
+async function builtHere(gw: BuildContext, ref: string, cgroup: string | undefined, started: number): Promise<StepContainer | undefined> {
   const answer = await gw.engine.json('GET', `/containers/${ref}/json`).catch(() => undefined);
-  const info = answer?.status === 200 ? (answer.body as { Id: string; Created?: string; HostConfig?: { CgroupParent?: string } }) : undefined;
+  const info = answer?.status === 200 ? (answer.body as { Id: string; Created?: string; HostConfig?: { CgroupParent?: string }; State?: { StartedAt?: string } }) : undefined;
   if (!info) return undefined;
   const ours = cgroup ? info.HostConfig?.CgroupParent === cgroup : Date.parse(info.Created ?? '') >= started;
-  return ours ? info.Id : undefined;
+  // The engine's zero time for a container it never started.
+  return ours ? { id: info.Id, started: !(info.State?.StartedAt ?? '').startsWith('0001-') } : undefined;
 }
 
 /**

@@ -13,9 +13,14 @@ import { copyTarget, copyWrites, systemWrites, WRITES_KEPT, type Change } from '
 import { LABELS, LIMITS } from '../policy.ts';
 import type { EngineClient } from './engine.ts';
 
+/** A step's container as the engine describes it, once known to be the learner's. */
+export interface StepContainer { id: string; started: boolean }
+
 /** An image a build made, as the engine describes it. */
 export interface StepImage {
   Id: string;
+  Created?: string;
+  RepoTags?: string[] | null;
   Parent?: string;
   /** The container the step ran in ('' for a COPY or ADD). */
   Container?: string;
@@ -25,19 +30,60 @@ export interface StepImage {
 /** A copied folder's tree is read this far for links; a larger one is left to its layer. */
 const TREE_BYTES = 64 * 1024 ** 2;
 
+/** What a step wrote in the system's folders, by the image it made. */
+export interface StepWrites { id: string; writes: string[] }
+
 /**
- * What each of `images` wrote in the system's folders (an empty list when nothing), by image id,
- * for those whose step can be told: a step's container must be the learner's (`owned`), and a copy
- * must be one the engine recorded. `isBase` says whether an image is one of the course's.
+ * Reads, for each image a build made, what its step wrote in the system's folders, starting as soon
+ * as the engine prints the step's image (the reads of a step, a mount each, overlap the steps that
+ * follow it rather than wait for the build's end). A step's container must be the learner's
+ * (`owned`); a copy must be one the engine recorded; an image counts only if the engine made it
+ * during this build (`started`). What cannot be told is left out: grading reads the layer then.
  */
-export async function stepWrites(engine: EngineClient, images: StepImage[], owned: (containerId: string) => Promise<boolean>, isBase: (imageId: string) => Promise<boolean>, learnerId: string): Promise<{ id: string; writes: string[] }[]> {
-  const read = async (image: StepImage): Promise<{ id: string; writes: string[] } | undefined> => {
+export class StepRecorder {
+  readonly #engine: EngineClient;
+  readonly #learnerId: string;
+  readonly #owned: (containerId: string) => Promise<StepContainer | undefined>;
+  readonly #isBase: (image: StepImage) => boolean;
+  readonly #started: number;
+  readonly #images = new Map<string, Promise<StepImage | undefined>>();
+  readonly #writes = new Map<string, Promise<StepWrites | undefined>>();
+
+  constructor(engine: EngineClient, learnerId: string, owned: (containerId: string) => Promise<StepContainer | undefined>, isBase: (image: StepImage) => boolean, started: number) {
+    this.#engine = engine;
+    this.#learnerId = learnerId;
+    this.#owned = owned;
+    this.#isBase = isBase;
+    this.#started = started;
+  }
+
+  /** The image as the engine describes it (asked once per reference), or undefined. */
+  image(ref: string): Promise<StepImage | undefined> {
+    if (!this.#images.has(ref)) {
+      this.#images.set(ref, this.#engine.json('GET', `/images/${ref}/json`)
+        .then((answer) => (answer.status === 200 ? (answer.body as StepImage) : undefined), () => undefined));
+    }
+    return this.#images.get(ref)!;
+  }
+
+  /** What the step that made the image wrote, once its reads are done (begun now if not already). */
+  async writes(ref: string): Promise<StepWrites | undefined> {
+    const image = await this.image(ref);
+    if (!image || this.#isBase(image) || !(Date.parse(image.Created ?? '') >= this.#started)) return undefined;
+    if (!this.#writes.has(image.Id)) this.#writes.set(image.Id, this.#read(image).catch(() => undefined));
+    return this.#writes.get(image.Id)!;
+  }
+
+  async #read(image: StepImage): Promise<StepWrites | undefined> {
     if (image.Container) {
-      if (!(await owned(image.Container))) return undefined;
-      const answer = await engine.json('GET', `/containers/${image.Container}/changes`).catch(() => undefined);
+      const container = await this.#owned(image.Container);
+      if (!container) return undefined;
+      // ENV, LABEL, CMD, WORKDIR…: the engine made the container and never started it, so nothing
+      // ran in it (WORKDIR's folder is the engine's own mkdir). Its changes would cost a mount.
+      if (!container.started) return { id: image.Id, writes: [] };
+      const answer = await this.#engine.json('GET', `/containers/${container.id}/changes`).catch(() => undefined);
       // Too many changes to read: left to the step's layer, read at grading.
-      if (!answer) return undefined;
-      if (answer.status !== 200) return undefined;
+      if (answer?.status !== 200) return undefined;
       return { id: image.Id, writes: systemWrites((answer.body as Change[] | null) ?? []) };
     }
     const target = copyTarget(image.ContainerConfig?.Cmd ?? [], image.ContainerConfig?.WorkingDir ?? '');
@@ -46,34 +92,40 @@ export async function stepWrites(engine: EngineClient, images: StepImage[], owne
     // Left unrecorded, grading reads the step's layer.
     if (writes === undefined) return undefined;
     // Links to follow exist only if a step of the learner's came before this one.
-    if (writes.length > 0 || !image.Parent || (await isBase(image.Parent))) return { id: image.Id, writes };
+    const parent = image.Parent ? await this.image(image.Parent) : undefined;
+    if (writes.length > 0 || !parent || this.#isBase(parent)) return { id: image.Id, writes };
     // Into / (COPY hello.c . with no WORKDIR), the folder to look through is the whole system: the layer tells instead.
     if (target.root === '/') return undefined;
-    const links = await linksOnTheWay(engine, image.Id, target, learnerId);
+    // The links a copy writes through are there before it: looked for in the step before it, in the
+    // container that step ran in when it is still there (no new container to make), else in its image.
+    const kept = parent.Container ? (await this.#owned(parent.Container))?.id : undefined;
+    const links = await linksOnTheWay(this.#engine, kept ?? { image: parent.Id }, target, this.#learnerId);
     return links === undefined ? undefined : { id: image.Id, writes: links };
-  };
-  const found = await Promise.all(images.map((image) => read(image).catch(() => undefined)));
-  return found.filter((entry) => entry !== undefined);
+  }
 }
 
 /**
- * Links that a copy to `target` may have written through: any link on the way to it, or one inside
- * it that leads out of it. Read in a container of the copy's image that never runs; undefined when
- * they cannot be read (too large a folder, an engine that would not say): the layer tells then.
+ * Links that a copy to `target` may have written through, in the filesystem before it (a step's
+ * container, or a container that never runs made of the image before it): any link on the way to
+ * it, or one inside it that leads out of it. Undefined when they cannot be read (too large a
+ * folder, an engine that would not say): the layer tells then.
  */
-async function linksOnTheWay(engine: EngineClient, imageId: string, target: { root: string; spreads: boolean }, learnerId: string): Promise<string[] | undefined> {
-  const created = await engine.json('POST', '/containers/create', undefined, {
-    Image: imageId, Cmd: ['/stagecraft-never-runs'], Entrypoint: [], Labels: { [LABELS.learner]: learnerId, [LABELS.role]: 'check' },
-    HostConfig: { NetworkMode: 'none', Memory: LIMITS.containerMemory },
-  });
-  const id = (created.body as { Id?: string } | undefined)?.Id;
-  if (created.status !== 201 || !id) return undefined;
+async function linksOnTheWay(engine: EngineClient, before: string | { image: string }, target: { root: string; spreads: boolean }, learnerId: string): Promise<string[] | undefined> {
+  let id = typeof before === 'string' ? before : undefined;
+  if (typeof before !== 'string') {
+    const created = await engine.json('POST', '/containers/create', undefined, {
+      Image: before.image, Cmd: ['/stagecraft-never-runs'], Entrypoint: [], Labels: { [LABELS.learner]: learnerId, [LABELS.role]: 'check' },
+      HostConfig: { NetworkMode: 'none', Memory: LIMITS.containerMemory },
+    });
+    id = created.status === 201 ? (created.body as { Id?: string } | undefined)?.Id : undefined;
+    if (!id) return undefined;
+  }
   try {
     const found: string[] = [];
     const prefixes: string[] = [];
     for (let at = target.root; at !== '/'; at = posix.dirname(at)) prefixes.unshift(at);
     for (const prefix of prefixes) {
-      const link = await linkTarget(engine, id, prefix);
+      const link = await linkTarget(engine, id!, prefix);
       if (link === undefined) continue;
       if (link === null) return undefined;
       found.push(`${prefix} (a link to ${link})`);
@@ -81,9 +133,9 @@ async function linksOnTheWay(engine: EngineClient, imageId: string, target: { ro
     // A file copied into a folder lands under its own name, which the record does not give: any link
     // in the folder that leads out of it may be the way.
     if (found.length > 0) return found.slice(0, WRITES_KEPT);
-    return await linksInside(engine, id, target.root);
+    return await linksInside(engine, id!, target.root);
   } finally {
-    await engine.json('DELETE', `/containers/${id}`, new URLSearchParams({ force: '1', v: '1' })).catch(() => undefined);
+    if (typeof before !== 'string') await engine.json('DELETE', `/containers/${id}`, new URLSearchParams({ force: '1', v: '1' })).catch(() => undefined);
   }
 }
 

@@ -110,10 +110,11 @@ describe('what build steps wrote', () => {
   });
 
   it('leave no step container behind, of a build that failed either', async () => {
-    expect(await stepContainers()).toEqual([]);
+    // Removed just after the learner hears the build has ended.
+    await waitFor(async () => (await stepContainers()).length === 0, 'the step containers to be removed', 30_000);
     const output = await build(await contextOf({ Dockerfile: 'FROM stagecraft/toolchain\nRUN touch /tmp/x\nRUN touch /usr/x && false\n' }), 'nocache=1');
     expect(output).toMatch(/returned a non-zero code/);
-    expect(await stepContainers()).toEqual([]);
+    await waitFor(async () => (await stepContainers()).length === 0, 'the failed build\'s step containers to be removed', 30_000);
   }, 120_000);
 
   it('read from the image\'s layers say the same, the copy by the path it really wrote', async () => {
