@@ -252,7 +252,8 @@ export function stageFacts(provenance: Provenance, baseEnv: ReadonlyMap<string, 
       // RUN's text then goes to a program we do not read (SHELL ["/tmp/decode"]): none of its RUNs counts.
       // Shell options between them (bash -o pipefail -c, -eu) change no command it runs.
       const options = node.values.slice(1, -1);
-      shells[stage.index] = /^\/bin\/(?:ba)?sh$/.test(node.values[0] ?? '') && node.values.at(-1) === '-c' && node.values.length <= 6
+      // By path or by bare name (found on PATH, which must be the lab's): SHELL ["bash", "-c"].
+      shells[stage.index] = /^(?:\/(?:usr\/)?bin\/)?(?:ba)?sh$/.test(node.values[0] ?? '') && node.values.at(-1) === '-c' && node.values.length <= 6
         && options.every((option, i) => /^-[euxo]+$/.test(option) || (options[i - 1]?.endsWith('o') === true && /^(?:pipefail|errexit|nounset|xtrace)$/.test(option)));
     } else if (node.cmd === 'run' && !node.json && shells[stage.index] === false) {
       stage.steps.push({ kind: 'run', compiles: false, reshapes: false, fileToolsOnly: false, text: node.values.join(' '), workdir });

@@ -58,7 +58,7 @@ function sameProgram(a: Buffer, b: Buffer): boolean {
 }
 
 /** A history entry's instruction without the shell the engine ran it under (/bin/sh -c, a SHELL's) or its #(nop) marker. */
-const stepText = (createdBy: string) => createdBy.replace(/^\/\S*(?: \S+)*? -c (?:#\(nop\) +)?/, '');
+const stepText = (createdBy: string) => createdBy.replace(/^\S+(?: \S+)*? -c (?:#\(nop\) +)?/, '');
 
 /** What wrote a program, found by walking back through the build's images (one per instruction) and the stages it copied from. */
 type Writer =
@@ -98,7 +98,7 @@ async function writtenBy(engine: LearnerEngine, provenance: Provenance, stages: 
   const baseEntries = baseImage ? (await unlessGone(engine.history(baseImage.id), undefined))?.length : 0;
   if (baseEntries === undefined) return unknown;
   const labels = full.length - baseEntries - chain.length;
-  if (labels < 0 || full.slice(0, labels).some((entry) => entry.size !== 0 || !/^\/\S*(?: \S+)*? -c #\(nop\) +LABEL /.test(entry.createdBy))) return unknown;
+  if (labels < 0 || full.slice(0, labels).some((entry) => entry.size !== 0 || !/^\S+(?: \S+)*? -c #\(nop\) +LABEL /.test(entry.createdBy))) return unknown;
   const history = full.slice(labels);
   // The image after instruction `at` (newest first); past the chain, the image the stages start from.
   const imageAt = (at: number) => (at < chain.length ? history[at]?.id || undefined : baseImage?.id);

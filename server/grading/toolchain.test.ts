@@ -21,8 +21,15 @@ describe('steersCompiler', () => {
     ['cmake -S . -B build -DCMAKE_C_FLAGS=-B/tools/', /-B\/tools\//],
     ['make CC="gcc -B/tools/"', /-B\/tools\//],
     ['make -B CFLAGS=-B/tools/', /-B\/tools\//],
+    // Second review of the ninth session: a response file holds any option (-wrapper …).
+    ['gcc @/opt/w/opts hello.c -o hello', /@\/opt\/w\/opts/],
+    ['make SHELL=/opt/w/sh hello', /SHELL names \/opt\/w\/sh/],
   ])('refuses %s', (run, why) => {
     expect(steersCompiler(run, DOCKERFILE)).toMatch(why);
+  });
+
+  it('reads no response file in a LABEL (maintainer=@someone)', () => {
+    expect(steersCompiler('gcc hello.c -o hello', 'FROM stagecraft/toolchain\nLABEL maintainer=@someone\nMAINTAINER @me\nRUN gcc hello.c -o hello\n')).toBeUndefined();
   });
 
   it('refuses a tool variable that names a program of the learner\'s, inline or in the Dockerfile', () => {
@@ -84,6 +91,10 @@ describe('steeringVariables', () => {
     [[...LAB_ENV, 'CMAKE_C_COMPILER_LAUNCHER=/src/l'], /LAUNCHER/],
     [[...LAB_ENV, 'CFLAGS=-O2 -B/tools/'], /CFLAGS holds -B\/tools\//],
     [[...LAB_ENV, 'CC=/src/mycc'], /CC names \/src\/mycc/],
+    [[...LAB_ENV, 'SSH_CLIENT=10.0.0.1 40000 22'], /SSH_CLIENT/],
+    [[...LAB_ENV, 'CFLAGS=@/opt/w/opts'], /CFLAGS holds @\/opt\/w\/opts/],
+    [[...LAB_ENV, 'MAKEFLAGS=SHELL=/opt/w/sh'], /MAKEFLAGS/],
+    [[...LAB_ENV, 'TMP=/src/t'], /TMP/],
   ])('refuses %j', (env, why) => {
     expect(steeringVariables(env, LAB_ENV)).toMatch(why);
   });
@@ -100,6 +111,10 @@ describe('systemWrites', () => {
     expect(systemWrites([change('/usr/lib/x86_64-linux-gnu/gconv/gconv-modules', 2)])).toEqual(['/usr/lib/x86_64-linux-gnu/gconv/gconv-modules']);
     // A folder whose own mode or time changed, with nothing listed inside it.
     expect(systemWrites([change('/usr/local/bin', 0)])).toEqual(['/usr/local/bin']);
+  });
+
+  it('counts a shell\'s start-up files in any home', () => {
+    expect(systemWrites([change('/root', 0), change('/root/.bashrc'), change('/opt/w/.profile'), change('/home/b/.bash_profile', 0)])).toEqual(['/root/.bashrc', '/opt/w/.profile', '/home/b/.bash_profile']);
   });
 
   it('leaves the learner\'s own places alone: their folders, /usr/src, /tmp, the user database', () => {

@@ -15,11 +15,20 @@ export interface Change { Path: string; Kind: number }
 // files and libraries it links in, what they load and what tells the loader where to look. Every
 // one of those files is there, whatever its name or the way a step reaches it.
 const SYSTEM = /^\/(?:bin|sbin|lib|lib32|lib64|libx32|usr|etc)(?:\/|$)/;
+// A shell's start-up files, in any home: bash reads ~/.bashrc even for bash -c when SSH_CLIENT is set.
+const STARTUP = /\/\.(?:bashrc|bash_profile|bash_login|bash_logout|profile)$/;
 // Within them, what is the learner's to write: sources under /usr/src, and the user database (useradd).
 const LEARNERS = /^\/usr\/(?:local\/)?src(?:\/|$)|^\/etc\/(?:(?:passwd|group|shadow|gshadow|subuid|subgid)-?|\.pwd\.lock)$/;
 
-/** Whether a path is in the system's folders (not a learner's own place under them). */
-export const inSystem = (path: string): boolean => SYSTEM.test(path) && !LEARNERS.test(path);
+/** Whether a path is in the system's folders (not a learner's own place under them), or a shell's start-up file. */
+export const inSystem = (path: string): boolean => (SYSTEM.test(path) && !LEARNERS.test(path)) || STARTUP.test(path);
+
+/**
+ * The version of what counts as a write here: a record made under another (an earlier server) is
+ * not read, and the step is read again from its layer. Raise it whenever inSystem or the gateway's
+ * reading of a step changes.
+ */
+export const WRITES_POLICY = 2;
 
 /** Most paths recorded for one step: one is enough to refuse its compile; a few tell the instructor more. */
 export const WRITES_KEPT = 8;
@@ -61,17 +70,18 @@ export function copyWrites(target: { root: string; spreads: boolean }): string[]
 
 // Variables that make the shell, gcc, cmake or the C library run, load or write other files: the
 // loader's (LD_*), gcc's and its helpers', the C library's modules and tunables, and bash's that
-// run code (xtrace's PS4 expands $(…) before every command under SHELLOPTS=xtrace).
+// run code (xtrace's PS4 expands $(…) before every command under SHELLOPTS=xtrace; Debian's bash
+// reads ~/.bashrc under SSH_CLIENT), and make's (MAKEFLAGS=SHELL=/src/sh runs every recipe there).
 const STEERING_NAMES = [
   'LD_\\w+', 'GCC_EXEC_PREFIX', 'GCC_COMPARE_DEBUG', 'COLLECT_\\w+', 'COMPILER_PATH', 'LIBRARY_PATH', 'CPATH', 'C_INCLUDE_PATH', 'CPLUS_INCLUDE_PATH',
-  'DEPENDENCIES_OUTPUT', 'SUNPRO_DEPENDENCIES', 'TMPDIR', 'GCONV_PATH', 'LOCPATH', 'NLSPATH', 'GLIBC_TUNABLES', 'MALLOC_\\w+', 'HOSTALIASES',
-  'BASH_ENV', 'BASH_FUNC_\\w*', 'BASHOPTS', 'SHELLOPTS', 'PS4', 'BASH_XTRACEFD', 'CMAKE_\\w*(?:LAUNCHER|TOOLCHAIN_FILE|INCLUDE)\\w*', 'CCACHE_\\w+',
+  'DEPENDENCIES_OUTPUT', 'SUNPRO_DEPENDENCIES', 'TMPDIR', 'TMP', 'TEMP', 'GCONV_PATH', 'LOCPATH', 'NLSPATH', 'GLIBC_TUNABLES', 'MALLOC_\\w+', 'HOSTALIASES',
+  'BASH_ENV', 'BASH_FUNC_\\w*', 'BASHOPTS', 'SHELLOPTS', 'PS4', 'BASH_XTRACEFD', 'SSH_CLIENT', 'SSH2_CLIENT', 'MAKEFILES', 'MAKEFLAGS', 'GNUMAKEFLAGS', 'MFLAGS', 'CMAKE_\\w*(?:LAUNCHER|TOOLCHAIN_FILE|INCLUDE)\\w*', 'CCACHE_\\w+',
 ].join('|');
 // In the image's variables, ENV too (sh reads the file it names) and a function of any name (BASH_FUNC_gcc%%); in the Dockerfile, a word of its own.
 const STEERING = new RegExp(`^(?:${STEERING_NAMES}|ENV|BASH_FUNC_.*)$`);
 const STEERING_WORD = new RegExp(`(?:^|[^A-Za-z0-9_])(${STEERING_NAMES})(?:[^A-Za-z0-9_]|$)`);
 // Variables that name the compiler or a tool make and cmake run: by its bare name or from a system folder only.
-const TOOL_VARIABLES = new Set(['CC', 'CXX', 'CPP', 'LD', 'AS', 'AR', 'NM', 'RANLIB', 'STRIP', 'OBJCOPY']);
+const TOOL_VARIABLES = new Set(['CC', 'CXX', 'CPP', 'LD', 'AS', 'AR', 'NM', 'RANLIB', 'STRIP', 'OBJCOPY', 'SHELL']);
 const SYSTEM_PROGRAM = /^\/(?:usr\/)?(?:local\/)?s?bin\/[^/]+$/;
 /** Why a tool variable's value (CC=/src/mycc) names a program other than the lab's, or undefined. */
 function foreignTool(name: string, value: string): string | undefined {
@@ -79,8 +89,9 @@ function foreignTool(name: string, value: string): string | undefined {
   if (!TOOL_VARIABLES.has(name) || !program.includes('/') || SYSTEM_PROGRAM.test(program)) return undefined;
   return `its variable ${name} names ${program.slice(0, 60)}, a program other than the lab's`;
 }
-// gcc's options that run or read other programs: a prefix for its helpers, a wrapper, specs, plugins.
-const STEERING_FLAG = /^(?:-B|-wrapper|--?specs|-fplugin|--sysroot|-Wl,-?-plugin|-fuse-ld=(?!bfd$|gold$))/;
+// gcc's options that run or read other programs: a prefix for its helpers, a wrapper, specs,
+// plugins; and a response file (@opts), which may hold any of them.
+const STEERING_FLAG = /^(?:-B|-wrapper|--?specs|-fplugin|--sysroot|-Wl,-?-plugin|-Wl,@|-fuse-ld=(?!bfd$|gold$)|@\S)/;
 
 // A build tool's own options that read like gcc's: cmake's -B is its build folder, make's -B remakes everything.
 const OWN_OPTION: Record<string, RegExp> = { cmake: /^-B/, make: /^(?:-B|--always-make)$/, gmake: /^(?:-B|--always-make)$/ };
@@ -92,7 +103,9 @@ const OWN_OPTION: Record<string, RegExp> = { cmake: /^-B/, make: /^(?:-B|--alway
  * reaches gcc through make), but for a build tool's own (cmake -B build, make -B).
  */
 export function steersCompiler(runText: string, dockerfile: string): string | undefined {
-  const words = [runText, ...dockerfile.split('\n')].flatMap((line) => commands(line)).flatMap((command) => {
+  // LABEL and MAINTAINER reach no program (maintainer=@someone is no response file).
+  const lines = dockerfile.split('\n').filter((line) => !/^\s*(?:LABEL|MAINTAINER)\s/i.test(line));
+  const words = [runText, ...lines].flatMap((line) => commands(line)).flatMap((command) => {
     // The tool is the first word past a Dockerfile keyword and variable settings (RUN CFLAGS=-O2 make -B).
     const tool = command.find((word, at) => !(at === 0 && /^(?:RUN|CMD|ENTRYPOINT|ONBUILD)$/i.test(word)) && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word));
     const own = tool === undefined ? undefined : OWN_OPTION[posix.basename(tool)];

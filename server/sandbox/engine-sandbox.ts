@@ -14,6 +14,7 @@ import { openEngineShell } from './engine-shell.ts';
 import { within } from './within.ts';
 import { dockerodeOptions, type EngineEndpoint } from './endpoint.ts';
 import { LAB_IMAGES, memoryBuildRecords, type EngineVersion, type Sandbox, type SandboxOptions } from './types.ts';
+import { WRITES_POLICY } from '../grading/index.ts';
 
 const DISK_CHECK_EVERY_MS = 5_000;
 const BUILD_LOG_BYTES = 16 * 1024;
@@ -162,8 +163,8 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
     learnerEngine: (learnerId) => learnerEngine(docker, learnerId, namespace(learnerId), () => lastBuilds.get(learnerId), evidence, {
       buildOfImage: (imageId) => records.buildOfImage(learnerId, engineUrl, imageId),
       latestBuild: () => records.latestBuild(learnerId, engineUrl),
-      stepWrites: (imageId) => records.stepWrites(engineUrl, imageId),
-      recordStepWrites: (steps) => records.recordStepWrites(engineUrl, steps),
+      stepWrites: (imageId) => records.stepWrites(engineUrl, imageId, WRITES_POLICY),
+      recordStepWrites: (steps) => records.recordStepWrites(engineUrl, steps.map((step) => ({ ...step, policy: WRITES_POLICY }))),
     }, baseImages.alone, options.engine.kind === 'unix' ? path.join(options.dataDir, 'check-programs') : undefined),
     async imageLayers(learnerId, name) {
       const target = namespace(learnerId).image(name);

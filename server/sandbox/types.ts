@@ -5,7 +5,7 @@ import type { LifecycleOptions } from './lifecycle.ts';
 import type { Quotas } from './policy.ts';
 import type { ShellStream } from './shell.ts';
 import type { Refusal } from './gateway/police.ts';
-import type { BuildFinish, BuildStart } from '../store/index.ts';
+import type { BuildFinish, BuildStart, StepWritesRecord } from '../store/index.ts';
 
 /** The offline profile's lab images, by role. */
 export const LAB_IMAGES = {
@@ -34,7 +34,7 @@ export interface EnginePins {
 }
 
 // A build as the gateway began it and how it ended: the shapes the store keeps them in.
-export type { BuildFinish, BuildStart } from '../store/index.ts';
+export type { BuildFinish, BuildStart, StepWritesRecord } from '../store/index.ts';
 
 /**
  * What the gateway records: each build, and each tag given later. A learner owns an image their
@@ -50,9 +50,9 @@ export interface BuildRecords {
   buildOfImage(learnerId: string, engine: string, imageId: string): RecordedBuild | undefined;
   /** The learner's latest build on the engine, whatever its outcome. */
   latestBuild(learnerId: string, engine: string): RecordedBuild | undefined;
-  /** What the step that made the image wrote in the system's folders (any learner's build), or undefined. */
-  stepWrites(engine: string, imageId: string): string[] | undefined;
-  recordStepWrites(engine: string, steps: { id: string; writes: string[] }[]): void;
+  /** What the step that made the image wrote in the system's folders under `policy` (any learner's build), or undefined. */
+  stepWrites(engine: string, imageId: string, policy: number): string[] | undefined;
+  recordStepWrites(engine: string, steps: StepWritesRecord[]): void;
 }
 
 export interface RecordedBuild extends BuildStart {
@@ -80,14 +80,14 @@ export function memoryBuildRecords(): BuildRecords {
       const owner = owners.get(id);
       if (!owner) return;
       for (const image of finish.images) images.add(key(owner.learnerId, owner.engine, image.id));
-      for (const step of finish.steps ?? []) if (!writes.has(`${owner.engine} ${step.id}`)) writes.set(`${owner.engine} ${step.id}`, step.writes);
+      for (const step of finish.steps ?? []) if (!writes.has(`${owner.engine} ${step.id} ${step.policy}`)) writes.set(`${owner.engine} ${step.id} ${step.policy}`, step.writes);
       builds.set(id, { ...owner, ...(finish.plan === undefined ? {} : { plan: finish.plan }), outcome: finish.outcome, imageId: finish.imageId, log: finish.log, laterTags: [] });
     },
     buildOfImage: (learnerId, engine, imageId) => [...builds.values()].reverse().find((b) => b.learnerId === learnerId && b.engine === engine && b.imageId === imageId && b.outcome === 'built'),
     latestBuild: (learnerId, engine) => [...builds.values()].reverse().find((b) => b.learnerId === learnerId && b.engine === engine),
-    stepWrites: (engine, imageId) => writes.get(`${engine} ${imageId}`),
+    stepWrites: (engine, imageId, policy) => writes.get(`${engine} ${imageId} ${policy}`),
     recordStepWrites(engine, steps) {
-      for (const step of steps) if (!writes.has(`${engine} ${step.id}`)) writes.set(`${engine} ${step.id}`, step.writes);
+      for (const step of steps) if (!writes.has(`${engine} ${step.id} ${step.policy}`)) writes.set(`${engine} ${step.id} ${step.policy}`, step.writes);
     },
     recordTag: () => undefined,
     builtImage: (learnerId, engine, imageId) => images.has(key(learnerId, engine, imageId)),

@@ -26,18 +26,22 @@ describe('build records', () => {
     expect(store.builtImages(learnerId, ENGINE).sort()).toEqual(['sha256:final', 'sha256:stage']);
   });
 
-  it('keep what each step wrote by its image, for every learner of the engine, the first record standing', () => {
+  it('keep what each step wrote by its image and policy, for every learner of the engine, the first record standing', () => {
     store = openStore(path.join(dir, 'writes.db'));
     const { learnerId } = store.createLearner();
     const other = store.createLearner().learnerId;
     const id = store.startBuild(start(learnerId), 1000);
-    store.finishBuild(id, { outcome: 'built', imageId: 'sha256:final', images: [{ id: 'sha256:final', role: 'final' }], steps: [{ id: 'sha256:run', writes: ['/usr/local/bin/gcc'] }, { id: 'sha256:copy', writes: [] }], log: '' }, 2000);
+    store.finishBuild(id, { outcome: 'built', imageId: 'sha256:final', images: [{ id: 'sha256:final', role: 'final' }], steps: [{ id: 'sha256:run', writes: ['/usr/local/bin/gcc'], policy: 2 }, { id: 'sha256:copy', writes: [], policy: 2 }], log: '' }, 2000);
     const again = store.startBuild(start(other), 3000);
-    store.finishBuild(again, { outcome: 'built', images: [], steps: [{ id: 'sha256:run', writes: [] }], log: '' }, 4000);
-    expect(store.stepWrites(ENGINE, 'sha256:run')).toEqual(['/usr/local/bin/gcc']);
-    expect(store.stepWrites(ENGINE, 'sha256:copy')).toEqual([]);
-    expect(store.stepWrites(ENGINE, 'sha256:never')).toBeUndefined();
-    expect(store.stepWrites('unix:///other.sock', 'sha256:run')).toBeUndefined();
+    store.finishBuild(again, { outcome: 'built', images: [], steps: [{ id: 'sha256:run', writes: [], policy: 2 }], log: '' }, 4000);
+    expect(store.stepWrites(ENGINE, 'sha256:run', 2)).toEqual(['/usr/local/bin/gcc']);
+    expect(store.stepWrites(ENGINE, 'sha256:copy', 2)).toEqual([]);
+    expect(store.stepWrites(ENGINE, 'sha256:never', 2)).toBeUndefined();
+    expect(store.stepWrites('unix:///other.sock', 'sha256:run', 2)).toBeUndefined();
+    // A record made under another version of what counts as a write is not read: the layer is, and kept beside it.
+    expect(store.stepWrites(ENGINE, 'sha256:run', 3)).toBeUndefined();
+    store.recordStepWrites(ENGINE, [{ id: 'sha256:run', writes: [], policy: 3 }]);
+    expect(store.stepWrites(ENGINE, 'sha256:run', 3)).toEqual([]);
   });
 
   it('keep the provenance of an image, with tags given later', () => {

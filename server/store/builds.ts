@@ -20,6 +20,9 @@ export interface BuildStart {
 
 export interface BuildImage { id: string; role: 'final' | 'stage' | 'step' }
 
+/** What a step wrote in the system's folders (by the image it made), read under a version of what counts as a write. */
+export interface StepWritesRecord { id: string; writes: string[]; policy: number }
+
 /** How a build ended. */
 export interface BuildFinish {
   outcome: 'built' | 'failed' | 'interrupted';
@@ -31,8 +34,8 @@ export interface BuildFinish {
   log: string;
   /** The plan as it stands once the build ended (it gains what only the end tells: each stage's image). */
   plan?: unknown;
-  /** What each step the build ran wrote in the system's folders, by the image it made (empty: nothing). */
-  steps?: { id: string; writes: string[] }[];
+  /** What each step the build ran wrote in the system's folders, by the image it made (empty: nothing), and under which policy. */
+  steps?: StepWritesRecord[];
 }
 
 export interface BuildRow extends BuildStart {
@@ -59,10 +62,10 @@ export interface BuildQueries {
   buildOfImage(learnerId: string, engine: string, imageId: string): (BuildRow & { laterTags: string[] }) | undefined;
   /** The learner's latest build on that engine, whatever its outcome. */
   latestBuild(learnerId: string, engine: string): (BuildRow & { laterTags: string[] }) | undefined;
-  /** What the step that made the image wrote in the system's folders, or undefined when no build recorded it. */
-  stepWrites(engine: string, imageId: string): string[] | undefined;
+  /** What the step that made the image wrote in the system's folders under `policy`, or undefined when none recorded it so. */
+  stepWrites(engine: string, imageId: string, policy: number): string[] | undefined;
   /** Records what steps wrote, read after their build (from the image's layers). */
-  recordStepWrites(engine: string, steps: { id: string; writes: string[] }[]): void;
+  recordStepWrites(engine: string, steps: StepWritesRecord[]): void;
   /** Builds still marked running (a server that stopped mid-build): they were interrupted. */
   interruptRunningBuilds(now?: number): number;
 }
@@ -87,8 +90,8 @@ export function buildQueries(db: DatabaseSync): BuildQueries {
   const tagsSince = db.prepare('SELECT tag FROM image_tags WHERE learner_id = ? AND engine = ? AND image_id = ? AND created_at >= ? ORDER BY id');
   const latest = db.prepare('SELECT * FROM builds WHERE learner_id = ? AND engine = ? ORDER BY id DESC LIMIT 1');
   // The first record of an image stands: an id names one content, made once.
-  const insertWrites = db.prepare('INSERT OR IGNORE INTO step_writes (engine, image_id, writes) VALUES (?, ?, ?)');
-  const writesOf = db.prepare('SELECT writes FROM step_writes WHERE engine = ? AND image_id = ?');
+  const insertWrites = db.prepare('INSERT OR IGNORE INTO step_writes (engine, image_id, policy, writes) VALUES (?, ?, ?, ?)');
+  const writesOf = db.prepare('SELECT writes FROM step_writes WHERE engine = ? AND image_id = ? AND policy = ?');
   const interrupt = db.prepare(`UPDATE builds SET outcome = 'interrupted', finished_at = ? WHERE outcome = 'running'`);
   return {
     startBuild(start, now = Date.now()) {
@@ -102,7 +105,7 @@ export function buildQueries(db: DatabaseSync): BuildQueries {
       try {
         finish.run(result.outcome, result.imageId ?? null, result.log.slice(-LOG_BYTES), now, result.plan === undefined ? null : JSON.stringify(result.plan), id);
         for (const image of result.images) insertImage.run(id, owner.learner_id, owner.engine, image.id, image.role);
-        for (const step of result.steps ?? []) insertWrites.run(owner.engine, step.id, JSON.stringify(step.writes));
+        for (const step of result.steps ?? []) insertWrites.run(owner.engine, step.id, step.policy, JSON.stringify(step.writes));
         db.exec('COMMIT');
       } catch (error) {
         db.exec('ROLLBACK');
@@ -121,10 +124,10 @@ export function buildQueries(db: DatabaseSync): BuildQueries {
       return row && fromRow(row, []);
     },
     recordStepWrites(engine, steps) {
-      for (const step of steps) insertWrites.run(engine, step.id, JSON.stringify(step.writes));
+      for (const step of steps) insertWrites.run(engine, step.id, step.policy, JSON.stringify(step.writes));
     },
-    stepWrites(engine, imageId) {
-      const row = writesOf.get(engine, imageId) as { writes: string } | undefined;
+    stepWrites(engine, imageId, policy) {
+      const row = writesOf.get(engine, imageId, policy) as { writes: string } | undefined;
       return row && (JSON.parse(row.writes) as string[]);
     },
     interruptRunningBuilds: (now = Date.now()) => Number(interrupt.run(now).changes),

@@ -36,7 +36,7 @@ export interface LessonProgress {
 
 export type { ClassInfo, Member, Override } from './classroom.ts';
 export { INSTRUCTOR_SESSION_MS } from './classroom.ts';
-export type { BuildFinish, BuildImage, BuildRow, BuildStart } from './builds.ts';
+export type { BuildFinish, BuildImage, BuildRow, BuildStart, StepWritesRecord } from './builds.ts';
 
 export interface Store extends ClassroomQueries, BuildQueries {
   /** Appends one attempt per check result. */

@@ -114,10 +114,12 @@ export const MIGRATIONS: readonly string[] = [
   // What each build step wrote in the system's folders, by the image it made, as the gateway read it
   // from the engine: grading credits a compile only when no step before it wrote there. Per engine,
   // not per learner: the build cache gives one learner's step image to another.
+  // `policy`: the version of what counts as a write when it was read; a record of another is not read.
   `CREATE TABLE step_writes (
      engine TEXT NOT NULL,
      image_id TEXT NOT NULL,
+     policy INTEGER NOT NULL,
      writes TEXT NOT NULL,
-     PRIMARY KEY (engine, image_id)
+     PRIMARY KEY (engine, image_id, policy)
    );`,
 ];

@@ -9,7 +9,7 @@
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
-import { copyTarget, copyWrites, systemWrites, WRITES_KEPT, type Change } from '../../grading/index.ts';
+import { copyTarget, copyWrites, systemWrites, WRITES_KEPT, WRITES_POLICY, type Change } from '../../grading/index.ts';
 import { LABELS, LIMITS } from '../policy.ts';
 import type { EngineClient } from './engine.ts';
 
@@ -30,8 +30,8 @@ export interface StepImage {
 /** A copied folder's tree is read this far for links; a larger one is left to its layer. */
 const TREE_BYTES = 64 * 1024 ** 2;
 
-/** What a step wrote in the system's folders, by the image it made. */
-export interface StepWrites { id: string; writes: string[] }
+/** What a step wrote in the system's folders, by the image it made, under the current policy. */
+export interface StepWrites { id: string; writes: string[]; policy: number }
 
 /**
  * Reads, for each image a build made, what its step wrote in the system's folders, starting as soon
@@ -75,16 +75,21 @@ export class StepRecorder {
   }
 
   async #read(image: StepImage): Promise<StepWrites | undefined> {
+    const writes = await this.#writesOf(image);
+    return writes && { id: image.Id, writes, policy: WRITES_POLICY };
+  }
+
+  async #writesOf(image: StepImage): Promise<string[] | undefined> {
     if (image.Container) {
       const container = await this.#owned(image.Container);
       if (!container) return undefined;
       // ENV, LABEL, CMD, WORKDIR…: the engine made the container and never started it, so nothing
       // ran in it (WORKDIR's folder is the engine's own mkdir). Its changes would cost a mount.
-      if (!container.started) return { id: image.Id, writes: [] };
+      if (!container.started) return [];
       const answer = await this.#engine.json('GET', `/containers/${container.id}/changes`).catch(() => undefined);
       // Too many changes to read: left to the step's layer, read at grading.
       if (answer?.status !== 200) return undefined;
-      return { id: image.Id, writes: systemWrites((answer.body as Change[] | null) ?? []) };
+      return systemWrites((answer.body as Change[] | null) ?? []);
     }
     const target = copyTarget(image.ContainerConfig?.Cmd ?? [], image.ContainerConfig?.WorkingDir ?? '');
     if (!target) return undefined;
@@ -93,14 +98,13 @@ export class StepRecorder {
     if (writes === undefined) return undefined;
     // Links to follow exist only if a step of the learner's came before this one.
     const parent = image.Parent ? await this.image(image.Parent) : undefined;
-    if (writes.length > 0 || !parent || this.#isBase(parent)) return { id: image.Id, writes };
+    if (writes.length > 0 || !parent || this.#isBase(parent)) return writes;
     // Into / (COPY hello.c . with no WORKDIR), the folder to look through is the whole system: the layer tells instead.
     if (target.root === '/') return undefined;
     // The links a copy writes through are there before it: looked for in the step before it, in the
     // container that step ran in when it is still there (no new container to make), else in its image.
     const kept = parent.Container ? (await this.#owned(parent.Container))?.id : undefined;
-    const links = await linksOnTheWay(this.#engine, kept ?? { image: parent.Id }, target, this.#learnerId);
-    return links === undefined ? undefined : { id: image.Id, writes: links };
+    return linksOnTheWay(this.#engine, kept ?? { image: parent.Id }, target, this.#learnerId);
   }
 }
 
