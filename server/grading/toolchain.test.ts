@@ -28,6 +28,11 @@ describe('steersCompiler', () => {
     expect(steersCompiler(run, DOCKERFILE)).toMatch(why);
   });
 
+  it('refuses shell code in the stages\' ENV and ARG values (make pastes them into what sh runs)', () => {
+    expect(steersCompiler('make', 'FROM stagecraft/toolchain\nARG CFLAGS="-O2; base64 -d p > hello"\nRUN make CFLAGS="$CFLAGS"\n')).toMatch(/ARG holds shell code/);
+    expect(steersCompiler('make', 'FROM stagecraft/toolchain\nENV PATH=$PATH:/opt/x CC=gcc DEST=${DEST:-/app}\nRUN make\n')).toBeUndefined();
+  });
+
   it('reads no response file in a LABEL (maintainer=@someone)', () => {
     expect(steersCompiler('gcc hello.c -o hello', 'FROM stagecraft/toolchain\nLABEL maintainer=@someone\nMAINTAINER @me\nRUN gcc hello.c -o hello\n')).toBeUndefined();
   });
@@ -36,7 +41,8 @@ describe('steersCompiler', () => {
     expect(steersCompiler('make', 'FROM stagecraft/toolchain\nRUN CC=/src/mycc make\n')).toMatch(/CC names \/src\/mycc/);
     expect(steersCompiler('make CC=./mycc', DOCKERFILE)).toMatch(/CC names \.\/mycc/);
     expect(steersCompiler('make CC=gcc-12', DOCKERFILE)).toBeUndefined();
-    expect(steersCompiler('bash -c "gcc -O2 hello.c -o hello && ls"', 'FROM stagecraft/toolchain\nENV SHELLOPTS=xtrace PS4=\'$(x)+ \'\n')).toMatch(/SHELLOPTS/);
+    expect(steersCompiler('bash -c "gcc -O2 hello.c -o hello && ls"', 'FROM stagecraft/toolchain\nENV SHELLOPTS=xtrace PS4=\'$(x)+ \'\n')).toMatch(/SHELLOPTS|shell code/);
+    expect(steersCompiler('gcc hello.c', 'FROM stagecraft/toolchain\nENV SHELLOPTS=xtrace\n')).toMatch(/SHELLOPTS/);
   });
 
   it('reads a build tool\'s own options in the Dockerfile\'s lines as its own', () => {
@@ -95,6 +101,9 @@ describe('steeringVariables', () => {
     [[...LAB_ENV, 'CFLAGS=@/opt/w/opts'], /CFLAGS holds @\/opt\/w\/opts/],
     [[...LAB_ENV, 'MAKEFLAGS=SHELL=/opt/w/sh'], /MAKEFLAGS/],
     [[...LAB_ENV, 'TMP=/src/t'], /TMP/],
+    // Third review: make pastes variables of the environment into what sh runs.
+    [[...LAB_ENV, 'LDLIBS=-o hello.own; base64 -d /opt/w/p.b64 > hello; true'], /LDLIBS holds shell code/],
+    [[...LAB_ENV, 'CFLAGS=-O2 $(cat /opt/x)'], /CFLAGS holds shell code/],
   ])('refuses %j', (env, why) => {
     expect(steeringVariables(env, LAB_ENV)).toMatch(why);
   });

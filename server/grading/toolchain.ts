@@ -83,6 +83,9 @@ const STEERING_WORD = new RegExp(`(?:^|[^A-Za-z0-9_])(${STEERING_NAMES})(?:[^A-Z
 // Variables that name the compiler or a tool make and cmake run: by its bare name or from a system folder only.
 const TOOL_VARIABLES = new Set(['CC', 'CXX', 'CPP', 'LD', 'AS', 'AR', 'NM', 'RANLIB', 'STRIP', 'OBJCOPY', 'SHELL']);
 const SYSTEM_PROGRAM = /^\/(?:usr\/)?(?:local\/)?s?bin\/[^/]+$/;
+// Shell code in a variable's value: make (and the Makefiles cmake writes) pastes every variable of
+// the environment into the commands it gives sh (CFLAGS="-O2; base64 -d p > hello").
+const SHELL_CODE = /[;&|`<>\n]|\$\(/;
 /** Why a tool variable's value (CC=/src/mycc) names a program other than the lab's, or undefined. */
 function foreignTool(name: string, value: string): string | undefined {
   const program = value.trim().split(/\s+/)[0] ?? '';
@@ -118,6 +121,8 @@ export function steersCompiler(runText: string, dockerfile: string): string | un
     const foreign = tool && foreignTool(tool[1]!, tool[2]!);
     if (foreign) return foreign;
   }
+  const code = dockerfile.split('\n').find((line) => /^\s*(?:ENV|ARG)\s/i.test(line) && SHELL_CODE.test(line));
+  if (code) return `the Dockerfile's ${code.trim().split(/\s+/)[0]!.toUpperCase()} holds shell code, which make pastes into the commands it runs`;
   const named = STEERING_WORD.exec(dockerfile)?.[1];
   if (named) return `the Dockerfile sets ${named}, which makes the compiler or the loader run files other than the lab's`;
   if (/(?:^|[^A-Za-z0-9_])PATH=/.test(runText)) return 'it sets PATH, so the compiler it runs may not be the lab\'s';
@@ -132,6 +137,7 @@ export function steeringVariables(env: readonly string[], labEnv: readonly strin
   if (named) return `it sets ${named}, which makes the compiler or the loader run files other than the lab's`;
   for (const pair of env) {
     const name = pair.slice(0, pair.indexOf('='));
+    if (SHELL_CODE.test(pair.slice(name.length + 1))) return `its variable ${name} holds shell code, which make pastes into the commands it runs`;
     const words = pair.slice(name.length + 1).split(/\s+/).filter(Boolean);
     // CFLAGS=-B/tools/ from an image of the learner's own reaches gcc through make as a Dockerfile word would.
     const flag = words.find((word) => STEERING_FLAG.test(word));
