@@ -23,7 +23,8 @@ describe('steersCompiler', () => {
     ['make -B CFLAGS=-B/tools/', /-B\/tools\//],
     // Second review of the ninth session: a response file holds any option (-wrapper …).
     ['gcc @/opt/w/opts hello.c -o hello', /@\/opt\/w\/opts/],
-    ['make SHELL=/opt/w/sh hello', /SHELL names \/opt\/w\/sh/],
+    ['make SHELL=/opt/w/sh hello', /SHELL runs \/opt\/w\/sh/],
+    ['make CC="sh /opt/w/t.sh"', /CC runs sh \/opt\/w\/t.sh/],
   ])('refuses %s', (run, why) => {
     expect(steersCompiler(run, DOCKERFILE)).toMatch(why);
   });
@@ -38,9 +39,10 @@ describe('steersCompiler', () => {
   });
 
   it('refuses a tool variable that names a program of the learner\'s, inline or in the Dockerfile', () => {
-    expect(steersCompiler('make', 'FROM stagecraft/toolchain\nRUN CC=/src/mycc make\n')).toMatch(/CC names \/src\/mycc/);
-    expect(steersCompiler('make CC=./mycc', DOCKERFILE)).toMatch(/CC names \.\/mycc/);
+    expect(steersCompiler('make', 'FROM stagecraft/toolchain\nRUN CC=/src/mycc make\n')).toMatch(/CC runs \/src\/mycc/);
+    expect(steersCompiler('make CC=./mycc', DOCKERFILE)).toMatch(/CC runs \.\/mycc/);
     expect(steersCompiler('make CC=gcc-12', DOCKERFILE)).toBeUndefined();
+    expect(steersCompiler('make CC=$CC CFLAGS="-O2 -Wall"', DOCKERFILE)).toBeUndefined();
     expect(steersCompiler('bash -c "gcc -O2 hello.c -o hello && ls"', 'FROM stagecraft/toolchain\nENV SHELLOPTS=xtrace PS4=\'$(x)+ \'\n')).toMatch(/SHELLOPTS|shell code/);
     expect(steersCompiler('gcc hello.c', 'FROM stagecraft/toolchain\nENV SHELLOPTS=xtrace\n')).toMatch(/SHELLOPTS/);
   });
@@ -81,7 +83,7 @@ describe('steersCompiler', () => {
 
 describe('steeringVariables', () => {
   it('accepts the lab\'s PATH and variables of the learner\'s own', () => {
-    expect(steeringVariables([...LAB_ENV, 'CFLAGS=-O2', 'CC=gcc', 'CXX=/usr/bin/g++', 'GCC_VERSION=12', 'BUILD_DIR=/src/build', 'CMAKE_BUILD_TYPE=Release', 'DEST=/app'], LAB_ENV)).toBeUndefined();
+    expect(steeringVariables([...LAB_ENV, 'CFLAGS=-O2', 'CC=gcc', 'CXX=/usr/bin/g++', 'CC=gcc -m64', 'CXX=x86_64-linux-gnu-g++-12', 'GCC_VERSION=12', 'BUILD_DIR=/src/build', 'CMAKE_BUILD_TYPE=Release', 'DEST=/app'], LAB_ENV)).toBeUndefined();
   });
 
   it.each([
@@ -96,7 +98,8 @@ describe('steeringVariables', () => {
     [[...LAB_ENV, 'GLIBC_TUNABLES=glibc.rtld.x=1'], /GLIBC_TUNABLES/],
     [[...LAB_ENV, 'CMAKE_C_COMPILER_LAUNCHER=/src/l'], /LAUNCHER/],
     [[...LAB_ENV, 'CFLAGS=-O2 -B/tools/'], /CFLAGS holds -B\/tools\//],
-    [[...LAB_ENV, 'CC=/src/mycc'], /CC names \/src\/mycc/],
+    [[...LAB_ENV, 'CC=/src/mycc'], /CC runs \/src\/mycc/],
+    [[...LAB_ENV, 'CC=sh /opt/w/t.sh'], /CC runs sh \/opt\/w\/t.sh/],
     [[...LAB_ENV, 'SSH_CLIENT=10.0.0.1 40000 22'], /SSH_CLIENT/],
     [[...LAB_ENV, 'CFLAGS=@/opt/w/opts'], /CFLAGS holds @\/opt\/w\/opts/],
     [[...LAB_ENV, 'MAKEFLAGS=SHELL=/opt/w/sh'], /MAKEFLAGS/],

@@ -88,9 +88,14 @@ const SYSTEM_PROGRAM = /^\/(?:usr\/)?(?:local\/)?s?bin\/[^/]+$/;
 const SHELL_CODE = /[;&|`<>\n]|\$\(/;
 /** Why a tool variable's value (CC=/src/mycc) names a program other than the lab's, or undefined. */
 function foreignTool(name: string, value: string): string | undefined {
-  const program = value.trim().split(/\s+/)[0] ?? '';
-  if (!TOOL_VARIABLES.has(name) || !program.includes('/') || SYSTEM_PROGRAM.test(program)) return undefined;
-  return `its variable ${name} names ${program.slice(0, 60)}, a program other than the lab's`;
+  if (!TOOL_VARIABLES.has(name)) return undefined;
+  const [program = '', ...rest] = value.trim().split(/\s+/);
+  // The tool itself, by its name (not a shell or an interpreter given a script: CC="sh t.sh"), then options only.
+  const tool = name === 'SHELL' ? /^(?:ba|da)?sh$/ : /^(?:[\w.+]+-)*(?:gcc|g\+\+|cc|c\+\+|cpp|c89|c99|clang(?:\+\+)?|ld(?:\.\w+)?|as|ar|nm|ranlib|strip|objcopy)(?:-[\d.]+)?$/;
+  // Another variable ($CC) is judged where it is set.
+  const named = /^\$\{?\w+\}?$/.test(program) || ((!program.includes('/') || SYSTEM_PROGRAM.test(program)) && tool.test(program.slice(program.lastIndexOf('/') + 1)));
+  if (named && rest.every((word) => word.startsWith('-'))) return undefined;
+  return `its variable ${name} runs ${value.trim().slice(0, 60)}, not the lab's ${name === 'SHELL' ? 'shell' : 'tool'} by its name`;
 }
 // gcc's options that run or read other programs: a prefix for its helpers, a wrapper, specs,
 // plugins; and a response file (@opts), which may hold any of them.
@@ -116,9 +121,9 @@ export function steersCompiler(runText: string, dockerfile: string): string | un
   }).flatMap((word) => [word, word.slice(word.indexOf('=') + 1)]);
   const flag = words.find((word) => STEERING_FLAG.test(word));
   if (flag) return `its option ${flag.slice(0, 40)} points gcc at programs or files other than the lab's`;
-  for (const word of words) {
-    const tool = /^([A-Z]+)=(.+)$/.exec(word);
-    const foreign = tool && foreignTool(tool[1]!, tool[2]!);
+  // Tool variables set in the RUN or the stages' lines, quotes and all (CC="sh /opt/t.sh").
+  for (const [, name, quoted] of [runText, dockerfile].join('\n').matchAll(/(?:^|[\s;&|])([A-Z]+)=("[^"]*"|'[^']*'|[^\s;&|]+)/g)) {
+    const foreign = foreignTool(name!, quoted!.replace(/^(["'])(.*)\1$/s, '$2'));
     if (foreign) return foreign;
   }
   const code = dockerfile.split('\n').find((line) => /^\s*(?:ENV|ARG)\s/i.test(line) && SHELL_CODE.test(line));
