@@ -43,6 +43,8 @@ describe('steersCompiler', () => {
     expect(steersCompiler('make CC=./mycc', DOCKERFILE)).toMatch(/CC runs \.\/mycc/);
     expect(steersCompiler('make CC=gcc-12', DOCKERFILE)).toBeUndefined();
     expect(steersCompiler('make CC=$CC CFLAGS="-O2 -Wall"', DOCKERFILE)).toBeUndefined();
+    expect(steersCompiler('make', 'FROM stagecraft/toolchain\nLABEL org.example.name=hello\nRUN cmake -DCMAKE_BUILD_TYPE=Release . && make\n')).toBeUndefined();
+    expect(steersCompiler('make hello COMPILE.c="sh /opt/w/t.sh"', DOCKERFILE)).toMatch(/COMPILE\.c/);
     expect(steersCompiler('bash -c "gcc -O2 hello.c -o hello && ls"', 'FROM stagecraft/toolchain\nENV SHELLOPTS=xtrace PS4=\'$(x)+ \'\n')).toMatch(/SHELLOPTS|shell code/);
     expect(steersCompiler('gcc hello.c', 'FROM stagecraft/toolchain\nENV SHELLOPTS=xtrace\n')).toMatch(/SHELLOPTS/);
   });
@@ -83,7 +85,7 @@ describe('steersCompiler', () => {
 
 describe('steeringVariables', () => {
   it('accepts the lab\'s PATH and variables of the learner\'s own', () => {
-    expect(steeringVariables([...LAB_ENV, 'CFLAGS=-O2', 'CC=gcc', 'CXX=/usr/bin/g++', 'CC=gcc -m64', 'CXX=x86_64-linux-gnu-g++-12', 'GCC_VERSION=12', 'BUILD_DIR=/src/build', 'CMAKE_BUILD_TYPE=Release', 'DEST=/app'], LAB_ENV)).toBeUndefined();
+    expect(steeringVariables([...LAB_ENV, 'CFLAGS=-O2', 'CC=gcc', 'CXX=/usr/bin/g++', 'CC=gcc -m64', 'CXX=x86_64-linux-gnu-g++-12', 'LD=ld.gold', 'RM=rm -f', 'LEX=flex', 'CPP=gcc -E', 'GCC_VERSION=12', 'BUILD_DIR=/src/build', 'CMAKE_BUILD_TYPE=Release', 'DEST=/app'], LAB_ENV)).toBeUndefined();
   });
 
   it.each([
@@ -100,6 +102,9 @@ describe('steeringVariables', () => {
     [[...LAB_ENV, 'CFLAGS=-O2 -B/tools/'], /CFLAGS holds -B\/tools\//],
     [[...LAB_ENV, 'CC=/src/mycc'], /CC runs \/src\/mycc/],
     [[...LAB_ENV, 'CC=sh /opt/w/t.sh'], /CC runs sh \/opt\/w\/t.sh/],
+    [[...LAB_ENV, 'LINK.o=sh /opt/w/t.sh'], /LINK\.o is one of the commands/],
+    [[...LAB_ENV, 'LEX=bash'], /LEX runs bash/],
+    [[...LAB_ENV, 'RM=sh /opt/w/t.sh'], /RM runs sh/],
     [[...LAB_ENV, 'SSH_CLIENT=10.0.0.1 40000 22'], /SSH_CLIENT/],
     [[...LAB_ENV, 'CFLAGS=@/opt/w/opts'], /CFLAGS holds @\/opt\/w\/opts/],
     [[...LAB_ENV, 'MAKEFLAGS=SHELL=/opt/w/sh'], /MAKEFLAGS/],

@@ -81,17 +81,24 @@ const STEERING_NAMES = [
 const STEERING = new RegExp(`^(?:${STEERING_NAMES}|ENV|BASH_FUNC_.*)$`);
 const STEERING_WORD = new RegExp(`(?:^|[^A-Za-z0-9_])(${STEERING_NAMES})(?:[^A-Za-z0-9_]|$)`);
 // Variables that name the compiler or a tool make and cmake run: by its bare name or from a system folder only.
-const TOOL_VARIABLES = new Set(['CC', 'CXX', 'CPP', 'LD', 'AS', 'AR', 'NM', 'RANLIB', 'STRIP', 'OBJCOPY', 'SHELL']);
+// make's built-in rules run the others (RM, LEX, YACC…) too: each may name only its own tool.
+const COMPILERS = new Set(['CC', 'CXX', 'CPP']);
+const TOOL_VARIABLES = new Set([...COMPILERS, 'LD', 'AS', 'AR', 'NM', 'RANLIB', 'STRIP', 'OBJCOPY', 'SHELL', 'RM', 'LEX', 'YACC', 'FC', 'F77', 'PC', 'M2C', 'CO', 'GET',
+  'MAKEINFO', 'TEX', 'TEXI2DVI', 'WEAVE', 'CWEAVE', 'TANGLE', 'CTANGLE', 'LINT', 'INSTALL']);
+const OTHER_NAMES: Record<string, string> = { LD: 'ld(?:\\.\\w+)?', SHELL: 'sh|bash|dash', LEX: 'lex|flex', YACC: 'yacc|bison|byacc', FC: 'gfortran|f77|f95', F77: 'gfortran|f77|f95' };
 const SYSTEM_PROGRAM = /^\/(?:usr\/)?(?:local\/)?s?bin\/[^/]+$/;
 // Shell code in a variable's value: make (and the Makefiles cmake writes) pastes every variable of
 // the environment into the commands it gives sh (CFLAGS="-O2; base64 -d p > hello").
 const SHELL_CODE = /[;&|`<>\n]|\$\(/;
 /** Why a tool variable's value (CC=/src/mycc) names a program other than the lab's, or undefined. */
 function foreignTool(name: string, value: string): string | undefined {
+  // A name with a dot is one of make's own command variables (COMPILE.c, LINK.o): no lab build sets one.
+  if (name.includes('.')) return `its variable ${name} is one of the commands make's built-in rules run`;
   if (!TOOL_VARIABLES.has(name)) return undefined;
   const [program = '', ...rest] = value.trim().split(/\s+/);
   // The tool itself, by its name (not a shell or an interpreter given a script: CC="sh t.sh"), then options only.
-  const tool = name === 'SHELL' ? /^(?:ba|da)?sh$/ : /^(?:[\w.+]+-)*(?:gcc|g\+\+|cc|c\+\+|cpp|c89|c99|clang(?:\+\+)?|ld(?:\.\w+)?|as|ar|nm|ranlib|strip|objcopy)(?:-[\d.]+)?$/;
+  const names = COMPILERS.has(name) ? 'gcc|g\\+\\+|cc|c\\+\\+|cpp|c89|c99|clang(?:\\+\\+)?' : OTHER_NAMES[name] ?? name.toLowerCase();
+  const tool = new RegExp(`^(?:[\\w.+]+-)*(?:${names})(?:-[\\d.]+)?$`);
   // Another variable ($CC) is judged where it is set.
   const named = /^\$\{?\w+\}?$/.test(program) || ((!program.includes('/') || SYSTEM_PROGRAM.test(program)) && tool.test(program.slice(program.lastIndexOf('/') + 1)));
   if (named && rest.every((word) => word.startsWith('-'))) return undefined;
@@ -122,7 +129,7 @@ export function steersCompiler(runText: string, dockerfile: string): string | un
   const flag = words.find((word) => STEERING_FLAG.test(word));
   if (flag) return `its option ${flag.slice(0, 40)} points gcc at programs or files other than the lab's`;
   // Tool variables set in the RUN or the stages' lines, quotes and all (CC="sh /opt/t.sh").
-  for (const [, name, quoted] of [runText, dockerfile].join('\n').matchAll(/(?:^|[\s;&|])([A-Z]+)=("[^"]*"|'[^']*'|[^\s;&|]+)/g)) {
+  for (const [, name, quoted] of [runText, ...lines].join('\n').matchAll(/(?:^|[\s;&|])([A-Za-z_][\w.]*)=("[^"]*"|'[^']*'|[^\s;&|]+)/g)) {
     const foreign = foreignTool(name!, quoted!.replace(/^(["'])(.*)\1$/s, '$2'));
     if (foreign) return foreign;
   }
