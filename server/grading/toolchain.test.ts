@@ -45,6 +45,8 @@ describe('steersCompiler', () => {
     expect(steersCompiler('make CC=$CC CFLAGS="-O2 -Wall"', DOCKERFILE)).toBeUndefined();
     expect(steersCompiler('make', 'FROM stagecraft/toolchain\nLABEL org.example.name=hello\nRUN cmake -DCMAKE_BUILD_TYPE=Release . && make\n')).toBeUndefined();
     expect(steersCompiler('make hello COMPILE.c="sh /opt/w/t.sh"', DOCKERFILE)).toMatch(/COMPILE\.c/);
+    expect(steersCompiler('cmake -DCMAKE_C_COMPILER=/opt/w/t.sh -B build', DOCKERFILE)).toMatch(/runs \/opt\/w\/t\.sh/);
+    expect(steersCompiler('cmake -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER:FILEPATH=/usr/bin/g++ -B build', DOCKERFILE)).toBeUndefined();
     expect(steersCompiler('bash -c "gcc -O2 hello.c -o hello && ls"', 'FROM stagecraft/toolchain\nENV SHELLOPTS=xtrace PS4=\'$(x)+ \'\n')).toMatch(/SHELLOPTS|shell code/);
     expect(steersCompiler('gcc hello.c', 'FROM stagecraft/toolchain\nENV SHELLOPTS=xtrace\n')).toMatch(/SHELLOPTS/);
   });

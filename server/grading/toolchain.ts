@@ -128,6 +128,12 @@ export function steersCompiler(runText: string, dockerfile: string): string | un
   }).flatMap((word) => [word, word.slice(word.indexOf('=') + 1)]);
   const flag = words.find((word) => STEERING_FLAG.test(word));
   if (flag) return `its option ${flag.slice(0, 40)} points gcc at programs or files other than the lab's`;
+  // cmake's compiler settings name the compiler as CC does (-DCMAKE_C_COMPILER=/opt/t.sh).
+  for (const word of words) {
+    const compiler = /^-DCMAKE_(?:C|CXX)_COMPILER(?::\w+)?=(.*)$/.exec(word);
+    const foreign = compiler && foreignTool('CC', compiler[1]!);
+    if (foreign) return foreign;
+  }
   // Tool variables set in the RUN or the stages' lines, quotes and all (CC="sh /opt/t.sh").
   for (const [, name, quoted] of [runText, ...lines].join('\n').matchAll(/(?:^|[\s;&|])([A-Za-z_][\w.]*)=("[^"]*"|'[^']*'|[^\s;&|]+)/g)) {
     const foreign = foreignTool(name!, quoted!.replace(/^(["'])(.*)\1$/s, '$2'));
