@@ -15,13 +15,12 @@ export interface Change { Path: string; Kind: number }
 // files and libraries it links in, what they load and what tells the loader where to look. Every
 // one of those files is there, whatever its name or the way a step reaches it.
 const SYSTEM = /^\/(?:bin|sbin|lib|lib32|lib64|libx32|usr|etc)(?:\/|$)/;
-// A shell's start-up files, in any home: bash reads ~/.bashrc even for bash -c when SSH_CLIENT is set.
-const STARTUP = /\/\.(?:bashrc|bash_profile|bash_login|bash_logout|profile)$/;
+
 // Within them, what is the learner's to write: sources under /usr/src, and the user database (useradd).
 const LEARNERS = /^\/usr\/(?:local\/)?src(?:\/|$)|^\/etc\/(?:(?:passwd|group|shadow|gshadow|subuid|subgid)-?|\.pwd\.lock)$/;
 
-/** Whether a path is in the system's folders (not a learner's own place under them), or a shell's start-up file. */
-export const inSystem = (path: string): boolean => (SYSTEM.test(path) && !LEARNERS.test(path)) || STARTUP.test(path);
+/** Whether a path is in the system's folders (not a learner's own place under them). */
+export const inSystem = (path: string): boolean => SYSTEM.test(path) && !LEARNERS.test(path);
 
 /**
  * The version of what counts as a write here: a record made under another (an earlier server) is
@@ -126,6 +125,11 @@ export function steersCompiler(runText: string, dockerfile: string): string | un
     const own = tool === undefined ? undefined : OWN_OPTION[posix.basename(tool)];
     return command.filter((word) => !own?.test(word));
   }).flatMap((word) => [word, word.slice(word.indexOf('=') + 1)]);
+  // A login or interactive shell reads start-up files of the learner's (~/.profile, ~/.bashrc; useradd
+  // copies them from /etc/skel, so they are no write of the system's): bash -c alone reads none.
+  const login = [runText, ...lines].flatMap((line) => commands(line)).find(([program, ...args]) => program !== undefined
+    && /^(?:[\w./-]*\/)?(?:ba|da)?sh$/.test(program) && args.some((arg) => /^-[a-zA-Z]*[il]|^--(?:login|rcfile|init-file)$/.test(arg)));
+  if (login) return `it runs ${login.slice(0, 2).join(' ')}, a shell that reads start-up files of the learner's`;
   const flag = words.find((word) => STEERING_FLAG.test(word));
   if (flag) return `its option ${flag.slice(0, 40)} points gcc at programs or files other than the lab's`;
   // cmake's compiler settings name the compiler as CC does (-DCMAKE_C_COMPILER=/opt/t.sh).
