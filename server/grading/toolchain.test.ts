@@ -118,6 +118,8 @@ describe('steeringVariables', () => {
     // Third review: make pastes variables of the environment into what sh runs.
     [[...LAB_ENV, 'LDLIBS=-o hello.own; base64 -d /opt/w/p.b64 > hello; true'], /LDLIBS holds shell code/],
     [[...LAB_ENV, 'CFLAGS=-O2 $(cat /opt/x)'], /CFLAGS holds shell code/],
+    // Fourth review: make's own functions run as make expands the recipe.
+    [[...LAB_ENV, 'CFLAGS=-O2 ${shell gunzip -f hello.gz}'], /CFLAGS holds shell code/],
   ])('refuses %j', (env, why) => {
     expect(steeringVariables(env, LAB_ENV)).toMatch(why);
   });

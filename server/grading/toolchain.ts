@@ -87,8 +87,9 @@ const TOOL_VARIABLES = new Set([...COMPILERS, 'LD', 'AS', 'AR', 'NM', 'RANLIB', 
 const OTHER_NAMES: Record<string, string> = { LD: 'ld(?:\\.\\w+)?', SHELL: 'sh|bash|dash', LEX: 'lex|flex', YACC: 'yacc|bison|byacc', FC: 'gfortran|f77|f95', F77: 'gfortran|f77|f95' };
 const SYSTEM_PROGRAM = /^\/(?:usr\/)?(?:local\/)?s?bin\/[^/]+$/;
 // Shell code in a variable's value: make (and the Makefiles cmake writes) pastes every variable of
-// the environment into the commands it gives sh (CFLAGS="-O2; base64 -d p > hello").
-const SHELL_CODE = /[;&|`<>\n]|\$\(/;
+// the environment into the commands it gives sh (CFLAGS="-O2; base64 -d p > hello"), and runs its
+// own functions in it as it does (\${shell gunzip hello.gz}).
+const SHELL_CODE = /[;&|`<>\n]|\$\(|\$\{\s*\w+\s/;
 /** Why a tool variable's value (CC=/src/mycc) names a program other than the lab's, or undefined. */
 function foreignTool(name: string, value: string): string | undefined {
   // A name with a dot is one of make's own command variables (COMPILE.c, LINK.o): no lab build sets one.
