@@ -24,6 +24,10 @@ describe('steersCompiler', () => {
     // Second review of the ninth session: a response file holds any option (-wrapper …).
     ['gcc @/opt/w/opts hello.c -o hello', /@\/opt\/w\/opts/],
     ['make SHELL=/opt/w/sh hello', /SHELL runs \/opt\/w\/sh/],
+    // Fourth review: a linker plugin passed as -Xlinker's word or inside a -Wl, list.
+    ['gcc hello.c -o hello -Xlinker -plugin -Xlinker /opt/p/p.so', /-plugin/],
+    ['gcc hello.c -o hello -Wl,-O1,-plugin,/opt/p/p.so', /-Wl,-O1,-plugin/],
+    ['gcc hello.c -Wl,-O1,@/opt/o', /-Wl,-O1,@/],
     ['make CC="sh /opt/w/t.sh"', /CC runs sh \/opt\/w\/t.sh/],
     // A login or interactive shell reads ~/.profile or ~/.bashrc (useradd's copies of /etc/skel are no system write).
     ['bash -l -c "gcc hello.c -o hello"', /bash -l/],
@@ -74,7 +78,7 @@ describe('steersCompiler', () => {
   });
 
   it.each([
-    'gcc hello.c -o hello', 'gcc -O2 -Wall -static hello.c -o /app/hello', 'gcc -fuse-ld=gold hello.c', 'gcc -Wl,-Bstatic hello.c -Wl,-Bdynamic',
+    'gcc hello.c -o hello', 'gcc -O2 -Wall -static hello.c -o /app/hello', 'gcc -fuse-ld=gold hello.c', 'gcc -Wl,-Bstatic hello.c -Wl,-Bdynamic', 'gcc -Wl,-O1,--as-needed,-rpath,$ORIGIN hello.c', 'gcc hello.c -Xlinker -Bstatic',
     'make CFLAGS=-O2', 'cmake -S . -B build && cmake --build build', 'bash -c "gcc hello.c -o hello"', 'sh -ec "gcc hello.c"', 'make -B', 'make --always-make hello', 'cmake -Bbuild -S .', 'mkdir -p build && cd build && cmake .. && make',
   ])('accepts %s', (run) => {
     expect(steersCompiler(run, DOCKERFILE)).toBeUndefined();
@@ -120,6 +124,7 @@ describe('steeringVariables', () => {
     [[...LAB_ENV, 'CFLAGS=-O2 $(cat /opt/x)'], /CFLAGS holds shell code/],
     // Fourth review: make's own functions run as make expands the recipe.
     [[...LAB_ENV, 'CFLAGS=-O2 ${shell gunzip -f hello.gz}'], /CFLAGS holds shell code/],
+    [[...LAB_ENV, 'LDFLAGS=-Wl,-O1,-plugin,/opt/p/p.so'], /LDFLAGS holds -Wl,-O1,-plugin/],
   ])('refuses %j', (env, why) => {
     expect(steeringVariables(env, LAB_ENV)).toMatch(why);
   });

@@ -106,7 +106,13 @@ function foreignTool(name: string, value: string): string | undefined {
 }
 // gcc's options that run or read other programs: a prefix for its helpers, a wrapper, specs,
 // plugins; and a response file (@opts), which may hold any of them.
-const STEERING_FLAG = /^(?:-B|-wrapper|--?specs|-fplugin|--sysroot|-Wl,-?-plugin|-Wl,@|-fuse-ld=(?!bfd$|gold$)|@\S)/;
+const STEERING_FLAG = /^(?:-B|-wrapper|--?specs|-fplugin|--sysroot|--?plugin(?:=|$)|-fuse-ld=(?!bfd$|gold$)|@\S)/;
+// What steers the linker or the assembler in an option passed on to them (-Wl,-plugin,p.so; -Xlinker @opts): their own -B… is theirs.
+const PASSED_ON = /^(?:--?plugin(?:=|$)|@\S)/;
+/** Whether an option steers the compiler: itself, or any it passes on (each of -Wl,a,b's). */
+const steeringOption = (word: string): boolean => STEERING_FLAG.test(word) || (/^-W[lap],/.test(word) && word.split(',').slice(1).some((piece) => PASSED_ON.test(piece)));
+/** The option among `words` that steers the compiler; a word after -Xlinker (-Xassembler…) is the linker's. */
+const steeringWord = (words: readonly string[]): string | undefined => words.find((word, at) => (/^-X(?:linker|assembler|preprocessor)$/.test(words[at - 1] ?? '') ? PASSED_ON.test(word) : steeringOption(word)));
 
 // A build tool's own options that read like gcc's: cmake's -B is its build folder, make's -B remakes everything.
 const OWN_OPTION: Record<string, RegExp> = { cmake: /^-B/, make: /^(?:-B|--always-make)$/, gmake: /^(?:-B|--always-make)$/ };
@@ -125,13 +131,13 @@ export function steersCompiler(runText: string, dockerfile: string): string | un
     const tool = command.find((word, at) => !(at === 0 && /^(?:RUN|CMD|ENTRYPOINT|ONBUILD)$/i.test(word)) && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word));
     const own = tool === undefined ? undefined : OWN_OPTION[posix.basename(tool)];
     return command.filter((word) => !own?.test(word));
-  }).flatMap((word) => [word, word.slice(word.indexOf('=') + 1)]);
+  }).flatMap((word) => (word.includes('=') ? [word, word.slice(word.indexOf('=') + 1)] : [word]));
   // A login or interactive shell reads start-up files of the learner's (~/.profile, ~/.bashrc; useradd
   // copies them from /etc/skel, so they are no write of the system's): bash -c alone reads none.
   const login = [runText, ...lines].flatMap((line) => commands(line)).find(([program, ...args]) => program !== undefined
     && /^(?:[\w./-]*\/)?(?:ba|da)?sh$/.test(program) && args.some((arg) => /^-[a-zA-Z]*[il]|^--(?:login|rcfile|init-file)$/.test(arg)));
   if (login) return `it runs ${login.slice(0, 2).join(' ')}, a shell that reads start-up files of the learner's`;
-  const flag = words.find((word) => STEERING_FLAG.test(word));
+  const flag = steeringWord(words);
   if (flag) return `its option ${flag.slice(0, 40)} points gcc at programs or files other than the lab's`;
   // cmake's compiler settings name the compiler as CC does (-DCMAKE_C_COMPILER=/opt/t.sh).
   for (const word of words) {
@@ -163,7 +169,7 @@ export function steeringVariables(env: readonly string[], labEnv: readonly strin
     if (SHELL_CODE.test(pair.slice(name.length + 1))) return `its variable ${name} holds shell code, which make pastes into the commands it runs`;
     const words = pair.slice(name.length + 1).split(/\s+/).filter(Boolean);
     // CFLAGS=-B/tools/ from an image of the learner's own reaches gcc through make as a Dockerfile word would.
-    const flag = words.find((word) => STEERING_FLAG.test(word));
+    const flag = steeringWord(words);
     if (flag) return `its variable ${name} holds ${flag.slice(0, 40)}, which points gcc at programs or files other than the lab's`;
     const tool = foreignTool(name, words.join(' '));
     if (tool) return tool;
