@@ -126,7 +126,8 @@ const OWN_OPTION: Record<string, RegExp> = { cmake: /^-B/, make: /^(?:-B|--alway
 export function steersCompiler(runText: string, dockerfile: string): string | undefined {
   // LABEL and MAINTAINER reach no program (maintainer=@someone is no response file).
   const lines = dockerfile.split('\n').filter((line) => !/^\s*(?:LABEL|MAINTAINER)\s/i.test(line));
-  const words = [runText, ...lines].flatMap((line) => commands(line)).flatMap((command) => {
+  const parsed = [runText, ...lines].flatMap((line) => commands(line));
+  const words = parsed.flatMap((command) => {
     // The tool is the first word past a Dockerfile keyword and variable settings (RUN CFLAGS=-O2 make -B).
     const tool = command.find((word, at) => !(at === 0 && /^(?:RUN|CMD|ENTRYPOINT|ONBUILD)$/i.test(word)) && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word));
     const own = tool === undefined ? undefined : OWN_OPTION[posix.basename(tool)];
@@ -134,7 +135,7 @@ export function steersCompiler(runText: string, dockerfile: string): string | un
   }).flatMap((word) => (word.includes('=') ? [word, word.slice(word.indexOf('=') + 1)] : [word]));
   // A login or interactive shell reads start-up files of the learner's (~/.profile, ~/.bashrc; useradd
   // copies them from /etc/skel, so they are no write of the system's): bash -c alone reads none.
-  const login = [runText, ...lines].flatMap((line) => commands(line)).find(([program, ...args]) => program !== undefined
+  const login = parsed.find(([program, ...args]) => program !== undefined
     && /^(?:[\w./-]*\/)?(?:ba|da)?sh$/.test(program) && args.some((arg) => /^-[a-zA-Z]*[il]|^--(?:login|rcfile|init-file)$/.test(arg)));
   if (login) return `it runs ${login.slice(0, 2).join(' ')}, a shell that reads start-up files of the learner's`;
   const flag = steeringWord(words);
