@@ -16,13 +16,23 @@ const COLD = Math.min(30, Number(process.argv[3] ?? 10));
 const row = (label: string, values: number[], unit = 'ms') => `| ${label} | ${percentileCells(values, 2)} | ${unit} |`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** One echo: write a byte, wait for it to come back, then erase it so the line stays empty. */
-async function echo(write: (s: string) => void, output: () => string): Promise<number> {
-  const from = output().length;
+/** Hears every chunk of output until the returned function is called. */
+type Listen = (listener: (text: string) => void) => () => void;
+
+/**
+ * One echo: write a byte, take the time when the output event carrying it arrives, then erase it so
+ * the line stays empty. The wait is an event, as the browser's is: polling between event-loop turns
+ * keeps one of this machine's two cores busy and slowed the paths it measures by up to 5 ms.
+ */
+async function echo(write: (s: string) => void, listen: Listen): Promise<number> {
+  let stop = () => undefined as void;
+  const heard = new Promise<number>((resolve) => {
+    stop = listen((text) => { if (text.includes('a')) resolve(performance.now()); });
+  });
   const started = performance.now();
   write('a');
-  while (!output().slice(from).includes('a')) await new Promise((r) => setImmediate(r));
-  const took = performance.now() - started;
+  const took = (await heard) - started;
+  stop();
   write('\x7f');
   await sleep(10);
   return took;
@@ -56,12 +66,38 @@ try {
   bare.onData((d) => { bareOut += d; });
   while (!bareOut.includes('$ ')) await sleep(20);
 
+  const throughSocket: Listen = (listener) => {
+    const onMessage = (data: Buffer, isBinary: boolean) => { if (isBinary) listener(data.toString('utf8')); };
+    socket.socket.on('message', onMessage);
+    return () => void socket.socket.off('message', onMessage);
+  };
+  const directPty: Listen = (listener) => {
+    const subscription = bare.onData(listener);
+    return () => subscription.dispose();
+  };
   const through: number[] = [];
   const direct: number[] = [];
-  for (let i = 0; i < 30; i++) { await echo((s) => socket.type(s), () => socket.output); await echo((s) => bare.write(s), () => bareOut); }
+  for (let i = 0; i < 30; i++) { await echo((s) => socket.type(s), throughSocket); await echo((s) => bare.write(s), directPty); }
   for (let i = 0; i < SAMPLES; i++) {
-    through.push(await echo((s) => socket.type(s), () => socket.output));
-    direct.push(await echo((s) => bare.write(s), () => bareOut));
+    through.push(await echo((s) => socket.type(s), throughSocket));
+    direct.push(await echo((s) => bare.write(s), directPty));
+  }
+
+  // Where the time goes: the browser socket alone (ping → pong, no shell in the path).
+  const socketAlone: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const started = performance.now();
+    await new Promise<void>((resolve) => {
+      const onMessage = (data: Buffer, isBinary: boolean) => {
+        if (isBinary || !data.toString().includes('"pong"')) return;
+        socket.socket.off('message', onMessage);
+        resolve();
+      };
+      socket.socket.on('message', onMessage);
+      socket.send({ type: 'ping' });
+    });
+    socketAlone.push(performance.now() - started);
+    await sleep(10);
   }
 
   // Warm: a reconnect to the same shell (replay included), against a bare docker exec's first prompt.
@@ -83,6 +119,7 @@ try {
   console.log('| measure | n | p50 | p95 | p99 | unit |\n|---|---|---|---|---|---|');
   console.log(row('echo through the browser socket (ws → server → shell)', through));
   console.log(row('echo, bare docker exec -it pty read directly (baseline)', direct));
+  console.log(row('of which the browser socket alone: ping → pong, no shell', socketAlone));
   console.log(row('prompt, cold: new learner, workspace created, socket open → first prompt', cold));
   console.log(row('bare docker run -it (same image and limits) → first prompt (baseline)', bareCold));
   console.log(row('prompt, warm: reconnect to the same shell → first byte (replay)', warm));

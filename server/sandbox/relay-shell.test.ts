@@ -1,24 +1,27 @@
 // The relay's rendezvous with a fake engine: the exec "starts" by connecting clients to the
-// one-time socket, as the relay (and a learner racing it) would from inside the workspace.
+// one-time sockets, as the relay (and a learner racing it) would from inside the workspace; the
+// relay's side speaks dtach's client protocol, checked here packet by packet.
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { afterEach, describe, expect, it } from 'vitest';
+import { attachPacket, inputPackets, sizePacket } from './dtach.ts';
 import { openRelayShell } from './relay-shell.ts';
 
 const folders: string[] = [];
 afterEach(() => { for (const f of folders.splice(0)) fs.rmSync(f, { recursive: true, force: true }); });
 
-/** A fake engine whose exec start runs `onStart` with the socket path socat was given; it records execs. */
-function fakeDocker(onStart: (socketPath: string) => void | Promise<void>) {
+/** A fake engine whose exec start runs `onStart` with the socket path prefix socat was given; it records execs. */
+function fakeDocker(onStart: (socketPrefix: string) => void | Promise<void>) {
   const execs: string[][] = [];
   const docker = {
     getContainer: () => ({
       exec: async ({ Cmd }: { Cmd: string[] }) => {
         execs.push(Cmd);
-        return { start: async () => { if (Cmd[0] === 'socat') await onStart(Cmd[1]!.replace('UNIX-CONNECT:/run/stagecraft', folders.at(-1)!)); } };
+        const prefix = /UNIX-CONNECT:\/run\/stagecraft(\/t-[0-9a-f]+)-\$state\.sock/.exec(Cmd[2] ?? '')?.[1];
+        return { start: async () => { if (prefix) await onStart(folders.at(-1)! + prefix); } };
       },
     }),
   } as unknown as Docker;
@@ -32,12 +35,19 @@ const place = () => {
 };
 const isClosed = (socket: net.Socket) => socket.destroyed || socket.readableEnded;
 
+/** What the relay's side received, as one buffer. */
+function received(socket: net.Socket): () => Buffer {
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  return () => Buffer.concat(chunks);
+}
+
 describe('openRelayShell', () => {
-  it('takes the first connection only: racers are closed, and the socket file is gone', async () => {
+  it('takes the first connection to either name only: racers are closed, and the socket files are gone', async () => {
     const clients: net.Socket[] = [];
     // The racers connect while the engine is still starting the relay, and hold on.
-    const { docker } = fakeDocker(async (socketPath) => {
-      for (let i = 0; i < 30; i++) clients.push(net.connect(socketPath).on('error', () => undefined));
+    const { docker } = fakeDocker(async (prefix) => {
+      for (let i = 0; i < 30; i++) clients.push(net.connect(`${prefix}-${i % 2 ? 'kept' : 'new'}.sock`).on('error', () => undefined));
       // Each connected, or already turned away (once() would reject on the reset's error event).
       await Promise.all(clients.map((c) => new Promise((settled) => c.once('connect', settled).once('close', settled))));
     });
@@ -50,43 +60,48 @@ describe('openRelayShell', () => {
     for (const c of clients) c.destroy();
   });
 
-  it('strips the pty name from the output and resizes one stty at a time, skipping unchanged sizes', async () => {
+  it('attaches at the page\'s size, starts a new shell, and sends input and resizes as packets, with no engine exec', async () => {
     let relay: net.Socket | undefined;
-    const { docker, execs } = fakeDocker((socketPath) => { relay = net.connect(socketPath); });
-    const shell = await openRelayShell(docker, 'ws', place(), { cols: 80, rows: 24 });
-    const output: string[] = [];
-    shell.onData((chunk) => output.push(chunk.toString()));
-    relay!.write('/dev/pts/3\r\nlearner@stagecraft:~$ ');
-    await expect.poll(() => output.join('')).toBe('learner@stagecraft:~$ ');
-    const sttys = () => execs.filter((cmd) => cmd[0] === 'stty').map((cmd) => cmd.slice(3).join(' '));
-    for (let i = 0; i < 100; i++) shell.resize(100 + (i % 2), 30);
-    shell.resize(120, 40);
-    shell.resize(120, 40);
-    // Resizes run in order, one at a time: once a later size is applied, every earlier one has been.
-    await expect.poll(() => sttys().at(-1)).toBe('cols 120 rows 40');
-    shell.resize(90, 20);
-    await expect.poll(() => sttys().at(-1)).toBe('cols 90 rows 20');
-    expect(sttys().length).toBeLessThanOrEqual(4);
-    expect(sttys().filter((size) => size === 'cols 120 rows 40')).toHaveLength(1);
-    expect(execs.filter((cmd) => cmd[0] === 'stty').at(-1)!.slice(0, 3)).toEqual(['stty', '-F', '/dev/pts/3']);
-    shell.kill();
-    relay!.destroy();
-  });
-
-  it.each([['kept', 1], ['new', 0]] as const)('takes dtach\'s clear-screen off a %s shell, even split, and tells of a kept one', async (state, told) => {
-    let relay: net.Socket | undefined;
-    const { docker } = fakeDocker((socketPath) => { relay = net.connect(socketPath); });
+    let got: () => Buffer = () => Buffer.alloc(0);
+    const { docker, execs } = fakeDocker((prefix) => { relay = net.connect(`${prefix}-new.sock`); got = received(relay); });
     const shell = await openRelayShell(docker, 'ws', place(), { cols: 80, rows: 24 });
     const output: string[] = [];
     let resumed = 0;
     shell.onData((chunk) => output.push(chunk.toString()));
     shell.onResumed!(() => { resumed += 1; });
-    relay!.write(`/dev/pts/3 ${state}\r\n\x1b[H`);
-    await new Promise((settled) => relay!.write('', settled));
-    relay!.write('\x1b[Jlearner@stagecraft:~$ \x1b[H\x1b[J');
-    // Only the first clear is dtach's; a later one is the learner's (clear) and reaches the page.
+    relay!.write('learner@stagecraft:~$ \x1b[H\x1b[J');
+    // The shell's bytes reach the page as they are (a clear-screen is the learner's own).
     await expect.poll(() => output.join('')).toBe('learner@stagecraft:~$ \x1b[H\x1b[J');
-    expect(resumed).toBe(told);
+    shell.write('ls\r');
+    for (let i = 0; i < 100; i++) shell.resize(100 + (i % 2), 30);
+    shell.resize(120, 40);
+    shell.resize(120, 40);
+    const expected = Buffer.concat([
+      attachPacket(), sizePacket(80, 24), inputPackets(Buffer.from('\n')), // the new shell's go-ahead
+      inputPackets(Buffer.from('ls\r')),
+      ...Array.from({ length: 100 }, (_, i) => sizePacket(100 + (i % 2), 30)),
+      sizePacket(120, 40), // once: an unchanged size sends nothing
+    ]);
+    await expect.poll(() => got().length).toBe(expected.length);
+    expect(got()).toEqual(expected);
+    expect(resumed).toBe(0);
+    expect(execs).toHaveLength(1); // the relay's start: resizes no longer cost an exec
+    shell.kill();
+    relay!.destroy();
+  });
+
+  it('tells of a kept shell, and sends it no go-ahead line', async () => {
+    let relay: net.Socket | undefined;
+    let got: () => Buffer = () => Buffer.alloc(0);
+    const { docker } = fakeDocker((prefix) => { relay = net.connect(`${prefix}-kept.sock`); got = received(relay); });
+    const shell = await openRelayShell(docker, 'ws', place(), { cols: 90, rows: 20 });
+    let resumed = 0;
+    shell.onResumed!(() => { resumed += 1; });
+    shell.write('x');
+    const expected = Buffer.concat([attachPacket(), sizePacket(90, 20), inputPackets(Buffer.from('x'))]);
+    await expect.poll(() => got().length).toBe(expected.length);
+    expect(got()).toEqual(expected);
+    expect(resumed).toBe(1);
     shell.kill();
     relay!.destroy();
   });

@@ -3,33 +3,43 @@
 // running, a bare `docker exec -it` pty echoed at p95 59 ms and the same shell entered without the
 // engine at 21 ms (bench/load.ts). So the server listens on a one-time Unix socket in the learner's
 // gateway folder (read-only in the workspace), and starts socat in the workspace, detached, as the
-// learner: it connects there and runs bash on a pty of its own. The engine only starts it (and
-// resizes it); the bytes go server ↔ socket ↔ socat ↔ pty (↔ dtach ↔ bash's pty), inside the
-// container's own limits.
+// learner: it joins that socket to the socket of dtach's master, which keeps bash on its pty. The
+// server speaks dtach's client protocol itself (dtach.ts), so the bytes go server ↔ socket ↔ socat
+// ↔ socket ↔ dtach ↔ bash's pty, inside the container's own limits; the engine only starts socat.
+// (dtach's own client on a second pty cost about 1.2 ms an echo: bench/terminal.ts.)
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import type Docker from 'dockerode';
+import { attachPacket, inputPackets, PacketWriter, sizePacket, WRITE_BYTES } from './dtach.ts';
 import type { ShellStream } from './shell.ts';
 import { gatewaySocketPath } from './workspace.ts';
 
 /** How long the relay has to connect back before the shell counts as failed to open. */
 const CONNECT_TIMEOUT_MS = 10_000;
-/** The first line the relay prints is its pty's name; anything longer is not that. */
-const TTY_LINE_MAX = 64;
 /** dtach's socket for the kept shell, in the workspace's own /tmp: gone with the workspace. */
 const KEPT_SOCKET = '/tmp/.stagecraft-shell';
+/** Whether the shell is a new one or one that kept running: the relay says so by the name it connects to. */
+const STATES = ['new', 'kept'] as const;
+type ShellState = (typeof STATES)[number];
 /**
- * The login shell, kept by dtach in the workspace: when the relay goes (the server stopped or
- * restarted, the socket closed), bash stays, and the next relay attaches to it with its folder,
- * variables and jobs. No detach key (-E), no suspend key (-z), no redraw keys sent (-r none):
- * every byte the shell gets is the learner's. The first line names the relay's pty and says
- * whether the shell is `new` or `kept`. A workspace made from an older image, with no dtach, gets
- * a plain login shell, and its first line only the pty's name.
+ * The relay, run by sh in the workspace. A live master on KEPT_SOCKET is the learner's shell, kept
+ * when the last relay went (the server stopped or restarted): its folder, variables and jobs stay.
+ * Otherwise a new master starts bash, which waits (echo off) for one line from the server before it
+ * starts, so its first prompt is not printed before anyone is attached to see it. No detach or
+ * suspend key (-E, -z): every byte the shell gets is the learner's. A workspace from an image with
+ * no dtach exits here; the relay never connects, and the engine's own stream gives the shell.
  */
-export const KEPT_SHELL = `if command -v dtach >/dev/null; then echo $(tty) $(test -S ${KEPT_SOCKET} && echo kept || echo new); exec dtach -A ${KEPT_SOCKET} -E -z -r none bash -l; fi; tty; exec bash -l`;
-/** What dtach's client writes as it attaches (clear the screen): the page keeps what it shows. */
-const DTACH_CLEAR = Buffer.from('\x1b[H\x1b[J');
+export function relayCommand(socketPrefix: string): string {
+  const gated = `stty -echo; read -r _; stty echo; exec bash -l`;
+  return [
+    'command -v dtach >/dev/null || exit 1',
+    `S=${KEPT_SOCKET}`,
+    `if test -S $S && socat -u OPEN:/dev/null UNIX-CONNECT:$S 2>/dev/null; then state=kept`,
+    `else rm -f $S; dtach -n $S -E -z -r none sh -c '${gated}' || exit 1; state=new; fi`,
+    `exec socat -b ${WRITE_BYTES} UNIX-CONNECT:${socketPrefix}-$state.sock UNIX-CONNECT:$S`,
+  ].join('\n');
+}
 
 export interface RelayPlace {
   /** The learner's gateway folder on this host… */
@@ -39,111 +49,61 @@ export interface RelayPlace {
 }
 
 export async function openRelayShell(docker: Docker, container: string, place: RelayPlace, size: { cols: number; rows: number }): Promise<ShellStream> {
-  const name = `t-${randomBytes(8).toString('hex')}.sock`;
-  const socketPath = gatewaySocketPath(place.folder, name);
-  // One connection, then no more: the first is the shell (the learner's own processes could race
-  // the relay for it, which reaches nothing but their own terminal); any other is closed at once.
-  let first: ((socket: net.Socket) => void) | undefined;
-  const listener = net.createServer((socket) => {
-    if (!first) return void socket.destroy();
-    first(socket);
-    first = undefined;
-    listener.close();
+  const name = `t-${randomBytes(8).toString('hex')}`;
+  const socketPaths = STATES.map((state) => gatewaySocketPath(place.folder, `${name}-${state}.sock`));
+  // One connection, to either name, then no more: the first is the shell (the learner's own
+  // processes could race the relay for it, which reaches nothing but their own shell); any other
+  // is closed at once.
+  let first: ((connection: { socket: net.Socket; state: ShellState }) => void) | undefined;
+  const listeners = STATES.map((state) => {
+    const listener = net.createServer((socket) => {
+      if (!first) return void socket.destroy();
+      first({ socket, state });
+      first = undefined;
+      for (const each of listeners) each.close();
+    });
+    listener.maxConnections = 1;
+    return listener;
   });
-  listener.maxConnections = 1;
-  await new Promise<void>((resolve, reject) => listener.once('error', reject).listen(socketPath, resolve));
-  let socket: net.Socket;
+  let connection: { socket: net.Socket; state: ShellState };
   let timer: NodeJS.Timeout | undefined;
   try {
-    await fs.chmod(socketPath, 0o666); // the learner (uid 1000) connects; the folder is theirs alone
-    const connected = new Promise<net.Socket>((resolve, reject) => {
+    await Promise.all(listeners.map((listener, i) => new Promise<void>((resolve, reject) => listener.once('error', reject).listen(socketPaths[i], resolve))));
+    // The learner (uid 1000) connects; the folder is theirs alone.
+    await Promise.all(socketPaths.map((socketPath) => fs.chmod(socketPath, 0o666)));
+    const connected = new Promise<{ socket: net.Socket; state: ShellState }>((resolve, reject) => {
       first = resolve;
       timer = setTimeout(() => reject(new Error('the terminal relay did not connect back')), CONNECT_TIMEOUT_MS);
     });
     connected.catch(() => undefined); // if the exec below fails first, this rejection has nobody to hear it
-    const cols = Math.trunc(size.cols);
-    const rows = Math.trunc(size.rows);
-    // SYSTEM runs the line with sh -c; it sets the size, then names the pty and becomes the login shell.
     const exec = await docker.getContainer(container).exec({
-      Cmd: ['socat', `UNIX-CONNECT:${place.mountedAt}/${name}`, `SYSTEM:stty cols ${cols} rows ${rows}; ${KEPT_SHELL},pty,setsid,ctty,stderr`],
+      Cmd: ['sh', '-c', relayCommand(`${place.mountedAt}/${name}`)],
       User: 'learner', WorkingDir: '/home/learner', Env: ['TERM=xterm-256color'],
     });
     await exec.start({ Detach: true });
-    socket = await connected;
+    connection = await connected;
   } finally {
-    // One connection per socket: nothing else may attach to this shell later.
+    // One connection per shell: nothing else may attach to it later.
     clearTimeout(timer);
     first = undefined;
-    listener.close();
-    await fs.rm(socketPath, { force: true });
+    for (const listener of listeners) listener.close();
+    await Promise.all(socketPaths.map((socketPath) => fs.rm(socketPath, { force: true })));
   }
-  return relayStream(docker, container, socket);
+  return relayStream(connection, size);
 }
 
-function relayStream(docker: Docker, container: string, socket: net.Socket): ShellStream {
-  let tty: string | undefined;
-  let head: Buffer | undefined = Buffer.alloc(0);
-  // Resizes: the newest size wins, one `stty` at a time, and an unchanged size costs nothing
-  // (each is an engine exec; a flood of resize frames must not become a flood of processes).
-  let pendingSize: { cols: number; rows: number } | undefined;
-  let appliedSize = '';
-  let resizing = false;
+function relayStream({ socket, state }: { socket: net.Socket; state: ShellState }, size: { cols: number; rows: number }): ShellStream {
+  const packets = new PacketWriter(socket);
+  packets.write(Buffer.concat([attachPacket(), sizePacket(size.cols, size.rows)]));
+  // A new shell waits for one line before bash starts (relayCommand): now someone sees its prompt.
+  if (state === 'new') packets.write(inputPackets(Buffer.from('\n')));
+  let appliedSize = `${size.cols}x${size.rows}`;
   const dataListeners: ((chunk: Buffer) => void)[] = [];
   // Output that arrives before the terminal listens (the prompt, early) waits here.
   const early: Buffer[] = [];
   const exitListeners: ((code: number) => void)[] = [];
   let exited = false;
-  // Set once the first line says the shell is dtach's: its clear-screen is taken off, then `kept`
-  // is told to whoever listens (a kept shell shows no prompt until the learner presses Enter).
-  let clearing: Buffer | undefined;
-  let kept = false;
-  const resumedListeners: (() => void)[] = [];
-
-  const applySize = (cols: number, rows: number) => {
-    pendingSize = { cols: Math.trunc(cols), rows: Math.trunc(rows) };
-    if (!tty || resizing || exited) return;
-    const size = pendingSize;
-    pendingSize = undefined;
-    if (`${size.cols}x${size.rows}` === appliedSize) return;
-    resizing = true;
-    // stty on the pty's name sets its size; the kernel tells bash with SIGWINCH.
-    docker.getContainer(container).exec({ Cmd: ['stty', '-F', tty, 'cols', String(size.cols), 'rows', String(size.rows)], User: 'learner' })
-      .then((exec) => exec.start({ Detach: true }))
-      .then(() => { appliedSize = `${size.cols}x${size.rows}`; }, () => undefined) // the shell may have just ended
-      .finally(() => {
-        resizing = false;
-        if (pendingSize) applySize(pendingSize.cols, pendingSize.rows);
-      });
-  };
   socket.on('data', (chunk: Buffer) => {
-    if (head) {
-      // The relay's first line, before bash runs, is its pty's name: take it off the stream.
-      head = Buffer.concat([head, chunk]);
-      const end = head.indexOf('\n');
-      if (end < 0 && head.length <= TTY_LINE_MAX) return;
-      const line = end < 0 ? '' : head.subarray(0, end).toString('latin1').trim();
-      const rest = end < 0 ? head : head.subarray(end + 1);
-      head = undefined;
-      const named = /^(\/dev\/pts\/\d{1,6})(?: (new|kept))?$/.exec(line);
-      if (named) {
-        tty = named[1];
-        if (named[2]) clearing = Buffer.alloc(0);
-        if (named[2] === 'kept') {
-          kept = true;
-          for (const listener of resumedListeners) listener();
-        }
-      }
-      if (pendingSize) applySize(pendingSize.cols, pendingSize.rows);
-      if (rest.length === 0) return;
-      chunk = rest;
-    }
-    if (clearing) {
-      clearing = Buffer.concat([clearing, chunk]);
-      if (clearing.length < DTACH_CLEAR.length && DTACH_CLEAR.subarray(0, clearing.length).equals(clearing)) return;
-      chunk = clearing.subarray(0, DTACH_CLEAR.length).equals(DTACH_CLEAR) ? clearing.subarray(DTACH_CLEAR.length) : clearing;
-      clearing = undefined;
-      if (chunk.length === 0) return;
-    }
     if (dataListeners.length === 0) early.push(chunk);
     for (const listener of dataListeners) listener(chunk);
   });
@@ -160,15 +120,19 @@ function relayStream(docker: Docker, container: string, socket: net.Socket): She
       for (const chunk of early.splice(0)) listener(chunk);
     },
     onExit: (listener) => void exitListeners.push(listener),
-    onResumed: (listener) => {
-      resumedListeners.push(listener);
-      if (kept) listener();
+    // A kept shell shows no prompt until the learner presses Enter.
+    onResumed: (listener) => { if (state === 'kept') listener(); },
+    write: (data) => { if (!exited) packets.write(inputPackets(Buffer.from(data))); },
+    resize: (cols, rows) => {
+      // An unchanged size costs nothing: a flood of resize frames is one packet each at most.
+      const wanted = `${Math.trunc(cols)}x${Math.trunc(rows)}`;
+      if (exited || wanted === appliedSize) return;
+      appliedSize = wanted;
+      packets.write(sizePacket(cols, rows));
     },
-    write: (data) => { if (!exited) socket.write(data); },
-    resize: (cols, rows) => { if (!exited) applySize(cols, rows); },
     pause: () => void socket.pause(),
     resume: () => void socket.resume(),
-    // Closing the socket ends socat and dtach's client: bash stays, for the next relay to attach to.
+    // Closing the socket ends socat and so this client of dtach's: bash stays, for the next relay.
     kill: () => void socket.destroy(),
   };
 }

@@ -46,6 +46,21 @@ describe('the relay', () => {
     expect(second.output).not.toContain('\x1b[H\x1b[J');
   });
 
+  it('carries a paste larger than every buffer on the way, whole, into a shell busy when it came', async () => {
+    const server = await startTestServer({ STAGECRAFT_SHELL: 'relay' });
+    servers.push(server);
+    const terminal = await openTerminal(server.url);
+    // The shell reads nothing for a second, so the paste backs up through the pty, dtach, socat and
+    // the sockets; dtach drops a client that ever reads part of a packet.
+    terminal.type('sleep 1; cat > /tmp/pasted\r');
+    const line = `${'x'.repeat(99)}\n`;
+    for (let i = 0; i < 20; i++) terminal.type(line.repeat(100)); // 200,000 bytes in 16 KiB frames
+    terminal.type('\x04');
+    await terminal.waitFor(/\$ $/, 30_000, terminal.output.length);
+    expect(await run(terminal, 'wc -c < /tmp/pasted; sort -u /tmp/pasted | wc -l')).toBe('200000\n1\n');
+    await terminal.close();
+  });
+
   it('runs under socat as the learner, and its one-time socket is gone once connected', async () => {
     const server = await startTestServer({ STAGECRAFT_SHELL: 'relay' });
     servers.push(server);
