@@ -13,6 +13,8 @@ import type { Exchange, GatewayContext } from './context.ts';
 import { normalise } from './names.ts';
 import { holdStages } from './stage-holds.ts';
 import { StepRecorder, type StepContainer } from './step-writes.ts';
+import { BuildBytes } from './build-bytes.ts';
+import { FREE_SPACE, mb } from './quota.ts';
 import { expect, policeBuildQuery, refuse, type Result } from './police.ts';
 import { engineUnavailable, relay } from './respond.ts';
 
@@ -50,7 +52,7 @@ export async function runBuild(gw: BuildContext, x: Exchange): Promise<void> {
   const release = () => { if (!released) { released = true; gw.quota.builds--; } };
   res.on('close', release);
   try {
-    expect(await gw.quota.checkImages(Math.max(1, tags.length)));
+    const heldBytes = expect(await gw.quota.checkImages(Math.max(1, tags.length)));
     const context = await readCapped(req, LIMITS.buildContextBytes);
     if (!context) expect(contextTooLarge());
     const entries = expect(await readContext(context!));
@@ -79,19 +81,30 @@ export async function runBuild(gw: BuildContext, x: Exchange): Promise<void> {
     const steps = stepRecorder(gw, started);
     let recording: Promise<void> | undefined;
     let complete = false; // the engine's stream ended by itself (not cut by the learner, the time limit or a restart)
+    const limit = gw.quota.limits.imageBytes;
+    const bytes = new BuildBytes(limit - heldBytes, started, (ref) => steps.recorder.image(ref), (added) => stopBuild(refuse('quota_image_bytes',
+      `this build's layers took your images and containers to ${mb(heldBytes + added)} MB, past the most this lab allows, ${mb(limit)} MB, so it was stopped. Each RUN, COPY and ADD keeps what it wrote as a layer: delete big files in the RUN that made them, or ${FREE_SPACE}`, 413)));
     const finish = () => recording ??= (async () => {
       gw.release(held);
       if (record !== undefined) await recordImages(gw, record, planned, tracker.result(complete), tracker.logTail, steps).catch((error: unknown) => console.error('gateway: a build record failed:', error));
+      // A build stopped over the quota leaves nothing behind.
+      if (stoppedBy === 'quota_image_bytes') await removeMade(gw, steps, [...bytes.added.keys()]);
     })();
 
     query.set('dockerfile', written.name);
     const upstream = gw.engine.request('POST', '/build', query, { 'Content-Type': 'application/x-tar', 'X-Registry-Config': 'e30=' });
-    const timer = setTimeout(() => {
+    let stoppedBy: string | undefined;
+    // The gateway stops the build (its time or the image quota): the engine cancels it as the
+    // connection closes, and the learner reads why as the build's error.
+    const stopBuild = (refusal: ReturnType<typeof refuse>) => {
+      if (stoppedBy) return;
+      stoppedBy = refusal.error.code;
       upstream.destroy();
-      const message = `Stagecraft: the build ran longer than ${Math.round(gw.quota.limits.buildTimeoutMs / 1000)} seconds and was stopped`;
-      if (!res.headersSent) return expectLater(res, refuse('build_timeout', message.replace('Stagecraft: ', ''), 408));
-      if (!res.writableEnded) res.end(errorLine(message));
-    }, gw.quota.limits.buildTimeoutMs);
+      gw.options.onRefusal?.(refusal.error, { method: 'POST', url: '/build' });
+      if (!res.headersSent) return expectLater(res, refusal);
+      if (!res.writableEnded) res.end(errorLine(`Stagecraft: ${refusal.error.message}`));
+    };
+    const timer = setTimeout(() => stopBuild(refuse('build_timeout', `the build ran longer than ${Math.round(gw.quota.limits.buildTimeoutMs / 1000)} seconds and was stopped`, 408)), gw.quota.limits.buildTimeoutMs);
     res.on('close', () => { clearTimeout(timer); upstream.destroy(); void finish(); });
     gw.options.buildLog?.start();
     upstream.on('response', (answer) => {
@@ -104,7 +117,10 @@ export async function runBuild(gw: BuildContext, x: Exchange): Promise<void> {
           if (quietLine !== undefined) quietLines.push(quietLine);
         }
         // Each step's reads begin as the engine prints its image, while the next steps run.
-        for (const ref of tracker.printedSince(printedBefore)) void steps.recorder.writes(ref);
+        for (const ref of tracker.printedSince(printedBefore)) {
+          void steps.recorder.writes(ref);
+          void bytes.step(ref);
+        }
         const text = gw.ns.toLearner(chunk);
         tracker.log(text);
         gw.options.buildLog?.append(text);
@@ -174,7 +190,24 @@ async function recordImages(gw: BuildContext, record: number, plan: BuildPlan, t
   if (gw.options.buildCgroupParent) for (const ref of tracked.containers) void ownedStep(gw, steps, ref);
   // Removed after the learner hears the build has ended: nothing waits on them.
   void Promise.all(steps.containers.values()).then((found) => Promise.all(found.filter((step) => step !== undefined)
-    .map((step) => gw.engine.json('DELETE', `/containers/${step.id}`, new URLSearchParams({ force: '1', v: '1' })).catch(() => undefined))));
+    .map((step) => removeContainer(gw, step.id))));
+}
+
+const removeContainer = (gw: BuildContext, id: string) => gw.engine.json('DELETE', `/containers/${id}`, new URLSearchParams({ force: '1', v: '1' })).catch(() => undefined);
+
+/**
+ * Removes the images a stopped build made, newest first, each after the learner's step containers
+ * that use it (the step the engine was still running when the build was stopped among them). An
+ * image someone else's container uses stays.
+ */
+async function removeMade(gw: BuildContext, steps: BuildSteps, made: string[]): Promise<void> {
+  for (const id of [...made].reverse()) {
+    const users = await gw.engine.json('GET', '/containers/json', new URLSearchParams({ all: '1', filters: JSON.stringify({ ancestor: [id] }) })).catch(() => undefined);
+    for (const user of users?.status === 200 ? users.body as { Id: string }[] : []) {
+      if (await ownedStep(gw, steps, user.Id)) await removeContainer(gw, user.Id);
+    }
+    await gw.engine.json('DELETE', `/images/${id}`).catch(() => undefined);
+  }
 }
 
 /** A build's step reads: what each step wrote, and the step containers found the learner's (to remove as it ends). */

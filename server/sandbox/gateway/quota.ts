@@ -41,8 +41,8 @@ export class Quota {
     return { ok: true, value: undefined };
   }
 
-  /** Whether `adding` more image names still fit the quotas. */
-  async checkImages(adding = 1): Promise<Result<void>> {
+  /** Whether `adding` more image names still fit the quotas; the bytes the learner holds now, if so. */
+  async checkImages(adding = 1): Promise<Result<number>> {
     const [images, containers] = await Promise.all([this.#images(), this.#own.containers(true)]);
     // Each name counts, as `docker images` lists it: tags of one image are so many images to the learner.
     const count = images.reduce((sum, image) => sum + Math.max(1, (image.RepoTags ?? []).filter((t) => this.#own.ownsTag(t)).length), 0);
@@ -57,7 +57,7 @@ export class Quota {
    * container is created or started too, not only before a build or tag: twenty containers that each
    * write just under the disk quota would otherwise hold twenty times it.
    */
-  async checkBytes(): Promise<Result<void>> {
+  async checkBytes(): Promise<Result<number>> {
     const [images, containers] = await Promise.all([this.#images(), this.#own.containers(true)]);
     return this.#checkBytes(images, containers);
   }
@@ -117,12 +117,12 @@ export class Quota {
     return chain;
   }
 
-  async #checkBytes(images: ImageInfo[], containers: ContainerInfo[]): Promise<Result<void>> {
+  async #checkBytes(images: ImageInfo[], containers: ContainerInfo[]): Promise<Result<number>> {
     const bytes = (await this.imageBytes(images)) + containers.reduce((sum, c) => sum + (c.SizeRw ?? 0), 0);
     if (bytes >= this.limits.imageBytes) {
-      return refuse('quota_image_bytes', `your images and containers take ${mb(bytes)} MB, the most this lab allows is ${mb(this.limits.imageBytes)} MB: remove some with docker image prune -a and docker container prune`);
+      return refuse('quota_image_bytes', `your images and containers take ${mb(bytes)} MB, the most this lab allows is ${mb(this.limits.imageBytes)} MB: ${FREE_SPACE}`);
     }
-    return { ok: true, value: undefined };
+    return { ok: true, value: bytes };
   }
 
   /** Bytes the learner's images add on top of the base image each one starts from. */
@@ -153,4 +153,6 @@ export class Quota {
   }
 }
 
-const mb = (bytes: number) => Math.round(bytes / 1e6);
+export const mb = (bytes: number) => Math.round(bytes / 1e6);
+/** How a learner frees image space. */
+export const FREE_SPACE = 'remove some with docker image prune -a and docker container prune';

@@ -22,6 +22,8 @@ export interface StepImage {
   Created?: string;
   RepoTags?: string[] | null;
   Parent?: string;
+  /** Bytes of all its layers, the parent's included. */
+  Size?: number;
   /** The container the step ran in ('' for a COPY or ADD). */
   Container?: string;
   ContainerConfig?: { Cmd?: string[] | null; WorkingDir?: string };

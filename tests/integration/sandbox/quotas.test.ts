@@ -45,24 +45,43 @@ describe('image quotas', () => {
     await run(terminal, `docker image rm one-more $(seq -f 't%g' 2 ${LIMITS.maxImages}) > /dev/null`, 60_000);
   });
 
-  it('refuses a build once the learner\'s image data passes the quota', async () => {
-    await run(terminal, "mkdir -p ~/fat && cd ~/fat && printf 'FROM stagecraft/runtime\\nRUN dd if=/dev/zero of=/fat bs=1M count=25\\n' > Dockerfile");
+  it('refuses a build once the learner\'s images and containers pass the quota', async () => {
+    await run(terminal, "mkdir -p ~/fat && cd ~/fat && printf 'FROM stagecraft/runtime\\nRUN dd if=/dev/zero of=/fat bs=1M count=12\\n' > Dockerfile");
     expect(await run(terminal, 'docker build -q -t fat .', 60_000)).toMatch(/^sha256:/);
+    await run(terminal, 'docker run --name writer stagecraft/runtime dd if=/dev/zero of=/w bs=1M count=10 2>/dev/null', 60_000);
     refusals.clear();
     expect(await run(terminal, 'docker build -q -t fat2 .')).toContain('the most this lab allows is 21 MB');
     expect(refusals.codes).toContain('quota_image_bytes');
-    await run(terminal, 'docker image rm fat > /dev/null; cd ~');
+    await run(terminal, 'docker rm writer > /dev/null; docker image rm fat > /dev/null; cd ~');
+  });
+
+  // Sixth review: the quota was checked before a build only, and four steps of 800 MB made a 3.36 GB
+  // image under 2 GiB. Here each step adds 8 MiB: two fit in the 20 MiB quota, the third does not.
+  it('stops a build whose steps each fit but together pass the quota, and keeps none of its images', async () => {
+    const steps = ['a', 'b', 'c', 'd'].map((name) => `RUN dd if=/dev/zero of=/${name} bs=1M count=8 2>/dev/null`).join('\\n');
+    await run(terminal, `mkdir -p ~/steps && cd ~/steps && printf 'FROM stagecraft/runtime\\n${steps}\\n' > Dockerfile`);
+    refusals.clear();
+    const out = await run(terminal, 'docker build -t steps . 2>&1; echo "exit $?"', 60_000);
+    expect(out).toMatch(/this build's layers took your images and containers to 2\d MB, past the most this lab allows, 21 MB/);
+    expect(out).toMatch(/exit [1-9]\d*\n$/);
+    expect(refusals.codes).toContain('quota_image_bytes');
+    // Its images are gone, so the quota is free again (they would count: the build records them).
+    await expect.poll(() => run(terminal, 'docker tag stagecraft/runtime small 2>&1 && echo tagged'), { timeout: 10_000 }).toBe('tagged\n');
+    await run(terminal, 'docker image rm small > /dev/null; cd ~');
+    expect(await run(terminal, 'docker images -q steps')).toBe('');
   });
 
   // Fifth review: holds were counted only through the learner's latest 400 build records, so a
   // learner with more builds than that held stage images past the quota. Here the held image is one
   // no record of the learner's reaches at all (the neighbour built it): the hold alone makes it theirs.
   it('counts the stage images the gateway holds for the learner, whatever their records reach', async () => {
-    await run(neighbour, "mkdir -p ~/fat && cd ~/fat && printf 'FROM stagecraft/runtime\\nRUN dd if=/dev/zero of=/fat bs=1M count=25\\n' > Dockerfile");
+    // 12 MiB held and a 10 MiB container of the learner's pass the quota together; the container alone does not.
+    await run(neighbour, "mkdir -p ~/fat && cd ~/fat && printf 'FROM stagecraft/runtime\\nRUN dd if=/dev/zero of=/fat bs=1M count=12\\n' > Dockerfile");
     const id = (await run(neighbour, 'docker build -q -t fat . && cd ~', 60_000)).trim();
     expect(id).toMatch(/^sha256:/);
     const hold = { repo: `sc-held-${learner}/f-quota-test`, tag: 's0' };
     await docker.getImage(id).tag(hold);
+    await run(terminal, 'docker run --name writer stagecraft/runtime dd if=/dev/zero of=/w bs=1M count=10 2>/dev/null', 60_000);
     try {
       refusals.clear();
       expect(await run(terminal, 'docker tag stagecraft/runtime small')).toContain('the most this lab allows is 21 MB');
@@ -71,6 +90,7 @@ describe('image quotas', () => {
       await docker.getImage(`${hold.repo}:${hold.tag}`).remove();
       await run(neighbour, 'docker image rm fat > /dev/null');
     }
+    await run(terminal, 'docker rm writer > /dev/null');
     expect(await run(terminal, 'docker tag stagecraft/runtime small && docker image rm small > /dev/null && echo tagged')).toBe('tagged\n');
   });
 });
