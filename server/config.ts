@@ -33,7 +33,7 @@ export interface Config {
   /** Learners made ahead with their workspace running, for the next new visitors (0: none). */
   spareWorkspaces: number;
   /** Per-learner quotas an operator may tune. */
-  quotas: { buildTimeoutMs: number; imageBytes: number; diskBytes: number };
+  quotas: { buildTimeoutMs: number; imageBytes: number; diskBytes: number; diskFiles: number };
   /** Limits on what visitors can make the server hold. */
   visitors: {
     /** Workspaces of this server running at once; past it, only learners whose workspace runs get in. Default 100. */
@@ -107,6 +107,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, root = process.
       buildTimeoutMs: seconds('STAGECRAFT_BUILD_TIMEOUT_SECONDS', 300),
       imageBytes: megabytes('STAGECRAFT_IMAGE_QUOTA_MB', 2048),
       diskBytes: megabytes('STAGECRAFT_DISK_QUOTA_MB', 1024),
+      diskFiles: count('STAGECRAFT_DISK_FILES', 200_000),
     },
     visitors: {
       maxWorkspaces: count('STAGECRAFT_MAX_WORKSPACES', 100),

@@ -2,6 +2,8 @@
 // this looks at what each of this server's learners holds on disk and stops what has outgrown the
 // quota: the learner's containers and build steps (found by their per-learner cgroup parent),
 // whose writes together may not pass it, or the workspace whose home folder keeps growing past it.
+// Bytes and files (inodes: a million empty files take no bytes, but the disk runs out of inodes)
+// both count, and so does an engine volume a build step writes in (a VOLUME in its Dockerfile).
 // Only that learner's are stopped.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -15,6 +17,7 @@ const run = promisify(execFile);
 export interface DiskWatchDeps {
   docker: Docker;
   diskBytes: number;
+  diskFiles: number;
   /** Whether the learner is one of this server's. */
   ours: (learnerId: string) => boolean;
   /** Stops the learner's workspace (their home folder outgrew the quota). */
@@ -24,7 +27,11 @@ export interface DiskWatchDeps {
 export class DiskWatch {
   readonly #deps: DiskWatchDeps;
   /** Home sizes at the previous check: a home over quota is stopped only while it still grows. */
-  readonly #homes = new Map<string, number>();
+  readonly #homes = new Map<string, { bytes: number; files: number }>();
+  /** Files in each container at the previous check: one over the files quota is stopped only while it grows. */
+  #files = new Map<string, number>();
+  /** Files in a stopped container, by id and the time it stopped: its layer no longer changes. */
+  #stoppedFiles = new Map<string, number>();
   #duWarned = false;
 
   constructor(deps: DiskWatchDeps) {
@@ -42,62 +49,133 @@ export class DiskWatch {
     const workspaces = running.filter(isWorkspace);
     // What each learner's running containers and build steps have written, together: containers
     // created first and started at once each pass the checks at create and start, then all write.
-    const writers = new Map<string, { id: string; bytes: number }[]>();
+    const writers = new Map<string, Writer[]>();
     for (const info of running.filter((c) => !isWorkspace(c))) {
       const inspect = await docker.getContainer(info.Id).inspect({ size: true } as unknown as Docker.ContainerInspectOptions).catch(() => undefined) as (Docker.ContainerInspectInfo & { SizeRw?: number }) | undefined;
-      if (!inspect || !inspect.SizeRw) continue;
+      if (!inspect) continue;
       // A build step inherits labels the Dockerfile set, so its cgroup parent (ours) names its learner first.
       const learnerId = builderOf(inspect.HostConfig.CgroupParent) ?? info.Labels[LABELS.learner];
       if (!learnerId || !this.#deps.ours(learnerId)) continue;
-      writers.set(learnerId, [...(writers.get(learnerId) ?? []), { id: info.Id, bytes: inspect.SizeRw }]);
+      writers.set(learnerId, [...(writers.get(learnerId) ?? []), { id: info.Id, bytes: inspect.SizeRw ?? 0, files: 0, running: true, ...placesOf(inspect) }]);
     }
+    // Stopped containers keep their files: they count towards the files quota, measured once.
+    const stopped = await docker.listContainers({ all: true, filters: { status: ['exited', 'created', 'dead'], label: [LABELS.learner] } });
+    for (const info of stopped.filter((c) => !isWorkspace(c))) {
+      const learnerId = info.Labels[LABELS.learner] ?? '';
+      if (!this.#deps.ours(learnerId)) continue;
+      const inspect = await docker.getContainer(info.Id).inspect().catch(() => undefined);
+      if (!inspect) continue;
+      const stoppedAt = `${info.Id}@${inspect.State.FinishedAt}`;
+      const writer: Writer = { id: info.Id, bytes: 0, files: this.#stoppedFiles.get(stoppedAt) ?? -1, running: false, stoppedAt, ...placesOf(inspect) };
+      writers.set(learnerId, [...(writers.get(learnerId) ?? []), writer]);
+    }
+    const all = [...writers.values()].flat();
+    const measure = all.filter((w) => w.running || w.files < 0);
+    const files = await this.#du(measure.flatMap((w) => [w.layer, ...w.volumes]).filter((p): p is string => !!p), '--inodes');
+    const volumeBytes = await this.#du(measure.filter((w) => w.running).flatMap((w) => w.volumes), '-b');
+    for (const writer of measure) {
+      writer.files = [writer.layer, ...writer.volumes].reduce((sum, p) => sum + (p ? files.get(p) ?? 0 : 0), 0);
+      writer.bytes += writer.volumes.reduce((sum, p) => sum + (volumeBytes.get(p) ?? 0), 0);
+    }
+    this.#stoppedFiles = new Map(all.flatMap((w) => (w.stoppedAt ? [[w.stoppedAt, w.files] as const] : [])));
+    const filesBefore = this.#files;
+    this.#files = new Map(all.filter((w) => w.running).map((w) => [w.id, w.files]));
     for (const [learnerId, containers] of writers) {
-      let total = containers.reduce((sum, c) => sum + c.bytes, 0);
+      const active = containers.filter((c) => c.running);
+      let total = active.reduce((sum, c) => sum + c.bytes, 0);
       // The largest writers stop first, until what is left fits.
-      for (const container of containers.sort((a, b) => b.bytes - a.bytes)) {
+      for (const container of active.sort((a, b) => b.bytes - a.bytes)) {
         if (total <= diskBytes) break;
         console.info(JSON.stringify({ event: 'disk_quota', learner: learnerId, container: container.id.slice(0, 12), bytes: container.bytes, total }));
-        await docker.getContainer(container.id).kill().catch(() => undefined); // it may have exited meanwhile
+        await this.#stop(container);
         total -= container.bytes;
+      }
+      // Files stay when a container stops: over the files quota, every container still adding some stops.
+      const allFiles = containers.reduce((sum, c) => sum + c.files, 0);
+      if (allFiles <= this.#deps.diskFiles) continue;
+      for (const container of active.filter((c) => !c.stopped && c.files > (filesBefore.get(c.id) ?? 0))) {
+        console.info(JSON.stringify({ event: 'disk_quota', learner: learnerId, container: container.id.slice(0, 12), files: container.files, totalFiles: allFiles }));
+        await this.#stop(container);
       }
     }
     const learners = workspaces.map((info) => info.Labels[LABELS.learner] ?? '').filter((learnerId) => this.#deps.ours(learnerId));
-    const homes = await this.#homeBytes(learners);
+    const homes = await this.#homeSizes(learners);
     for (const learnerId of learners) {
-      const bytes = homes.get(learnerId);
-      if (bytes === undefined) continue;
-      const before = this.#homes.get(learnerId) ?? 0;
-      this.#homes.set(learnerId, bytes);
-      if (bytes > diskBytes && bytes > before) {
-        console.info(JSON.stringify({ event: 'disk_quota', learner: learnerId, home: true, bytes }));
+      const size = homes.get(learnerId);
+      if (size === undefined) continue;
+      const before = this.#homes.get(learnerId) ?? { bytes: 0, files: 0 };
+      this.#homes.set(learnerId, size);
+      const overBytes = size.bytes > this.#deps.diskBytes && size.bytes > before.bytes;
+      const overFiles = size.files > this.#deps.diskFiles && size.files > before.files;
+      if (overBytes || overFiles) {
+        console.info(JSON.stringify({ event: 'disk_quota', learner: learnerId, home: true, bytes: size.bytes, files: size.files }));
         await this.#deps.stopWorkspace(learnerId);
       }
     }
   }
 
-  /** Bytes in each learner's home volume, by one `du` for them all (one process, not one per learner). */
-  async #homeBytes(learners: string[]): Promise<Map<string, number>> {
+  async #stop(writer: Writer): Promise<void> {
+    writer.stopped = true;
+    await this.#deps.docker.getContainer(writer.id).kill().catch(() => undefined); // it may have exited meanwhile
+  }
+
+  /** Bytes and files in each learner's home volume, by one `du` each for them all (not one per learner). */
+  async #homeSizes(learners: string[]): Promise<Map<string, { bytes: number; files: number }>> {
     const mounts = new Map<string, string>();
     for (const learnerId of learners) {
       const volume = await this.#deps.docker.getVolume(homeVolumeName(learnerId)).inspect().catch(() => undefined);
       if (volume) mounts.set(volume.Mountpoint, learnerId);
     }
+    const [bytes, files] = [await this.#du([...mounts.keys()], '-b'), await this.#du([...mounts.keys()], '--inodes')];
+    const sizes = new Map<string, { bytes: number; files: number }>();
+    for (const [mount, learnerId] of mounts) {
+      if (bytes.has(mount)) sizes.set(learnerId, { bytes: bytes.get(mount)!, files: files.get(mount) ?? 0 });
+    }
+    return sizes;
+  }
+
+  /** `du -s` of each folder, in bytes (-b) or files (--inodes), by one process for them all. */
+  async #du(folders: string[], unit: '-b' | '--inodes'): Promise<Map<string, number>> {
     const sizes = new Map<string, number>();
-    if (mounts.size === 0) return sizes;
+    if (folders.length === 0) return sizes;
     let stdout: string;
     try {
-      ({ stdout } = await run('du', ['-sb', '--', ...mounts.keys()], { timeout: 30_000, maxBuffer: 4 * 1024 ** 2 }));
+      ({ stdout } = await run('du', ['-s', unit, '--', ...folders], { timeout: 30_000, maxBuffer: 4 * 1024 ** 2 }));
     } catch (error) {
       // du exits non-zero when one folder vanished meanwhile; what it measured is still good.
       stdout = (error as { stdout?: string }).stdout ?? '';
-      if (!stdout && !this.#duWarned) console.warn(`Home folders are not measured: du failed (${(error as Error).message.split('\n')[0]}).`);
+      if (!stdout && !this.#duWarned) console.warn(`Disk use is not measured: du failed (${(error as Error).message.split('\n')[0]}).`);
       this.#duWarned ||= !stdout;
     }
     for (const line of stdout.split('\n')) {
       const tab = line.indexOf('\t');
-      const learnerId = mounts.get(line.slice(tab + 1));
-      if (tab > 0 && learnerId) sizes.set(learnerId, Number(line.slice(0, tab)));
+      if (tab > 0) sizes.set(line.slice(tab + 1), Number(line.slice(0, tab)));
     }
     return sizes;
   }
+}
+
+/** A learner's container as the watcher weighs it. */
+interface Writer {
+  id: string;
+  /** What its writable layer and volumes hold (running containers only). */
+  bytes: number;
+  /** Files in them; -1 until measured. */
+  files: number;
+  running: boolean;
+  /** A stopped container's id and the time it stopped: its files are measured once for this key. */
+  stoppedAt?: string;
+  /** Stopped by this check. */
+  stopped?: boolean;
+  /** Its writable layer on the engine's disk (overlay2's upper folder), if the engine says. */
+  layer: string | undefined;
+  /** The engine volumes it has mounted (a build step after VOLUME): they are outside its layer. */
+  volumes: string[];
+}
+
+function placesOf(inspect: Docker.ContainerInspectInfo): Pick<Writer, 'layer' | 'volumes'> {
+  return {
+    layer: (inspect.GraphDriver?.Data as { UpperDir?: string } | undefined)?.UpperDir,
+    volumes: (inspect.Mounts ?? []).filter((m) => m.Type === 'volume' && m.Source).map((m) => m.Source),
+  };
 }

@@ -87,6 +87,7 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
   const disk = new DiskWatch({
     docker,
     diskBytes: (options.quotas ?? DEFAULT_QUOTAS).diskBytes,
+    diskFiles: (options.quotas ?? DEFAULT_QUOTAS).diskFiles,
     ours: (learnerId) => lifecycle.ours(learnerId),
     stopWorkspace: (learnerId) => lifecycle.stop(learnerId),
   });

@@ -255,10 +255,16 @@ export interface Quotas {
    * what has grown past it.
    */
   diskBytes: number;
+  /**
+   * Files and folders (inodes) a learner's containers and build steps may hold, all together, and
+   * their home folder may hold: empty files take no bytes, but the engine's disk runs out of inodes.
+   */
+  diskFiles: number;
 }
 
 export const DEFAULT_QUOTAS: Quotas = {
   buildTimeoutMs: 5 * 60 * 1000,
   imageBytes: 2 * 1024 ** 3,
   diskBytes: 1024 ** 3,
+  diskFiles: 200_000,
 };

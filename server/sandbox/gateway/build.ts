@@ -195,18 +195,30 @@ async function recordImages(gw: BuildContext, record: number, plan: BuildPlan, t
 
 const removeContainer = (gw: BuildContext, id: string) => gw.engine.json('DELETE', `/containers/${id}`, new URLSearchParams({ force: '1', v: '1' })).catch(() => undefined);
 
+/** How long removing a stopped build's images may keep trying: the engine winds the build down on its own time. */
+const REMOVE_MADE_FOR_MS = 15_000;
+
 /**
  * Removes the images a stopped build made, newest first, each after the learner's step containers
- * that use it (the step the engine was still running when the build was stopped among them). An
- * image someone else's container uses stays.
+ * that use it. The engine may still be creating or running the next step's container as the build
+ * is cancelled, so what could not go yet is tried again until the deadline. An image someone
+ * else's container uses stays.
  */
 async function removeMade(gw: BuildContext, steps: BuildSteps, made: string[]): Promise<void> {
-  for (const id of [...made].reverse()) {
-    const users = await gw.engine.json('GET', '/containers/json', new URLSearchParams({ all: '1', filters: JSON.stringify({ ancestor: [id] }) })).catch(() => undefined);
-    for (const user of users?.status === 200 ? users.body as { Id: string }[] : []) {
-      if (await ownedStep(gw, steps, user.Id)) await removeContainer(gw, user.Id);
+  let left = [...made].reverse();
+  const deadline = Date.now() + REMOVE_MADE_FOR_MS;
+  while (left.length > 0 && Date.now() < deadline) {
+    const kept: string[] = [];
+    for (const id of left) {
+      const users = await gw.engine.json('GET', '/containers/json', new URLSearchParams({ all: '1', filters: JSON.stringify({ ancestor: [id] }) })).catch(() => undefined);
+      for (const user of users?.status === 200 ? users.body as { Id: string }[] : []) {
+        if (await ownedStep(gw, steps, user.Id)) await removeContainer(gw, user.Id);
+      }
+      const removed = await gw.engine.json('DELETE', `/images/${id}`).catch(() => undefined);
+      if (removed?.status !== 200 && removed?.status !== 404) kept.push(id);
     }
-    await gw.engine.json('DELETE', `/images/${id}`).catch(() => undefined);
+    left = kept;
+    if (left.length > 0) await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 

@@ -20,7 +20,7 @@ const state = async (id: string) => (await docker.getContainer(id).inspect().cat
 
 beforeAll(async () => {
   refusals = recordRefusals();
-  server = await startTestServer({ STAGECRAFT_IMAGE_QUOTA_MB: '20', STAGECRAFT_DISK_QUOTA_MB: '30', STAGECRAFT_BUILD_TIMEOUT_SECONDS: '4' });
+  server = await startTestServer({ STAGECRAFT_IMAGE_QUOTA_MB: '20', STAGECRAFT_DISK_QUOTA_MB: '30', STAGECRAFT_DISK_FILES: '3000', STAGECRAFT_BUILD_TIMEOUT_SECONDS: '4' });
   terminal = await openTerminal(server.url);
   [learner] = server.learners();
   neighbour = await openTerminal(server.url);
@@ -119,6 +119,38 @@ describe('disk by accounting', () => {
     } finally {
       clearInterval(sweeping);
     }
+  });
+
+  // Sixth review: a build step after VOLUME wrote 3 GB into an engine volume, outside its layer.
+  it('counts what a build step writes in an engine volume (VOLUME in the Dockerfile)', async () => {
+    await run(terminal, "mkdir -p ~/vol && cd ~/vol && printf 'FROM stagecraft/runtime\\nVOLUME /data\\nRUN dd if=/dev/zero of=/data/big bs=1M count=50 && sleep 20\\n' > Dockerfile");
+    const sweeping = setInterval(() => void server.sweep(), 1000);
+    try {
+      expect(await run(terminal, 'docker build --no-cache -t vol .; cd ~', 60_000)).toMatch(/returned a non-zero code: 137/);
+    } finally {
+      clearInterval(sweeping);
+    }
+  });
+
+  // Sixth review: one container made 300k empty files, which no byte count sees. The files quota
+  // here is 3000: 2000 kept by a stopped container and 1500 by a running one pass it together.
+  it('stops a container that adds files past the files quota, counting those a stopped container keeps', async () => {
+    const files = (n: number) => `i=0; while [ $i -lt ${n} ]; do : > /f$i; i=$((i+1)); done`;
+    const kept = (await run(terminal, `docker run -d stagecraft/runtime sh -c '${files(2000)}'`)).trim();
+    await expect.poll(() => state(kept), { timeout: 30_000 }).toBe('exited');
+    await server.sweep(); // the stopped one alone fits
+    const growing = (await run(terminal, `docker run -d stagecraft/runtime sh -c '${files(1500)}; sleep 300'`)).trim();
+    await expect.poll(async () => { await server.sweep(); return state(growing); }, { timeout: 30_000, interval: 1000 }).toBe('exited');
+    expect(await state(kept)).toBe('exited');
+    await run(terminal, `docker rm ${kept} ${growing} > /dev/null`);
+  });
+
+  it('stops the workspace of a learner whose home keeps adding files past the files quota', async () => {
+    await run(terminal, 'mkdir -p ~/many && cd ~/many && i=0; while [ $i -lt 3500 ]; do : > f$i; i=$((i+1)); done; cd ~; echo written', 60_000);
+    await server.sweep();
+    expect(await state(`stagecraft-ws-${learner}`)).toBe('exited');
+    terminal = await openTerminal(server.url, terminal.cookie);
+    await run(terminal, 'rm -r ~/many');
   });
 
   it('stops the workspace of a learner whose home keeps growing past the quota, and only theirs', async () => {
