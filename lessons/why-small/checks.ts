@@ -18,8 +18,15 @@ export default {
       hints: ['Compare the SIZE column of docker image ls.', 'Rebuild hello-world-small from the two-stage Dockerfile of the previous lesson.'],
     },
     {
+      // The offline profile's runtime image is Debian without apt; the toolchain has it.
       id: 'nothing-to-attack', kind: 'image.lacks', title: 'The small image has no compiler, no package tools and no sources', image: 'hello-world-small',
-      paths: ['/usr/bin/gcc', '/usr/bin/make', '/usr/bin/apt', '/app/hello.c'], needs: ['small-program'], points: 2,
+      paths: ['/usr/bin/gcc', '/usr/bin/make', '/usr/bin/apt', '/app/hello.c'], needs: ['small-program'], points: 2, profiles: ['offline'],
+      hints: ['List what is inside each image as the lesson shows.', 'Build hello-world-small from the two-stage Dockerfile whose last stage starts FROM the runtime image.'],
+    },
+    {
+      // Alpine keeps its package tool (apk) in every image made from it, so that is not asked.
+      id: 'nothing-to-attack', kind: 'image.lacks', title: 'The small image has no compiler, no build tools and no sources (Alpine keeps its package tool, apk)', image: 'hello-world-small',
+      paths: ['/usr/bin/gcc', '/usr/bin/make', '/app/hello.c'], needs: ['small-program'], points: 2, profiles: ['docs'],
       hints: ['List what is inside each image as the lesson shows.', 'Build hello-world-small from the two-stage Dockerfile whose last stage starts FROM the runtime image.'],
     },
   ],

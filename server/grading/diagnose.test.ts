@@ -11,7 +11,10 @@ describe('diagnose', () => {
     ['a missing C++ library', undefined, '/app/hello: error while loading shared libraries: libstdc++.so.6: cannot open shared object file: No such file or directory', /needs libstdc\+\+\.so\.6.*-static/],
     ['shell-form CMD in a scratch image', undefined, 'docker: Error response from daemon: OCI runtime create failed: exec: "/bin/sh": stat /bin/sh: no such file or directory: unknown.', /exec form/],
     ['a file that is no program', undefined, 'exec: "/hello": exec format error', /not a program this machine can execute/],
-    ['a binary for another C library', undefined, '/bin/sh: /app/hello: not found', /different C library/],
+    // The path comes first: in this course "not found" nearly always means the CMD names a file the image lacks.
+    ['a shell-form CMD naming a missing path (dash)', undefined, '/bin/sh: 1: /app/bin/hello: not found', /^The shell could not start \/app\/bin\/hello\. First check that the image has that file \(docker run --rm <image> ls -l \/app\/bin\/hello\).*one-stage Dockerfile.*If the file is there, it was built for a different C library/],
+    ['a binary for another C library (busybox)', undefined, 'sh: /app/hello: not found', /^The shell could not start \/app\/hello\. First check.*different C library/],
+    ['an exec-form CMD naming a missing path', undefined, 'docker: Error response from daemon: OCI runtime create failed: container_linux.go:380: starting container process caused: exec: "/app/bin/hello": stat /app/bin/hello: no such file or directory: unknown.', /^The image has no file at \/app\/bin\/hello, which its CMD names/],
   ])('explains %s', (_what, build, run, hint) => {
     expect(diagnose(build, run, 'FROM stagecraft/toolchain\nRUN gcc --version &&\nMAKE --version\n')).toMatch(hint);
   });

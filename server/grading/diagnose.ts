@@ -47,9 +47,16 @@ const FROM_RUN: Diagnosis[] = [
     hint: () => 'The file the image starts is not a program this machine can execute: a text file without #!, an object file (gcc -c), or one built for another processor. Start the program your compiler linked.',
   },
   {
-    // busybox sh says "not found" when the file exists but its loader does not.
-    pattern: /\S+: not found/,
-    hint: () => 'The program could not start here: it was probably built for a different C library than the final image has (glibc vs musl). Build and run on the same family, or link statically.',
+    // Exec-form CMD naming a file the image does not have.
+    pattern: /exec: "([^"]+)": stat \S+: no such file or directory/,
+    hint: (m) => `The image has no file at ${m[1]}, which its CMD names: a CMD kept from the one-stage Dockerfile often names where the build stage left the program, not where the final stage copied it. Make CMD name the COPY's destination.`,
+  },
+  {
+    // A shell's "not found": in this course nearly always a path the image does not have (a CMD
+    // kept from the one-stage file). dash prints "/bin/sh: 1: X: not found", busybox "sh: X: not
+    // found", also when X exists but its loader (another C library's) does not: so the path first.
+    pattern: /sh: (?:\d+: )?(\S+): not found/,
+    hint: (m) => `The shell could not start ${m[1]}. First check that the image has that file (docker run --rm <image> ls -l ${m[1]}): a CMD kept from the one-stage Dockerfile often names where the build stage left the program, not where the final stage copied it. If the file is there, it was built for a different C library than the final image has (glibc vs musl): build and run on the same family, or link statically.`,
   },
 ];
 

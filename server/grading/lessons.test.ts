@@ -47,4 +47,25 @@ describe('checks files', () => {
     const labs = await loadLessons(path.resolve(import.meta.dirname, '../..'));
     expect(labs.get('single-stage')?.checks.length).toBeGreaterThan(0);
   });
+
+  it('keeps a check id once per profile: the same id may serve two profiles, never twice in one', () => {
+    const offlineOnly = { ...valid.checks[0], profiles: ['offline'] };
+    const docsOnly = { ...valid.checks[0], title: 'Smaller (Alpine)', profiles: ['docs'] };
+    expect(validateLesson('lessons/multi-stage/checks.ts', 'multi-stage', { ...valid, checks: [offlineOnly, docsOnly] }, 'docs').checks.map((c) => c.title)).toEqual(['Smaller (Alpine)']);
+    expect(message({ ...valid, checks: [valid.checks[0], docsOnly] })).toEqual(expect.stringContaining('check ids must be unique (within each profile)'));
+  });
+
+  // Issue 16: Alpine keeps apk in every image made from it, so the docs profile never asks for its absence.
+  it('asks for no package tool only where the profile\'s runtime image has none', async () => {
+    const root = path.resolve(import.meta.dirname, '../..');
+    const lacks = async (profile: 'offline' | 'docs') => {
+      const check = (await loadLessons(root, profile)).get('why-small')!.checks.find((c) => c.id === 'nothing-to-attack')!;
+      return { title: check.title, paths: check.kind === 'image.lacks' ? check.paths : [] };
+    };
+    expect(await lacks('offline')).toEqual({ title: expect.stringContaining('no package tools'), paths: expect.arrayContaining(['/usr/bin/apt']) });
+    const docs = await lacks('docs');
+    expect(docs.title).not.toContain('no package tools');
+    expect(docs.title).toContain('apk');
+    expect(docs.paths.some((p) => /apk|apt/.test(p))).toBe(false);
+  });
 });

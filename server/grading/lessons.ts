@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { LessonChecks, type Check } from '../../src/schemas/checks.ts';
+import { checksFor, LessonChecks, type Check } from '../../src/schemas/checks.ts';
+import type { ProfileName } from '../../src/schemas/profile.ts';
 import { describeIssues } from '../../src/schemas/issues.ts';
 
 export interface LessonLab {
@@ -16,17 +17,19 @@ export interface LessonLab {
 
 export class LessonError extends Error {}
 
-export function validateLesson(file: string, slug: string, input: unknown): LessonLab {
+/** The lesson's checks for `profile` (a check may be for some image profiles only). */
+export function validateLesson(file: string, slug: string, input: unknown, profile: ProfileName = 'offline'): LessonLab {
   const parsed = LessonChecks.safeParse(input);
   if (!parsed.success) throw new LessonError(describeIssues(file, parsed.error, input));
   if (parsed.data.lesson !== slug) throw new LessonError(`${file}: lesson: expected "${slug}" (its folder), got ${JSON.stringify(parsed.data.lesson)}`);
-  const specHashes = Object.fromEntries(parsed.data.checks.map((check) =>
+  const checks = checksFor(parsed.data.checks, profile);
+  const specHashes = Object.fromEntries(checks.map((check) =>
     [check.id, createHash('sha256').update(JSON.stringify(check)).digest('hex').slice(0, 16)]));
-  return { slug, checks: parsed.data.checks, specHashes };
+  return { slug, checks, specHashes };
 }
 
 /** Every lesson folder with a checks.ts, validated. */
-export async function loadLessons(root: string): Promise<Map<string, LessonLab>> {
+export async function loadLessons(root: string, profile: ProfileName = 'offline'): Promise<Map<string, LessonLab>> {
   const labs = new Map<string, LessonLab>();
   const dir = path.join(root, 'lessons');
   for (const slug of fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []) {
@@ -36,7 +39,7 @@ export async function loadLessons(root: string): Promise<Map<string, LessonLab>>
     const exports = Object.keys(module);
     // Checks are data: one default export, a literal; anything else is a lesson bug.
     if (exports.length !== 1 || exports[0] !== 'default') throw new LessonError(`lessons/${slug}/checks.ts: must have exactly one export, a default literal; found ${exports.join(', ') || 'none'}`);
-    labs.set(slug, validateLesson(`lessons/${slug}/checks.ts`, slug, module.default));
+    labs.set(slug, validateLesson(`lessons/${slug}/checks.ts`, slug, module.default, profile));
   }
   return labs;
 }

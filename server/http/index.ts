@@ -76,7 +76,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   inUse = (learnerId) => terminal.isAttached(learnerId) || spares.has(learnerId);
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   let origins = new Set<string>();
-  const labs = await loadLessons(config.root);
+  const labs = await loadLessons(config.root, config.profile);
   // Grades that change (a check, an override) are announced here, for live gradebooks.
   const changes = new EventEmitter();
   changes.setMaxListeners(0);

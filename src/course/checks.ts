@@ -1,6 +1,7 @@
 // Each lesson's checks, read from lessons/<slug>/checks.ts at build time and validated, so a broken
 // checks file fails the site build with the file and field. Only ids and titles reach the page.
-import { LessonChecks } from '../schemas/checks.ts';
+import { checksFor, LessonChecks } from '../schemas/checks.ts';
+import { activeProfileName } from '../components/profile/active.ts';
 import { describeIssues } from '../schemas/issues.ts';
 
 const modules = import.meta.glob<{ default: unknown }>('../../lessons/*/checks.ts', { eager: true });
@@ -12,5 +13,5 @@ export const lessonChecks: Record<string, CheckTitle[]> = Object.fromEntries(Obj
   const slug = file.split('/').at(-2)!;
   const parsed = LessonChecks.safeParse(module.default);
   if (!parsed.success) throw new Error(describeIssues(`lessons/${slug}/checks.ts`, parsed.error, module.default));
-  return [slug, parsed.data.checks.map(({ id, title }) => ({ id, title }))];
+  return [slug, checksFor(parsed.data.checks, activeProfileName).map(({ id, title }) => ({ id, title }))];
 }));

@@ -1,6 +1,7 @@
 // The checks of a lesson's lab (lessons/<slug>/checks.ts), and the results the server sends back.
 // Shared by the server (which runs them) and the site (which shows titles and results).
 import { z } from 'zod';
+import { ProfileName } from './profile.ts';
 
 /** A check id: lower-case words joined by hyphens, unique within its lesson, e.g. "small-image-runs". */
 const CheckId = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'lower-case words joined by hyphens');
@@ -25,6 +26,8 @@ const common = {
   hints: z.array(z.string().min(1)).min(1),
   /** Ids of checks of the same lesson that must pass before this one is judged; default none. */
   needs: z.array(CheckId).optional(),
+  /** The image profiles this check is for (their base images differ); default every profile. */
+  profiles: z.array(ProfileName).min(1).optional(),
 };
 
 /** How a run's standard output is matched. */
@@ -127,11 +130,19 @@ export const LessonChecks = z.object({
   workdir: HomePath,
   /** The checks, in the order the learner sees them. */
   checks: z.array(Check).min(1),
-}).strict().refine((value) => new Set(value.checks.map((c) => c.id)).size === value.checks.length, { message: 'check ids must be unique', path: ['checks'] })
+}).strict().refine((value) => ProfileName.options.every((profile) => {
+  const ids = checksFor(value.checks, profile).map((c) => c.id);
+  return new Set(ids).size === ids.length;
+}), { message: 'check ids must be unique (within each profile)', path: ['checks'] })
   // A check may need only checks listed before it: no unknown ids, no cycles.
   .refine((value) => value.checks.every((check, i) => (check.needs ?? []).every((id) => value.checks.slice(0, i).some((c) => c.id === id))),
     { message: 'a check may need only checks listed before it', path: ['checks'] });
 export type LessonChecks = z.infer<typeof LessonChecks>;
+
+/** The checks that apply on `profile`, in order. */
+export function checksFor<T extends { profiles?: readonly ProfileName[] }>(checks: readonly T[], profile: ProfileName): T[] {
+  return checks.filter((check) => !check.profiles || check.profiles.includes(profile));
+}
 
 /** One check's verdict, as the server answers it. */
 export const CheckResult = z.object({
