@@ -60,7 +60,8 @@ export class DiskWatch {
     }
     // Stopped containers keep their files: they count towards the files quota, measured once.
     const stopped = await docker.listContainers({ all: true, filters: { status: ['exited', 'created', 'dead'], label: [LABELS.learner] } });
-    for (const info of stopped.filter((c) => !isWorkspace(c))) {
+    const seen = new Set([...writers.values()].flat().map((w) => w.id)); // one that stopped since the first list is there already
+    for (const info of stopped.filter((c) => !isWorkspace(c) && !seen.has(c.Id))) {
       const learnerId = info.Labels[LABELS.learner] ?? '';
       if (!this.#deps.ours(learnerId)) continue;
       const inspect = await docker.getContainer(info.Id).inspect().catch(() => undefined);
@@ -142,10 +143,13 @@ export class DiskWatch {
     try {
       ({ stdout } = await run('du', ['-s', unit, '--', ...folders], { timeout: 30_000, maxBuffer: 4 * 1024 ** 2 }));
     } catch (error) {
-      // du exits non-zero when one folder vanished meanwhile; what it measured is still good.
-      stdout = (error as { stdout?: string }).stdout ?? '';
-      if (!stdout && !this.#duWarned) console.warn(`Disk use is not measured: du failed (${(error as Error).message.split('\n')[0]}).`);
-      this.#duWarned ||= !stdout;
+      // du exits non-zero when a folder vanished meanwhile (a container removed since it was listed):
+      // what it measured is still good, and the next look measures again. Anything else is said once.
+      const { stdout: measured = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+      stdout = measured;
+      const vanished = stderr.split('\n').filter(Boolean).every((line) => /No such file or directory/.test(line));
+      if (!vanished && !this.#duWarned) console.warn(`Disk use is not measured: du failed (${(error as Error).message.split('\n')[0]}).`);
+      this.#duWarned ||= !vanished;
     }
     for (const line of stdout.split('\n')) {
       const tab = line.indexOf('\t');

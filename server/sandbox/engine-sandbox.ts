@@ -1,5 +1,6 @@
 // One engine's sandbox: workspaces, gateways, lifecycle and disk watch of the learners pinned to it.
 // The pool (./pool.ts) holds one of these per endpoint.
+import { withoutLabLabelStep } from './lab-label-step.ts';
 import Docker from 'dockerode';
 import path from 'node:path';
 import { GATEWAY_MOUNT, Workspaces } from './workspace.ts';
@@ -173,7 +174,7 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
       const image = docker.getImage(target.value.engineRef);
       const info = await image.inspect().catch(() => undefined); // missing: the learner has not built it
       if (!info) return undefined;
-      const history = (await image.history()) as { CreatedBy: string; Size: number }[];
+      const history = withoutLabLabelStep((await image.history()) as { CreatedBy: string; Size: number }[]);
       return { name, size: info.Size, layers: history.map((h) => ({ createdBy: h.CreatedBy.replace(/^\/bin\/sh -c (#\(nop\) )?/, '').trim(), size: h.Size })) };
     },
     async runningWorkspaces() {

@@ -14,6 +14,7 @@ import { normalise } from './names.ts';
 import { holdStages } from './stage-holds.ts';
 import { StepRecorder, type StepContainer } from './step-writes.ts';
 import { BuildBytes } from './build-bytes.ts';
+import { LabLabelStepFilter } from '../lab-label-step.ts';
 import { FREE_SPACE, mb } from './quota.ts';
 import { expect, policeBuildQuery, refuse, type Result } from './police.ts';
 import { engineUnavailable, relay } from './respond.ts';
@@ -106,6 +107,7 @@ export async function runBuild(gw: BuildContext, x: Exchange): Promise<void> {
     };
     const timer = setTimeout(() => stopBuild(refuse('build_timeout', `the build ran longer than ${Math.round(gw.quota.limits.buildTimeoutMs / 1000)} seconds and was stopped`, 408)), gw.quota.limits.buildTimeoutMs);
     res.on('close', () => { clearTimeout(timer); upstream.destroy(); void finish(); });
+    const labelStep = new LabLabelStepFilter();
     gw.options.buildLog?.start();
     upstream.on('response', (answer) => {
       relay(answer, res, 'lines', (chunk) => {
@@ -121,7 +123,7 @@ export async function runBuild(gw: BuildContext, x: Exchange): Promise<void> {
           void steps.recorder.writes(ref);
           void bytes.step(ref);
         }
-        const text = gw.ns.toLearner(chunk);
+        const text = gw.ns.toLearner(chunk.split('\n').flatMap((line) => (line ? labelStep.line(line) ?? [] : [line])).join('\n'));
         tracker.log(text);
         gw.options.buildLog?.append(text);
         // The CLI stops at the error, so a word on why goes just before it.

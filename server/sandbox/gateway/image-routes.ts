@@ -1,5 +1,6 @@
 // Image routes of the gateway: list, inspect, history, remove, tag and prune, on the learner's own
 // images and the read-only base images only.
+import { labLabelStepRemover } from '../lab-label-step.ts';
 import type { GatewayContext, Handlers } from './context.ts';
 import type { ImageInfo } from './ownership.ts';
 import { expect, refuse, Refused } from './police.ts';
@@ -27,8 +28,10 @@ export function imageHandlers(gw: ImageRoutesContext): Handlers {
     'image-history': async (x) => {
       const image = expect(await gw.own.image(x.subject, 'read'));
       const visible = (ref: string) => gw.ns.owns(ref) || gw.ns.isBase(ref);
+      // Entries stream in one at a time, newest first: the remover holds the label step's until the next.
+      const withoutLabStep = labLabelStepRemover<{ CreatedBy: string; Tags?: string[] | null }>();
       gw.forward(x, 'GET', `/images/${image.engineRef}/history`, undefined, {
-        transform: (entries) => (entries as { Tags?: string[] | null }[]).map((e) => ({ ...e, Tags: e.Tags ? e.Tags.filter(visible) : e.Tags })),
+        transform: (entries) => withoutLabStep(entries as { CreatedBy: string; Tags?: string[] | null }[]).map((e) => ({ ...e, Tags: e.Tags ? e.Tags.filter(visible) : e.Tags })),
       });
     },
     'image-delete': async (x) => {

@@ -40,6 +40,22 @@ describe('docker through the gateway', () => {
     expect(await run(terminal, 'docker image ls --format "{{.Repository}}:{{.Tag}}" hello-world')).toBe('hello-world:latest\n');
   });
 
+  // Issue 16: the lab's ownership label is a build option, which the classic builder makes a step.
+  it('numbers the build\'s steps as the learner\'s six instructions, and shows no step of the lab\'s own', async () => {
+    const build = await run(terminal, 'cd ~/hello && docker build --no-cache -t hello-world .', 120_000);
+    expect([...build.matchAll(/^Step (\d+\/\d+) : (\w+)/gm)].map((m) => `${m[1]} ${m[2]}`)).toEqual(['1/6 FROM', '2/6 WORKDIR', '3/6 COPY', '4/6 RUN', '5/6 RUN', '6/6 CMD']);
+    expect(build).not.toContain('org.stagecraft');
+    const history = await run(terminal, "docker history --no-trunc --format '{{.ID}} {{.CreatedBy}}' hello-world");
+    expect(history).not.toContain('org.stagecraft');
+    const [topId, ...topCommand] = history.split('\n')[0]!.split(' ');
+    expect(topCommand.join(' ')).toMatch(/CMD \["\/bin\/sh" "-c" "\/app\/bin\/hello"\]|CMD \/app\/bin\/hello/);
+    expect(topId).toBe((await run(terminal, "docker image inspect -f '{{.Id}}' hello-world")).trim());
+    // The lesson page's layer view reads the same history.
+    const layers = await (await fetch(`${server.url}/api/images/layers?image=hello-world`, { headers: { Cookie: terminal.cookie! } })).json() as { images: { layers: { createdBy: string }[] }[] };
+    expect(layers.images[0]!.layers[0]!.createdBy).toMatch(/^CMD /);
+    expect(JSON.stringify(layers)).not.toContain('org.stagecraft');
+  });
+
   it('reports a broken Dockerfile as the engine does, and keeps nothing of it', async () => {
     await run(terminal, `cd ~/hello && printf '%s\\n' 'FROM stagecraft/toolchain' 'RUN gcc --version &&' 'make --version' > Dockerfile.broken`);
     const build = await run(terminal, 'docker build -f Dockerfile.broken -t broken .');
