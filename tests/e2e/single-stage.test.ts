@@ -54,6 +54,20 @@ describe('the single-stage lesson', () => {
     expect(await input.evaluate((el) => el === document.activeElement)).toBe(true);
   });
 
+  // Issue 16: the terminal is the page's last control, so the browser took focus out of the page.
+  it('leaves the terminal with Esc then Tab for the Check button, and with Esc then Shift+Tab for the divider before it', async () => {
+    const input = page.getByRole('textbox', { name: 'Terminal input' });
+    const focused = () => page.evaluate(() => { const el = document.activeElement as HTMLElement | null; return el ? `${el.tagName.toLowerCase()} ${el.textContent?.trim() || el.getAttribute('aria-label') || ''}` : 'none'; });
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('button Check now');
+    await input.focus();
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused()).toBe('div Resize lesson and terminal');
+    await input.focus();
+  });
+
   it('pastes a command with Copy to terminal, and runs it only on Enter', async () => {
     await page.getByRole('button', { name: 'Copy to terminal' }).first().click();
     await waitForScreen(page, /\$ mkdir -p ~\/hello && cd ~\/hello *$/m);

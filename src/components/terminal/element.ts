@@ -74,11 +74,29 @@ class ScTerminal extends HTMLElement {
     if (this.#gone) return;
     const url = terminalSocketUrl(location.href, this.dataset.path ?? '/ws/terminal');
     const onNotice = (message: string) => { status.textContent = message; };
-    const mounted = await view.mountTerminal({ host, url, hintId: hint.id, onState, onNotice });
+    const mounted = await view.mountTerminal({ host, url, hintId: hint.id, onState, onNotice, onLeave: (backwards) => leaveTerminal(backwards) });
     if (this.#gone) return mounted.dispose();
     this.#mounted = mounted;
     reconnect.addEventListener('click', () => this.#mounted?.client.reconnectNow());
   }
+}
+
+/**
+ * Where Esc then Tab goes. The terminal is the page's last control, so the browser would take focus
+ * out of the page: forwards goes to what a learner does next (the lesson's Check button, else the
+ * next lesson), backwards to the control before the terminal (the divider beside it).
+ */
+const LEAVE_TO = { forwards: ['[data-check-run]', 'a[rel="next"]', '#lesson'], backwards: ['.gutter', '#lesson'] };
+
+function leaveTerminal(backwards: boolean): boolean {
+  for (const selector of LEAVE_TO[backwards ? 'backwards' : 'forwards']) {
+    const target = document.querySelector<HTMLElement>(selector);
+    // Hidden ones (display: none, as the divider on a narrow screen) cannot take focus.
+    if (!target || target.getClientRects().length === 0) continue;
+    target.focus();
+    if (document.activeElement === target) return true;
+  }
+  return false;
 }
 
 if (!customElements.get('sc-terminal')) customElements.define('sc-terminal', ScTerminal);

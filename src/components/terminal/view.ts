@@ -33,6 +33,8 @@ export interface MountOptions {
   onState(state: TerminalState): void;
   /** A server notice, also for the panel's status line (screen readers hear it there). */
   onNotice(message: string): void;
+  /** Esc then Tab (or Shift+Tab): focus the control to go to; false lets the browser move focus. */
+  onLeave?(backwards: boolean): boolean;
 }
 
 export interface MountedTerminal {
@@ -55,7 +57,7 @@ export function loadStylesheet(href: string): Promise<void> {
   });
 }
 
-export async function mountTerminal({ host, url, hintId, onState, onNotice }: MountOptions): Promise<MountedTerminal> {
+export async function mountTerminal({ host, url, hintId, onState, onNotice, onLeave }: MountOptions): Promise<MountedTerminal> {
   await loadStylesheet(xtermCssUrl);
   const term = new Terminal({
     cursorBlink: true,
@@ -81,7 +83,8 @@ export async function mountTerminal({ host, url, hintId, onState, onNotice }: Mo
     }
     if (ev.key === 'Tab' && !ev.ctrlKey && !ev.altKey && !ev.metaKey && ev.timeStamp - escapeAt <= LEAVE_WINDOW_MS) {
       escapeAt = -Infinity;
-      return false; // xterm ignores it and does not preventDefault, so the browser moves focus
+      if (onLeave?.(ev.shiftKey)) ev.preventDefault();
+      return false; // xterm ignores it and does not preventDefault: unless focus moved above, the browser moves it
     }
     if (ev.key !== 'Shift') escapeAt = -Infinity;
     return true;
