@@ -111,25 +111,24 @@ describe('disk by accounting', () => {
     await run(terminal, `docker rm ${id}`);
   });
 
-  it('stops a build step that writes past the quota', async () => {
-    await run(terminal, "mkdir -p ~/disk && cd ~/disk && printf 'FROM stagecraft/runtime\\nRUN dd if=/dev/zero of=/big bs=1M count=50 && sleep 20\\n' > Dockerfile");
+  /** The build's output, with the disk watcher looking every second while it runs. */
+  async function buildWatched(folder: string, dockerfile: string): Promise<string> {
+    await run(terminal, `mkdir -p ~/${folder} && cd ~/${folder} && printf '${dockerfile}' > Dockerfile`);
     const sweeping = setInterval(() => void server.sweep(), 1000);
     try {
-      expect(await run(terminal, 'docker build --no-cache -t disk .; cd ~', 60_000)).toMatch(/returned a non-zero code: 137/);
+      return await run(terminal, `docker build --no-cache -t ${folder} .; cd ~`, 60_000);
     } finally {
       clearInterval(sweeping);
     }
+  }
+
+  it('stops a build step that writes past the quota', async () => {
+    expect(await buildWatched('disk', 'FROM stagecraft/runtime\\nRUN dd if=/dev/zero of=/big bs=1M count=50 && sleep 20\\n')).toMatch(/returned a non-zero code: 137/);
   });
 
   // Sixth review: a build step after VOLUME wrote 3 GB into an engine volume, outside its layer.
   it('counts what a build step writes in an engine volume (VOLUME in the Dockerfile)', async () => {
-    await run(terminal, "mkdir -p ~/vol && cd ~/vol && printf 'FROM stagecraft/runtime\\nVOLUME /data\\nRUN dd if=/dev/zero of=/data/big bs=1M count=50 && sleep 20\\n' > Dockerfile");
-    const sweeping = setInterval(() => void server.sweep(), 1000);
-    try {
-      expect(await run(terminal, 'docker build --no-cache -t vol .; cd ~', 60_000)).toMatch(/returned a non-zero code: 137/);
-    } finally {
-      clearInterval(sweeping);
-    }
+    expect(await buildWatched('vol', 'FROM stagecraft/runtime\\nVOLUME /data\\nRUN dd if=/dev/zero of=/data/big bs=1M count=50 && sleep 20\\n')).toMatch(/returned a non-zero code: 137/);
   });
 
   // Sixth review: one container made 300k empty files, which no byte count sees. The files quota
