@@ -83,6 +83,11 @@ async function judge(node: Node, context: Context): Promise<Result<string>> {
   switch (node.cmd) {
     case 'onbuild':
       return forbidden('ONBUILD is not available in this lab');
+    case 'volume':
+      // Each later step of the build would write into an engine volume of its own, outside the
+      // step's layer and every quota, kept until the build ends (seventh review: 720 MB past a
+      // 100 MB quota). The course needs none: a container's data lives in the home folder.
+      return forbidden('VOLUME is not available in this lab\'s builds: keep data in files your steps write, or in your home folder');
     case 'from':
       return from(node, context, line);
     case 'copy':

@@ -26,7 +26,11 @@ beforeAll(async () => {
   server = await startTestServer({ STAGECRAFT_IMAGE_QUOTA_MB: '20', STAGECRAFT_DISK_QUOTA_MB: '30' });
   terminal = await openTerminal(server.url);
   [learner] = server.learners();
-  await run(terminal, "mkdir -p ~/vol && cd ~/vol && printf 'FROM stagecraft/runtime\\nVOLUME /data\\n' > Dockerfile && docker build -q -t vol . > /dev/null; cd ~", 60_000);
+  // A build can no longer declare VOLUME; an image made before that rule still can, as this one, made
+  // in the learner's name the way the engine would have made it.
+  const base = await docker.createContainer({ Image: 'stagecraft/runtime', Cmd: ['true'] });
+  await base.commit({ repo: `sc-${learner}/vol`, tag: 'latest', changes: 'VOLUME /data' });
+  await base.remove();
 });
 
 afterAll(async () => {
