@@ -160,6 +160,7 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
         ...shell,
         write: (data) => { lifecycle.touch(learnerId); shell.write(data); },
         onExit: (listener) => shell.onExit((code) => void whyStopped(docker, container).then((ended) => listener(code, ended))),
+        onGone: (listener) => shell.onExit(() => listener()),
       };
     },
     learnerEngine: (learnerId) => learnerEngine(docker, learnerId, namespace(learnerId), () => lastBuilds.get(learnerId), evidence, {

@@ -17,6 +17,11 @@ export interface ShellStream {
   kill(): void;
   /** Called when the shell is one that kept running with no terminal attached (the relay's dtach). */
   onResumed?(listener: () => void): void;
+  /**
+   * Called as soon as the stream has ended, before `onExit`, which may wait a moment to learn why
+   * (whether the workspace stopped): a socket that comes meanwhile needs a shell that is alive.
+   */
+  onGone?(listener: () => void): void;
 }
 
 /** Why a shell ended, told to the learner: `engine_down` (opening again waits for the engine) or

@@ -27,6 +27,9 @@ export function createTerminalHub(openShell: (learnerId: string, size: { cols: n
   return {
     attach(socket, learnerId) {
       let session = sessions.get(learnerId);
+      // A shell that ended while no page showed it (its workspace stopped) is still finding out why;
+      // a socket that comes now gets a new shell rather than that news and a close.
+      if (session && session.shellGone && !session.attached) session = undefined;
       if (!session) {
         const created = new TerminalSession(() => {
           if (sessions.get(learnerId) === created) sessions.delete(learnerId);

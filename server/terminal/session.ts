@@ -32,6 +32,7 @@ export class TerminalSession {
   #unflushed = 0; // bytes handed to ws but not yet written to the TCP socket
   #paused = false;
   #ended = false;
+  #shellGone = false;
   /** Read-only watchers (an instructor helping): they get the output, never a say in the shell. */
   readonly #viewers = new Set<WebSocket>();
 
@@ -45,6 +46,11 @@ export class TerminalSession {
     return this.#socket !== undefined;
   }
 
+  /** The shell's stream has ended; the session ends once it knows why. A new socket wants another. */
+  get shellGone(): boolean {
+    return this.#shellGone;
+  }
+
   /** Wires a shell that has finished opening. */
   start(shell: ShellStream): void {
     if (this.#ended) return shell.kill();
@@ -53,6 +59,7 @@ export class TerminalSession {
     if (this.#pendingInput) shell.write(this.#pendingInput);
     this.#pendingInput = '';
     shell.onData((chunk) => this.#output(chunk));
+    shell.onGone?.(() => { this.#shellGone = true; });
     shell.onResumed?.(() => this.#send({ type: 'notice', message: 'Your shell kept running while this page was away from it: press Enter to see its prompt.' }));
     shell.onExit((_code, ended) => ended?.cause === 'engine_down'
       ? this.end(CloseCode.workspaceUnavailable, ended.message)
