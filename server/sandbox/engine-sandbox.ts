@@ -3,6 +3,7 @@
 import { withoutLabLabelStep } from './lab-label-step.ts';
 import Docker from 'dockerode';
 import path from 'node:path';
+import { finished } from 'node:stream/promises';
 import { GATEWAY_MOUNT, Workspaces } from './workspace.ts';
 import { openRelayShell } from './relay-shell.ts';
 import { DEFAULT_LIFECYCLE, Lifecycle } from './lifecycle.ts';
@@ -161,6 +162,7 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
         write: (data) => { lifecycle.touch(learnerId); shell.write(data); },
         onExit: (listener) => shell.onExit((code) => void whyStopped(docker, container).then((ended) => listener(code, ended))),
         onGone: (listener) => shell.onExit(() => listener()),
+        endAll: () => endLearnerProcesses(docker, container),
       };
     },
     learnerEngine: (learnerId) => learnerEngine(docker, learnerId, namespace(learnerId), () => lastBuilds.get(learnerId), evidence, {
@@ -197,6 +199,21 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
       await workspaces.close();
     },
   };
+}
+
+/**
+ * Ends every process of the learner in the workspace but its first two (the init and what it
+ * runs: the workspace itself, warm, with its /tmp): the shell, its jobs, a kept dtach. Stopped
+ * first and then killed, so a loop that forks is caught. As the learner, so nothing else can be hit.
+ */
+const END_ALL = 'keep=$(pgrep -o -P 1); for sig in STOP KILL; do for p in $(pgrep -U learner); do case $p in 1|$$|$keep) ;; *) kill -$sig $p ;; esac; done; done 2>/dev/null; true';
+
+async function endLearnerProcesses(docker: Docker, container: string): Promise<void> {
+  const exec = await docker.getContainer(container).exec({ Cmd: ['sh', '-c', END_ALL], User: 'learner', AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({});
+  stream.resume(); // it prints nothing; read it so that it can end
+  // Done when the engine ends the exec's stream; a stalled engine is not waited for past 10 s.
+  await within(finished(stream).catch(() => undefined), 10_000);
 }
 
 /** Whether a shell ended because its workspace stopped (the learner's `kill 1`, out of memory), and

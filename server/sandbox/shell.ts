@@ -15,6 +15,11 @@ export interface ShellStream {
   pause(): void;
   resume(): void;
   kill(): void;
+  /**
+   * Ends the shell and every process the learner started in the workspace, so that the next shell
+   * is a new one; the workspace and its files stay. Resolves once they are gone.
+   */
+  endAll?(): Promise<void>;
   /** Called when the shell is one that kept running with no terminal attached (the relay's dtach). */
   onResumed?(listener: () => void): void;
   /**

@@ -33,6 +33,8 @@ export class TerminalSession {
   #paused = false;
   #ended = false;
   #shellGone = false;
+  /** A new shell was asked for: the old one's end is that, not news of its own. */
+  #replacing = false;
   /** Read-only watchers (an instructor helping): they get the output, never a say in the shell. */
   readonly #viewers = new Set<WebSocket>();
 
@@ -61,9 +63,11 @@ export class TerminalSession {
     shell.onData((chunk) => this.#output(chunk));
     shell.onGone?.(() => { this.#shellGone = true; });
     shell.onResumed?.(() => this.#send({ type: 'notice', message: 'Your shell kept running while this page was away from it: press Enter to see its prompt.' }));
-    shell.onExit((_code, ended) => ended?.cause === 'engine_down'
-      ? this.end(CloseCode.workspaceUnavailable, ended.message)
-      : this.end(CloseCode.shellExited, ended?.message ?? 'The shell has ended; a new one starts when you reconnect.'));
+    shell.onExit((_code, ended) => {
+      if (this.#replacing) return; // #newShell ends the session, once everything has ended
+      if (ended?.cause === 'engine_down') this.end(CloseCode.workspaceUnavailable, ended.message);
+      else this.end(CloseCode.shellExited, ended?.message ?? 'The shell has ended; a new one starts when you reconnect.');
+    });
   }
 
   /** Makes `socket` the one that shows this shell; an older socket is closed with a message. */
@@ -141,7 +145,19 @@ export class TerminalSession {
       case 'ping':
         this.#send({ type: 'pong' });
         return;
+      case 'new-shell':
+        return void this.#newShell();
     }
+  }
+
+  /** The learner asked for a new shell: everything they started ends, then this session does. */
+  async #newShell(): Promise<void> {
+    const shell = this.#shell;
+    if (!shell || this.#ended || this.#replacing) return;
+    this.#replacing = true;
+    this.#send({ type: 'notice', message: 'Ending your shell and everything started in it…' });
+    await shell.endAll?.().catch((error: unknown) => console.error('terminal: ending the learner\'s processes failed:', error));
+    this.end(CloseCode.shellExited, 'You asked for a new shell: the old one and everything started in it have ended. Your files are kept. A new shell starts now.');
   }
 
   #output(chunk: Buffer): void {

@@ -15,6 +15,10 @@ export const ClientFrame = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ack'), bytes: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER) }).strict(),
   /** Keep-alive; answered with `pong`. */
   z.object({ type: z.literal('ping') }).strict(),
+  /** End this shell and everything the learner started in the workspace (a job Ctrl+C cannot stop,
+   * a kept shell still chewing a huge paste); the socket closes and the next one gets a new shell.
+   * Files are kept. */
+  z.object({ type: z.literal('new-shell') }).strict(),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 

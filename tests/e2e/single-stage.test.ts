@@ -125,6 +125,25 @@ describe('the single-stage lesson', () => {
     await waitForScreen(page, /^42 \/tmp$/m);
   });
 
+  // Issue 15: a shell that Ctrl+C cannot bring back (a kept one still reading a huge paste, too).
+  it('starts a new shell from the New shell button, asking first, and keeps the old output on the page', async () => {
+    await typeLine("clear; echo old-$((2*3)); trap '' INT; while :; do :; done");
+    await waitForScreen(page, /^old-6$/m);
+    const newShell = page.getByRole('button', { name: 'New shell' });
+    page.once('dialog', (dialog) => void dialog.dismiss());
+    await newShell.focus();
+    await page.keyboard.press('Enter');
+    expect(await terminalRegion(page).getAttribute('data-state')).toBe('ready'); // "no" changed nothing
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.keyboard.press('Enter');
+    await waitForScreen(page, 'You asked for a new shell');
+    await page.locator('section[aria-label="Terminal"][data-state="ready"]').waitFor({ timeout: 30_000 });
+    await page.locator('.xterm').click();
+    await typeLine('echo "x=${X:-unset}"');
+    const screen = await waitForScreen(page, /^x=unset$/m);
+    expect(screen).toMatch(/^old-6$/m);
+  });
+
   it('is unharmed by hostile escape sequences in output (title, clipboard, device queries)', async () => {
     const title = await page.title();
     // OSC 0 sets the window title, OSC 52 writes the clipboard, DCS and CSI queries ask for replies.

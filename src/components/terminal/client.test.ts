@@ -282,6 +282,19 @@ describe('TerminalClient', () => {
     expect(states.at(-1)).toBe('ready');
   });
 
+  it('asks for a new shell only on an open socket, and reconnects to the new shell when the old one is closed', () => {
+    const { socket, client } = setup();
+    client.newShell(); // not open yet: nothing to ask
+    expect(socket().frames('new-shell')).toEqual([]);
+    socket().open();
+    socket().output(1);
+    client.newShell();
+    expect(socket().frames('new-shell')).toEqual([{ type: 'new-shell' }]);
+    socket().serverClose(CloseCode.shellExited, 'You asked for a new shell');
+    vi.advanceTimersByTime(5_000);
+    expect(FakeSocket.all).toHaveLength(2);
+  });
+
   it('stops, without reconnecting, when another tab takes over; "Reconnect here" connects again', () => {
     const { socket, states, client } = setup();
     socket().open();

@@ -142,6 +142,13 @@ export class TerminalClient {
     if (conn?.open) this.#sendResize(conn, { cols, rows });
   }
 
+  /** Asks the server for a new shell: it ends this one and all the learner started in the
+   * workspace, then closes the socket as a shell that exited, and the reconnect gets a new shell. */
+  newShell(): void {
+    const conn = this.#conn;
+    if (conn?.open) this.#send(conn, { type: 'new-shell' });
+  }
+
   /** Connect now, without waiting for the backoff: the "Reconnect here" button, or the network
    * coming back. Does nothing while a socket is open or opening. */
   reconnectNow(): void {

@@ -6,6 +6,8 @@ import { terminalSocketUrl } from './socket-url.ts';
 import type { MountedTerminal } from './view.ts';
 import { PASTE_EVENT } from './paste-buttons.ts';
 
+const NEW_SHELL_QUESTION = 'End this shell and everything running in it, and start a new one? Files in your home folder are kept.';
+
 const STATUS: Record<TerminalState, string> = {
   connecting: 'Connecting to your workspace…',
   ready: 'Connected to your workspace.',
@@ -52,13 +54,15 @@ class ScTerminal extends HTMLElement {
     const host = this.querySelector<HTMLElement>('[data-terminal-host]');
     const status = this.querySelector<HTMLElement>('[data-terminal-status]');
     const reconnect = this.querySelector<HTMLButtonElement>('[data-terminal-reconnect]');
+    const newShell = this.querySelector<HTMLButtonElement>('[data-terminal-new-shell]');
     const hint = this.querySelector<HTMLElement>('[data-terminal-hint]');
-    if (!section || !host || !status || !reconnect || !hint) throw new Error('sc-terminal: missing parts');
+    if (!section || !host || !status || !reconnect || !newShell || !hint) throw new Error('sc-terminal: missing parts');
 
     const onState = (state: TerminalState) => {
       section.dataset.state = state;
       status.textContent = STATUS[state];
       reconnect.hidden = state !== 'closed';
+      newShell.hidden = state !== 'ready';
     };
     // Asked now, while the terminal's code loads: the server starts the workspace meanwhile. The
     // terminal's own ask (./session.ts) comes after this answer, so both name the same learner.
@@ -78,6 +82,9 @@ class ScTerminal extends HTMLElement {
     if (this.#gone) return mounted.dispose();
     this.#mounted = mounted;
     reconnect.addEventListener('click', () => this.#mounted?.client.reconnectNow());
+    newShell.addEventListener('click', () => {
+      if (confirm(NEW_SHELL_QUESTION)) this.#mounted?.client.newShell();
+    });
   }
 }
 

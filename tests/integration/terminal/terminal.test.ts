@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startTestServer, type TestServer } from '../../support/server.ts';
-import { TerminalClient, sessionCookie } from '../../support/terminal-client.ts';
+import { TerminalClient, openTerminal, sessionCookie } from '../../support/terminal-client.ts';
 import { run } from '../../support/shell.ts';
 import { CloseCode } from '../../../src/schemas/frames.ts';
 import { FLOW } from '../../../server/terminal/index.ts';
@@ -74,6 +74,29 @@ describe('the same shell', () => {
     expect(older.frames).toContainEqual({ type: 'notice', message: expect.stringContaining('another tab') });
     expect(await run(newer, 'echo $Y')).toBe('43\n');
     await newer.close();
+  });
+});
+
+describe('a new shell, asked for', () => {
+  it('ends a shell that Ctrl+C cannot bring back and all it started; files, /tmp and the workspace stay', async () => {
+    const learner = await sessionCookie(server.url);
+    const first = await openTerminal(server.url, learner);
+    await run(first, 'cd /tmp; X=42; touch ~/home-file /tmp/scratch-file; (trap "" INT TERM HUP; exec sleep 1000) & echo started');
+    // A loop that ignores Ctrl+C: the shell is wedged for good.
+    first.type("trap '' INT; while :; do :; done\r");
+    first.type('\x03');
+    first.send({ type: 'new-shell' });
+    expect(await first.closed()).toBe(CloseCode.shellExited);
+    expect(first.frames).toContainEqual({ type: 'notice', message: expect.stringContaining('You asked for a new shell') });
+
+    const second = await openTerminal(server.url, learner);
+    expect(second.output).not.toContain('kept running');
+    expect(await run(second, 'echo "x=${X:-unset} pwd=$PWD"')).toBe('x=unset pwd=/home/learner\n');
+    expect(await run(second, 'pgrep -f "sleep 1000" || echo no-sleeper')).toBe('no-sleeper\n');
+    expect(await run(second, 'pgrep -c -f "while" || true')).toBe('0\n');
+    // The workspace kept running: its tmpfs /tmp would be empty after a restart.
+    expect(await run(second, 'ls -1 ~/home-file /tmp/scratch-file')).toBe('/home/learner/home-file\n/tmp/scratch-file\n');
+    await second.close();
   });
 });
 
