@@ -5,14 +5,11 @@
 // Bytes and files (inodes: a million empty files take no bytes, but the disk runs out of inodes)
 // both count, and so does an engine volume a build step writes in (a VOLUME in its Dockerfile).
 // Only that learner's are stopped.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import { builderOf } from './build-cgroup.ts';
+import { du } from './du.ts';
 import { LABELS } from './policy.ts';
 import { homeVolumeName, workspaceName } from './workspace.ts';
-
-const run = promisify(execFile);
 
 export interface DiskWatchDeps {
   docker: Docker;
@@ -135,26 +132,11 @@ export class DiskWatch {
     return sizes;
   }
 
-  /** `du -s` of each folder, in bytes (-b) or files (--inodes), by one process for them all. */
+  /** `du -s` of each folder; a failure other than a folder that vanished is said once. */
   async #du(folders: string[], unit: '-b' | '--inodes'): Promise<Map<string, number>> {
-    const sizes = new Map<string, number>();
-    if (folders.length === 0) return sizes;
-    let stdout: string;
-    try {
-      ({ stdout } = await run('du', ['-s', unit, '--', ...folders], { timeout: 30_000, maxBuffer: 4 * 1024 ** 2 }));
-    } catch (error) {
-      // du exits non-zero when a folder vanished meanwhile (a container removed since it was listed):
-      // what it measured is still good, and the next look measures again. Anything else is said once.
-      const { stdout: measured = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-      stdout = measured;
-      const vanished = stderr.split('\n').filter(Boolean).every((line) => /No such file or directory/.test(line));
-      if (!vanished && !this.#duWarned) console.warn(`Disk use is not measured: du failed (${(error as Error).message.split('\n')[0]}).`);
-      this.#duWarned ||= !vanished;
-    }
-    for (const line of stdout.split('\n')) {
-      const tab = line.indexOf('\t');
-      if (tab > 0) sizes.set(line.slice(tab + 1), Number(line.slice(0, tab)));
-    }
+    const { sizes, failure } = await du(folders, unit);
+    if (failure && !this.#duWarned) console.warn(`Disk use is not measured: du failed (${failure}).`);
+    this.#duWarned ||= failure !== undefined;
     return sizes;
   }
 }

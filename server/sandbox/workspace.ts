@@ -9,6 +9,7 @@ import { prepareBuildCgroup } from './build-cgroup.ts';
 import type { Refusal } from './gateway/police.ts';
 import type { LearnerBuilds } from './gateway/context.ts';
 import type { EngineEndpoint } from './endpoint.ts';
+import { LayerFiles } from './layer-files.ts';
 
 export const WORKSPACE_IMAGE = 'stagecraft/workspace:latest';
 /** Where the learner's gateway folder appears inside the workspace; the image links /var/run/docker.sock into it. */
@@ -81,6 +82,9 @@ export class Workspaces {
   }
 
   /** The gateway folder (not the socket file) is mounted, so a restarted server can recreate the socket in it. */
+  /** Files per image layer, counted once for all this engine's learners (layers are shared). */
+  readonly #layerFiles = new LayerFiles();
+
   async #ensureGateway(learnerId: string): Promise<string> {
     const folder = path.join(this.#deps.dataDir, 'gateways', learnerId);
     if (this.#gateways.has(learnerId)) return folder;
@@ -95,6 +99,8 @@ export class Workspaces {
       pullable: images.pullable,
       buildCgroupParent: prepareBuildCgroup(learnerId),
       quotas: this.#deps.quotas,
+      // The engine's layer folders are readable only when it runs on this host.
+      layerFiles: this.#deps.engine.kind === 'unix' ? this.#layerFiles : undefined,
       buildLog: this.#deps.buildLog?.(learnerId),
       builds: this.#deps.builds?.(learnerId),
       onImagesChanged: () => this.#deps.onImagesChanged?.(learnerId),

@@ -13,7 +13,7 @@ import type { Exchange, GatewayContext } from './context.ts';
 import { normalise } from './names.ts';
 import { holdStages } from './stage-holds.ts';
 import { StepRecorder, type StepContainer } from './step-writes.ts';
-import { BuildBytes } from './build-bytes.ts';
+import { BuildWeight } from './build-weight.ts';
 import { LabLabelStepFilter } from '../lab-label-step.ts';
 import { FREE_SPACE, mb } from './quota.ts';
 import { expect, policeBuildQuery, refuse, type Result } from './police.ts';
@@ -53,7 +53,7 @@ export async function runBuild(gw: BuildContext, x: Exchange): Promise<void> {
   const release = () => { if (!released) { released = true; gw.quota.builds--; } };
   res.on('close', release);
   try {
-    const heldBytes = expect(await gw.quota.checkImages(Math.max(1, tags.length)));
+    const holding = expect(await gw.quota.checkImages(Math.max(1, tags.length)));
     const context = await readCapped(req, LIMITS.buildContextBytes);
     if (!context) expect(contextTooLarge());
     const entries = expect(await readContext(context!));
@@ -82,14 +82,15 @@ export async function runBuild(gw: BuildContext, x: Exchange): Promise<void> {
     const steps = stepRecorder(gw, started);
     let recording: Promise<void> | undefined;
     let complete = false; // the engine's stream ended by itself (not cut by the learner, the time limit or a restart)
-    const limit = gw.quota.limits.imageBytes;
-    const bytes = new BuildBytes(limit - heldBytes, started, (ref) => steps.recorder.image(ref), (added) => stopBuild(refuse('quota_image_bytes',
-      `this build's layers took your images and containers to ${mb(heldBytes + added)} MB, past the most this lab allows, ${mb(limit)} MB, so it was stopped. Each RUN, COPY and ADD keeps what it wrote as a layer: delete big files in the RUN that made them, or ${FREE_SPACE}`, 413)));
+    const { imageBytes, diskFiles } = gw.quota.limits;
+    const weight = new BuildWeight({ bytes: imageBytes - holding.bytes, files: diskFiles - holding.files }, started, (ref) => steps.recorder.image(ref), gw.options.layerFiles, ({ quota, added }) => stopBuild(quota === 'bytes'
+      ? refuse('quota_image_bytes', `this build's layers took your images and containers to ${mb(holding.bytes + added)} MB, past the most this lab allows, ${mb(imageBytes)} MB, so it was stopped. Each RUN, COPY and ADD keeps what it wrote as a layer: delete big files in the RUN that made them, or ${FREE_SPACE}`, 413)
+      : refuse('quota_files', `this build's layers took your images to ${holding.files + added} files and folders, past the most this lab allows, ${diskFiles}, so it was stopped. Each RUN, COPY and ADD keeps the files it made as a layer: make fewer (an archive is one file), or ${FREE_SPACE}`, 413)));
     const finish = () => recording ??= (async () => {
       gw.release(held);
       if (record !== undefined) await recordImages(gw, record, planned, tracker.result(complete), tracker.logTail, steps).catch((error: unknown) => console.error('gateway: a build record failed:', error));
       // A build stopped over the quota leaves nothing behind.
-      if (stoppedBy === 'quota_image_bytes') await removeMade(gw, steps, [...bytes.added.keys()]);
+      if (stoppedBy === 'quota_image_bytes' || stoppedBy === 'quota_files') await removeMade(gw, steps, [...weight.added.keys()]);
     })();
 
     query.set('dockerfile', written.name);
@@ -121,7 +122,7 @@ export async function runBuild(gw: BuildContext, x: Exchange): Promise<void> {
         // Each step's reads begin as the engine prints its image, while the next steps run.
         for (const ref of tracker.printedSince(printedBefore)) {
           void steps.recorder.writes(ref);
-          void bytes.step(ref);
+          void weight.step(ref);
         }
         const text = gw.ns.toLearner(chunk.split('\n').flatMap((line) => (line ? labelStep.line(line) ?? [] : [line])).join('\n'));
         tracker.log(text);

@@ -10,6 +10,7 @@ import type { BaseImages, Namespace } from './names.ts';
 import type { ImageInfo, Ownership } from './ownership.ts';
 import type { Refusal } from './police.ts';
 import type { Quota } from './quota.ts';
+import type { LayerFiles } from '../layer-files.ts';
 
 export type { BaseImages };
 
@@ -34,6 +35,8 @@ export interface GatewayOptions {
   /** Cgroup parent whose pids.max caps the learner's build steps, when the host allows one. */
   buildCgroupParent?: string;
   quotas: Quotas;
+  /** Counts the files of image layers: an engine on this host. Without it, image files do not count. */
+  layerFiles?: LayerFiles;
   /** Where the learner's builds are recorded. */
   builds?: LearnerBuilds;
   /** Told when the learner's images change: a build ended, a tag was given, an image removed. */

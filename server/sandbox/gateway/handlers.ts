@@ -30,7 +30,7 @@ export class LearnerGateway implements GatewayContext {
     // Hidden objects are logged with what was asked for, not the request line.
     this.own = new Ownership(this.engine, this.ns, options.learnerId, (imageId) => options.builds?.built(imageId) ?? false,
       (refusal) => options.onRefusal?.(refusal, { method: '-', url: refusal.message }));
-    this.quota = new Quota(this.engine, this.own, options.base, options.quotas, () => options.builds?.images() ?? []);
+    this.quota = new Quota(this.engine, this.own, options.base, options.quotas, () => options.builds?.images() ?? [], options.layerFiles);
   }
 
   readonly #queues = new Map<string, Promise<void>>();

@@ -7,7 +7,7 @@ export type RefusalCode =
   | 'unknown_field' | 'setting_forbidden' | 'body_too_large' | 'context_too_large' | 'pull_unavailable'
   | 'api_version_unsupported' | 'invalid_reference' | 'base_image_read_only' | 'not_owner' | 'not_found'
   | 'dockerfile_forbidden' | 'dockerfile_unparsable' | 'context_unreadable' | 'image_in_use'
-  | 'quota_containers' | 'quota_images' | 'quota_image_bytes' | 'quota_builds' | 'build_timeout';
+  | 'quota_containers' | 'quota_images' | 'quota_image_bytes' | 'quota_files' | 'quota_builds' | 'build_timeout';
 
 export interface Refusal { code: RefusalCode; status: number; message: string }
 export type Result<T> = { ok: true; value: T } | { ok: false; error: Refusal };

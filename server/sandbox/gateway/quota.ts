@@ -1,12 +1,17 @@
 // Per-learner quotas, enforced by accounting (overlay2 on ext4 has no per-container size limit):
-// container and image counts, and the bytes a learner's images add to the base images.
+// container and image counts, the bytes a learner's images add to the base images, and the files
+// their layers hold.
+import { LayerFiles, type LayeredImage } from '../layer-files.ts';
 import { LABELS, LIMITS, type Quotas } from '../policy.ts';
 import type { EngineClient } from './engine.ts';
 import type { BaseImages } from './names.ts';
 import type { ContainerInfo, ImageInfo, Ownership } from './ownership.ts';
 import { refuse, type Result } from './police.ts';
 
-interface Inspected { Id: string; Size: number; Parent?: string; RepoTags?: string[] | null; RootFS?: { Layers?: string[] } }
+interface Inspected extends LayeredImage { Id: string; Size: number; Parent?: string; RepoTags?: string[] | null; RootFS?: { Layers?: string[] } }
+
+/** What a learner holds now: bytes of images and container writes, and files in their images' layers. */
+export interface Held { bytes: number; files: number }
 
 /** Parents remembered per image id (an image's parent never changes), at most this many. */
 const PARENTS_KEPT = 5_000;
@@ -23,14 +28,19 @@ export class Quota {
 
   readonly #recorded: () => string[];
   readonly #parents = new Map<string, string>();
+  readonly #layerFiles: LayerFiles | undefined;
 
-  /** `recorded`: the images the learner's builds made, as the gateway recorded them. */
-  constructor(engine: EngineClient, own: Ownership, base: BaseImages, limits: Quotas, recorded: () => string[] = () => []) {
+  /**
+   * `recorded`: the images the learner's builds made, as the gateway recorded them; `layerFiles`:
+   * counts the files of layers (an engine on this host), else image files are not counted.
+   */
+  constructor(engine: EngineClient, own: Ownership, base: BaseImages, limits: Quotas, recorded: () => string[] = () => [], layerFiles?: LayerFiles) {
     this.#engine = engine;
     this.#own = own;
     this.#base = base;
     this.limits = limits;
     this.#recorded = recorded;
+    this.#layerFiles = layerFiles;
   }
 
   async checkContainers(): Promise<Result<void>> {
@@ -41,8 +51,8 @@ export class Quota {
     return { ok: true, value: undefined };
   }
 
-  /** Whether `adding` more image names still fit the quotas; the bytes the learner holds now, if so. */
-  async checkImages(adding = 1): Promise<Result<number>> {
+  /** Whether `adding` more image names still fit the quotas; what the learner holds now, if so. */
+  async checkImages(adding = 1): Promise<Result<Held>> {
     const [images, containers] = await Promise.all([this.#images(), this.#own.containers(true)]);
     // Each name counts, as `docker images` lists it: tags of one image are so many images to the learner.
     const count = images.reduce((sum, image) => sum + Math.max(1, (image.RepoTags ?? []).filter((t) => this.#own.ownsTag(t)).length), 0);
@@ -57,7 +67,7 @@ export class Quota {
    * container is created or started too, not only before a build or tag: twenty containers that each
    * write just under the disk quota would otherwise hold twenty times it.
    */
-  async checkBytes(): Promise<Result<number>> {
+  async checkBytes(): Promise<Result<Held>> {
     const [images, containers] = await Promise.all([this.#images(), this.#own.containers(true)]);
     return this.#checkBytes(images, containers);
   }
@@ -117,12 +127,28 @@ export class Quota {
     return chain;
   }
 
-  async #checkBytes(images: ImageInfo[], containers: ContainerInfo[]): Promise<Result<number>> {
+  async #checkBytes(images: ImageInfo[], containers: ContainerInfo[]): Promise<Result<Held>> {
     const bytes = (await this.imageBytes(images)) + containers.reduce((sum, c) => sum + (c.SizeRw ?? 0), 0);
     if (bytes >= this.limits.imageBytes) {
       return refuse('quota_image_bytes', `your images and containers take ${mb(bytes)} MB, the most this lab allows is ${mb(this.limits.imageBytes)} MB: ${FREE_SPACE}`);
     }
-    return { ok: true, value: bytes };
+    const files = await this.imageFiles(images);
+    if (files >= this.limits.diskFiles) {
+      return refuse('quota_files', `your images hold ${files} files and folders, the most this lab allows is ${this.limits.diskFiles}: ${FREE_SPACE}`);
+    }
+    return { ok: true, value: { bytes, files } };
+  }
+
+  /** Files in the layers of the learner's images that no base image has, each layer counted once. */
+  async imageFiles(images: ImageInfo[]): Promise<number> {
+    if (!this.#layerFiles) return 0;
+    const bases = new Set((await this.#baseImages()).flatMap((b) => LayerFiles.of(b)));
+    const layers = new Set<string>();
+    for (const image of images) {
+      const inspected = await this.#inspect(image.Id);
+      for (const folder of inspected ? LayerFiles.of(inspected) : []) if (!bases.has(folder)) layers.add(folder);
+    }
+    return this.#layerFiles.count(layers);
   }
 
   /** Bytes the learner's images add on top of the base image each one starts from. */

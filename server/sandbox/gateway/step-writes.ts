@@ -12,12 +12,13 @@ import tar from 'tar-stream';
 import { copyTarget, copyWrites, systemWrites, WRITES_KEPT, WRITES_POLICY, type Change } from '../../grading/index.ts';
 import { LABELS, LIMITS } from '../policy.ts';
 import type { EngineClient } from './engine.ts';
+import type { LayeredImage } from '../layer-files.ts';
 
 /** A step's container as the engine describes it, once known to be the learner's. */
 export interface StepContainer { id: string; started: boolean }
 
 /** An image a build made, as the engine describes it. */
-export interface StepImage {
+export interface StepImage extends LayeredImage {
   Id: string;
   Created?: string;
   RepoTags?: string[] | null;

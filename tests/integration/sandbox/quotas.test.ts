@@ -8,6 +8,7 @@ import { openTerminal, type TerminalClient } from '../../support/terminal-client
 import { recordRefusals, type RefusalLog } from '../../support/refusals.ts';
 import { run } from '../../support/shell.ts';
 import { LIMITS } from '../../../server/sandbox/index.ts';
+import { CloseCode } from '../../../src/schemas/frames.ts';
 
 const docker = new Docker();
 let server: TestServer;
@@ -33,6 +34,21 @@ afterAll(async () => {
   await neighbour?.close();
   await server?.cleanup();
 });
+
+/**
+ * Runs a command that takes the learner's home past a quota, then has the watcher look. It looks
+ * every few seconds on its own too, so the workspace may be stopped while the command still runs:
+ * its shell then ends with the workspace, which is the same outcome.
+ */
+async function writeUntilStopped(command: string): Promise<void> {
+  try {
+    await run(terminal, command, 60_000);
+  } catch (error) {
+    if (terminal.closeCode !== CloseCode.shellExited) throw error;
+    return;
+  }
+  await server.sweep();
+}
 
 describe('image quotas', () => {
   it(`refuses image number ${LIMITS.maxImages + 1}, and image rm frees the quota`, async () => {
@@ -69,6 +85,32 @@ describe('image quotas', () => {
     await expect.poll(() => run(terminal, 'docker tag stagecraft/runtime small 2>&1 && echo tagged'), { timeout: 10_000 }).toBe('tagged\n');
     await run(terminal, 'docker image rm small > /dev/null; cd ~');
     expect(await run(terminal, 'docker images -q steps')).toBe('');
+  });
+
+  // Seventh review: each step stayed under the files quota while it ran, and layers were weighed in
+  // bytes only: 8 steps of 15,000 empty files made an image of 120,298 files under a 20,000 quota.
+  // Here each step makes 1,100 files: two fit in the 3,000 files quota, the third does not (a fourth
+  // follows, so the build is cut before it ends).
+  it('stops a build whose layers together pass the files quota, counting the files of the images held', async () => {
+    const dockerfile = (names: string[]) => `FROM stagecraft/runtime\\n${names.map((n) => `RUN mkdir /${n} && cd /${n} && seq 1100 | xargs touch`).join('\\n')}\\n`;
+    await run(terminal, `mkdir -p ~/many && cd ~/many && printf '${dockerfile(['a', 'b', 'c', 'd'])}' > Dockerfile`);
+    refusals.clear();
+    const out = await run(terminal, 'docker build -t many . 2>&1; echo "exit $?"', 60_000);
+    expect(out).toMatch(/this build's layers took your images to 3\d{3} files and folders, past the most this lab allows, 3000, so it was stopped/);
+    expect(out).toMatch(/exit [1-9]\d*\n$/);
+    expect(refusals.codes).toContain('quota_files');
+    expect(await run(terminal, 'docker images -q many')).toBe('');
+    // Its images are gone, so the quota is free again. Two steps fit; the image they make is held,
+    // and another build's first step takes the learner past the quota.
+    await run(terminal, `printf '${dockerfile(['a', 'b'])}' > Dockerfile`);
+    await expect.poll(() => run(terminal, 'docker build -q -t two . 2>&1', 60_000), { timeout: 10_000 }).toMatch(/^sha256:/);
+    await run(terminal, `printf '${dockerfile(['c', 'd'])}' > Dockerfile`);
+    refusals.clear();
+    expect(await run(terminal, 'docker build -t one . 2>&1; echo "exit $?"', 60_000)).toMatch(/past the most this lab allows, 3000, so it was stopped[\s\S]*exit [1-9]/);
+    expect(refusals.codes).toContain('quota_files');
+    await run(terminal, 'docker image rm two > /dev/null; cd ~');
+    await expect.poll(() => run(terminal, 'docker build -q -t one ~/many 2>&1', 60_000), { timeout: 10_000 }).toMatch(/^sha256:/);
+    await run(terminal, 'docker image rm one > /dev/null');
   });
 
   // Fifth review: holds were counted only through the learner's latest 400 build records, so a
@@ -148,16 +190,14 @@ describe('disk by accounting', () => {
   });
 
   it('stops the workspace of a learner whose home keeps adding files past the files quota', async () => {
-    await run(terminal, 'mkdir -p ~/many && cd ~/many && i=0; while [ $i -lt 3500 ]; do : > f$i; i=$((i+1)); done; cd ~; echo written', 60_000);
-    await server.sweep();
+    await writeUntilStopped('mkdir -p ~/many && cd ~/many && i=0; while [ $i -lt 3500 ]; do : > f$i; i=$((i+1)); done; cd ~; echo written');
     expect(await state(`stagecraft-ws-${learner}`)).toBe('exited');
     terminal = await openTerminal(server.url, terminal.cookie);
     await run(terminal, 'rm -r ~/many');
   });
 
   it('stops the workspace of a learner whose home keeps growing past the quota, and only theirs', async () => {
-    await run(terminal, 'dd if=/dev/zero of=~/big bs=1M count=50 2>/dev/null; echo written');
-    await server.sweep();
+    await writeUntilStopped('dd if=/dev/zero of=~/big bs=1M count=50 2>/dev/null; echo written');
     expect(await state(`stagecraft-ws-${learner}`)).toBe('exited');
     expect(await state(`stagecraft-ws-${other}`)).toBe('running');
     expect(await run(neighbour, 'echo still here')).toBe('still here\n');
