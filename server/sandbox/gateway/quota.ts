@@ -128,43 +128,34 @@ export class Quota {
   }
 
   async #checkBytes(images: ImageInfo[], containers: ContainerInfo[]): Promise<Result<Held>> {
-    const bytes = (await this.imageBytes(images)) + containers.reduce((sum, c) => sum + (c.SizeRw ?? 0), 0);
+    const [inspected, bases] = await Promise.all([this.#inspectAll(images), this.#baseImages()]);
+    const bytes = bytesAdded(inspected, bases) + containers.reduce((sum, c) => sum + (c.SizeRw ?? 0), 0);
     if (bytes >= this.limits.imageBytes) {
       return refuse('quota_image_bytes', `your images and containers take ${mb(bytes)} MB, the most this lab allows is ${mb(this.limits.imageBytes)} MB: ${FREE_SPACE}`);
     }
-    const files = await this.imageFiles(images);
+    const files = await this.#filesAdded(inspected, bases);
     if (files >= this.limits.diskFiles) {
       return refuse('quota_files', `your images hold ${files} files and folders, the most this lab allows is ${this.limits.diskFiles}: ${FREE_SPACE}`);
     }
     return { ok: true, value: { bytes, files } };
   }
 
-  /** Files in the layers of the learner's images that no base image has, each layer counted once. */
-  async imageFiles(images: ImageInfo[]): Promise<number> {
-    if (!this.#layerFiles) return 0;
-    const bases = new Set((await this.#baseImages()).flatMap((b) => LayerFiles.of(b)));
-    const layers = new Set<string>();
-    for (const image of images) {
-      const inspected = await this.#inspect(image.Id);
-      for (const folder of inspected ? LayerFiles.of(inspected) : []) if (!bases.has(folder)) layers.add(folder);
-    }
-    return this.#layerFiles.count(layers);
-  }
-
   /** Bytes the learner's images add on top of the base image each one starts from. */
   async imageBytes(images: ImageInfo[]): Promise<number> {
-    const bases = await this.#baseImages();
-    let total = 0;
-    for (const image of images) {
-      const inspected = await this.#inspect(image.Id);
-      if (!inspected) continue;
-      const layers = inspected.RootFS?.Layers ?? [];
-      // The base whose layers the image starts with; its bytes are the course's, not the learner's.
-      const base = bases.filter((b) => (b.RootFS?.Layers ?? []).every((layer, i) => layers[i] === layer))
-        .reduce((largest, b) => Math.max(largest, b.Size), 0);
-      total += Math.max(0, inspected.Size - base);
-    }
-    return total;
+    const [inspected, bases] = await Promise.all([this.#inspectAll(images), this.#baseImages()]);
+    return bytesAdded(inspected, bases);
+  }
+
+  /** Files in the layers of the learner's images that no base image has, each layer counted once. */
+  async #filesAdded(images: Inspected[], bases: Inspected[]): Promise<number> {
+    if (!this.#layerFiles) return 0;
+    const ofBases = new Set(bases.flatMap((b) => LayerFiles.of(b)));
+    return this.#layerFiles.count(images.flatMap((image) => LayerFiles.of(image)).filter((folder) => !ofBases.has(folder)));
+  }
+
+  async #inspectAll(images: ImageInfo[]): Promise<Inspected[]> {
+    const found = await Promise.all(images.map((image) => this.#inspect(image.Id)));
+    return found.filter((image): image is Inspected => image !== undefined);
   }
 
   async #baseImages(): Promise<Inspected[]> {
@@ -177,6 +168,18 @@ export class Quota {
     const answer = await this.#engine.json('GET', `/images/${reference}/json`);
     return answer.status === 200 ? (answer.body as Inspected) : undefined;
   }
+}
+
+/** What the images add on top of the base image each one starts from: its bytes are the course's. */
+function bytesAdded(images: Inspected[], bases: Inspected[]): number {
+  let total = 0;
+  for (const image of images) {
+    const layers = image.RootFS?.Layers ?? [];
+    const base = bases.filter((b) => (b.RootFS?.Layers ?? []).every((layer, i) => layers[i] === layer))
+      .reduce((largest, b) => Math.max(largest, b.Size), 0);
+    total += Math.max(0, image.Size - base);
+  }
+  return total;
 }
 
 export const mb = (bytes: number) => Math.round(bytes / 1e6);
