@@ -12,7 +12,7 @@ import { forceBuildQuery } from './forced.ts';
 import type { Exchange, GatewayContext } from './context.ts';
 import { normalise } from './names.ts';
 import { holdStages } from './stage-holds.ts';
-import { StepRecorder, type StepContainer } from './step-writes.ts';
+import { StepRecorder, type StepContainer, type StepImage } from './step-writes.ts';
 import { BuildWeight } from './build-weight.ts';
 import { LabLabelStepFilter } from '../lab-label-step.ts';
 import { FREE_SPACE, mb } from './quota.ts';
@@ -83,14 +83,18 @@ export async function runBuild(gw: BuildContext, x: Exchange): Promise<void> {
     let recording: Promise<void> | undefined;
     let complete = false; // the engine's stream ended by itself (not cut by the learner, the time limit or a restart)
     const { imageBytes, diskFiles } = gw.quota.limits;
-    const weight = new BuildWeight({ bytes: imageBytes - holding.bytes, files: diskFiles - holding.files }, started, (ref) => steps.recorder.image(ref), gw.options.layerFiles, ({ quota, added }) => stopBuild(quota === 'bytes'
+    const weight = new BuildWeight({
+      allowed: { bytes: imageBytes - holding.bytes, files: diskFiles - holding.files }, started,
+      image: (ref) => steps.recorder.image(ref), layerFiles: gw.options.layerFiles,
+      paid: await gw.quota.paidFor(), isBase: (image) => gw.own.isBaseImage(image),
+    }, ({ quota, added }) => stopBuild(quota === 'bytes'
       ? refuse('quota_image_bytes', `this build's layers took your images and containers to ${mb(holding.bytes + added)} MB, past the most this lab allows, ${mb(imageBytes)} MB, so it was stopped. Each RUN, COPY and ADD keeps what it wrote as a layer: delete big files in the RUN that made them, or ${FREE_SPACE}`, 413)
       : refuse('quota_files', `this build's layers took your images to ${holding.files + added} files and folders, past the most this lab allows, ${diskFiles}, so it was stopped. Each RUN, COPY and ADD keeps the files it made as a layer: make fewer (an archive is one file), or ${FREE_SPACE}`, 413)));
     const finish = () => recording ??= (async () => {
       gw.release(held);
       if (record !== undefined) await recordImages(gw, record, planned, tracker.result(complete), tracker.logTail, steps).catch((error: unknown) => console.error('gateway: a build record failed:', error));
       // A build stopped over the quota leaves nothing behind.
-      if (stoppedBy === 'quota_image_bytes' || stoppedBy === 'quota_files') await removeMade(gw, steps, [...weight.added.keys()]);
+      if (stoppedBy === 'quota_image_bytes' || stoppedBy === 'quota_files') await removeMade(gw, steps, weight.made);
     })();
 
     query.set('dockerfile', written.name);
@@ -213,6 +217,10 @@ async function removeMade(gw: BuildContext, steps: BuildSteps, made: string[]): 
   while (left.length > 0 && Date.now() < deadline) {
     const kept: string[] = [];
     for (const id of left) {
+      // An id the build's output printed may be anyone's (a RUN can print " ---> <id>"): one named
+      // by someone else is theirs, and left alone.
+      const now = await gw.engine.json('GET', `/images/${id}/json`).catch(() => undefined);
+      if (now?.status === 200 && ((now.body as StepImage).RepoTags ?? []).some((tag) => !gw.own.ownsTag(tag))) continue;
       const users = await gw.engine.json('GET', '/containers/json', new URLSearchParams({ all: '1', filters: JSON.stringify({ ancestor: [id] }) })).catch(() => undefined);
       for (const user of users?.status === 200 ? users.body as { Id: string }[] : []) {
         if (await ownedStep(gw, steps, user.Id)) await removeContainer(gw, user.Id);

@@ -73,6 +73,19 @@ export class Quota {
   }
 
   /**
+   * The images the learner pays for now, with every image under them (their parent chains): a build
+   * step the cache answers with one of these adds nothing to what they hold.
+   */
+  async paidFor(): Promise<Set<string>> {
+    const paid = new Set<string>();
+    for (const image of await this.#images()) {
+      paid.add(image.Id);
+      for (const id of await this.#ancestors(image.Id)) paid.add(id);
+    }
+    return paid;
+  }
+
+  /**
    * The learner's images, asked of the engine by what makes them theirs: the label every build of
    * theirs carries, and their names on the base images (`docker tag stagecraft/runtime t1`). Never
    * the engine's whole list, which grows with every learner's images: one learner's huge labels

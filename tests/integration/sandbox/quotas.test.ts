@@ -87,6 +87,32 @@ describe('image quotas', () => {
     expect(await run(terminal, 'docker images -q steps')).toBe('');
   });
 
+  // Seventh review: a step the shared build cache answered weighed nothing, so a learner built on
+  // another learner's cached layers to 1.7x the quota in one build.
+  it('weighs the steps the build cache answers with another learner\'s layers, and not those the learner pays for', async () => {
+    const dockerfile = (names: string[]) => `FROM stagecraft/runtime\\n${names.map((n) => `RUN dd if=/dev/zero of=/${n} bs=1M count=8 2>/dev/null`).join('\\n')}\\n`;
+    // The neighbour's build leaves two 8 MiB layers in the cache.
+    await run(neighbour, `mkdir -p ~/cached && cd ~/cached && printf '${dockerfile(['a', 'b'])}' > Dockerfile`);
+    expect(await run(neighbour, 'docker build -q -t cached . 2>&1; cd ~', 60_000)).toMatch(/^sha256:/);
+    // The learner's build takes both from the cache, and its third step passes the quota.
+    await run(terminal, `mkdir -p ~/cached && cd ~/cached && printf '${dockerfile(['a', 'b', 'c', 'd'])}' > Dockerfile`);
+    refusals.clear();
+    const out = await run(terminal, 'docker build -t cached . 2>&1; echo "exit $?"', 60_000);
+    expect(out).toContain('Using cache');
+    expect(out).toMatch(/this build's layers took your images and containers to 2\d MB, past the most this lab allows, 21 MB/);
+    expect(out).toMatch(/exit [1-9]\d*\n$/);
+    expect(refusals.codes).toContain('quota_image_bytes');
+    expect(await run(neighbour, 'docker images -q cached')).toMatch(/^[0-9a-f]{12}\n$/); // theirs, untouched
+    // Layers the learner already pays for weigh nothing when the cache gives them again: 8 MiB held,
+    // and a build of that layer and one more adds 8 MiB, not 16.
+    await run(terminal, `printf '${dockerfile(['a'])}' > Dockerfile`);
+    await expect.poll(() => run(terminal, 'docker build -q -t one . 2>&1', 60_000), { timeout: 10_000 }).toMatch(/^sha256:/);
+    await run(terminal, `printf '${dockerfile(['a', 'b'])}' > Dockerfile`);
+    expect(await run(terminal, 'docker build -q -t two . 2>&1', 60_000)).toMatch(/^sha256:/);
+    await run(terminal, 'docker image rm one two > /dev/null; cd ~');
+    await run(neighbour, 'docker image rm cached > /dev/null');
+  });
+
   // Seventh review: each step stayed under the files quota while it ran, and layers were weighed in
   // bytes only: 8 steps of 15,000 empty files made an image of 120,298 files under a 20,000 quota.
   // Here each step makes 1,100 files: two fit in the 3,000 files quota, the third does not (a fourth
