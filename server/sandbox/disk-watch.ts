@@ -4,7 +4,9 @@
 // whose writes together may not pass it, or the workspace whose home folder keeps growing past it.
 // Bytes and files (inodes: a million empty files take no bytes, but the disk runs out of inodes)
 // both count, and so does an engine volume a build step writes in (a VOLUME in its Dockerfile).
-// Only that learner's are stopped.
+// A container can write and exit between two looks, past anything a look could stop: so what a
+// stopped container keeps counts too, and the learner's stopped containers that hold the quota
+// are removed, largest first, until what is left fits. Only that learner's are touched.
 import type Docker from 'dockerode';
 import { builderOf } from './build-cgroup.ts';
 import { du } from './du.ts';
@@ -27,8 +29,8 @@ export class DiskWatch {
   readonly #homes = new Map<string, { bytes: number; files: number }>();
   /** Files in each container at the previous check: one over the files quota is stopped only while it grows. */
   #files = new Map<string, number>();
-  /** Files in a stopped container, by id and the time it stopped: its layer no longer changes. */
-  #stoppedFiles = new Map<string, number>();
+  /** What a stopped container keeps, by id and the time it stopped: its layer no longer changes. */
+  #stoppedSizes = new Map<string, { bytes: number; files: number }>();
   #duWarned = false;
 
   constructor(deps: DiskWatchDeps) {
@@ -55,7 +57,7 @@ export class DiskWatch {
       if (!learnerId || !this.#deps.ours(learnerId)) continue;
       writers.set(learnerId, [...(writers.get(learnerId) ?? []), { id: info.Id, bytes: inspect.SizeRw ?? 0, files: 0, running: true, ...placesOf(inspect) }]);
     }
-    // Stopped containers keep their files: they count towards the files quota, measured once.
+    // Stopped containers keep their bytes and files: they count, measured once per stop.
     const stopped = await docker.listContainers({ all: true, filters: { status: ['exited', 'created', 'dead'], label: [LABELS.learner] } });
     const seen = new Set([...writers.values()].flat().map((w) => w.id)); // one that stopped since the first list is there already
     for (const info of stopped.filter((c) => !isWorkspace(c) && !seen.has(c.Id))) {
@@ -64,18 +66,22 @@ export class DiskWatch {
       const inspect = await docker.getContainer(info.Id).inspect().catch(() => undefined);
       if (!inspect) continue;
       const stoppedAt = `${info.Id}@${inspect.State.FinishedAt}`;
-      const writer: Writer = { id: info.Id, bytes: 0, files: this.#stoppedFiles.get(stoppedAt) ?? -1, running: false, stoppedAt, ...placesOf(inspect) };
+      const known = this.#stoppedSizes.get(stoppedAt);
+      const removable = info.Labels[LABELS.role] === 'learner-container';
+      const writer: Writer = { id: info.Id, bytes: known?.bytes ?? 0, files: known?.files ?? -1, running: false, stoppedAt, removable, ...placesOf(inspect) };
       writers.set(learnerId, [...(writers.get(learnerId) ?? []), writer]);
     }
     const all = [...writers.values()].flat();
     const measure = all.filter((w) => w.running || w.files < 0);
     const files = await this.#du(measure.flatMap((w) => [w.layer, ...w.volumes]).filter((p): p is string => !!p), '--inodes');
-    const volumeBytes = await this.#du(measure.filter((w) => w.running).flatMap((w) => w.volumes), '-b');
+    // The engine weighs a running container's layer (SizeRw); du weighs the rest.
+    const weighed = measure.flatMap((w) => (w.running ? w.volumes : [w.layer, ...w.volumes])).filter((p): p is string => !!p);
+    const bytes = await this.#du(weighed, '-b');
     for (const writer of measure) {
       writer.files = [writer.layer, ...writer.volumes].reduce((sum, p) => sum + (p ? files.get(p) ?? 0 : 0), 0);
-      writer.bytes += writer.volumes.reduce((sum, p) => sum + (volumeBytes.get(p) ?? 0), 0);
+      writer.bytes += (writer.running ? writer.volumes : [writer.layer, ...writer.volumes]).reduce((sum, p) => sum + (p ? bytes.get(p) ?? 0 : 0), 0);
     }
-    this.#stoppedFiles = new Map(all.flatMap((w) => (w.stoppedAt ? [[w.stoppedAt, w.files] as const] : [])));
+    this.#stoppedSizes = new Map(all.flatMap((w) => (w.stoppedAt ? [[w.stoppedAt, { bytes: w.bytes, files: w.files }] as const] : [])));
     const filesBefore = this.#files;
     this.#files = new Map(all.filter((w) => w.running).map((w) => [w.id, w.files]));
     for (const [learnerId, containers] of writers) {
@@ -87,6 +93,16 @@ export class DiskWatch {
         console.info(JSON.stringify({ event: 'disk_quota', learner: learnerId, container: container.id.slice(0, 12), bytes: container.bytes, total }));
         await this.#stop(container);
         total -= container.bytes;
+      }
+      // Writes already done: the learner's stopped containers that hold the quota with the running
+      // ones go, largest first, until what is left fits (build steps go with their build).
+      let held = total + containers.filter((c) => !c.running).reduce((sum, c) => sum + c.bytes, 0);
+      for (const container of containers.filter((c) => !c.running && c.removable).sort((a, b) => b.bytes - a.bytes)) {
+        if (held <= diskBytes) break;
+        console.info(JSON.stringify({ event: 'disk_quota', learner: learnerId, container: container.id.slice(0, 12), bytes: container.bytes, held, removed: true }));
+        await this.#deps.docker.getContainer(container.id).remove({ v: true }).catch(() => undefined); // removed by the learner meanwhile
+        container.files = 0;
+        held -= container.bytes;
       }
       // Files stay when a container stops: over the files quota, every container still adding some stops.
       const allFiles = containers.reduce((sum, c) => sum + c.files, 0);
@@ -144,13 +160,15 @@ export class DiskWatch {
 /** A learner's container as the watcher weighs it. */
 interface Writer {
   id: string;
-  /** What its writable layer and volumes hold (running containers only). */
+  /** What its writable layer and volumes hold. */
   bytes: number;
   /** Files in them; -1 until measured. */
   files: number;
   running: boolean;
-  /** A stopped container's id and the time it stopped: its files are measured once for this key. */
+  /** A stopped container's id and the time it stopped: it is measured once for this key. */
   stoppedAt?: string;
+  /** A stopped container of the learner's own (not a check's) that may be removed to free its disk. */
+  removable?: boolean;
   /** Stopped by this check. */
   stopped?: boolean;
   /** Its writable layer on the engine's disk (overlay2's upper folder), if the engine says. */

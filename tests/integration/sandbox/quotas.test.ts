@@ -204,6 +204,21 @@ describe('disk by accounting', () => {
 
   // Sixth review: one container made 300k empty files, which no byte count sees. The files quota
   // here is 3000: 2000 kept by a stopped container and 1500 by a running one pass it together.
+  // Seventh review: containers created first, started at once, that each wrote under the quota and
+  // exited between two looks were never stopped: six held 566 MB under a 200 MiB quota.
+  it('removes, largest first, the stopped containers whose writes together pass the quota', async () => {
+    const ids: string[] = [];
+    for (const mb of [10, 12, 11]) {
+      ids.push((await run(terminal, `docker create stagecraft/runtime sh -c 'sleep 1; dd if=/dev/zero of=/w bs=1M count=${mb} 2>/dev/null'`)).trim());
+    }
+    await run(terminal, `docker start ${ids.join(' ')} > /dev/null`);
+    await expect.poll(async () => Promise.all(ids.map(state)), { timeout: 30_000 }).toEqual(['exited', 'exited', 'exited']);
+    await server.sweep();
+    // 33 MiB held under 30 MB: the 12 MiB one goes, the others fit and stay.
+    expect(await Promise.all(ids.map(state))).toEqual(['exited', 'gone', 'exited']);
+    await run(terminal, `docker rm ${ids[0]} ${ids[2]} > /dev/null`);
+  });
+
   it('stops a container that adds files past the files quota, counting those a stopped container keeps', async () => {
     const files = (n: number) => `i=0; while [ $i -lt ${n} ]; do : > /f$i; i=$((i+1)); done`;
     const kept = (await run(terminal, `docker run -d stagecraft/runtime sh -c '${files(2000)}'`)).trim();
