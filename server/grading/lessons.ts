@@ -13,6 +13,8 @@ export interface LessonLab {
   checks: Check[];
   /** Hash of each check's spec, stored with every attempt so a changed check is told apart. */
   specHashes: Record<string, string>;
+  /** The lesson's folder under the learner's home, e.g. "hello". */
+  workdir: string;
 }
 
 export class LessonError extends Error {}
@@ -25,7 +27,7 @@ export function validateLesson(file: string, slug: string, input: unknown, profi
   const checks = checksFor(parsed.data.checks, profile);
   const specHashes = Object.fromEntries(checks.map((check) =>
     [check.id, createHash('sha256').update(JSON.stringify(check)).digest('hex').slice(0, 16)]));
-  return { slug, checks, specHashes };
+  return { slug, checks, specHashes, workdir: parsed.data.workdir };
 }
 
 /** Every lesson folder with a checks.ts, validated. */

@@ -47,7 +47,7 @@ function engine(overrides: Partial<LearnerEngine> = {}): LearnerEngine {
   };
 }
 
-const lab = (check: unknown): LessonLab => ({ slug: 'test', checks: [Check.parse({ points: 2, hints: ['nudge', 'fix'], ...(check as object) })], specHashes: {} });
+const lab = (check: unknown): LessonLab => ({ slug: 'test', checks: [Check.parse({ points: 2, hints: ['nudge', 'fix'], ...(check as object) })], specHashes: {}, workdir: 'hello' });
 const one = async (check: unknown, e = engine(), failures = 0) => (await grade(lab(check), e, { c: failures }))[0]!;
 
 const cases: [string, unknown, LearnerEngine, 'pass' | 'fail' | 'error'][] = [
@@ -122,7 +122,7 @@ describe('check runners', () => {
 
   it('judges a check only once the checks it needs pass', async () => {
     const run = vi.fn(async () => ({ stdout: 'Hello, world!\n', stderr: '', exitCode: 0, timedOut: false }));
-    const needing: LessonLab = { slug: 'test', specHashes: {}, checks: [
+    const needing: LessonLab = { slug: 'test', specHashes: {}, workdir: 'hello', checks: [
       Check.parse({ id: 'built', title: 'hello-world exists', kind: 'image.exists', image: 'hello-world', hints: ['h'] }),
       Check.parse({ id: 'runs', title: 'it runs', kind: 'container.runs', image: 'hello-world', stdout: { match: 'exact', text: 'Hello, world!' }, needs: ['built'], hints: ['h'] }),
     ] };

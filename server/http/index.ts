@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config.ts';
 import { openStore } from '../store/index.ts';
-import { createSandbox, runningWorkspaces } from '../sandbox/index.ts';
+import { createSandbox, readLessonStart, runningWorkspaces } from '../sandbox/index.ts';
 import { createTerminalHub } from '../terminal/index.ts';
 import { grade, loadLessons, settleRegrade, type LessonLab } from '../grading/index.ts';
 import type { CheckResult } from '../../src/schemas/checks.ts';
@@ -58,7 +58,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
   let live: LiveChecks | undefined;
   // The terminal is created after the sandbox but asked lazily, when a sweep runs.
   let inUse: (learnerId: string) => boolean = () => false;
+  const labs = await loadLessons(config.root, config.profile);
+  const lessonStarts = (await Promise.all([...labs.values()].map((lab) => readLessonStart(config.root, lab.slug, lab.workdir))))
+    .filter((start) => start !== undefined);
   const sandbox = createSandbox({
+    lessonStarts,
     lifecycle: config.lifecycle,
     quotas: config.quotas,
     shell: config.shell,
@@ -76,7 +80,6 @@ export async function startServer(config: Config): Promise<RunningServer> {
   inUse = (learnerId) => terminal.isAttached(learnerId) || spares.has(learnerId);
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   let origins = new Set<string>();
-  const labs = await loadLessons(config.root, config.profile);
   // Grades that change (a check, an override) are announced here, for live gradebooks.
   const changes = new EventEmitter();
   changes.setMaxListeners(0);
@@ -122,7 +125,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       .catch((error: unknown) => console.error('prepare workspace:', error))
       .finally(() => spares.fill()); // the next spare, once this learner's workspace is not waiting on the engine
   };
-  learnerApi(api, { config, sandbox, store, labs, learner, newLearner: admit, gradeAndRecord: (id, lab) => gradeAndRecord(id, lab), live, prepareWorkspace });
+  learnerApi(api, { config, sandbox, store, labs, lessonStarts: new Set(lessonStarts.map((start) => start.slug)), learner, newLearner: admit, gradeAndRecord: (id, lab) => gradeAndRecord(id, lab), live, prepareWorkspace });
   instructorApi(api, store);
   joinApi(api, { store, learner, newLearner: admit });
   classesApi(api, {

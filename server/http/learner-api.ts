@@ -5,14 +5,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type http from 'node:http';
 import type { Config } from '../config.ts';
-import type { Sandbox } from '../sandbox/index.ts';
+import { WorkspaceUnavailable, type Sandbox } from '../sandbox/index.ts';
 import type { LessonLab } from '../grading/index.ts';
 import type { CheckResult } from '../../src/schemas/checks.ts';
-import { LayersQuery } from '../../src/schemas/requests.ts';
+import { LayersQuery, LessonFilesBody } from '../../src/schemas/requests.ts';
 import type { Store } from '../store/index.ts';
 import type { NewLearner } from './admission.ts';
 import type { LiveChecks } from './live-checks.ts';
-import { fail, json, learnerOrNew, refuse, valid } from './respond.ts';
+import { fail, json, learnerOrNew, readBody, refuse, valid } from './respond.ts';
 import type { ApiRouter } from './router.ts';
 
 export interface LearnerApiDeps {
@@ -20,6 +20,8 @@ export interface LearnerApiDeps {
   sandbox: Sandbox;
   store: Store;
   labs: Map<string, LessonLab>;
+  /** Lessons with starting files (lessons/<slug>/files). */
+  lessonStarts: ReadonlySet<string>;
   /** The learner behind the request's session cookie, if any. */
   learner: (req: http.IncomingMessage) => string | undefined;
   /** A new learner (cookie set on `res`), or why the lab cannot take one now. */
@@ -110,6 +112,27 @@ export function learnerApi(router: ApiRouter, deps: LearnerApiDeps): void {
     if (!learner) return void res.writeHead(204, { 'Cache-Control': 'no-store' }).end();
     const opened = deps.live.open(learner, lab, req, res);
     if (!opened.ok) fail(res, opened.status, opened.error);
+  });
+
+  // The lesson's starting files into the learner's home (or its folder afresh), dated copy kept.
+  const copying = new Set<string>();
+  router.post(`/api/lessons/${LESSON}/files`, async (req, res, { lesson }) => {
+    if (!deps.lessonStarts.has(lesson!)) return fail(res, 404, `the ${lesson} lesson has no starting files`);
+    const body = await readBody(req, res, LessonFilesBody);
+    if (!body) return;
+    const learner = await learnerOrNew(req, res, deps.learner(req), deps.newLearner);
+    if (!learner) return;
+    if (copying.has(learner)) return fail(res, 429, 'your previous request for starting files is still running');
+    copying.add(learner);
+    try {
+      const done = await deps.sandbox.startLesson(learner, lesson!, body.reset === true);
+      json(res, done.ok ? 200 : 409, { message: done.output });
+    } catch (error) {
+      if (!(error instanceof WorkspaceUnavailable)) throw error;
+      fail(res, 503, error.message);
+    } finally {
+      copying.delete(learner);
+    }
   });
 
   router.post(`/api/lessons/${LESSON}/check`, async (req, res, { lesson }) => {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { GATEWAY_MOUNT, Workspaces } from './workspace.ts';
 import { openRelayShell } from './relay-shell.ts';
+import { LESSON_FILES_COMMAND } from './lesson-files.ts';
 import { DEFAULT_LIFECYCLE, Lifecycle } from './lifecycle.ts';
 import { DiskWatch } from './disk-watch.ts';
 import { BASE_IMAGES, DEFAULT_QUOTAS, LABELS, LIMITS } from './policy.ts';
@@ -81,6 +82,7 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
     quotas: options.quotas ?? DEFAULT_QUOTAS,
     engineVersion: async () => (await engineVersion())?.version ?? 'unknown',
     onRefusal: options.onRefusal,
+    lessonStarts: options.lessonStarts,
   });
   const lifecycleOptions = options.lifecycle ?? DEFAULT_LIFECYCLE;
   const up = options.up ?? (() => true);
@@ -171,6 +173,20 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
       stepWrites: (imageId) => records.stepWrites(engineUrl, imageId, WRITES_POLICY),
       recordStepWrites: (steps) => records.recordStepWrites(engineUrl, steps.map((step) => ({ ...step, policy: WRITES_POLICY }))),
     }, baseImages.alone, options.engine.kind === 'unix' ? path.join(options.dataDir, 'check-programs') : undefined),
+    async startLesson(learnerId, slug, reset) {
+      lifecycle.touch(learnerId);
+      const container = await workspaces.ensure(learnerId);
+      const exec = await docker.getContainer(container).exec({
+        Cmd: [LESSON_FILES_COMMAND, ...(reset ? ['--reset'] : []), slug],
+        User: 'learner', WorkingDir: '/home/learner', AttachStdout: true, AttachStderr: true, Tty: true,
+      });
+      const stream = await exec.start({ Tty: true });
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => { if (chunks.length < 64) chunks.push(chunk); });
+      await within(finished(stream).catch(() => undefined), 30_000);
+      const { ExitCode } = await exec.inspect();
+      return { ok: ExitCode === 0, output: Buffer.concat(chunks).toString('utf8').replace(/\r/g, '').trim() };
+    },
     async imageLayers(learnerId, name) {
       const target = namespace(learnerId).image(name);
       if (!target.ok || target.value.kind === 'id') return undefined;

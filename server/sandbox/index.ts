@@ -10,6 +10,7 @@ export type { ShellStream } from './shell.ts';
 export { DEFAULT_LIFECYCLE, type LifecycleOptions } from './lifecycle.ts';
 export type { Refusal } from './gateway/police.ts';
 export { workspaceName, homeVolumeName, WORKSPACE_IMAGE } from './workspace.ts';
+export { readLessonStart, LESSON_FILES_COMMAND, type LessonStart } from './lesson-files.ts';
 export { LABELS, LIMITS, DEFAULT_QUOTAS, type Quotas } from './policy.ts';
 export { parseEndpoint, type EngineEndpoint } from './endpoint.ts';
 export { LAB_IMAGES, type EnginePins, type EngineState, type EngineVersion, type ImageLayers, type Sandbox, type SandboxOptions } from './types.ts';

@@ -133,6 +133,11 @@ export function createEnginePool(options: SandboxOptions): Sandbox {
       const preparing = member.sandbox.prepareWorkspace(learnerId).catch(() => undefined);
       await within(preparing, OPEN_TIMEOUT_MS);
     },
+    async startLesson(learnerId, slug, reset) {
+      const member = await place(learnerId);
+      if (member.up === false) throw new WorkspaceUnavailable(ENGINE_DOWN);
+      return member.sandbox.startLesson(learnerId, slug, reset);
+    },
     learnerEngine(learnerId) {
       const member = pinnedMember(learnerId) ?? members[0]!;
       // A down engine (maybe unreachable, not refusing) must not make a check wait: answer at once.

@@ -6,6 +6,7 @@ import type { Quotas } from './policy.ts';
 import type { ShellStream } from './shell.ts';
 import type { Refusal } from './gateway/police.ts';
 import type { BuildFinish, BuildStart, StepWritesRecord } from '../store/index.ts';
+import type { LessonStart } from './lesson-files.ts';
 
 /** The offline profile's lab images, by role. */
 export const LAB_IMAGES = {
@@ -111,6 +112,11 @@ export interface Sandbox {
   prepareWorkspace(learnerId: string): Promise<void>;
   /** One learner's images and files, for grading. */
   learnerEngine(learnerId: string): LearnerEngine;
+  /**
+   * Puts a lesson's starting files into the learner's home (lesson-files.ts), starting their
+   * workspace if need be: what the script printed, and whether it succeeded.
+   */
+  startLesson(learnerId: string, slug: string, reset: boolean): Promise<{ ok: boolean; output: string }>;
   /** The layers of the learner's image (newest first, as `docker history` lists them), or undefined. */
   imageLayers(learnerId: string, name: string): Promise<ImageLayers | undefined>;
   /** Checks disk quotas, stops idle workspaces, removes long-stopped ones, expires old homes (also on timers). */
@@ -139,4 +145,6 @@ export interface SandboxOptions {
   healthEveryMs?: number;
   /** How long an engine may miss health checks by being slow before it is marked down, ms. */
   engineDownAfterMs?: number;
+  /** Lessons' starting files, which learners may copy into their home (lesson-files.ts). */
+  lessonStarts?: readonly LessonStart[];
 }

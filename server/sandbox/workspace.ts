@@ -10,6 +10,7 @@ import type { Refusal } from './gateway/police.ts';
 import type { LearnerBuilds } from './gateway/context.ts';
 import type { EngineEndpoint } from './endpoint.ts';
 import { LayerFiles } from './layer-files.ts';
+import { writeLessonFiles, type LessonStart } from './lesson-files.ts';
 
 export const WORKSPACE_IMAGE = 'stagecraft/workspace:latest';
 /** Where the learner's gateway folder appears inside the workspace; the image links /var/run/docker.sock into it. */
@@ -42,6 +43,8 @@ export interface WorkspaceDeps {
   builds?: (learnerId: string) => LearnerBuilds;
   onImagesChanged?: (learnerId: string) => void;
   onRefusal?: (learnerId: string, refusal: Refusal, request: { method: string; url: string }) => void;
+  /** Lessons' starting files, put in every gateway folder with the script that copies them home. */
+  lessonStarts?: readonly LessonStart[];
 }
 
 export class Workspaces {
@@ -92,6 +95,7 @@ export class Workspaces {
     await fs.mkdir(folder, { recursive: true, mode: 0o755 });
     await fs.chmod(folder, 0o755);
     await fs.rm(socketPath, { force: true }); // a socket left by a previous server process
+    await writeLessonFiles(folder, this.#deps.lessonStarts ?? []);
     const images = BASE_IMAGES[this.#deps.profile];
     const gateway = await listenGateway(socketPath, {
       learnerId,

@@ -8,10 +8,16 @@ const modules = import.meta.glob<{ default: unknown }>('../../lessons/*/checks.t
 
 export interface CheckTitle { id: string; title: string }
 
-/** slug → the titles of its checks, in order. */
-export const lessonChecks: Record<string, CheckTitle[]> = Object.fromEntries(Object.entries(modules).map(([file, module]) => {
+const parsed = Object.entries(modules).map(([file, module]) => {
   const slug = file.split('/').at(-2)!;
-  const parsed = LessonChecks.safeParse(module.default);
-  if (!parsed.success) throw new Error(describeIssues(`lessons/${slug}/checks.ts`, parsed.error, module.default));
-  return [slug, checksFor(parsed.data.checks, activeProfileName).map(({ id, title }) => ({ id, title }))];
-}));
+  const lesson = LessonChecks.safeParse(module.default);
+  if (!lesson.success) throw new Error(describeIssues(`lessons/${slug}/checks.ts`, lesson.error, module.default));
+  return [slug, lesson.data] as const;
+});
+
+/** slug → the titles of its checks, in order. */
+export const lessonChecks: Record<string, CheckTitle[]> = Object.fromEntries(parsed.map(([slug, lesson]) =>
+  [slug, checksFor(lesson.checks, activeProfileName).map(({ id, title }) => ({ id, title }))]));
+
+/** slug → the lesson's folder under the learner's home (where its starting files go). */
+export const lessonFolders: Record<string, string> = Object.fromEntries(parsed.map(([slug, lesson]) => [slug, lesson.workdir]));

@@ -37,6 +37,9 @@ export const OverrideBody = z.strictObject({
   reason: text(1, 500, 'a reason (up to 500 characters) is needed: it stays in the audit trail'),
 });
 
+/** POST /api/lessons/:lesson/files: the starting files, or (reset) the lesson's folder afresh. */
+export const LessonFilesBody = z.strictObject({ reset: z.boolean('reset is true or false').optional() });
+
 /** GET /api/images/layers?image=a&image=b: at most four names, each as Docker would take it. */
 export const LayersQuery = z.strictObject({
   image: z.array(z.string().min(1).max(255, 'an image name is at most 255 characters')).max(4, 'at most 4 images at once'),
