@@ -1,6 +1,7 @@
 // What grading needs from the sandbox, for one learner. Grading never sees engine names or sockets:
 // it asks for the learner's image by the name the learner gave it.
 import { createHash } from 'node:crypto';
+import type { AnsweredRequest } from '../../src/schemas/checks.ts';
 
 export interface LearnerImage {
   /** The engine's image id. */
@@ -119,6 +120,8 @@ export interface LearnerEngine {
   lastBuildOutput(): string | undefined;
   /** The learner's latest build as recorded, whatever its outcome. */
   lastBuild(): Promise<Provenance | undefined>;
+  /** Whether the gateway ever answered this request of the learner's Docker CLI (it records each). */
+  answered(request: AnsweredRequest): Promise<boolean>;
 }
 
 /** Thrown by a port when we could not judge (engine down, workspace gone): the check is an `error`. */

@@ -32,6 +32,7 @@ function engine(overrides: Partial<LearnerEngine> = {}): LearnerEngine {
     image: async (name) => images[name],
     run: async () => ({ stdout: 'Hello, world!\n', stderr: '', exitCode: 0, timedOut: false }),
     pathsExist: async (id, paths) => Object.fromEntries(paths.map((p) => [p, id === 'big'])),
+    answered: async () => false,
     readFile: async () => undefined,
     lastBuildOutput: () => undefined,
     lastBuild: async () => undefined,
@@ -92,6 +93,10 @@ const cases: [string, unknown, LearnerEngine, 'pass' | 'fail' | 'error'][] = [
   ['container.runs compiled, the built program', { id: 'c', title: 't', kind: 'container.runs', image: 'hello-world-small', stdout: { match: 'exact', text: 'Hello, world!' }, compiled: true }, engine(), 'pass'],
   ['container.runs compiled, a base image\'s echo', { id: 'c', title: 't', kind: 'container.runs', image: 'hello-world-small', stdout: { match: 'exact', text: 'Hello, world!' }, compiled: true },
     engine({ config: async () => ({ entrypoint: [], cmd: ['/bin/sh', '-c', 'echo "Hello, world!"'], workingDir: '/', env: [] }) }), 'fail'],
+  ['cli.answered, docker version reached the lab', { id: 'c', title: 't', kind: 'cli.answered', request: 'version' }, engine({ answered: async (r) => r === 'version' }), 'pass'],
+  ['cli.answered, only docker image ls did', { id: 'c', title: 't', kind: 'cli.answered', request: 'version' }, engine({ answered: async (r) => r === 'image-list' }), 'fail'],
+  ['cli.answered, engine down', { id: 'c', title: 't', kind: 'cli.answered', request: 'image-list' },
+    engine({ answered: async () => { throw new CannotJudge('engine_unavailable', 'down'); } }), 'error'],
   ['image.exists, a base image under a new name', { id: 'c', title: 't', kind: 'image.exists', image: 'hello-world' }, engine({ provenance: async () => undefined }), 'fail'],
 ];
 

@@ -1,7 +1,7 @@
 // One runner per check kind. A runner answers pass or fail (the learner's work is wrong: what was
 // expected, what was seen); it throws CannotJudge when it could not tell, which becomes `error`.
 import { posix } from 'node:path';
-import type { Check, CheckKind } from '../../src/schemas/checks.ts';
+import type { AnsweredRequest, Check, CheckKind } from '../../src/schemas/checks.ts';
 import { describeOutput, excerpt, matchesOutput } from './output.ts';
 import { CannotJudge, programDigest, type FolderFacts, type LearnerEngine, type LearnerImage, type ProgramFile, type Provenance } from './port.ts';
 import { nearMiss } from './near-miss.ts';
@@ -24,6 +24,8 @@ type Runner<K extends CheckKind> = (check: Extract<Check, { kind: K }>, engine: 
 
 const pass = (evidence: Verdict['evidence'] = {}): Verdict => ({ status: 'pass', evidence });
 const fail = (expected: string, seen: string, evidence: Verdict['evidence'] = {}, hint?: string): Verdict => ({ status: 'fail', expected, seen, evidence, ...(hint ? { hint } : {}) });
+/** The command a learner types for each request the gateway records. */
+const ANSWERED_COMMAND: Record<AnsweredRequest, string> = { version: 'docker version', 'image-list': 'docker image ls' };
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
 
 /** The learner's image, or a failure saying it is not there (naming a near miss they do have). */
@@ -420,6 +422,14 @@ async function compiledBefore(engine: LearnerEngine, name: string, imageId: stri
 }
 
 export const RUNNERS: { [K in CheckKind]: Runner<K> } = {
+  // Read from what the gateway recorded when it answered the learner's CLI: typing the words, a
+  // file of that name or `docker --version` (the client alone) never reaches it.
+  'cli.answered': async (check, engine) => {
+    const command = ANSWERED_COMMAND[check.request];
+    if (await engine.answered(check.request)) return pass({ request: check.request });
+    return fail(`\`${command}\` answered by the lab`, `no \`${command}\` has reached the lab from your terminal yet`, { request: check.request });
+  },
+
   'image.exists': async (check, engine) => {
     const built = await needBuilt(engine, check.image);
     return isVerdict(built) ? built : pass({ imageId: built.image.id, size: built.image.size, dockerfile: built.provenance.dockerfileName });

@@ -18,6 +18,7 @@ import { within } from './within.ts';
 import { dockerodeOptions, type EngineEndpoint } from './endpoint.ts';
 import { LAB_IMAGES, memoryBuildRecords, type EngineVersion, type Sandbox, type SandboxOptions } from './types.ts';
 import { WRITES_POLICY } from '../grading/index.ts';
+import { AnsweredRequest } from '../../src/schemas/checks.ts';
 
 const DISK_CHECK_EVERY_MS = 5_000;
 const BUILD_LOG_BYTES = 16 * 1024;
@@ -83,6 +84,11 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
     engineVersion: async () => (await engineVersion())?.version ?? 'unknown',
     onRefusal: options.onRefusal,
     lessonStarts: options.lessonStarts,
+    onAnswered: (learnerId, handler) => {
+      if (!(AnsweredRequest.options as readonly string[]).includes(handler) || records.answered(learnerId, engineUrl, handler)) return;
+      records.recordAnswer(learnerId, engineUrl, handler);
+      options.onImagesChanged?.(learnerId); // an open lesson page regrades: its checks may read this
+    },
   });
   const lifecycleOptions = options.lifecycle ?? DEFAULT_LIFECYCLE;
   const up = options.up ?? (() => true);
@@ -172,6 +178,7 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
       latestBuild: () => records.latestBuild(learnerId, engineUrl),
       stepWrites: (imageId) => records.stepWrites(engineUrl, imageId, WRITES_POLICY),
       recordStepWrites: (steps) => records.recordStepWrites(engineUrl, steps.map((step) => ({ ...step, policy: WRITES_POLICY }))),
+      answered: (request) => records.answered(learnerId, engineUrl, request),
     }, baseImages.alone, options.engine.kind === 'unix' ? path.join(options.dataDir, 'check-programs') : undefined),
     async startLesson(learnerId, slug, reset) {
       lifecycle.touch(learnerId);

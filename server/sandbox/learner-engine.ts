@@ -47,6 +47,8 @@ export interface LearnerRecords {
   /** What the step that made the image wrote in the system's folders (any learner's build), or undefined. */
   stepWrites(imageId: string): string[] | undefined;
   recordStepWrites(steps: { id: string; writes: string[] }[]): void;
+  /** Whether the gateway answered this request of the learner's Docker CLI. */
+  answered(request: string): boolean;
 }
 
 /**
@@ -96,6 +98,7 @@ export function learnerEngine(docker: Docker, learnerId: string, ns: Namespace, 
   return {
     lastBuildOutput: lastBuild,
     lastBuild: async () => provenanceOf(records.latestBuild(), ns),
+    answered: async (request) => records.answered(request),
     provenance: async (imageId) => provenanceOf(records.buildOfImage(imageId), ns),
 
     async imageNames() {

@@ -162,7 +162,7 @@ const unavailable = async (): Promise<never> => {
 const unreachableEngine: LearnerEngine = {
   image: unavailable, run: unavailable, pathsExist: unavailable, readFile: unavailable, lastBuildOutput: () => undefined,
   config: unavailable, programFile: unavailable, provenance: unavailable, imageNames: unavailable, lastBuild: unavailable, history: unavailable,
-  stepWrites: unavailable, labImage: unavailable,
+  stepWrites: unavailable, labImage: unavailable, answered: unavailable,
 };
 
 /** The shell, whose end says the engine is down when it is (a shell ends by itself when its stream

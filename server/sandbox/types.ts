@@ -54,6 +54,9 @@ export interface BuildRecords {
   /** What the step that made the image wrote in the system's folders under `policy` (any learner's build), or undefined. */
   stepWrites(engine: string, imageId: string, policy: number): string[] | undefined;
   recordStepWrites(engine: string, steps: StepWritesRecord[]): void;
+  /** Records that the gateway answered this request of the learner's Docker CLI. */
+  recordAnswer(learnerId: string, engine: string, request: string): void;
+  answered(learnerId: string, engine: string, request: string): boolean;
 }
 
 export interface RecordedBuild extends BuildStart {
@@ -70,6 +73,7 @@ export function memoryBuildRecords(): BuildRecords {
   const builds = new Map<number, RecordedBuild>();
   const images = new Set<string>();
   const writes = new Map<string, string[]>();
+  const answers = new Set<string>();
   const key = (learnerId: string, engine: string, imageId: string) => `${learnerId} ${engine} ${imageId}`;
   return {
     startBuild(start) {
@@ -91,6 +95,8 @@ export function memoryBuildRecords(): BuildRecords {
       for (const step of steps) if (!writes.has(`${engine} ${step.id} ${step.policy}`)) writes.set(`${engine} ${step.id} ${step.policy}`, step.writes);
     },
     recordTag: () => undefined,
+    recordAnswer: (learnerId, engine, request) => void answers.add(key(learnerId, engine, request)),
+    answered: (learnerId, engine, request) => answers.has(key(learnerId, engine, request)),
     builtImage: (learnerId, engine, imageId) => images.has(key(learnerId, engine, imageId)),
     builtImages: (learnerId, engine) => [...images].filter((k) => k.startsWith(`${learnerId} ${engine} `)).map((k) => k.split(' ')[2]!),
   };

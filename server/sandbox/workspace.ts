@@ -3,7 +3,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { BASE_IMAGES, LABELS, LIMITS, type Quotas } from './policy.ts';
+import { BASE_IMAGES, LABELS, LIMITS, type Handler, type Quotas } from './policy.ts';
 import { listenGateway, type Gateway } from './gateway/server.ts';
 import { prepareBuildCgroup } from './build-cgroup.ts';
 import type { Refusal } from './gateway/police.ts';
@@ -43,6 +43,8 @@ export interface WorkspaceDeps {
   builds?: (learnerId: string) => LearnerBuilds;
   onImagesChanged?: (learnerId: string) => void;
   onRefusal?: (learnerId: string, refusal: Refusal, request: { method: string; url: string }) => void;
+  /** The gateway answered a request of the learner's Docker CLI (their `docker version` reached the lab). */
+  onAnswered?: (learnerId: string, handler: Handler) => void;
   /** Lessons' starting files, put in every gateway folder with the script that copies them home. */
   lessonStarts?: readonly LessonStart[];
 }
@@ -111,6 +113,7 @@ export class Workspaces {
       engine: this.#deps.engine,
       engineVersion: await this.#deps.engineVersion(),
       onRefusal: (refusal, request) => this.#deps.onRefusal?.(learnerId, refusal, request),
+      onAnswered: (handler) => this.#deps.onAnswered?.(learnerId, handler),
     });
     this.#gateways.set(learnerId, gateway);
     return folder;

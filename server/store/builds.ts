@@ -68,6 +68,10 @@ export interface BuildQueries {
   recordStepWrites(engine: string, steps: StepWritesRecord[]): void;
   /** Builds still marked running (a server that stopped mid-build): they were interrupted. */
   interruptRunningBuilds(now?: number): number;
+  /** Records that the gateway answered this request of the learner's Docker CLI (the first time counts). */
+  recordAnswer(learnerId: string, engine: string, request: string, now?: number): void;
+  /** Whether the gateway ever answered this request of the learner's on that engine. */
+  answered(learnerId: string, engine: string, request: string): boolean;
 }
 
 interface Row {
@@ -92,6 +96,8 @@ export function buildQueries(db: DatabaseSync): BuildQueries {
   // The first record of an image stands: an id names one content, made once.
   const insertWrites = db.prepare('INSERT OR IGNORE INTO step_writes (engine, image_id, policy, writes) VALUES (?, ?, ?, ?)');
   const writesOf = db.prepare('SELECT writes FROM step_writes WHERE engine = ? AND image_id = ? AND policy = ?');
+  const insertAnswer = db.prepare('INSERT OR IGNORE INTO gateway_answers (learner_id, engine, request, first_at) VALUES (?, ?, ?, ?)');
+  const answerOf = db.prepare('SELECT 1 FROM gateway_answers WHERE learner_id = ? AND engine = ? AND request = ?');
   const interrupt = db.prepare(`UPDATE builds SET outcome = 'interrupted', finished_at = ? WHERE outcome = 'running'`);
   return {
     startBuild(start, now = Date.now()) {
@@ -131,6 +137,10 @@ export function buildQueries(db: DatabaseSync): BuildQueries {
       return row && (JSON.parse(row.writes) as string[]);
     },
     interruptRunningBuilds: (now = Date.now()) => Number(interrupt.run(now).changes),
+    recordAnswer(learnerId, engine, request, now = Date.now()) {
+      insertAnswer.run(learnerId, engine, request, now);
+    },
+    answered: (learnerId, engine, request) => answerOf.get(learnerId, engine, request) !== undefined,
   };
 }
 

@@ -122,4 +122,13 @@ export const MIGRATIONS: readonly string[] = [
      writes TEXT NOT NULL,
      PRIMARY KEY (engine, image_id, policy)
    );`,
+  // Requests of a learner's Docker CLI the gateway answered (docker version, docker image ls), the
+  // first time each: what the workspace lesson's checks read.
+  `CREATE TABLE gateway_answers (
+     learner_id TEXT NOT NULL,
+     engine TEXT NOT NULL,
+     request TEXT NOT NULL,
+     first_at INTEGER NOT NULL,
+     PRIMARY KEY (learner_id, engine, request)
+   );`,
 ];

@@ -115,9 +115,20 @@ export const DockerfileExecCmd = z.object({
   /** The image whose build is judged. */ image: ImageName,
 }).strict();
 
+/** Requests of the learner's Docker CLI that the gateway records once answered (provenance, not text). */
+export const AnsweredRequest = z.enum(['version', 'image-list']);
+export type AnsweredRequest = z.infer<typeof AnsweredRequest>;
+
+/** The gateway answered this request of the learner's Docker CLI (`docker version`, `docker image ls`). */
+export const CliAnswered = z.object({
+  ...common,
+  kind: z.literal('cli.answered'),
+  /** The request: `version` (docker version) or `image-list` (docker image ls, docker images). */ request: AnsweredRequest,
+}).strict();
+
 export const Check = z.discriminatedUnion('kind', [
   ImageExists, ContainerRuns, ImageProgram, ImageSmallerThan, ImageMaxSize, ImageLacks, ImageHas,
-  DockerfileStages, DockerfileNamedStage, DockerfileCopyFrom, DockerfileExecCmd,
+  DockerfileStages, DockerfileNamedStage, DockerfileCopyFrom, DockerfileExecCmd, CliAnswered,
 ]);
 export type Check = z.infer<typeof Check>;
 export type CheckKind = Check['kind'];

@@ -45,6 +45,8 @@ export interface GatewayOptions {
   buildLog?: { start(): void; append(text: string): void };
   /** Every refusal, with its stable code (tests and logs read it; the learner does not see it). */
   onRefusal?: (refusal: Refusal, request: { method: string; url: string }) => void;
+  /** Every request answered without an error, by its handler: what the learner's CLI reached. */
+  onAnswered?: (handler: Handler) => void;
 }
 
 export interface Exchange {

@@ -81,6 +81,7 @@ export class LearnerGateway implements GatewayContext {
     const subject = route.path.exec(path)?.[1] ?? '';
     try {
       await handler({ req, res, method, path, query, subject });
+      if (res.statusCode < 400) this.options.onAnswered?.(route.handler);
     } catch (error) {
       if (error instanceof Refused) return refuseWith(error.refusal);
       if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ECONNREFUSED') return engineUnavailable(res);

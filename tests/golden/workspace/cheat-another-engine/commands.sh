@@ -1,0 +1,2 @@
+DOCKER_HOST=unix:///tmp/nowhere.sock docker version
+DOCKER_HOST=unix:///tmp/nowhere.sock docker image ls

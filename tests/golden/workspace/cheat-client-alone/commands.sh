@@ -1,0 +1,4 @@
+docker --version
+docker -v
+docker version --help > /dev/null
+docker image ls --help > /dev/null

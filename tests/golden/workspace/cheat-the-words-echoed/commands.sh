@@ -1,0 +1,3 @@
+echo docker version
+echo 'Server: Stagecraft lab' > docker-version.txt
+echo docker image ls

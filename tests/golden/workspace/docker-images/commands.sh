@@ -1,0 +1,2 @@
+docker version --format '{{.Server.Version}}'
+docker images

@@ -1,0 +1,2 @@
+docker version --format '{{json .}}' > /dev/null
+docker image ls -q
