@@ -225,18 +225,44 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
 }
 
 /**
- * Ends every process of the learner in the workspace but its first two (the init and what it
- * runs: the workspace itself, warm, with its /tmp): the shell, its jobs, a kept dtach. Stopped
- * first and then killed, so a loop that forks is caught. As the learner, so nothing else can be hit.
+ * Ends every process of the learner in the workspace but the init and what it runs (the workspace
+ * itself, warm, with its /tmp): the shell, its jobs, a kept dtach. As the learner, so nothing else
+ * can be hit, and without forking (the learner may have used up the pids limit): one kill(-1)
+ * stops every process at once, a fork loop included; then each is killed by its /proc entry, the
+ * workspace's first process (tini's oldest child) is let go on, and the script fails if any is left.
  */
-const END_ALL = 'keep=$(pgrep -o -P 1); for sig in STOP KILL; do for p in $(pgrep -U learner); do case $p in 1|$$|$keep) ;; *) kill -$sig $p ;; esac; done; done 2>/dev/null; true';
+const END_ALL = `kill -STOP -1 2>/dev/null
+keep=
+read -r kids < /proc/1/task/1/children || true
+for p in $kids; do if [ -z "$keep" ] || [ "$p" -lt "$keep" ]; then keep=$p; fi; done
+[ -n "$keep" ] || exit 4
+alive() { while read -r key value _; do if [ "$key" = State: ]; then [ "$value" != Z ]; return; fi; done < "/proc/$1/status"; }
+left=1; round=0
+while [ "$left" = 1 ] && [ "$round" -lt 200 ]; do
+  left=0; round=$((round + 1))
+  for d in /proc/[0-9]*; do p=\${d#/proc/}; case $p in 1|$$|$keep) ;; *) if alive "$p" 2>/dev/null; then left=1; kill -KILL "$p" 2>/dev/null; fi ;; esac; done
+done
+kill -CONT "$keep"
+[ "$left" = 0 ]`;
 
-async function endLearnerProcesses(docker: Docker, container: string): Promise<void> {
-  const exec = await docker.getContainer(container).exec({ Cmd: ['sh', '-c', END_ALL], User: 'learner', AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({});
-  stream.resume(); // it prints nothing; read it so that it can end
-  // Done when the engine ends the exec's stream; a stalled engine is not waited for past 10 s.
-  await within(finished(stream).catch(() => undefined), 10_000);
+/**
+ * Ends the learner's processes (END_ALL); where that cannot be done (the engine could not start it,
+ * or something is left), the workspace is restarted instead, which ends everything (home kept, /tmp
+ * emptied). Says which.
+ */
+async function endLearnerProcesses(docker: Docker, container: string): Promise<{ restarted: boolean }> {
+  const handle = docker.getContainer(container);
+  const ended = async () => {
+    const exec = await handle.exec({ Cmd: ['sh', '-c', END_ALL], User: 'learner', AttachStdout: true, AttachStderr: true });
+    const stream = await exec.start({});
+    stream.resume(); // it prints nothing; read it so that it can end
+    // Done when the engine ends the exec's stream; a stalled engine is not waited for past 10 s.
+    if (!(await within(finished(stream).then(() => true, () => false), 10_000))) return false;
+    return (await exec.inspect()).ExitCode === 0;
+  };
+  if (await ended().catch(() => false)) return { restarted: false };
+  await handle.restart({ t: 0 });
+  return { restarted: true };
 }
 
 /** Whether a shell ended because its workspace stopped (the learner's `kill 1`, out of memory), and

@@ -17,9 +17,10 @@ export interface ShellStream {
   kill(): void;
   /**
    * Ends the shell and every process the learner started in the workspace, so that the next shell
-   * is a new one; the workspace and its files stay. Resolves once they are gone.
+   * is a new one; the workspace and its files stay. Resolves once they are gone; `restarted` when
+   * that took a restart of the workspace (its /tmp is then emptied).
    */
-  endAll?(): Promise<void>;
+  endAll?(): Promise<{ restarted: boolean }>;
   /** Called when the shell is one that kept running with no terminal attached (the relay's dtach). */
   onResumed?(listener: () => void): void;
   /**

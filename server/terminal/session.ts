@@ -156,8 +156,14 @@ export class TerminalSession {
     if (!shell || this.#ended || this.#replacing) return;
     this.#replacing = true;
     this.#send({ type: 'notice', message: 'Ending your shell and everything started in it…' });
-    await shell.endAll?.().catch((error: unknown) => console.error('terminal: ending the learner\'s processes failed:', error));
-    this.end(CloseCode.shellExited, 'You asked for a new shell: the old one and everything started in it have ended. Your files are kept. A new shell starts now.');
+    const ended = await shell.endAll?.().catch((error: unknown) => {
+      console.error('terminal: ending the learner\'s processes failed:', error);
+      return 'failed' as const;
+    });
+    if (ended === 'failed') return this.end(CloseCode.shellExited, 'Your old shell could not be ended: the lab\'s engine did not answer. The shell you get next may still be the old one; try New shell again in a moment.');
+    this.end(CloseCode.shellExited, ended?.restarted
+      ? 'You asked for a new shell: not everything in the old one would end, so your workspace was restarted. Your home folder is kept; /tmp was emptied. A new shell starts now.'
+      : 'You asked for a new shell: the old one and everything started in it have ended. Your files are kept. A new shell starts now.');
   }
 
   #output(chunk: Buffer): void {

@@ -98,6 +98,22 @@ describe('a new shell, asked for', () => {
     expect(await run(second, 'ls -1 ~/home-file /tmp/scratch-file')).toBe('/home/learner/home-file\n/tmp/scratch-file\n');
     await second.close();
   });
+
+  // Eighth review: processes forked between a list of pids and the signals escaped, and at the pids
+  // limit the list could not even be made, while the learner was told all had ended.
+  it('ends loops that keep forking, and a shell at the pids limit, leaving nothing behind', async () => {
+    const learner = await sessionCookie(server.url);
+    const first = await openTerminal(server.url, learner);
+    await run(first, 'for i in 1 2 3; do setsid bash -c "while :; do sleep 0.01 & wait; done" > /dev/null 2>&1 & done; echo forking');
+    // dash gives up on a fork the limit refuses at once (bash would retry for minutes).
+    first.type('sh -c \'i=0; while [ $i -lt 300 ]; do sleep 1001 & i=$((i+1)); done\' 2>/dev/null; echo "full-$((6*7))"\r');
+    await first.waitFor('full-42', 60_000);
+    first.send({ type: 'new-shell' });
+    expect(await first.closed()).toBe(CloseCode.shellExited);
+    const second = await openTerminal(server.url, learner);
+    expect(await run(second, 'pgrep -c -f "sleep 1001|sleep 0.01|while :" || true')).toBe('0\n');
+    await second.close();
+  });
 });
 
 describe('frames', () => {
