@@ -32,12 +32,30 @@ export class DiskWatch {
   /** What a stopped container keeps, by id and the time it stopped: its layer no longer changes. */
   #stoppedSizes = new Map<string, { bytes: number; files: number }>();
   #duWarned = false;
+  #looking: Promise<void> | undefined;
+  #next: Promise<void> | undefined;
 
   constructor(deps: DiskWatchDeps) {
     this.#deps = deps;
   }
 
-  async check(): Promise<void> {
+  /**
+   * One look at a time (du on a huge layer can take seconds): asked while one runs, the next look
+   * starts when it ends, and every ask meanwhile shares that next one.
+   */
+  check(): Promise<void> {
+    if (!this.#looking) {
+      this.#looking = this.#look().finally(() => { this.#looking = undefined; });
+      return this.#looking;
+    }
+    this.#next ??= this.#looking.catch(() => undefined).then(() => {
+      this.#next = undefined;
+      return this.check();
+    });
+    return this.#next;
+  }
+
+  async #look(): Promise<void> {
     const { docker, diskBytes } = this.#deps;
     // Sizes are costly for the engine (it walks each container's writable layer), so they are asked
     // for one container at a time, and never for workspaces (their root is read-only; homes are du's).
@@ -94,22 +112,28 @@ export class DiskWatch {
         await this.#stop(container);
         total -= container.bytes;
       }
-      // Writes already done: the learner's stopped containers that hold the quota with the running
-      // ones go, largest first, until what is left fits (build steps go with their build).
-      let held = total + containers.filter((c) => !c.running).reduce((sum, c) => sum + c.bytes, 0);
-      for (const container of containers.filter((c) => !c.running && c.removable).sort((a, b) => b.bytes - a.bytes)) {
-        if (held <= diskBytes) break;
-        console.info(JSON.stringify({ event: 'disk_quota', learner: learnerId, container: container.id.slice(0, 12), bytes: container.bytes, held, removed: true }));
-        await this.#deps.docker.getContainer(container.id).remove({ v: true }).catch(() => undefined); // removed by the learner meanwhile
-        container.files = 0;
-        held -= container.bytes;
-      }
       // Files stay when a container stops: over the files quota, every container still adding some stops.
-      const allFiles = containers.reduce((sum, c) => sum + c.files, 0);
-      if (allFiles <= this.#deps.diskFiles) continue;
-      for (const container of active.filter((c) => !c.stopped && c.files > (filesBefore.get(c.id) ?? 0))) {
-        console.info(JSON.stringify({ event: 'disk_quota', learner: learnerId, container: container.id.slice(0, 12), files: container.files, totalFiles: allFiles }));
-        await this.#stop(container);
+      let allFiles = containers.reduce((sum, c) => sum + c.files, 0);
+      if (allFiles > this.#deps.diskFiles) {
+        for (const container of active.filter((c) => !c.stopped && c.files > (filesBefore.get(c.id) ?? 0))) {
+          console.info(JSON.stringify({ event: 'disk_quota', learner: learnerId, container: container.id.slice(0, 12), files: container.files, totalFiles: allFiles }));
+          await this.#stop(container);
+          allFiles -= container.files; // what it holds is weighed again, stopped, at the next look
+        }
+      }
+      // Writes already done (a container that wrote and exited between two looks, or one started
+      // again and again): the learner's stopped containers that hold either quota with the rest go,
+      // the largest first, until what is left fits (build steps go with their build).
+      let held = total + containers.filter((c) => !c.running).reduce((sum, c) => sum + c.bytes, 0);
+      const over = (c: Writer) => (held > diskBytes ? c.bytes : 0) + (allFiles > this.#deps.diskFiles ? c.files : 0);
+      for (;;) {
+        const heaviest = containers.filter((c) => !c.running && c.removable && !c.removed).sort((a, b) => over(b) - over(a))[0];
+        if (!heaviest || over(heaviest) === 0) break;
+        console.info(JSON.stringify({ event: 'disk_quota', learner: learnerId, container: heaviest.id.slice(0, 12), bytes: heaviest.bytes, files: heaviest.files, held, totalFiles: allFiles, removed: true }));
+        await this.#deps.docker.getContainer(heaviest.id).remove({ v: true }).catch(() => undefined); // removed by the learner meanwhile
+        heaviest.removed = true;
+        held -= heaviest.bytes;
+        allFiles -= heaviest.files;
       }
     }
     const learners = workspaces.map((info) => info.Labels[LABELS.learner] ?? '').filter((learnerId) => this.#deps.ours(learnerId));
@@ -169,6 +193,8 @@ interface Writer {
   stoppedAt?: string;
   /** A stopped container of the learner's own (not a check's) that may be removed to free its disk. */
   removable?: boolean;
+  /** Removed by this check. */
+  removed?: boolean;
   /** Stopped by this check. */
   stopped?: boolean;
   /** Its writable layer on the engine's disk (overlay2's upper folder), if the engine says. */
