@@ -37,4 +37,13 @@ describe('BuildTracker', () => {
     for (const text of ['Step 2/3 : RUN gcc hello.c\n', ' ---> Running in 6ef8af848982\n', ' ---> 8c84de85c5d9\n', 'not  ---> Running in 000000000000\n']) tracker.feed(JSON.stringify({ stream: text }));
     expect(tracker.result(true)).toMatchObject({ containers: ['6ef8af848982'], printed: ['8c84de85c5d9'] });
   });
+
+  it('tells the images a step took from the build cache, whether the two lines come together or apart', () => {
+    const tracker = new BuildTracker();
+    const lines = ['Step 2/4 : RUN echo U > /s1\n ---> Using cache\n ---> be3902419301\n', 'Step 3/4 : RUN true\n', ' ---> Using cache\n', ' ---> 0123456789ab\n', 'Step 4/4 : RUN gcc hello.c\n', ' ---> Running in 6ef8af848982\n', ' ---> 8c84de85c5d9\n'];
+    for (const text of lines) tracker.feed(JSON.stringify({ stream: text }));
+    expect(tracker.fromCache('sha256:be3902419301aaaa')).toBe(true);
+    expect(tracker.fromCache('0123456789ab')).toBe(true);
+    expect(tracker.fromCache('sha256:8c84de85c5d9ffff')).toBe(false);
+  });
 });

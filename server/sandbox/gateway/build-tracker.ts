@@ -20,6 +20,9 @@ export class BuildTracker {
   readonly #printed: string[] = [];
   readonly #containers: string[] = [];
   readonly #aux: string[] = [];
+  /** Ids printed right after " ---> Using cache": images the build took, not made. */
+  readonly #fromCache = new Set<string>();
+  #usingCache = false;
   #failed = false;
   #log = '';
 
@@ -48,6 +51,8 @@ export class BuildTracker {
         const plain = text.replace(/\x1b\[[0-9;]*m/g, '');
         const id = /^ ---> ([0-9a-f]{12})$/.exec(plain)?.[1];
         if (id) this.#printed.push(id);
+        if (id && this.#usingCache) this.#fromCache.add(id);
+        if (id || plain === ' ---> Using cache') this.#usingCache = plain === ' ---> Using cache';
         const container = /^ ---> Running in ([0-9a-f]{12})$/.exec(plain)?.[1];
         if (container && this.#containers.length < 1000) this.#containers.push(container);
       }
@@ -68,6 +73,14 @@ export class BuildTracker {
   /** The step images printed after the first `count`. */
   printedSince(count: number): string[] {
     return this.#printed.slice(count);
+  }
+
+  /**
+   * Whether the image was printed as taken from the build cache. A step's own output can print the
+   * words too, which only makes one of the learner's own images count as not made here (safe).
+   */
+  fromCache(imageId: string): boolean {
+    return this.#fromCache.has(imageId.replace(/^sha256:/, '').slice(0, 12));
   }
 
   /** Whether the engine has reported an error yet. */

@@ -16,8 +16,8 @@ export type Passed = { quota: 'bytes' | 'files'; added: number };
 export interface BuildWeightOptions {
   /** Bytes and files the build may add: the quotas less what the learner held as it began. */
   allowed: Held;
-  /** When the build began: images made since are its own. */
-  started: number;
+  /** Whether this build made the image (not the cache, not someone else's build meanwhile). */
+  madeHere: (image: StepImage) => Promise<boolean>;
   /** The engine's description of an image. */
   image: (ref: string) => Promise<StepImage | undefined>;
   /** Counts a layer's files; without it, files are not weighed (an engine on another host). */
@@ -45,12 +45,12 @@ export class BuildWeight {
 
   /** Weighs the image a step printed, unless the learner already pays for it. */
   async step(ref: string): Promise<void> {
-    const { allowed, started, layerFiles, paid, isBase } = this.#options;
+    const { allowed, madeHere, layerFiles, paid, isBase } = this.#options;
     const image = await this.#options.image(ref);
     if (!image || this.#added.has(image.Id) || paid.has(image.Id) || isBase(image)) return;
     // Claimed before the awaits below: the same image printed twice is weighed once.
     this.#added.set(image.Id, { bytes: 0, files: 0 });
-    if (Date.parse(image.Created ?? '') >= started) this.made.push(image.Id);
+    if (await madeHere(image)) this.made.push(image.Id);
     const parent = image.Parent ? await this.#options.image(image.Parent) : undefined;
     // A step that wrote nothing (ENV, LABEL) shares its parent's top layer: it adds no files.
     const [layer] = LayerFiles.of(image);

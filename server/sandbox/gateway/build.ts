@@ -1,7 +1,7 @@
 // docker build through the gateway: the context is read whole (capped) and rebuilt, the learner's
 // Dockerfile is judged as the engine would read it, and the engine builds our canonical copy with
 // the lab's forced settings, one build at a time per learner, for a bounded time.
-import { LIMITS } from '../policy.ts';
+import { LABELS, LIMITS } from '../policy.ts';
 import { readCapped } from '../../read-capped.ts';
 import { dockerfileIn, readContext, writeContext, type ContextEntry } from './build-context.ts';
 import { folderFacts } from '../../grading/index.ts';
@@ -46,6 +46,9 @@ export async function runBuild(gw: BuildContext, x: Exchange): Promise<void> {
   if (Number(req.headers['content-length'] ?? 0) > LIMITS.buildContextBytes) expect(contextTooLarge());
   const policed = expect(policeBuildQuery(x.query));
   const tags = policed.getAll('t').map((tag) => expect(gw.ns.newImageName(tag)));
+  // A build stopped over the quota is still having its images removed: the next one waits for that,
+  // or it would be taken for the stopped one's (the same learner's step containers).
+  await gw.quota.settling;
   if (gw.quota.builds >= LIMITS.concurrentBuilds) expect(refuse('quota_builds', 'another build of yours is still running: wait for it to finish'));
   // Counted before the first await, so two builds sent at once cannot both pass the check.
   gw.quota.builds++;
@@ -83,8 +86,9 @@ export async function runBuild(gw: BuildContext, x: Exchange): Promise<void> {
     let recording: Promise<void> | undefined;
     let complete = false; // the engine's stream ended by itself (not cut by the learner, the time limit or a restart)
     const { imageBytes, diskFiles } = gw.quota.limits;
+    const madeHere = (image: StepImage) => madeByThisBuild(gw, steps, tracker, image);
     const weight = new BuildWeight({
-      allowed: { bytes: imageBytes - holding.bytes, files: diskFiles - holding.files }, started,
+      allowed: { bytes: imageBytes - holding.bytes, files: diskFiles - holding.files }, madeHere,
       image: (ref) => steps.recorder.image(ref), layerFiles: gw.options.layerFiles,
       paid: await gw.quota.paidFor(), isBase: (image) => gw.own.isBaseImage(image),
     }, ({ quota, added }) => stopBuild(quota === 'bytes'
@@ -92,9 +96,9 @@ export async function runBuild(gw: BuildContext, x: Exchange): Promise<void> {
       : refuse('quota_files', `this build's layers took your images to ${holding.files + added} files and folders, past the most this lab allows, ${diskFiles}, so it was stopped. Each RUN, COPY and ADD keeps the files it made as a layer: make fewer (an archive is one file), or ${FREE_SPACE}`, 413)));
     const finish = () => recording ??= (async () => {
       gw.release(held);
-      if (record !== undefined) await recordImages(gw, record, planned, tracker.result(complete), tracker.logTail, steps).catch((error: unknown) => console.error('gateway: a build record failed:', error));
+      if (record !== undefined) await recordImages(gw, record, planned, tracker.result(complete), tracker.logTail, steps, madeHere).catch((error: unknown) => console.error('gateway: a build record failed:', error));
       // A build stopped over the quota leaves nothing behind.
-      if (stoppedBy === 'quota_image_bytes' || stoppedBy === 'quota_files') await removeMade(gw, steps, weight.made);
+      if (stoppedBy === 'quota_image_bytes' || stoppedBy === 'quota_files') await removeMade(gw, steps, weight.made, madeHere);
     })();
 
     query.set('dockerfile', written.name);
@@ -111,7 +115,7 @@ export async function runBuild(gw: BuildContext, x: Exchange): Promise<void> {
       if (!res.writableEnded) res.end(errorLine(`Stagecraft: ${refusal.error.message}`));
     };
     const timer = setTimeout(() => stopBuild(refuse('build_timeout', `the build ran longer than ${Math.round(gw.quota.limits.buildTimeoutMs / 1000)} seconds and was stopped`, 408)), gw.quota.limits.buildTimeoutMs);
-    res.on('close', () => { clearTimeout(timer); upstream.destroy(); void finish(); });
+    res.on('close', () => { clearTimeout(timer); upstream.destroy(); gw.quota.settling = finish().catch(() => undefined); });
     const labelStep = new LabLabelStepFilter();
     gw.options.buildLog?.start();
     upstream.on('response', (answer) => {
@@ -163,7 +167,7 @@ const folderOf = (entries: ContextEntry[]) => folderFacts(entries.flatMap((e) =>
  * included), and what each step wrote in the system's folders; then removes the steps' containers.
  * A base image is never recorded, whatever printed it.
  */
-async function recordImages(gw: BuildContext, record: number, plan: BuildPlan, tracked: Tracked, log: string, steps: BuildSteps): Promise<void> {
+async function recordImages(gw: BuildContext, record: number, plan: BuildPlan, tracked: Tracked, log: string, steps: BuildSteps, madeHere: (image: StepImage) => Promise<boolean>): Promise<void> {
   const wanted = [
     ...(tracked.final ? [{ ref: tracked.final, role: 'final' as const }] : []),
     ...tracked.stages.map((ref) => ({ ref, role: 'stage' as const })),
@@ -181,8 +185,11 @@ async function recordImages(gw: BuildContext, record: number, plan: BuildPlan, t
     // engine runs on this host: its clock is ours, and this build began before it made anything.)
     const created = Date.parse(info.Created ?? '');
     if (role !== 'final' && !(created >= steps.started)) continue;
+    // A printed step taken from the cache that someone's build made meanwhile is theirs, not this one's.
+    const here = await madeHere(info);
+    if (role === 'step' && !here) continue;
     images.push({ id: info.Id, role });
-    if (created >= steps.started) made.push(info.Id);
+    if (here) made.push(info.Id);
   }
   const imageId = images.find((i) => i.role === 'final')?.id;
   // Each stage's image by index, as the engine announced them: grading reads a compiled program
@@ -211,10 +218,16 @@ const REMOVE_MADE_FOR_MS = 15_000;
  * is cancelled, so what could not go yet is tried again until the deadline. An image someone
  * else's container uses stays.
  */
-async function removeMade(gw: BuildContext, steps: BuildSteps, made: string[]): Promise<void> {
+async function removeMade(gw: BuildContext, steps: BuildSteps, made: string[], madeHere: (image: StepImage) => Promise<boolean>): Promise<void> {
   let left = [...made].reverse();
   const deadline = Date.now() + REMOVE_MADE_FOR_MS;
-  while (left.length > 0 && Date.now() < deadline) {
+  let quiet = 0;
+  while (quiet < QUIET_ROUNDS && Date.now() < deadline) {
+    // The step the engine was on when the build was stopped may still finish, and the lab's label
+    // step commit after it: an image the gateway never saw printed. It carries the learner's label.
+    const late = await labelledSince(gw, steps.started);
+    left = [...new Set([...late, ...left])];
+    quiet = left.length === 0 ? quiet + 1 : 0;
     const kept: string[] = [];
     for (const id of left) {
       // An id the build's output printed may be anyone's (a RUN can print " ---> <id>"): one named
@@ -225,12 +238,68 @@ async function removeMade(gw: BuildContext, steps: BuildSteps, made: string[]): 
       for (const user of users?.status === 200 ? users.body as { Id: string }[] : []) {
         if (await ownedStep(gw, steps, user.Id)) await removeContainer(gw, user.Id);
       }
-      const removed = await gw.engine.json('DELETE', `/images/${id}`).catch(() => undefined);
-      if (removed?.status !== 200 && removed?.status !== 404) kept.push(id);
+      // Named more than once by the learner (-t a -t b), the engine deletes only by force.
+      const tags = now?.status === 200 ? ((now.body as StepImage).RepoTags ?? []).length : 0;
+      const removed = await gw.engine.json('DELETE', `/images/${id}`, new URLSearchParams(tags > 1 ? { force: '1' } : {})).catch(() => undefined);
+      if (removed?.status === 200 || removed?.status === 404) continue;
+      // A step that finished after the stop made a child the gateway never saw printed: it goes first.
+      kept.unshift(...await childrenMadeHere(gw, id, madeHere, steps.started));
+      kept.push(id);
     }
     left = kept;
-    if (left.length > 0) await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/**
+ * Images whose parent is `id` (one this build made), made by this build. The step container of
+ * one committed after the stop may be gone already (the build removes its own): an untagged child
+ * of this build's image made since it began, whose container is gone, is taken as this build's.
+ */
+async function childrenMadeHere(gw: BuildContext, id: string, madeHere: (image: StepImage) => Promise<boolean>, started: number): Promise<string[]> {
+  const answer = await gw.engine.json('GET', '/images/json', new URLSearchParams({ all: '1', filters: JSON.stringify({ since: [id] }) })).catch(() => undefined);
+  const later = answer?.status === 200 && Array.isArray(answer.body) ? (answer.body as { Id: string; ParentId: string }[]) : [];
+  const children: string[] = [];
+  for (const child of later.filter((image) => image.ParentId === id)) {
+    const info = await gw.engine.json('GET', `/images/${child.Id}/json`).catch(() => undefined);
+    if (info?.status !== 200) continue;
+    const image = info.body as StepImage;
+    const orphaned = async () => Date.parse(image.Created ?? '') >= started && (image.RepoTags ?? []).length === 0 && !!image.Container
+      && (await gw.engine.json('GET', `/containers/${image.Container}/json`).catch(() => undefined))?.status === 404;
+    if (await madeHere(image) || await orphaned()) children.push(child.Id);
+  }
+  return children;
+}
+
+/**
+ * Rounds of 250 ms with nothing left to remove before a stopped build counts as wound down: the
+ * engine committed the label step about a second after the step it was on (eighth review).
+ */
+const QUIET_ROUNDS = 20;
+
+/** The learner's labelled images (their builds' last step) made since `started`, newest first. */
+async function labelledSince(gw: BuildContext, started: number): Promise<string[]> {
+  const label = gw.own.containerLabels.filter((l) => l.startsWith(`${LABELS.learner}=`));
+  const answer = await gw.engine.json('GET', '/images/json', new URLSearchParams({ all: '1', filters: JSON.stringify({ label }) })).catch(() => undefined);
+  if (answer?.status !== 200 || !Array.isArray(answer.body) || label.length === 0) return [];
+  // The list says seconds: the few from about then are asked their exact time.
+  const recent = (answer.body as { Id: string; Created: number }[]).filter((image) => image.Created * 1000 >= started - 1000);
+  const exact = await Promise.all(recent.map(async (image) => {
+    const info = await gw.engine.json('GET', `/images/${image.Id}/json`).catch(() => undefined);
+    const created = info?.status === 200 ? Date.parse((info.body as StepImage).Created ?? '') : NaN;
+    return { id: image.Id, created };
+  }));
+  return exact.filter((image) => image.created >= started).sort((a, b) => b.created - a.created).map((image) => image.id);
+}
+
+/**
+ * Whether this build made the image: made since it began, not printed as taken from the cache (a
+ * build running meanwhile may have made the image the cache gives), and, when the engine committed
+ * it from a container, from a step container of this learner's build.
+ */
+async function madeByThisBuild(gw: BuildContext, steps: BuildSteps, tracker: BuildTracker, image: StepImage): Promise<boolean> {
+  if (!(Date.parse(image.Created ?? '') >= steps.started) || tracker.fromCache(image.Id)) return false;
+  return !image.Container || (await ownedStep(gw, steps, image.Container)) !== undefined;
 }
 
 /** A build's step reads: what each step wrote, and the step containers found the learner's (to remove as it ends). */

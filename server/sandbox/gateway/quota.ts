@@ -25,6 +25,8 @@ export class Quota {
   readonly limits: Quotas;
   /** Builds running now for this learner. */
   builds = 0;
+  /** The learner's last build's records and removals (a stopped build's images take seconds to go). */
+  settling: Promise<void> = Promise.resolve();
 
   readonly #recorded: () => string[];
   readonly #parents = new Map<string, string>();
