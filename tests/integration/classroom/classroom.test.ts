@@ -68,10 +68,10 @@ describe('gradebook', () => {
     expect(await res.json()).toMatchObject({ lessons: { 'single-stage': { status: 'overridden', points: 2, autoPoints: 1, override: { reason: 'output typo, work otherwise right', instructor: 'ada' } } } });
     const csv = await (await fetch(`${server.url}/api/classes/${classId}/grades.csv`, { headers: { Cookie: teacher } })).text();
     const [header, ...rows] = csv.trim().split('\r\n');
-    expect(header).toBe('"learner","single-stage","multi-stage","why-small","cmake","going-further","total"');
-    expect(rows).toContain('"Grace","3","0","0","0","0","3"');
+    expect(header).toBe('"learner","workspace","single-stage","multi-stage","why-small","cmake","going-further","total"');
+    expect(rows).toContain('"Grace","0","3","0","0","0","0","3"');
     // A display name that is a formula is neutralised, so a spreadsheet shows it as text.
-    expect(rows).toContain(`"'=HYPERLINK(""http://x"",""y"")","2","0","0","0","0","2"`);
+    expect(rows).toContain(`"'=HYPERLINK(""http://x"",""y"")","0","2","0","0","0","0","2"`);
   });
 
   it('drills down to every attempt of one learner, with its evidence and the overrides', async () => {
@@ -134,7 +134,7 @@ describe('regrade', () => {
   });
 
   it('is refused for a lesson without checks, and to a learner', async () => {
-    expect((await post(`/api/classes/${classId}/regrade`, { lesson: 'workspace' }, { Cookie: teacher })).status).toBe(400);
+    expect((await post(`/api/classes/${classId}/regrade`, { lesson: 'no-such-lesson' }, { Cookie: teacher })).status).toBe(400);
     expect((await post(`/api/classes/${classId}/regrade`, { lesson: 'single-stage' }, { Cookie: learners[0]!.cookie })).status).toBe(401);
   });
 });
