@@ -3,10 +3,10 @@
 import { withoutLabLabelStep } from './lab-label-step.ts';
 import Docker from 'dockerode';
 import path from 'node:path';
-import { finished } from 'node:stream/promises';
 import { GATEWAY_MOUNT, Workspaces } from './workspace.ts';
 import { openRelayShell } from './relay-shell.ts';
 import { LESSON_FILES_COMMAND } from './lesson-files.ts';
+import { execAsLearner } from './learner-exec.ts';
 import { DEFAULT_LIFECYCLE, Lifecycle } from './lifecycle.ts';
 import { DiskWatch } from './disk-watch.ts';
 import { BASE_IMAGES, DEFAULT_QUOTAS, LABELS, LIMITS } from './policy.ts';
@@ -183,16 +183,8 @@ export function createEngineSandbox(options: EngineSandboxOptions): EngineSandbo
     async startLesson(learnerId, slug, reset) {
       lifecycle.touch(learnerId);
       const container = await workspaces.ensure(learnerId);
-      const exec = await docker.getContainer(container).exec({
-        Cmd: [LESSON_FILES_COMMAND, ...(reset ? ['--reset'] : []), slug],
-        User: 'learner', WorkingDir: '/home/learner', AttachStdout: true, AttachStderr: true, Tty: true,
-      });
-      const stream = await exec.start({ Tty: true });
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => { if (chunks.length < 64) chunks.push(chunk); });
-      await within(finished(stream).catch(() => undefined), 30_000);
-      const { ExitCode } = await exec.inspect();
-      return { ok: ExitCode === 0, output: Buffer.concat(chunks).toString('utf8').replace(/\r/g, '').trim() };
+      const { exitCode, output } = await execAsLearner(docker, container, [LESSON_FILES_COMMAND, ...(reset ? ['--reset'] : []), slug], 30_000);
+      return { ok: exitCode === 0, output };
     },
     async imageLayers(learnerId, name) {
       const target = namespace(learnerId).image(name);
@@ -251,17 +243,9 @@ kill -CONT "$keep"
  * emptied). Says which.
  */
 async function endLearnerProcesses(docker: Docker, container: string): Promise<{ restarted: boolean }> {
-  const handle = docker.getContainer(container);
-  const ended = async () => {
-    const exec = await handle.exec({ Cmd: ['sh', '-c', END_ALL], User: 'learner', AttachStdout: true, AttachStderr: true });
-    const stream = await exec.start({});
-    stream.resume(); // it prints nothing; read it so that it can end
-    // Done when the engine ends the exec's stream; a stalled engine is not waited for past 10 s.
-    if (!(await within(finished(stream).then(() => true, () => false), 10_000))) return false;
-    return (await exec.inspect()).ExitCode === 0;
-  };
-  if (await ended().catch(() => false)) return { restarted: false };
-  await handle.restart({ t: 0 });
+  const ended = await execAsLearner(docker, container, ['sh', '-c', END_ALL], 10_000).then((run) => run.exitCode === 0, () => false);
+  if (ended) return { restarted: false };
+  await docker.getContainer(container).restart({ t: 0 });
   return { restarted: true };
 }
 
