@@ -1,21 +1,25 @@
-// axe on every page of the site (course page, every lesson, the 404 page): no serious violation.
+// axe on every page of the site (course page, every lesson, the 404 page), on a desktop and on a
+// phone: no serious violation.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { launchBrowser, seriousViolations } from '../support/browser.ts';
+import { launchBrowser, PHONE, seriousViolations } from '../support/browser.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const lessons = fs.readdirSync(path.join(ROOT, 'content/lessons')).map((file) => file.replace(/\.mdx?$/, ''));
 let server: TestServer;
 let browser: Browser;
-let context: BrowserContext;
+let desktop: BrowserContext;
+let phone: BrowserContext;
+const PAGES = ['/', ...lessons.map((slug) => `/lessons/${slug}/`), '/join/', '/instructor/', '/no-such-page'];
 
 beforeAll(async () => {
   server = await startTestServer();
   browser = await launchBrowser();
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  desktop = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  phone = await browser.newContext(PHONE);
 });
 
 afterAll(async () => {
@@ -24,10 +28,12 @@ afterAll(async () => {
 });
 
 describe('accessibility', () => {
-  it.each(['/', ...lessons.map((slug) => `/lessons/${slug}/`), '/join/', '/instructor/', '/no-such-page'])('%s has no serious axe violation', async (url) => {
-    const page = await context.newPage();
+  it.each(PAGES.flatMap((url) => [[url, 'desktop'], [url, 'phone']]))('%s has no serious axe violation (%s)', async (url, size) => {
+    const page = await (size === 'phone' ? phone : desktop).newPage();
     await page.goto(`${server.url}${url}`);
-    await page.waitForLoadState('networkidle').catch(() => undefined); // a terminal keeps its socket open
+    // A lesson is settled once its terminal is ready (the network never goes quiet: the terminal's
+    // socket and the checks' stream stay open).
+    if (url.startsWith('/lessons/')) await page.locator('section[data-state="ready"]').waitFor({ state: 'attached', timeout: 30_000 });
     expect(await seriousViolations(page)).toEqual([]);
     await page.close();
   });
@@ -38,5 +44,14 @@ describe('accessibility', () => {
     await page.goto(`${server.url}/lessons/multi-stage/`);
     expect(await seriousViolations(page)).toEqual([]);
     await narrow.close();
+  });
+
+  it('the terminal shown alone on a phone has no serious violation either', async () => {
+    const page = await phone.newPage();
+    await page.goto(`${server.url}/lessons/multi-stage/`);
+    await page.getByRole('button', { name: 'Terminal', exact: true }).tap();
+    await page.locator('section[data-state="ready"]').waitFor({ timeout: 30_000 });
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.close();
   });
 });

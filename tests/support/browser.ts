@@ -14,6 +14,9 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
+/** A phone-sized browser context (the 390×844, touch). */
+export const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true };
+
 /** The terminal region of the UI contract. */
 export const terminalRegion = (page: Page) => page.getByRole('region', { name: 'Terminal', exact: true });
 

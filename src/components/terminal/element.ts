@@ -19,7 +19,13 @@ class ScTerminal extends HTMLElement {
   #mounted: MountedTerminal | undefined;
   #gone = false;
   #view: Promise<typeof import('./view.ts')> | undefined;
-  readonly #onPaste = (event: Event) => this.#mounted?.paste((event as CustomEvent<string>).detail);
+  /** What "Copy to terminal" sent before the terminal was loaded (the latest only). */
+  #queued: string | undefined;
+  readonly #onPaste = (event: Event) => {
+    const text = (event as CustomEvent<string>).detail;
+    if (this.#mounted) this.#mounted.paste(text);
+    else this.#queued = text;
+  };
 
   connectedCallback(): void {
     this.#gone = false;
@@ -81,6 +87,8 @@ class ScTerminal extends HTMLElement {
     const mounted = await view.mountTerminal({ host, url, hintId: hint.id, onState, onNotice, onLeave: (backwards) => leaveTerminal(backwards) });
     if (this.#gone) return mounted.dispose();
     this.#mounted = mounted;
+    if (this.#queued !== undefined) mounted.paste(this.#queued);
+    this.#queued = undefined;
     reconnect.addEventListener('click', () => this.#mounted?.client.reconnectNow());
     newShell.addEventListener('click', () => {
       if (confirm(NEW_SHELL_QUESTION)) this.#mounted?.client.newShell();
@@ -91,9 +99,13 @@ class ScTerminal extends HTMLElement {
 /**
  * Where Esc then Tab goes. The terminal is the page's last control, so the browser would take focus
  * out of the page: forwards goes to what a learner does next (the lesson's Check button, else the
- * next lesson), backwards to the control before the terminal (the divider beside it).
+ * next lesson), backwards to the control before the terminal (the divider beside it). On a narrow
+ * screen, where the terminal is shown alone, both go to the switch back to the lesson.
  */
-const LEAVE_TO = { forwards: ['[data-check-run]', 'a[rel="next"]', '#lesson'], backwards: ['.gutter', '#lesson'] };
+const LEAVE_TO = {
+  forwards: ['[data-check-run]', 'a[rel="next"]', '#lesson', '.view-switch [data-show="lesson"]'],
+  backwards: ['.gutter', '#lesson', '.view-switch [data-show="lesson"]'],
+};
 
 function leaveTerminal(backwards: boolean): boolean {
   for (const selector of LEAVE_TO[backwards ? 'backwards' : 'forwards']) {

@@ -39,7 +39,11 @@ export interface MountOptions {
 
 export interface MountedTerminal {
   client: TerminalClient;
-  /** Puts text at the prompt as a paste (bracketed, so the shell waits for Enter) and focuses the terminal. */
+  /**
+   * Puts text at the shell's prompt as a paste (bracketed, so the shell waits for Enter) and focuses
+   * the terminal. Until the shell shows a prompt (still starting, or busy with a command), the text
+   * waits, the latest only: sent earlier, its line breaks would run it.
+   */
   paste(text: string): void;
   dispose(): void;
 }
@@ -124,6 +128,7 @@ export async function mountTerminal({ host, url, hintId, onState, onNotice, onLe
   // Back online: skip the rest of the backoff, unless another tab holds the shell.
   let started = false;
   let disposed = false;
+  let waiting: { dispose(): void } | undefined;
   const online = () => {
     if (started && client.state !== 'closed') client.reconnectNow();
   };
@@ -138,11 +143,22 @@ export async function mountTerminal({ host, url, hintId, onState, onNotice, onLe
   return {
     client,
     paste(text) {
-      term.paste(text);
-      term.focus();
+      waiting?.dispose();
+      const send = () => {
+        if (!term.modes.bracketedPasteMode) return false;
+        waiting?.dispose();
+        waiting = undefined;
+        term.paste(text);
+        // On the next frame: the paste may just have brought a hidden terminal up (a phone's view switch).
+        requestAnimationFrame(() => term.focus());
+        return true;
+      };
+      // Bash turns bracketed paste on at each prompt and off while a command runs.
+      if (!send()) waiting = term.onWriteParsed(send);
     },
     dispose() {
       disposed = true;
+      waiting?.dispose();
       window.removeEventListener('online', online);
       observer.disconnect();
       clearTimeout(fitTimer);
