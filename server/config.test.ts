@@ -13,6 +13,10 @@ describe('readConfig', () => {
     expect(readConfig({ STAGECRAFT_ENGINE_DOWN_AFTER_SECONDS: '120' }, '/srv/app').engineDownAfterMs).toBe(120_000);
   });
 
+  it('reads STAGECRAFT_ORIGINS as bare origins, in order', () => {
+    expect(readConfig({ STAGECRAFT_ORIGINS: ' https://Lab.Example/ ,http://192.0.2.10:4321' }, '/srv/app').extraOrigins).toEqual(['https://lab.example', 'http://192.0.2.10:4321']);
+  });
+
   it('reads the visitor limits', () => {
     expect(readConfig({ STAGECRAFT_MAX_WORKSPACES: '250', STAGECRAFT_NEW_LEARNERS_PER_ADDRESS: '400' }, '/srv/app').visitors).toEqual({ maxWorkspaces: 250, newLearnersPerAddress: 400 });
     expect(readConfig({}, '/srv/app').spareWorkspaces).toBe(1);
@@ -31,6 +35,9 @@ describe('readConfig', () => {
     [{ STAGECRAFT_ENGINES: 'unix:///a.sock, unix:///a.sock' }, 'lists unix:///a.sock twice'],
     [{ DOCKER_HOST: 'tcp://127.0.0.1:2375' }, 'DOCKER_HOST set in the server\'s environment'],
     [{ DOCKER_CERT_PATH: '/certs', DOCKER_TLS_VERIFY: '1' }, 'DOCKER_CERT_PATH, DOCKER_TLS_VERIFY set'],
+    [{ STAGECRAFT_ORIGINS: '192.0.2.10:4321' }, 'STAGECRAFT_ORIGINS: "192.0.2.10:4321" is not an origin: write it as the address learners open, like http://192.0.2.10:4321 (no path).'],
+    [{ STAGECRAFT_ORIGINS: 'http://192.0.2.10:4321/lab' }, 'STAGECRAFT_ORIGINS: "http://192.0.2.10:4321/lab" is not an origin'],
+    [{ STAGECRAFT_ORIGINS: 'ftp://192.0.2.10' }, 'STAGECRAFT_ORIGINS: "ftp://192.0.2.10" is not an origin'],
     [{ STAGECRAFT_SHELL: 'ssh' }, 'STAGECRAFT_SHELL must be "relay", "engine" or "pty"'],
     [{ STAGECRAFT_INSTRUCTOR: 'nopassword' }, 'STAGECRAFT_INSTRUCTOR must be name:password'],
     [{ STAGECRAFT_ENGINE_DOWN_AFTER_SECONDS: 'soon' }, 'STAGECRAFT_ENGINE_DOWN_AFTER_SECONDS must be a positive number of seconds'],

@@ -11,7 +11,8 @@ export interface Config {
   host: string;
   /** Which base images the lessons use. */
   profile: Profile;
-  /** Extra origins allowed to open the terminal socket, besides the served one. */
+  /** Extra origins allowed to open the terminal socket, besides the served one; the first is the
+   * address learners open, shown in join links. Each is a bare origin (scheme, host, port). */
   extraOrigins: string[];
   /** Folder for the SQLite file and per-learner gateway sockets. */
   dataDir: string;
@@ -91,7 +92,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     shell,
     host: env.HOST ?? '127.0.0.1',
     profile,
-    extraOrigins: (env.STAGECRAFT_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    extraOrigins: readOrigins(env.STAGECRAFT_ORIGINS ?? ''),
     dataDir: path.resolve(root, env.STAGECRAFT_DATA ?? '.stagecraft/data'),
     engines,
     siteDir: path.resolve(root, 'dist'),
@@ -114,6 +115,22 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, root = process.
       newLearnersPerAddress: count('STAGECRAFT_NEW_LEARNERS_PER_ADDRESS', 120),
     },
   };
+}
+
+/** STAGECRAFT_ORIGINS as bare origins: a path or a typo would otherwise end up in every join link. */
+function readOrigins(list: string): string[] {
+  return list.split(',').map((o) => o.trim()).filter(Boolean).map((text) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(text);
+    } catch {
+      // not a URL at all: the message below says what is expected
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname !== '/' || url.search || url.hash || url.username || url.password) {
+      throw new ConfigError(`STAGECRAFT_ORIGINS: "${text}" is not an origin: write it as the address learners open, like http://192.0.2.10:4321 (no path).`);
+    }
+    return url.origin;
+  });
 }
 
 function readEngines(list: string, certDir: string | undefined): EngineEndpoint[] {

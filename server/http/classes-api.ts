@@ -1,15 +1,16 @@
-// An instructor's classes: create and list them (with join links), the gradebook (live too), the
+// An instructor's classes: create and list them (with join links and their QR codes), the gradebook (live too), the
 // two CSV exports, one learner's attempts with the builds behind them, overrides and regrades.
 // Every route needs the instructor's own cookie; another instructor's class answers as a missing one.
 import type { EventEmitter } from 'node:events';
 import type http from 'node:http';
+import QRCode from 'qrcode';
 import { attemptsCsv, gradebook, gradesCsv, type LessonLab } from '../grading/index.ts';
 import type { CheckResult } from '../../src/schemas/checks.ts';
 import { NewClassBody, OverrideBody, RegradeBody } from '../../src/schemas/requests.ts';
 import type { ClassInfo, Store } from '../store/index.ts';
 import { GradebookStreams } from './gradebook-stream.ts';
 import type { InstructorOf } from './instructor-api.ts';
-import { csv, fail, json, readBody } from './respond.ts';
+import { csv, fail, json, readBody, svg } from './respond.ts';
 import type { ApiRouter, Route } from './router.ts';
 
 export interface ClassesApiDeps {
@@ -18,7 +19,7 @@ export interface ClassesApiDeps {
   /** Lessons in course order. */
   lessons: () => { slug: string; title: string }[];
   instructor: InstructorOf;
-  /** The served origin, for join links. */
+  /** The address learners open (configured, never a request's Host), for join links. */
   baseUrl: () => string;
   /** Learners whose grades changed are announced here; open gradebooks refresh. */
   changes: EventEmitter;
@@ -62,7 +63,10 @@ export function classesApi(router: ApiRouter, deps: ClassesApiDeps): void {
 
   router.get('/api/classes', signedIn((_req, res, me) => json(res, 200, store.classesOf(me.id).map((c) => ({ ...c, joinUrl: joinUrl(c.code) })))));
 
-  router.get(`${CLASS}/gradebook`, ownClass((_req, res, klass) => json(res, 200, { class: klass, lessons: deps.lessons().filter((l) => labs.has(l.slug)), rows: rows(klass.id) })));
+  // Drawn here, not in the page: the encoder would be most of the instructor page's script budget.
+  router.get(`${CLASS}/join-qr.svg`, ownClass(async (_req, res, klass) => svg(res, await QRCode.toString(joinUrl(klass.code), { type: 'svg', errorCorrectionLevel: 'M', margin: 4 }))));
+
+  router.get(`${CLASS}/gradebook`, ownClass((_req, res, klass) => json(res, 200, { class: { ...klass, joinUrl: joinUrl(klass.code) }, lessons: deps.lessons().filter((l) => labs.has(l.slug)), rows: rows(klass.id) })));
 
   router.get(`${CLASS}/events`, ownClass((req, res, klass, me) => streams.open(me.id, klass.id, req, res)));
 

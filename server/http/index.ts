@@ -22,7 +22,7 @@ import { ApiRouter } from './router.ts';
 import { sendStatic, sendText } from './static.ts';
 import { readSessionToken, sessionCookie } from './session-cookie.ts';
 import { CloseCode } from '../../src/schemas/frames.ts';
-import { allowedOrigins } from './origins.ts';
+import { allowedOrigins, publicOrigin } from './origins.ts';
 import { Admission, type NewLearner } from './admission.ts';
 import { SpareLearners } from './spares.ts';
 import { addressKey } from './rate-limit.ts';
@@ -205,7 +205,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const port = (server.address() as { port: number }).port;
   spares.fill();
   origins = allowedOrigins(config.host, port, config.extraOrigins);
-  baseUrl = [...config.extraOrigins, `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`][0]!;
+  baseUrl = publicOrigin(config.host, port, config.extraOrigins);
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
     url: `http://${shownHost}:${port}`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedOrigins } from './origins.ts';
+import { allowedOrigins, publicOrigin } from './origins.ts';
 
 describe('allowedOrigins', () => {
   it('allows the loopback names of a loopback host', () => {
@@ -13,5 +13,13 @@ describe('allowedOrigins', () => {
   it('allows a named host on its port', () => {
     expect(allowedOrigins('lab.example', 8080, []).has('http://lab.example:8080')).toBe(true);
     expect(allowedOrigins('lab.example', 8080, []).has('http://localhost:8080')).toBe(false);
+  });
+});
+
+describe('publicOrigin', () => {
+  it('is the first configured origin, else the served one', () => {
+    expect(publicOrigin('0.0.0.0', 4321, ['http://192.0.2.10:4321', 'http://lab.example:4321'])).toBe('http://192.0.2.10:4321');
+    expect(publicOrigin('127.0.0.1', 4321, [])).toBe('http://127.0.0.1:4321');
+    expect(publicOrigin('::1', 8080, [])).toBe('http://[::1]:8080');
   });
 });

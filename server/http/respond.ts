@@ -1,6 +1,6 @@
 // How the HTTP API answers: JSON; every error in one shape, { "error": "<a sentence for the reader>" },
 // with "field" too when one field of the request is at fault;
-// CSV downloads; and request bodies read capped and checked against their schema in src/schemas/.
+// CSV downloads, SVG pictures; and request bodies read capped and checked against their schema in src/schemas/.
 import type http from 'node:http';
 import type { z } from 'zod';
 import { readCapped } from '../read-capped.ts';
@@ -22,6 +22,12 @@ export function fail(res: http.ServerResponse, status: number, error: string, he
 
 export function csv(res: http.ServerResponse, filename: string, text: string): void {
   res.writeHead(200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${filename}"`, 'Cache-Control': 'no-store' });
+  res.end(text);
+}
+
+/** An SVG picture the server drew (a QR code): served as an image, so a page never inserts it as HTML. */
+export function svg(res: http.ServerResponse, text: string): void {
+  res.writeHead(200, { 'Content-Type': 'image/svg+xml', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }
 

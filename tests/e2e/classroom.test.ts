@@ -11,11 +11,13 @@ let server: TestServer;
 let browser: Browser;
 let teacher: Page;
 let joinUrl = '';
+/** The instructor browses by another name than the server's own address (its cookie is for that name). */
+let teacherSite = '';
 
 beforeAll(async () => {
   server = await startTestServer({ STAGECRAFT_INSTRUCTOR: 'ada:correct horse battery' });
   browser = await launchBrowser();
-  teacher = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  teacher = await (await browser.newContext({ viewport: { width: 1400, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] })).newPage();
   teacher.on('dialog', (dialog) => void dialog.accept(dialog.message().startsWith('Points') ? '2' : 'typo in the output, work otherwise right'));
 });
 
@@ -50,7 +52,9 @@ async function learnerTakesLesson(name: string, breakIt: boolean): Promise<Page>
 
 describe('a classroom lab', () => {
   it('the instructor signs in and creates a class with a join link', async () => {
-    await teacher.goto(`${server.url}/instructor/`);
+    // By another name than the server's own address: the join link must still name the server's.
+    teacherSite = server.url.replace('127.0.0.1', 'localhost');
+    await teacher.goto(`${teacherSite}/instructor/`);
     await teacher.getByLabel('Name').fill('ada');
     await teacher.getByLabel('Password').fill('correct horse battery');
     await teacher.getByRole('button', { name: 'Sign in' }).click();
@@ -61,6 +65,13 @@ describe('a classroom lab', () => {
     await teacher.getByRole('button', { name: 'Docker lab, group B' }).click();
     await teacher.getByRole('region', { name: 'Gradebook' }).waitFor();
     await teacher.getByText('Updates live while your class works.').waitFor();
+    expect(await teacher.getByLabel('Join link for your learners').inputValue()).toBe(joinUrl);
+    expect(joinUrl.startsWith(`${server.url}/join/`)).toBe(true);
+    await teacher.getByRole('button', { name: 'Copy the join link' }).click();
+    await teacher.getByRole('status').getByText('Join link copied.').waitFor();
+    expect(await teacher.evaluate(() => navigator.clipboard.readText())).toBe(joinUrl);
+    const qr = teacher.getByRole('img', { name: `QR code of the join link ${joinUrl}` });
+    await expect.poll(() => qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
   });
 
   it('two learners join and take lesson 2; the grid shows both without a reload', async () => {
@@ -92,7 +103,7 @@ describe('a classroom lab', () => {
     await teacher.getByRole('button', { name: 'Attempts of Linus' }).click();
     await teacher.getByRole('table', { name: /attempts, newest first/ }).getByText('image-runs').first().waitFor();
     const href = await teacher.getByRole('link', { name: 'Download grades (CSV)' }).getAttribute('href');
-    const csv = await (await teacher.request.get(`${server.url}${href}`)).text();
+    const csv = await (await teacher.request.get(`${teacherSite}${href}`)).text();
     const rows = csv.trim().split('\r\n');
     expect(rows[0]).toBe('"learner","workspace","single-stage","multi-stage","why-small","cmake","going-further","total"');
     expect(rows).toContain('"Grace","0","3","0","0","0","0","3"');

@@ -6,6 +6,8 @@ interface Cell { status: string; points: number; autoPoints: number; maxPoints: 
 interface Row { learnerId: string; displayName: string; lessons: Record<string, Cell>; total: number }
 interface Book { class: ClassInfo; lessons: { slug: string; title: string }[]; rows: Row[] }
 
+import { showJoinLink, wireCopy } from './join-link.ts';
+
 const json = async <T>(path: string, init?: RequestInit): Promise<{ status: number; body: T }> => {
   const response = await fetch(path, { credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, ...init });
   return { status: response.status, body: (await response.json().catch(() => ({}))) as T };
@@ -35,6 +37,7 @@ class Instructor extends HTMLElement {
       live.textContent = status === 200 ? `Regraded ${fields.lesson}: ${Object.entries(body.results ?? {}).map(([k, v]) => `${v} ${k}`).join(', ')}.` : body.error ?? 'The regrade failed.';
       await this.render();
     });
+    wireCopy(this);
     this.q('[data-watch-close]').addEventListener('click', () => {
       this.#watching?.close();
       this.#watching = undefined;
@@ -98,6 +101,7 @@ class Instructor extends HTMLElement {
     const section = this.q('[data-book]');
     section.hidden = false;
     this.q('[data-book-title]').textContent = `Gradebook: ${book.class.title} (code ${book.class.code})`;
+    showJoinLink(this, book.class.id, book.class.joinUrl);
     const links = this.q('[data-book-links]');
     links.replaceChildren(
       Object.assign(el('a', 'Download grades (CSV)'), { href: `/api/classes/${book.class.id}/grades.csv` }), ' · ',
