@@ -42,7 +42,8 @@ describe('bounds', () => {
     [JoinBody, { code: 'X', displayName: 'x'.repeat(61) }, 'a display name of 1 to 60 characters is needed'],
     [NewClassBody, { title: '   ' }, 'a title of 1 to 120 characters is needed'],
     [OverrideBody, { learner: 'a', lesson: 'b', points: -1, reason: 'r' }, 'points must be a whole number from 0'],
-    [OverrideBody, { learner: 'a', lesson: 'b', points: 1, reason: 'r'.repeat(501) }, 'a reason (up to 500 characters) is needed: it stays in the audit trail'],
+    [OverrideBody, { learner: 'a', lesson: 'b', points: 1, reason: 'r'.repeat(501) }, 'a reason is at most 500 characters'],
+    [OverrideBody, { learner: 'a', lesson: 'b', points: 1, reason: ' \n ' }, 'a reason is needed: write why the points change; it stays in the audit trail'],
     [LayersQuery, { image: ['a', 'b', 'c', 'd', 'e'] }, 'at most 4 images at once'],
   ] as const)('%#: %j', (schema, body, message) => {
     expect((schema as z.ZodType).safeParse(body).error?.issues[0]?.message).toBe(message);

@@ -34,7 +34,9 @@ export const OverrideBody = z.strictObject({
   learner: z.string('no such learner in this class'),
   lesson: z.string('no such lesson with checks'),
   points: z.number('points must be a whole number').int('points must be a whole number').min(0, 'points must be a whole number from 0'),
-  reason: text(1, 500, 'a reason (up to 500 characters) is needed: it stays in the audit trail'),
+  /** Why the points changed; kept in the audit trail. Blank (spaces only) counts as none. */
+  reason: z.string('a reason is needed: write why the points change; it stays in the audit trail')
+    .trim().min(1, 'a reason is needed: write why the points change; it stays in the audit trail').max(500, 'a reason is at most 500 characters'),
 });
 
 /** POST /api/lessons/:lesson/files: the starting files, or (reset) the lesson's folder afresh. */

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { launchBrowser, waitForScreen } from '../support/browser.ts';
+import { launchBrowser, seriousViolations, waitForScreen } from '../support/browser.ts';
 import { copyIntoHome } from '../support/lab.ts';
 
 let server: TestServer;
@@ -13,12 +13,17 @@ let teacher: Page;
 let joinUrl = '';
 /** The instructor browses by another name than the server's own address (its cookie is for that name). */
 let teacherSite = '';
+const windowDialogs: string[] = [];
 
 beforeAll(async () => {
   server = await startTestServer({ STAGECRAFT_INSTRUCTOR: 'ada:correct horse battery' });
   browser = await launchBrowser();
   teacher = await (await browser.newContext({ viewport: { width: 1400, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] })).newPage();
-  teacher.on('dialog', (dialog) => void dialog.accept(dialog.message().startsWith('Points') ? '2' : 'typo in the output, work otherwise right'));
+  // Overrides go through a form in the page: any window.prompt or alert is a failure.
+  teacher.on('dialog', (dialog) => {
+    windowDialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
 });
 
 afterAll(async () => {
@@ -72,6 +77,7 @@ describe('a classroom lab', () => {
     expect(await teacher.evaluate(() => navigator.clipboard.readText())).toBe(joinUrl);
     const qr = teacher.getByRole('img', { name: `QR code of the join link ${joinUrl}` });
     await expect.poll(() => qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    expect(await seriousViolations(teacher)).toEqual([]);
   });
 
   it('two learners join and take lesson 2; the grid shows both without a reload', async () => {
@@ -95,10 +101,39 @@ describe('a classroom lab', () => {
     await teacher.getByRole('button', { name: 'Stop watching' }).click();
   });
 
-  it('the instructor overrides Linus, with a reason, and the CSV holds the right values', async () => {
-    await teacher.getByRole('button', { name: 'Override single-stage for Linus' }).click();
+  it('the instructor overrides Linus in a form, by keyboard alone; a blank reason is refused beside its field', async () => {
     const cell = teacher.locator('table[data-grid] tr:has(th:text-is("Linus")) td[data-lesson="single-stage"]');
+    const focusedName = () => teacher.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.id);
+    await teacher.getByRole('button', { name: 'Override single-stage for Linus' }).focus();
+    await teacher.keyboard.press('Enter');
+    const dialog = teacher.getByRole('dialog', { name: 'Override single-stage for Linus' });
+    await dialog.waitFor();
+    expect(await seriousViolations(teacher)).toEqual([]);
+    // Escape closes it, changes nothing and gives focus back to the cell's button.
+    await teacher.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await focusedName()).toBe('Override single-stage for Linus');
+    await teacher.keyboard.press('Enter');
+    await dialog.waitFor();
+    await teacher.keyboard.type('2'); // the points field has focus, its value selected
+    await teacher.keyboard.press('Tab'); // past the empty reason
+    await teacher.keyboard.press('Tab');
+    await teacher.keyboard.press('Enter'); // Save the override
+    await dialog.getByText('Give a reason: it is kept in the audit trail with the override. Nothing was saved.').waitFor();
+    expect(await dialog.getByLabel('Reason, kept in the audit trail').getAttribute('aria-invalid')).toBe('true');
+    expect(await focusedName()).toBe('override-reason');
+    expect(await cell.getAttribute('data-status')).toBe('started');
+    await teacher.keyboard.type('typo in the output, work otherwise right');
+    await teacher.keyboard.press('Tab');
+    await teacher.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'hidden' });
     await expect.poll(() => cell.getAttribute('data-status')).toBe('overridden');
+    expect(await focusedName()).toBe('Override single-stage for Linus');
+    expect(windowDialogs).toEqual([]);
+  });
+
+  it('the override shows with its reason, and the CSV holds the right values', async () => {
+    const cell = teacher.locator('table[data-grid] tr:has(th:text-is("Linus")) td[data-lesson="single-stage"]');
     expect(await cell.textContent()).toContain('overridden (auto 1): typo in the output, work otherwise right');
     await teacher.getByRole('button', { name: 'Attempts of Linus' }).click();
     await teacher.getByRole('table', { name: /attempts, newest first/ }).getByText('image-runs').first().waitFor();

@@ -7,6 +7,7 @@ interface Row { learnerId: string; displayName: string; lessons: Record<string, 
 interface Book { class: ClassInfo; lessons: { slug: string; title: string }[]; rows: Row[] }
 
 import { showJoinLink, wireCopy } from './join-link.ts';
+import { OverrideDialog } from './override-dialog.ts';
 
 const json = async <T>(path: string, init?: RequestInit): Promise<{ status: number; body: T }> => {
   const response = await fetch(path, { credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, ...init });
@@ -17,8 +18,12 @@ const el = <K extends keyof HTMLElementTagNameMap>(tag: K, text?: string) => Obj
 class Instructor extends HTMLElement {
   #events: EventSource | undefined;
   #current: number | undefined;
+  #override: OverrideDialog | undefined;
 
   async connectedCallback(): Promise<void> {
+    this.#override = new OverrideDialog(this.q<HTMLDialogElement>('[data-override]'),
+      (path, body) => json(path, { method: 'POST', body: JSON.stringify(body) }), () => this.render(),
+      (learner, lesson) => this.querySelector<HTMLElement>(`tr[data-learner="${learner}"] td[data-lesson="${lesson}"] button[data-override-cell]`));
     this.form('[data-login]', async (fields) => {
       const { status, body } = await json<{ error?: string }>('/api/instructor/login', { method: 'POST', body: JSON.stringify(fields) });
       if (status !== 200) return void (this.q('[data-login-error]').textContent = body.error ?? 'Sign-in failed.');
@@ -191,15 +196,9 @@ class Instructor extends HTMLElement {
     td.append(Object.assign(el('span', note), { className: 'cell-note' }));
     const edit = el('button', 'Override');
     edit.className = 'small';
+    edit.dataset.overrideCell = '';
     edit.setAttribute('aria-label', `Override ${slug} for ${row.displayName}`);
-    edit.addEventListener('click', async () => {
-      const points = prompt(`Points for ${row.displayName}, ${slug} (0 to ${cell.maxPoints})`, String(cell.points));
-      if (points === null) return;
-      const reason = prompt('Reason (kept in the audit trail)') ?? '';
-      const { status, body } = await json<{ error?: string }>(`/api/classes/${classId}/overrides`, { method: 'POST', body: JSON.stringify({ learner: row.learnerId, lesson: slug, points: Number(points), reason }) });
-      if (status !== 201) alert(body.error ?? 'The override was not saved.');
-      await this.render();
-    });
+    edit.addEventListener('click', () => this.#override?.open({ classId, learnerId: row.learnerId, displayName: row.displayName, lesson: slug, points: cell.points, maxPoints: cell.maxPoints }));
     td.append(edit);
     return td;
   }
