@@ -34,7 +34,10 @@ try {
     const db = new DatabaseSync(file);
     await backup(db, path.resolve(sub));
     db.close();
-    console.log(`Backed up ${file} to ${path.resolve(sub)}.`);
+    // The key that seals resume codes goes along: without it a restored store still lets learners
+    // resume, but can no longer show them their code.
+    if (fs.existsSync(`${file}.key`)) fs.copyFileSync(`${file}.key`, `${path.resolve(sub)}.key`);
+    console.log(`Backed up ${file} (and its key file) to ${path.resolve(sub)}.`);
   } else {
     console.error('usage: node server/cli.ts instructor add NAME   (password on standard input)\n       node server/cli.ts backup FILE');
     process.exit(2);

@@ -1,5 +1,6 @@
-// A learner joins a class with its code and a display name (and gets a resume code, shown once), or
-// resumes their session on another device with that resume code. Wrong codes are rate-limited.
+// A learner joins a class with its code and a display name (and gets a resume code), or resumes their
+// session on another device with that resume code. Wrong codes are rate-limited. A learner can see
+// their own classes, with their resume code, again.
 import type http from 'node:http';
 import { JoinBody, ResumeBody } from '../../src/schemas/requests.ts';
 import type { Store } from '../store/index.ts';
@@ -45,6 +46,12 @@ export function joinApi(router: ApiRouter, deps: JoinApiDeps): void {
     if (!learnerId) return;
     const resumeCode = deps.store.join(klass.id, learnerId, body.displayName);
     json(res, 200, { classTitle: klass.title, displayName: body.displayName, resumeCode });
+  });
+
+  // Only the learner's own cookie reaches their code: a session is the same right the code gives.
+  router.get('/api/my-classes', (req, res) => {
+    const learnerId = deps.learner(req);
+    json(res, 200, { classes: learnerId ? deps.store.membershipsOf(learnerId) : [] });
   });
 
   router.post('/api/resume', async (req, res) => {

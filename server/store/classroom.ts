@@ -1,11 +1,15 @@
 // Classrooms in the store: instructors (scrypt password hashes), their sessions, classes with join
-// codes, members with a display name and a resume code, and append-only grade overrides.
+// codes, members with a display name and a resume code (hashed to look it up, sealed to show it to
+// its learner again), and append-only grade overrides.
 import { randomBytes, randomInt, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
+import type { Sealer } from './seal.ts';
 import { hashToken } from './tokens.ts';
 
 export interface ClassInfo { id: number; title: string; code: string; createdAt: number }
 export interface Member { learnerId: string; displayName: string; joinedAt: number }
+/** A class the learner is in, as they see it: with their own resume code if it can be shown. */
+export interface Membership { classTitle: string; displayName: string; joinedAt: number; resumeCode: string | null }
 export interface Override { learnerId: string; lesson: string; points: number; reason: string; instructor: string; createdAt: number }
 
 // No 0/O, 1/I/L: codes are read aloud and typed from a projector.
@@ -13,7 +17,7 @@ const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 const code = (length: number) => Array.from({ length }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
 /** Join codes: 8 characters, 31^8 ≈ 8.5e11, and joining is rate-limited. */
 export const newJoinCode = () => code(8);
-/** Resume codes: 12 characters in three groups, shown once at join. */
+/** Resume codes: 12 characters in three groups, shown at join and on the learner's own course page. */
 export const newResumeCode = () => `${code(4)}-${code(4)}-${code(4)}`;
 
 /** A resume code as typed (any case, with spaces, dashes or nothing between the groups), in the form it was given. */
@@ -48,7 +52,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
 // A fixed hash to check against when the name is unknown, so a wrong name takes as long as a wrong password.
 const DECOY = hashPassword(randomBytes(16).toString('hex'));
 
-export function classroomQueries(db: DatabaseSync) {
+export function classroomQueries(db: DatabaseSync, sealed: Sealer) {
   const q = {
     instructorByName: db.prepare('SELECT id, password_hash FROM instructors WHERE name = ?'),
     insertInstructor: db.prepare('INSERT INTO instructors (name, password_hash, created_at) VALUES (?, ?, ?)'),
@@ -64,8 +68,10 @@ export function classroomQueries(db: DatabaseSync) {
     classOf: db.prepare('SELECT id, title, code, created_at FROM classes WHERE id = ? AND instructor_id = ?'),
     classByCode: db.prepare('SELECT id, title, code, created_at FROM classes WHERE code = ?'),
     member: db.prepare('SELECT display_name FROM class_members WHERE class_id = ? AND learner_id = ?'),
-    insertMember: db.prepare('INSERT INTO class_members (class_id, learner_id, display_name, resume_code_hash, joined_at) VALUES (?, ?, ?, ?, ?)'),
-    updateMember: db.prepare('UPDATE class_members SET display_name = ?, resume_code_hash = ? WHERE class_id = ? AND learner_id = ?'),
+    insertMember: db.prepare('INSERT INTO class_members (class_id, learner_id, display_name, resume_code_hash, resume_code_sealed, joined_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    updateMember: db.prepare('UPDATE class_members SET display_name = ?, resume_code_hash = ?, resume_code_sealed = ? WHERE class_id = ? AND learner_id = ?'),
+    membershipsOf: db.prepare(`SELECT c.title, m.display_name, m.joined_at, m.resume_code_sealed FROM class_members m
+      JOIN classes c ON c.id = m.class_id WHERE m.learner_id = ? ORDER BY m.joined_at, c.id`),
     memberByResume: db.prepare('SELECT learner_id FROM class_members WHERE resume_code_hash = ?'),
     members: db.prepare('SELECT learner_id, display_name, joined_at FROM class_members WHERE class_id = ? ORDER BY display_name COLLATE NOCASE, joined_at'),
     insertOverride: db.prepare('INSERT INTO overrides (class_id, learner_id, lesson, points, reason, instructor_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
@@ -120,12 +126,17 @@ export function classroomQueries(db: DatabaseSync) {
       const row = q.classByCode.get(joinCode.toUpperCase()) as Parameters<typeof toClass>[0] | undefined;
       return row ? toClass(row) : undefined;
     },
-    /** Adds the learner to the class (or renames them); returns a new resume code, shown once. */
+    /** Adds the learner to the class (or renames them); returns a new resume code, which replaces any earlier one. */
     join(classId: number, learnerId: string, displayName: string, now = Date.now()): string {
       const resume = newResumeCode();
-      if (q.member.get(classId, learnerId)) q.updateMember.run(displayName, hashToken(resume), classId, learnerId);
-      else q.insertMember.run(classId, learnerId, displayName, hashToken(resume), now);
+      if (q.member.get(classId, learnerId)) q.updateMember.run(displayName, hashToken(resume), sealed.seal(resume), classId, learnerId);
+      else q.insertMember.run(classId, learnerId, displayName, hashToken(resume), sealed.seal(resume), now);
       return resume;
+    },
+    /** The classes a learner is in, for that learner alone: each with their resume code, when it can be unsealed. */
+    membershipsOf(learnerId: string): Membership[] {
+      return (q.membershipsOf.all(learnerId) as { title: string; display_name: string; joined_at: number; resume_code_sealed: string | null }[])
+        .map((r) => ({ classTitle: r.title, displayName: r.display_name, joinedAt: r.joined_at, resumeCode: r.resume_code_sealed === null ? null : sealed.open(r.resume_code_sealed) ?? null }));
     },
     learnerForResumeCode(resume: string): string | undefined {
       return (q.memberByResume.get(hashToken(canonicalResumeCode(resume))) as { learner_id: string } | undefined)?.learner_id;

@@ -5,6 +5,7 @@ import { hashToken } from './tokens.ts';
 import { buildQueries, type BuildQueries } from './builds.ts';
 import { classroomQueries, type ClassroomQueries } from './classroom.ts';
 import { MIGRATIONS } from './migrations.ts';
+import { readOrCreateKey, sealer } from './seal.ts';
 
 /** One check result to keep, as grading produced it. */
 export interface AttemptRecord {
@@ -34,7 +35,7 @@ export interface LessonProgress {
   lastActivity: number;
 }
 
-export type { ClassInfo, Member, Override } from './classroom.ts';
+export type { ClassInfo, Member, Membership, Override } from './classroom.ts';
 export { INSTRUCTOR_SESSION_MS } from './classroom.ts';
 export type { BuildFinish, BuildImage, BuildRow, BuildStart, StepWritesRecord } from './builds.ts';
 
@@ -69,8 +70,10 @@ export interface Store extends ClassroomQueries, BuildQueries {
 }
 
 
+/** The store in `file`, with its key for sealed secrets in `file`.key (made on first use). */
 export function openStore(file: string): Store {
   const db = new DatabaseSync(file);
+  const key = file === ':memory:' ? randomBytes(32) : readOrCreateKey(`${file}.key`);
   db.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
   migrate(db);
   const findSession = db.prepare('SELECT learner_id FROM sessions WHERE token_hash = ?');
@@ -100,7 +103,7 @@ export function openStore(file: string): Store {
     ON CONFLICT (learner_id) DO UPDATE SET engine = excluded.engine, pinned_at = excluded.pinned_at`);
   const pinCounts = db.prepare('SELECT engine, COUNT(*) AS learners FROM engine_pins GROUP BY engine');
   return {
-    ...classroomQueries(db),
+    ...classroomQueries(db, sealer(key)),
     ...buildQueries(db),
     enginePinned: (learnerId) => (findPin.get(learnerId) as { engine: string } | undefined)?.engine,
     pinEngine: (learnerId, engineUrl, now = Date.now()) => void upsertPin.run(learnerId, engineUrl, now),

@@ -131,4 +131,7 @@ export const MIGRATIONS: readonly string[] = [
      first_at INTEGER NOT NULL,
      PRIMARY KEY (learner_id, engine, request)
    );`,
+  // Each member's resume code sealed under the store's key file (see seal.ts), so the learner can be
+  // shown it again; the hash above stays what a resume is looked up by. Null for earlier members.
+  `ALTER TABLE class_members ADD COLUMN resume_code_sealed TEXT;`,
 ];

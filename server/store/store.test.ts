@@ -76,4 +76,20 @@ describe('store', () => {
     expect([laptop, phone].map((token) => store.instructorForSession(token))).toEqual([undefined, undefined]);
     expect(store.instructorForSession(other)?.name).toBe('bob');
   });
+
+  it('shows a learner their resume code again; a store restored without its key file still resumes, but cannot show it', () => {
+    const file = path.join(dir, 'resume.db');
+    store = openStore(file);
+    store.ensureInstructor('ada', 'correct horse battery');
+    const instructorId = 1; // the first instructor of a new store
+    const klass = store.createClass(instructorId, 'Lab', 1000);
+    const { learnerId } = store.createLearner();
+    const code = store.join(klass.id, learnerId, 'Grace', 2000);
+    expect(store.membershipsOf(learnerId)).toEqual([{ classTitle: 'Lab', displayName: 'Grace', joinedAt: 2000, resumeCode: code }]);
+    store.close();
+    fs.rmSync(`${file}.key`);
+    store = openStore(file);
+    expect(store.membershipsOf(learnerId)).toEqual([{ classTitle: 'Lab', displayName: 'Grace', joinedAt: 2000, resumeCode: null }]);
+    expect(store.learnerForResumeCode(code.toLowerCase().replaceAll('-', ' '))).toBe(learnerId);
+  });
 });

@@ -39,7 +39,15 @@ async function learnerTakesLesson(name: string, breakIt: boolean): Promise<Page>
   await page.getByLabel('Your name, as your instructor should see it').fill(name);
   await page.getByRole('button', { name: 'Join the class' }).click();
   await page.getByText(/^You joined/).waitFor();
-  expect(await page.locator('.resume-code').textContent()).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+  const resumeCode = (await page.locator('.resume-code').textContent()) ?? '';
+  expect(resumeCode).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+  // The course page shows the learner their own code again, folded away until asked for.
+  await page.getByRole('link', { name: 'Go to the course' }).click();
+  const box = page.getByRole('region', { name: 'Your class' });
+  await box.getByText(`“Docker lab, group B”, as ${name}.`).waitFor();
+  await box.getByText(`Show my resume code for “Docker lab, group B”`).click();
+  expect(await box.locator('.resume-code').textContent()).toBe(resumeCode);
+  expect(await seriousViolations(page)).toEqual([]);
   const before = new Set(server.learners());
   await page.goto(`${server.url}/lessons/single-stage/`);
   await page.locator('section[aria-label="Terminal"][data-state="ready"]').waitFor({ timeout: 30_000 });

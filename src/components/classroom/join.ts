@@ -21,7 +21,7 @@ class Join extends HTMLElement {
       event.preventDefault();
       void this.submit(join, '/api/join', this.querySelector('[data-join-result]')!, (body) => [
         paragraph(`You joined “${body.classTitle}” as ${body.displayName}.`),
-        paragraph('Your resume code, to come back from another browser or after clearing cookies. Write it down:'),
+        paragraph('Your resume code, to come back from another browser or after clearing cookies. Write it down (the course page shows it to you again):'),
         paragraph(body.resumeCode ?? '', 'resume-code'),
         Object.assign(document.createElement('a'), { href: '/', textContent: 'Go to the course' }),
       ]);
