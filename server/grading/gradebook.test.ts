@@ -17,6 +17,18 @@ describe('gradebook', () => {
     expect(rows.map((r) => r.total)).toEqual([3, 2]);
   });
 
+  it('shows the latest comment on its cell and nowhere else, and a comment changes no points', () => {
+    const comments = [
+      { learnerId: 'a', lesson: 'single-stage', text: 'first', instructor: 'ada', createdAt: 1 },
+      { learnerId: 'a', lesson: 'single-stage', text: 'helped with COPY --from', instructor: 'ada', createdAt: 2 },
+    ];
+    const commented = gradebook([{ learnerId: 'a', displayName: 'A' }, { learnerId: 'b', displayName: 'B' }], (id) => progress.get(id) ?? {}, overrides, lessons, comments);
+    expect(commented[0]!.lessons['single-stage']).toEqual({ ...rows[0]!.lessons['single-stage'], comment: { text: 'helped with COPY --from', instructor: 'ada', at: 2 } });
+    expect(commented[0]!.lessons['multi-stage']!.comment).toBeUndefined();
+    expect(commented[1]).toEqual(rows[1]);
+    expect(commented.map((r) => r.total)).toEqual(rows.map((r) => r.total));
+  });
+
   it('writes one CSV row per learner with per-lesson points and a total, every cell quoted', () => {
     expect(gradesCsv(rows, ['single-stage', 'multi-stage'])).toBe('"learner","single-stage","multi-stage","total"\r\n"A","3","0","3"\r\n"B","2","0","2"\r\n');
   });

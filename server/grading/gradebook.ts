@@ -12,6 +12,8 @@ export interface LessonCell {
   attempts: number;
   lastActivity: number | null;
   override?: { points: number; reason: string; instructor: string; at: number };
+  /** The instructor's latest comment on this cell, if any (a note; it changes no points). */
+  comment?: { text: string; instructor: string; at: number };
 }
 
 export interface GradebookRow {
@@ -23,12 +25,14 @@ export interface GradebookRow {
 
 interface Progress { status: 'passed' | 'started'; points: number; maxPoints: number; attempts: number; lastActivity: number }
 interface OverrideRecord { learnerId: string; lesson: string; points: number; reason: string; instructor: string; createdAt: number }
+interface CommentRecord { learnerId: string; lesson: string; text: string; instructor: string; createdAt: number }
 
 export function gradebook(
   members: { learnerId: string; displayName: string }[],
   progressOf: (learnerId: string) => Record<string, Progress>,
   overrides: OverrideRecord[],
   lessons: { slug: string; maxPoints: number }[],
+  comments: CommentRecord[] = [],
 ): GradebookRow[] {
   return members.map(({ learnerId, displayName }) => {
     const progress = progressOf(learnerId);
@@ -37,6 +41,7 @@ export function gradebook(
       const auto = progress[slug];
       // Overrides are oldest first: the last one for this learner and lesson is the one in force.
       const override = overrides.filter((o) => o.learnerId === learnerId && o.lesson === slug).at(-1);
+      const comment = comments.filter((c) => c.learnerId === learnerId && c.lesson === slug).at(-1);
       cells[slug] = {
         status: override ? 'overridden' : auto?.status ?? 'not-started',
         points: override ? override.points : auto?.points ?? 0,
@@ -45,6 +50,7 @@ export function gradebook(
         attempts: auto?.attempts ?? 0,
         lastActivity: auto?.lastActivity ?? null,
         ...(override ? { override: { points: override.points, reason: override.reason, instructor: override.instructor, at: override.createdAt } } : {}),
+        ...(comment ? { comment: { text: comment.text, instructor: comment.instructor, at: comment.createdAt } } : {}),
       };
     }
     return { learnerId, displayName, lessons: cells, total: Object.values(cells).reduce((sum, c) => sum + c.points, 0) };

@@ -1,12 +1,12 @@
 // An instructor's classes: create and list them (with join links and their QR codes), the gradebook (live too), the
-// two CSV exports, one learner's attempts with the builds behind them, overrides and regrades.
+// two CSV exports, one learner's attempts with the builds behind them, overrides, comments and regrades.
 // Every route needs the instructor's own cookie; another instructor's class answers as a missing one.
 import type { EventEmitter } from 'node:events';
 import type http from 'node:http';
 import QRCode from 'qrcode';
 import { attemptsCsv, gradebook, gradesCsv, type LessonLab } from '../grading/index.ts';
 import type { CheckResult } from '../../src/schemas/checks.ts';
-import { NewClassBody, OverrideBody, RegradeBody } from '../../src/schemas/requests.ts';
+import { CommentBody, NewClassBody, OverrideBody, RegradeBody } from '../../src/schemas/requests.ts';
 import type { ClassInfo, Store } from '../store/index.ts';
 import { GradebookStreams } from './gradebook-stream.ts';
 import type { InstructorOf } from './instructor-api.ts';
@@ -38,7 +38,7 @@ export function classesApi(router: ApiRouter, deps: ClassesApiDeps): void {
   const maxPoints = (slug: string) => labs.get(slug)?.checks.reduce((sum, c) => sum + c.points, 0) ?? 0;
   const gradedLessons = () => deps.lessons().filter((l) => labs.has(l.slug)).map((l) => ({ slug: l.slug, maxPoints: maxPoints(l.slug) }));
   const checkCounts = () => Object.fromEntries([...labs].map(([slug, lab]) => [slug, lab.checks.length]));
-  const rows = (classId: number) => gradebook(store.members(classId), (id) => store.progress(id, checkCounts()), store.overrides(classId), gradedLessons());
+  const rows = (classId: number) => gradebook(store.members(classId), (id) => store.progress(id, checkCounts()), store.overrides(classId), gradedLessons(), store.comments(classId));
   const joinUrl = (code: string) => `${deps.baseUrl()}/join/?code=${code}`;
 
   /** A route for a signed-in instructor. */
@@ -101,6 +101,16 @@ export function classesApi(router: ApiRouter, deps: ClassesApiDeps): void {
     if (body.points > maxPoints(body.lesson)) return fail(res, 400, `points must be a whole number from 0 to ${maxPoints(body.lesson)}`);
     store.addOverride(klass.id, body.learner, body.lesson, body.points, body.reason, me.id);
     deps.changes.emit('learner', body.learner);
+    json(res, 201, rows(klass.id).find((r) => r.learnerId === body.learner));
+  }));
+
+  router.post(`${CLASS}/comments`, ownClass(async (req, res, klass, me) => {
+    const body = await readBody(req, res, CommentBody);
+    if (!body) return;
+    if (!store.members(klass.id).some((m) => m.learnerId === body.learner)) return fail(res, 404, 'no such learner in this class');
+    if (!labs.has(body.lesson)) return fail(res, 400, 'no such lesson with checks');
+    store.addComment(klass.id, body.learner, body.lesson, body.text, me.id);
+    deps.changes.emit('learner', body.learner); // open gradebooks redraw the cell
     json(res, 201, rows(klass.id).find((r) => r.learnerId === body.learner));
   }));
 

@@ -1,6 +1,6 @@
 // Classrooms in the store: instructors (scrypt password hashes), their sessions, classes with join
 // codes, members with a display name and a resume code (hashed to look it up, sealed to show it to
-// its learner again), and append-only grade overrides.
+// its learner again), and append-only grade overrides and comments.
 import { randomBytes, randomInt, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Sealer } from './seal.ts';
@@ -10,6 +10,7 @@ export interface ClassInfo { id: number; title: string; code: string; createdAt:
 export interface Member { learnerId: string; displayName: string; joinedAt: number }
 /** A class the learner is in, as they see it: with their own resume code if it can be shown. */
 export interface Membership { classTitle: string; displayName: string; joinedAt: number; resumeCode: string | null }
+export interface Comment { learnerId: string; lesson: string; text: string; instructor: string; createdAt: number }
 export interface Override { learnerId: string; lesson: string; points: number; reason: string; instructor: string; createdAt: number }
 
 // No 0/O, 1/I/L: codes are read aloud and typed from a projector.
@@ -75,6 +76,9 @@ export function classroomQueries(db: DatabaseSync, sealed: Sealer) {
     memberByResume: db.prepare('SELECT learner_id FROM class_members WHERE resume_code_hash = ?'),
     members: db.prepare('SELECT learner_id, display_name, joined_at FROM class_members WHERE class_id = ? ORDER BY display_name COLLATE NOCASE, joined_at'),
     insertOverride: db.prepare('INSERT INTO overrides (class_id, learner_id, lesson, points, reason, instructor_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    insertComment: db.prepare('INSERT INTO comments (class_id, learner_id, lesson, text, instructor_id, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    comments: db.prepare(`SELECT c.learner_id, c.lesson, c.text, i.name AS instructor, c.created_at FROM comments c
+      JOIN instructors i ON i.id = c.instructor_id WHERE c.class_id = ? ORDER BY c.id`),
     overrides: db.prepare(`SELECT o.learner_id, o.lesson, o.points, o.reason, i.name AS instructor, o.created_at FROM overrides o
       JOIN instructors i ON i.id = o.instructor_id WHERE o.class_id = ? ORDER BY o.id`),
   };
@@ -147,6 +151,14 @@ export function classroomQueries(db: DatabaseSync, sealed: Sealer) {
     },
     addOverride(classId: number, learnerId: string, lesson: string, points: number, reason: string, instructorId: number, now = Date.now()): void {
       q.insertOverride.run(classId, learnerId, lesson, points, reason, instructorId, now);
+    },
+    addComment(classId: number, learnerId: string, lesson: string, text: string, instructorId: number, now = Date.now()): void {
+      q.insertComment.run(classId, learnerId, lesson, text, instructorId, now);
+    },
+    /** Every comment of the class, oldest first (the latest per learner and lesson is shown). */
+    comments(classId: number): Comment[] {
+      return (q.comments.all(classId) as { learner_id: string; lesson: string; text: string; instructor: string; created_at: number }[])
+        .map((r) => ({ learnerId: r.learner_id, lesson: r.lesson, text: r.text, instructor: r.instructor, createdAt: r.created_at }));
     },
     /** Every override of the class, oldest first (the latest per learner and lesson wins). */
     overrides(classId: number): Override[] {

@@ -35,7 +35,7 @@ export interface LessonProgress {
   lastActivity: number;
 }
 
-export type { ClassInfo, Member, Membership, Override } from './classroom.ts';
+export type { ClassInfo, Comment, Member, Membership, Override } from './classroom.ts';
 export { INSTRUCTOR_SESSION_MS } from './classroom.ts';
 export type { BuildFinish, BuildImage, BuildRow, BuildStart, StepWritesRecord } from './builds.ts';
 

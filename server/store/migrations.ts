@@ -134,4 +134,17 @@ export const MIGRATIONS: readonly string[] = [
   // Each member's resume code sealed under the store's key file (see seal.ts), so the learner can be
   // shown it again; the hash above stays what a resume is looked up by. Null for earlier members.
   `ALTER TABLE class_members ADD COLUMN resume_code_sealed TEXT;`,
+  // Instructors' comments on a gradebook cell (learner × lesson): notes that change no points.
+  // Append-only like overrides; the latest per cell is shown.
+  `CREATE TABLE comments (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     class_id INTEGER NOT NULL REFERENCES classes(id),
+     learner_id TEXT NOT NULL REFERENCES learners(id),
+     lesson TEXT NOT NULL,
+     text TEXT NOT NULL,
+     instructor_id INTEGER NOT NULL REFERENCES instructors(id),
+     created_at INTEGER NOT NULL
+   );
+   CREATE TRIGGER comments_are_kept BEFORE UPDATE ON comments BEGIN SELECT RAISE(ABORT, 'comments are append-only'); END;
+   CREATE TRIGGER comments_are_never_deleted BEFORE DELETE ON comments BEGIN SELECT RAISE(ABORT, 'comments are append-only'); END;`,
 ];

@@ -39,6 +39,14 @@ export const OverrideBody = z.strictObject({
     .trim().min(1, 'a reason is needed: write why the points change; it stays in the audit trail').max(500, 'a reason is at most 500 characters'),
 });
 
+/** POST /api/classes/:id/comments: a note on one gradebook cell. */
+export const CommentBody = z.strictObject({
+  learner: z.string('no such learner in this class'),
+  lesson: z.string('no such lesson with checks'),
+  /** The note, 1 to 1000 characters; blank (spaces only) counts as none. */
+  text: z.string('a comment is needed: write it, or press Cancel').trim().min(1, 'a comment is needed: write it, or press Cancel').max(1000, 'a comment is at most 1000 characters'),
+});
+
 /** POST /api/lessons/:lesson/files: the starting files, or (reset) the lesson's folder afresh. */
 export const LessonFilesBody = z.strictObject({ reset: z.boolean('reset is true or false').optional() });
 

@@ -140,6 +140,22 @@ describe('a classroom lab', () => {
     expect(windowDialogs).toEqual([]);
   });
 
+  it('the instructor comments on a cell in the same kind of form; a blank comment is refused', async () => {
+    const cell = teacher.locator('table[data-grid] tr:has(th:text-is("Grace")) td[data-lesson="single-stage"]');
+    await teacher.getByRole('button', { name: 'Comment on single-stage for Grace' }).click();
+    const dialog = teacher.getByRole('dialog', { name: 'Comment on single-stage for Grace' });
+    await dialog.getByRole('button', { name: 'Save the comment' }).click();
+    await dialog.getByText('Write a comment, or press Cancel. Nothing was saved.').waitFor();
+    expect(await seriousViolations(teacher)).toEqual([]);
+    await dialog.getByLabel(/^Comment, a note in the gradebook/).fill('finished first, helped Linus');
+    await dialog.getByRole('button', { name: 'Save the comment' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await cell.getByText('Comment: finished first, helped Linus').waitFor();
+    expect(await cell.getAttribute('data-status')).toBe('passed');
+    expect(await teacher.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Comment on single-stage for Grace');
+    expect(windowDialogs).toEqual([]);
+  });
+
   it('the override shows with its reason, and the CSV holds the right values', async () => {
     const cell = teacher.locator('table[data-grid] tr:has(th:text-is("Linus")) td[data-lesson="single-stage"]');
     expect(await cell.textContent()).toContain('overridden (auto 1): typo in the output, work otherwise right');

@@ -2,12 +2,12 @@
 // display names are chosen by learners.
 
 interface ClassInfo { id: number; title: string; code: string; joinUrl: string }
-interface Cell { status: string; points: number; autoPoints: number; maxPoints: number; attempts: number; override?: { points: number; reason: string } }
+interface Cell { status: string; points: number; autoPoints: number; maxPoints: number; attempts: number; override?: { points: number; reason: string }; comment?: { text: string } }
 interface Row { learnerId: string; displayName: string; lessons: Record<string, Cell>; total: number }
 interface Book { class: ClassInfo; lessons: { slug: string; title: string }[]; rows: Row[] }
 
 import { showJoinLink, wireCopy } from './join-link.ts';
-import { OverrideDialog } from './override-dialog.ts';
+import { CellDialog, COMMENT, OVERRIDE, type CellTarget } from './cell-dialog.ts';
 
 const json = async <T>(path: string, init?: RequestInit): Promise<{ status: number; body: T }> => {
   const response = await fetch(path, { credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, ...init });
@@ -18,12 +18,15 @@ const el = <K extends keyof HTMLElementTagNameMap>(tag: K, text?: string) => Obj
 class Instructor extends HTMLElement {
   #events: EventSource | undefined;
   #current: number | undefined;
-  #override: OverrideDialog | undefined;
+  #override: CellDialog | undefined;
+  #comment: CellDialog | undefined;
 
   async connectedCallback(): Promise<void> {
-    this.#override = new OverrideDialog(this.q<HTMLDialogElement>('[data-override]'),
-      (path, body) => json(path, { method: 'POST', body: JSON.stringify(body) }), () => this.render(),
-      (learner, lesson) => this.querySelector<HTMLElement>(`tr[data-learner="${learner}"] td[data-lesson="${lesson}"] button[data-override-cell]`));
+    const post = (path: string, body: unknown) => json<{ error?: string; field?: string }>(path, { method: 'POST', body: JSON.stringify(body) });
+    const button = (learner: string, lesson: string, action: string) =>
+      this.querySelector<HTMLElement>(`tr[data-learner="${learner}"] td[data-lesson="${lesson}"] button[data-cell-action="${action}"]`);
+    this.#override = new CellDialog(this.q<HTMLDialogElement>('[data-override]'), OVERRIDE, post, () => this.render(), button);
+    this.#comment = new CellDialog(this.q<HTMLDialogElement>('[data-comment]'), COMMENT, post, () => this.render(), button);
     this.form('[data-login]', async (fields) => {
       const { status, body } = await json<{ error?: string }>('/api/instructor/login', { method: 'POST', body: JSON.stringify(fields) });
       if (status !== 200) return void (this.q('[data-login-error]').textContent = body.error ?? 'Sign-in failed.');
@@ -194,12 +197,19 @@ class Instructor extends HTMLElement {
     td.append(el('span', `${cell.points} / ${cell.maxPoints}`));
     const note = cell.override ? `overridden (auto ${cell.autoPoints}): ${cell.override.reason}` : `${cell.status.replace('-', ' ')}, ${cell.attempts} attempts`;
     td.append(Object.assign(el('span', note), { className: 'cell-note' }));
+    if (cell.comment) td.append(Object.assign(el('span', `Comment: ${cell.comment.text}`), { className: 'cell-note' }));
+    const target: CellTarget = { classId, learnerId: row.learnerId, displayName: row.displayName, lesson: slug, points: cell.points, maxPoints: cell.maxPoints, comment: cell.comment?.text ?? '' };
     const edit = el('button', 'Override');
     edit.className = 'small';
-    edit.dataset.overrideCell = '';
+    edit.dataset.cellAction = 'override';
     edit.setAttribute('aria-label', `Override ${slug} for ${row.displayName}`);
-    edit.addEventListener('click', () => this.#override?.open({ classId, learnerId: row.learnerId, displayName: row.displayName, lesson: slug, points: cell.points, maxPoints: cell.maxPoints }));
-    td.append(edit);
+    edit.addEventListener('click', () => this.#override?.open(target));
+    const comment = el('button', 'Comment');
+    comment.className = 'small';
+    comment.dataset.cellAction = 'comment';
+    comment.setAttribute('aria-label', `Comment on ${slug} for ${row.displayName}`);
+    comment.addEventListener('click', () => this.#comment?.open(target));
+    td.append(edit, ' ', comment);
     return td;
   }
 }

@@ -1,5 +1,6 @@
-// Overrides from the instructor's form: a blank reason (or impossible points) is refused with a
-// sentence naming the field, and changes nothing; a right one is kept with its reason.
+// The forms of a gradebook cell. Overrides: a blank reason (or impossible points) is refused with a
+// sentence naming the field, and changes nothing; a right one is kept with its reason. Comments: a
+// note on the cell for the instructor, never points; a blank one is refused the same way.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 
@@ -7,12 +8,13 @@ let server: TestServer;
 let teacher: string;
 let classId: number;
 let learnerId: string;
+let learnerCookie: string;
 
 const post = (path: string, body: unknown, cookie: string) =>
   fetch(`${server.url}${path}`, { method: 'POST', headers: { Origin: server.url, 'Content-Type': 'application/json', Cookie: cookie }, body: JSON.stringify(body) });
 const get = async <T>(path: string) => (await (await fetch(`${server.url}${path}`, { headers: { Cookie: teacher } })).json()) as T;
 const cookieOf = (res: Response) => res.headers.get('set-cookie')!.split(';')[0]!;
-const cell = async () => (await get<{ rows: { lessons: Record<string, { status: string; points: number; override?: unknown }> }[] }>(`/api/classes/${classId}/gradebook`)).rows[0]!.lessons['single-stage']!;
+const cell = async () => (await get<{ rows: { lessons: Record<string, { status: string; points: number; override?: unknown; comment?: { text: string; instructor: string } }> }[] }>(`/api/classes/${classId}/gradebook`)).rows[0]!.lessons['single-stage']!;
 const overrides = async () => (await get<{ overrides: unknown[] }>(`/api/classes/${classId}/learners/${learnerId}/attempts`)).overrides;
 
 beforeAll(async () => {
@@ -22,6 +24,7 @@ beforeAll(async () => {
   classId = created.id;
   const joined = await post('/api/join', { code: created.code, displayName: 'Grace' }, '');
   expect(joined.status).toBe(200);
+  learnerCookie = cookieOf(joined);
   learnerId = (await get<{ rows: { learnerId: string }[] }>(`/api/classes/${classId}/gradebook`)).rows[0]!.learnerId;
 });
 
@@ -51,5 +54,36 @@ describe('an override', () => {
     expect(res.status).toBe(201);
     expect(await cell()).toMatchObject({ status: 'overridden', points: 2, override: { reason: 'shown in class' } });
     expect(await overrides()).toHaveLength(1);
+  });
+});
+
+describe('a comment', () => {
+  it.each(['', '  \n '])('that is blank (%j) is refused beside its field, and changes nothing', async (text) => {
+    const before = await cell();
+    const res = await post(`/api/classes/${classId}/comments`, { learner: learnerId, lesson: 'single-stage', text }, teacher);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: 'a comment is needed: write it, or press Cancel', field: 'text' });
+    expect(await cell()).toEqual(before);
+  });
+
+  it('is refused when too long, to a learner, and for someone not in the class', async () => {
+    expect(await (await post(`/api/classes/${classId}/comments`, { learner: learnerId, lesson: 'single-stage', text: 'x'.repeat(1001) }, teacher)).json())
+      .toEqual({ error: 'a comment is at most 1000 characters', field: 'text' });
+    expect((await post(`/api/classes/${classId}/comments`, { learner: learnerId, lesson: 'single-stage', text: 'mine' }, learnerCookie)).status).toBe(401);
+    expect((await post(`/api/classes/${classId}/comments`, { learner: 'ffffffffffffffffffff', lesson: 'single-stage', text: 'who?' }, teacher)).status).toBe(404);
+    expect((await post(`/api/classes/${classId}/comments`, { learner: learnerId, lesson: 'no-such-lesson', text: 'where?' }, teacher)).status).toBe(400);
+    expect((await cell()).comment).toBeUndefined();
+  });
+
+  it('is kept on the cell (the latest shows), changes no points, and stays with the instructor', async () => {
+    const before = await cell();
+    for (const text of ['first note', '  helped with COPY --from  ']) {
+      expect((await post(`/api/classes/${classId}/comments`, { learner: learnerId, lesson: 'single-stage', text }, teacher)).status).toBe(201);
+    }
+    const after = await cell();
+    expect(after.comment).toMatchObject({ text: 'helped with COPY --from', instructor: 'ada' });
+    expect({ ...after, comment: undefined }).toEqual({ ...before, comment: undefined });
+    const progress = await (await fetch(`${server.url}/api/progress`, { headers: { Cookie: learnerCookie } })).text();
+    expect(progress).not.toContain('COPY --from');
   });
 });
