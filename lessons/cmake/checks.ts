@@ -37,5 +37,21 @@ export default {
       id: 'exec-form', kind: 'dockerfile.execCmd', title: 'The program starts in exec form (CMD or ENTRYPOINT as a JSON list)', image: 'hello-cmake', points: 1,
       hints: ['Exec form is a JSON list of strings: no shell stands between Docker and your program.', 'Write CMD ["./hello"] (or ENTRYPOINT ["./hello"]), with double quotes.'],
     },
+    {
+      id: 'measured-size', kind: 'learner.measured', title: 'Your figure for the size of hello-cmake matches it (within 5%)', label: 'Size of hello-cmake',
+      quantity: 'size', image: 'hello-cmake', tolerance: 0.05, points: 1,
+      hints: ['docker image ls hello-cmake shows its size in the SIZE column.', 'Type the SIZE column as it is (e.g. 8.3MB), after the static link: the figure is compared with the image as it is now.'],
+    },
+  ],
+  predictions: [
+    {
+      id: 'cpp-runtime', question: 'Before you run it: the image built without a complaint. What will docker run hello-cmake do?',
+      choices: [
+        { id: 'prints', text: 'Print Hello world using CMake! ten times' },
+        { id: 'missing-library', text: 'Fail to start, because a library the program needs is not in the image' },
+        { id: 'no-shell', text: 'Fail to start, because the image has no shell' },
+        { id: 'no-program', text: 'Fail to start, because the program is not where CMD looks' },
+      ],
+    },
   ],
 };

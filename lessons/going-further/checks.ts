@@ -29,4 +29,15 @@ export default {
       hints: ['With no shell in the image, only exec form can start the program.', 'Write CMD ["/hello"] (or ENTRYPOINT ["/hello"]).'],
     },
   ],
+  predictions: [
+    {
+      id: 'shell-form-on-scratch', question: 'Before you run it: what will docker run do with this image, whose CMD is in shell form?',
+      choices: [
+        { id: 'prints', text: 'Print Hello, world!' },
+        { id: 'build-fails', text: 'Nothing: the build itself fails first' },
+        { id: 'no-shell', text: 'Fail to start, because there is no shell to run the command' },
+        { id: 'no-program', text: 'Fail to start, because /hello is not in the image' },
+      ],
+    },
+  ],
 };

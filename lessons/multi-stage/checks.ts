@@ -37,5 +37,21 @@ export default {
       id: 'copy-from', kind: 'dockerfile.copyFrom', title: 'The final stage copies the program from an earlier stage', image: 'hello-world-small', points: 1,
       hints: ['COPY can take files from another stage.', 'Use COPY --from=build /app/bin/hello /app/hello.'],
     },
+    // The learner's own figures, typed in the lesson's blanks, against their images as they are.
+    {
+      id: 'measured-single', kind: 'learner.measured', title: 'Your figure for the size of hello-world matches it (within 5%)', label: 'One stage, hello-world',
+      quantity: 'size', image: 'hello-world', tolerance: 0.05, points: 1,
+      hints: ['docker image ls hello-world shows its size in the SIZE column.', 'Type the SIZE column as it is (e.g. 420MB), or the bytes from docker image inspect --format \'{{.Size}}\' hello-world.'],
+    },
+    {
+      id: 'measured-small', kind: 'learner.measured', title: 'Your figure for the size of hello-world-small matches it (within 5%)', label: 'Two stages, hello-world-small',
+      quantity: 'size', image: 'hello-world-small', tolerance: 0.05, points: 1,
+      hints: ['docker image ls hello-world-small shows its size in the SIZE column.', 'Type the SIZE column as it is (e.g. 4.2MB), or the bytes from docker image inspect --format \'{{.Size}}\' hello-world-small.'],
+    },
+    {
+      id: 'measured-ratio', kind: 'learner.measured', title: 'Your figure for how many times smaller hello-world-small is matches (within 10%)', label: 'How many times smaller',
+      quantity: 'ratio', image: 'hello-world-small', than: 'hello-world', tolerance: 0.1, points: 1,
+      hints: ['Divide the size of hello-world by the size of hello-world-small.', 'The lesson\'s three lines with big=… and small=… print the ratio in whole numbers.'],
+    },
   ],
 };

@@ -29,4 +29,15 @@ export default {
       ],
     },
   ],
+  predictions: [
+    {
+      id: 'broken-continuation', question: 'Before you build: what will docker build do with this Dockerfile, as printed?',
+      choices: [
+        { id: 'builds', text: 'Build the image, and the image runs' },
+        { id: 'fails-at-gcc', text: 'Run the first steps, then fail when gcc compiles' },
+        { id: 'parse-error', text: 'Stop before running any step, with an error about line 3' },
+        { id: 'runs-wrong', text: 'Build the image, but the image fails when it runs' },
+      ],
+    },
+  ],
 };

@@ -29,5 +29,18 @@ export default {
       paths: ['/usr/bin/gcc', '/usr/bin/make', '/app/hello.c'], needs: ['small-program'], points: 2, profiles: ['docs'],
       hints: ['List what is inside each image as the lesson shows.', 'Build hello-world-small from the two-stage Dockerfile whose last stage starts FROM the runtime image.'],
     },
+    // The learner's own figures, typed in the lesson's "Your measurements" blanks.
+    ...([['single', 'hello-world', 'One stage'], ['small', 'hello-world-small', 'Two stages']] as const).flatMap(([id, image, label]) => [
+      {
+        id: `files-${id}`, kind: 'learner.measured', title: `Your count of the files in ${image} matches it`, label: `Files in the image, ${label.toLowerCase()}`,
+        quantity: 'files', image, tolerance: 0.05, points: 1,
+        hints: [`Count them as the lesson does: docker run --rm ${image} find / -xdev -type f | wc -l`, 'Type the number wc -l prints, as it is.'],
+      },
+      {
+        id: `bytes-${id}`, kind: 'learner.measured', title: `Your figure for the size of ${image} in bytes matches it`, label: `Size in bytes, ${label.toLowerCase()}`,
+        quantity: 'size', image, tolerance: 0.05, points: 1,
+        hints: [`docker image inspect --format '{{.Size}}' ${image} prints it in bytes.`, 'Type the number as it is printed.'],
+      },
+    ]),
   ],
 };

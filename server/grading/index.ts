@@ -3,7 +3,9 @@
 import type { CheckResult } from '../../src/schemas/checks.ts';
 import type { LessonLab } from './lessons.ts';
 import { CannotJudge, type LearnerEngine } from './port.ts';
-import { RUNNERS, type Verdict } from './runners.ts';
+import { RUNNERS, type Typed, type Verdict } from './runners.ts';
+
+export type { Typed } from './runners.ts';
 import { diagnose } from './diagnose.ts';
 
 export { loadLessons, validateLesson, LessonError, type LessonLab } from './lessons.ts';
@@ -14,16 +16,17 @@ export { CannotJudge, PROGRAM_BYTES_LIMIT, programDigest, type FolderFacts, type
 
 /**
  * Runs every check of `lab`. `failuresSoFar` counts the learner's earlier failed attempts per check:
- * each further failure gets the next, more specific hint.
+ * each further failure gets the next, more specific hint. `typed`: the figures the learner typed in
+ * the lesson's blanks (learner.measured checks compare them with their images).
  */
-export async function grade(lab: LessonLab, engine: LearnerEngine, failuresSoFar: Record<string, number> = {}): Promise<CheckResult[]> {
+export async function grade(lab: LessonLab, engine: LearnerEngine, failuresSoFar: Record<string, number> = {}, typed: Typed = {}): Promise<CheckResult[]> {
   // A check runs once the checks it needs are judged (they come before it); all others at once.
   const judged = new Map<string, Promise<CheckResult>>();
   for (const check of lab.checks) {
     const needed = (check.needs ?? []).map((id) => judged.get(id)!);
     judged.set(check.id, Promise.all(needed).then((results) => {
       const waiting = results.find((r) => r.status !== 'pass');
-      if (!waiting) return judge(lab.slug, check, engine, failuresSoFar);
+      if (!waiting) return judge(lab.slug, check, engine, failuresSoFar, typed);
       // What could not be judged makes its dependents unjudged too: an error never counts against anyone.
       if (waiting.status === 'error') return { id: check.id, title: check.title, maxPoints: check.points, status: 'error', points: 0, cause: waiting.cause, evidence: { waitsFor: waiting.id } };
       return { id: check.id, title: check.title, maxPoints: check.points, status: 'fail', points: 0, expected: check.title,
@@ -48,7 +51,7 @@ export function settleRegrade(results: CheckResult[], before: Record<string, Che
 }
 
 /** One check's verdict. */
-async function judge(slug: string, check: LessonLab['checks'][number], engine: LearnerEngine, failuresSoFar: Record<string, number>): Promise<CheckResult> {
+async function judge(slug: string, check: LessonLab['checks'][number], engine: LearnerEngine, failuresSoFar: Record<string, number>, typed: Typed): Promise<CheckResult> {
   const base = { id: check.id, title: check.title, maxPoints: check.points };
   let verdict: Verdict;
   // An engine that hangs instead of refusing must not hold the learner's check (and their next one) forever.
@@ -58,7 +61,7 @@ async function judge(slug: string, check: LessonLab['checks'][number], engine: L
     timer = setTimeout(() => reject(new CannotJudge('engine_unavailable', 'The Docker engine did not answer in time.')), limit);
   });
   try {
-    verdict = await Promise.race([(RUNNERS[check.kind] as (c: typeof check, e: LearnerEngine) => Promise<Verdict>)(check, engine), hung]);
+    verdict = await Promise.race([(RUNNERS[check.kind] as (c: typeof check, e: LearnerEngine, t: Typed) => Promise<Verdict>)(check, engine, typed), hung]);
   } catch (error) {
     const cause = error instanceof CannotJudge ? error.cause : engineDown(error) ? 'engine_unavailable' : 'internal';
     if (!(error instanceof CannotJudge)) console.error(`grading: ${slug}/${check.id} could not be judged (${cause}):`, error);

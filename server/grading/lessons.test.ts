@@ -26,7 +26,7 @@ describe('checks files', () => {
     ['a ratio under 1', { ...valid, checks: [{ ...valid.checks[0], ratio: 0.5 }] },
       'lessons/multi-stage/checks.ts: checks[0].ratio: Too small: expected number to be >=1, got 0.5'],
     ['an unknown kind', { ...valid, checks: [{ ...valid.checks[0], kind: 'image.tiny' }] },
-      'lessons/multi-stage/checks.ts: checks[0].kind: Invalid discriminator value. Expected \'image.exists\' | \'container.runs\' | \'image.program\' | \'image.smallerThan\' | \'image.maxSize\' | \'image.lacks\' | \'image.has\' | \'dockerfile.stages\' | \'dockerfile.namedStage\' | \'dockerfile.copyFrom\' | \'dockerfile.execCmd\' | \'cli.answered\', got "image.tiny"'],
+      'lessons/multi-stage/checks.ts: checks[0].kind: Invalid discriminator value. Expected \'image.exists\' | \'container.runs\' | \'image.program\' | \'image.smallerThan\' | \'image.maxSize\' | \'image.lacks\' | \'image.has\' | \'dockerfile.stages\' | \'dockerfile.namedStage\' | \'dockerfile.copyFrom\' | \'dockerfile.execCmd\' | \'cli.answered\' | \'learner.measured\', got "image.tiny"'],
     ['a working folder outside the home folder', { ...valid, workdir: '../etc' },
       'lessons/multi-stage/checks.ts: workdir: a path inside the home folder, such as hello/Dockerfile, got "../etc"'],
     ['an unknown field', { ...valid, checks: [{ ...valid.checks[0], weight: 3 }] },

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { checksFor, LessonChecks, type Check } from '../../src/schemas/checks.ts';
+import { checksFor, LessonChecks, type Check, type Prediction } from '../../src/schemas/checks.ts';
 import type { ProfileName } from '../../src/schemas/profile.ts';
 import { describeIssues } from '../../src/schemas/issues.ts';
 
@@ -15,6 +15,8 @@ export interface LessonLab {
   specHashes: Record<string, string>;
   /** The lesson's folder under the learner's home, e.g. "hello". */
   workdir: string;
+  /** What the lesson asks the learner to predict (kept, never graded). */
+  predictions: Prediction[];
 }
 
 export class LessonError extends Error {}
@@ -27,7 +29,7 @@ export function validateLesson(file: string, slug: string, input: unknown, profi
   const checks = checksFor(parsed.data.checks, profile);
   const specHashes = Object.fromEntries(checks.map((check) =>
     [check.id, createHash('sha256').update(JSON.stringify(check)).digest('hex').slice(0, 16)]));
-  return { slug, checks, specHashes, workdir: parsed.data.workdir };
+  return { slug, checks, specHashes, workdir: parsed.data.workdir, predictions: parsed.data.predictions ?? [] };
 }
 
 /** Every lesson folder with a checks.ts, validated. */

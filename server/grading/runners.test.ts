@@ -48,10 +48,13 @@ function engine(overrides: Partial<LearnerEngine> = {}): LearnerEngine {
   };
 }
 
-const lab = (check: unknown): LessonLab => ({ slug: 'test', checks: [Check.parse({ points: 2, hints: ['nudge', 'fix'], ...(check as object) })], specHashes: {}, workdir: 'hello' });
-const one = async (check: unknown, e = engine(), failures = 0) => (await grade(lab(check), e, { c: failures }))[0]!;
+const lab = (check: unknown): LessonLab => ({ slug: 'test', checks: [Check.parse({ points: 2, hints: ['nudge', 'fix'], ...(check as object) })], specHashes: {}, workdir: 'hello', predictions: [] });
+// The figure the learner typed for check "c" (learner.measured): 4.16 MB.
+const one = async (check: unknown, e = engine(), failures = 0) => (await grade(lab(check), e, { c: failures }, { c: { typed: '4.16 MB', value: 4.16e6 } }))[0]!;
 
 const cases: [string, unknown, LearnerEngine, 'pass' | 'fail' | 'error'][] = [
+  ['learner.measured, close to the image', { id: 'c', title: 't', kind: 'learner.measured', quantity: 'size', image: 'hello-world-small', tolerance: 0.05, label: 'l' }, engine(), 'pass'],
+  ['learner.measured, another image\'s figure', { id: 'c', title: 't', kind: 'learner.measured', quantity: 'size', image: 'hello-world', tolerance: 0.05, label: 'l' }, engine(), 'fail'],
   ['image.exists, present', { id: 'c', title: 't', kind: 'image.exists', image: 'hello-world' }, engine(), 'pass'],
   ['image.exists, missing', { id: 'c', title: 't', kind: 'image.exists', image: 'nope' }, engine(), 'fail'],
   ['container.runs, right output', { id: 'c', title: 't', kind: 'container.runs', image: 'hello-world', stdout: { match: 'exact', text: 'Hello, world!' } }, engine(), 'pass'],
@@ -127,7 +130,7 @@ describe('check runners', () => {
 
   it('judges a check only once the checks it needs pass', async () => {
     const run = vi.fn(async () => ({ stdout: 'Hello, world!\n', stderr: '', exitCode: 0, timedOut: false }));
-    const needing: LessonLab = { slug: 'test', specHashes: {}, workdir: 'hello', checks: [
+    const needing: LessonLab = { slug: 'test', specHashes: {}, workdir: 'hello', predictions: [], checks: [
       Check.parse({ id: 'built', title: 'hello-world exists', kind: 'image.exists', image: 'hello-world', hints: ['h'] }),
       Check.parse({ id: 'runs', title: 'it runs', kind: 'container.runs', image: 'hello-world', stdout: { match: 'exact', text: 'Hello, world!' }, needs: ['built'], hints: ['h'] }),
     ] };
@@ -178,7 +181,7 @@ describe('check runners', () => {
   });
 
   it('says what was expected and seen, with sizes, when the image is only 2× smaller', async () => {
-    const result = await one(cases[9]![1], cases[9]![2]);
+    const result = await one(cases[11]![1], cases[11]![2]);
     expect(result.expected).toBe('hello-world-small at least 10× smaller than hello-world');
     expect(result.seen).toBe('hello-world-small 4.00 MB, hello-world 8.00 MB: 2.0× smaller');
     expect(result.evidence).toMatchObject({ ratio: 2 });
@@ -282,5 +285,56 @@ describe('the work, not the look of it', () => {
       provenance: async () => built(`FROM stagecraft/toolchain AS build\nRUN gcc --version\nFROM ${id}\nRUN command -v gcc\nCMD ["/hello"]\n`, [{ index: 0, name: 'build', base: 'stagecraft/toolchain' }, { index: 1, base: 'bbbbbbbbbbbb' }]),
     });
     expect(await one(program, fromOwn)).toMatchObject({ status: 'fail', seen: expect.stringContaining('your build did not make it') });
+  });
+});
+
+describe('learner.measured', () => {
+  const size = { id: 'm', title: 't', kind: 'learner.measured', quantity: 'size', image: 'hello-world-small', tolerance: 0.05, label: 'Size of hello-world-small', hints: ['h'] };
+  const ratio = { ...size, quantity: 'ratio', than: 'hello-world', tolerance: 0.1, label: 'How many times smaller' };
+  const measured = async (check: object, typed: Record<string, { typed: string; value: number }>, e = engine()) => (await grade(lab(check), e, {}, typed))[0]!;
+
+  it('passes a size within the tolerance of the image, and keeps both figures as evidence', async () => {
+    const result = await measured(size, { m: { typed: '4.16 MB', value: 4.16e6 } });
+    expect(result.status).toBe('pass');
+    expect(result.evidence).toMatchObject({ typed: '4.16 MB', value: 4.16e6, actual: 4.1e6, imageId: 'small' });
+  });
+
+  it('fails a figure too far off, saying which way without telling the real one', async () => {
+    const result = await measured(size, { m: { typed: '5MB', value: 5e6 } });
+    expect(result.status).toBe('fail');
+    expect(result.seen).toContain('above');
+    expect(`${result.expected} ${result.seen} ${result.hint}`).not.toMatch(/4\.1|4100000/);
+  });
+
+  it('fails when nothing is typed yet, naming the box', async () => {
+    const result = await measured(size, {});
+    expect(result.status).toBe('fail');
+    expect(result.hint).toContain('Size of hello-world-small');
+  });
+
+  it('judges a ratio of the two images', async () => {
+    expect((await measured(ratio, { m: { typed: '99', value: 99 } })).status).toBe('pass'); // 406 / 4.1 = 99.0
+    expect((await measured(ratio, { m: { typed: '40', value: 40 } })).status).toBe('fail');
+  });
+
+  it('counts the files of an image inside it, and cannot judge an image without sh or find', async () => {
+    const files = { ...size, quantity: 'files', label: 'Files' };
+    const counting = engine({ run: async (_id, command) => ({ stdout: command?.join(' ').includes('find / -xdev -type f') ? '23\n' : '', stderr: '', exitCode: 0, timedOut: false }) });
+    expect((await measured(files, { m: { typed: '23', value: 23 } }, counting)).status).toBe('pass');
+    expect((await measured(files, { m: { typed: '30', value: 30 } }, counting)).status).toBe('fail');
+    const bare = engine({ run: async () => ({ stdout: '', stderr: 'exec: "sh": executable file not found in $PATH', exitCode: 127, timedOut: false }) });
+    expect(await measured(files, { m: { typed: '23', value: 23 } }, bare)).toMatchObject({ status: 'error', cause: 'cannot_count' });
+  });
+
+  it('fails, before comparing anything, when an image is missing', async () => {
+    const result = await measured({ ...ratio, than: 'nope' }, { m: { typed: '99', value: 99 } });
+    expect(result.status).toBe('fail');
+    expect(result.evidence.missingImage).toBe('nope');
+  });
+
+  it('cannot judge while the engine does not answer', async () => {
+    const down = engine({ image: async () => { throw new CannotJudge('engine_unavailable', 'down'); } });
+    const result = await measured(size, { m: { typed: '4.16 MB', value: 4.16e6 } }, down);
+    expect(result).toMatchObject({ status: 'error', cause: 'engine_unavailable' });
   });
 });

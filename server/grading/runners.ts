@@ -1,6 +1,7 @@
 // One runner per check kind. A runner answers pass or fail (the learner's work is wrong: what was
 // expected, what was seen); it throws CannotJudge when it could not tell, which becomes `error`.
 import { posix } from 'node:path';
+import { offBy } from '../../src/schemas/measurement.ts';
 import type { AnsweredRequest, Check, CheckKind } from '../../src/schemas/checks.ts';
 import { describeOutput, excerpt, matchesOutput } from './output.ts';
 import { CannotJudge, programDigest, type FolderFacts, type LearnerEngine, type LearnerImage, type ProgramFile, type Provenance } from './port.ts';
@@ -20,13 +21,25 @@ export interface Verdict {
   evidence: Record<string, string | number>;
 }
 
-type Runner<K extends CheckKind> = (check: Extract<Check, { kind: K }>, engine: LearnerEngine) => Promise<Verdict>;
+/** The figures the learner typed in the lesson's blanks, by check id: the latest of each. */
+export type Typed = Record<string, { typed: string; value: number }>;
+
+type Runner<K extends CheckKind> = (check: Extract<Check, { kind: K }>, engine: LearnerEngine, typed: Typed) => Promise<Verdict>;
 
 const pass = (evidence: Verdict['evidence'] = {}): Verdict => ({ status: 'pass', evidence });
 const fail = (expected: string, seen: string, evidence: Verdict['evidence'] = {}, hint?: string): Verdict => ({ status: 'fail', expected, seen, evidence, ...(hint ? { hint } : {}) });
 /** The command a learner types for each request the gateway records. */
 const ANSWERED_COMMAND: Record<AnsweredRequest, string> = { version: 'docker version', 'image-list': 'docker image ls' };
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
+
+/** How many regular files the image holds, counted as the lesson counts them, inside it. */
+async function filesIn(engine: LearnerEngine, imageId: string): Promise<number> {
+  const counted = await engine.run(imageId, ['sh', '-c', 'find / -xdev -type f | wc -l'], 20_000);
+  const count = /^\s*(\d+)\s*$/.exec(counted.stdout)?.[1];
+  // An image without sh or find cannot be counted this way: that is no fault of the learner's figure.
+  if (counted.exitCode !== 0 || count === undefined) throw new CannotJudge('cannot_count', 'The files of this image could not be counted (it needs sh and find).');
+  return Number(count);
+}
 
 /** The learner's image, or a failure saying it is not there (naming a near miss they do have). */
 async function needImage(engine: LearnerEngine, name: string): Promise<LearnerImage | Verdict> {
@@ -428,6 +441,26 @@ export const RUNNERS: { [K in CheckKind]: Runner<K> } = {
     const command = ANSWERED_COMMAND[check.request];
     if (await engine.answered(check.request)) return pass({ request: check.request });
     return fail(`\`${command}\` answered by the lab`, `no \`${command}\` has reached the lab from your terminal yet`, { request: check.request });
+  },
+
+  // The learner's figure against their own images now: the typed text is what is judged, the real
+  // value comes from the engine (and is kept in the evidence, not shown in the message).
+  'learner.measured': async (check, engine, typed) => {
+    const measured = await needBuilt(engine, check.image);
+    if (isVerdict(measured)) return measured;
+    const larger = check.than === undefined ? undefined : await needBuilt(engine, check.than);
+    if (larger && isVerdict(larger)) return larger;
+    const actual = check.quantity === 'files' ? await filesIn(engine, measured.image.id) : larger ? larger.image.size / measured.image.size : measured.image.size;
+    const what = check.quantity === 'files' ? `the number of files in ${check.image}` : larger ? `how many times smaller ${check.image} is than ${check.than}` : `the size of ${check.image}`;
+    const evidence: Verdict['evidence'] = { imageId: measured.image.id, size: measured.image.size, ...(larger ? { thanId: larger.image.id, thanSize: larger.image.size } : {}), actual: Number(actual.toPrecision(4)) };
+    const mine = typed[check.id];
+    if (!mine) return fail(`your figure for ${what}, typed in the lesson's box "${check.label}"`, 'nothing typed there yet', evidence, `Measure it in the terminal, type your figure in the box "${check.label}" and save it.`);
+    const off = offBy(mine.value, actual);
+    const within = `${Math.round(check.tolerance * 100)}%`;
+    Object.assign(evidence, { typed: mine.typed, value: mine.value, off: Number(off.toFixed(4)), tolerance: check.tolerance });
+    if (off <= check.tolerance) return pass(evidence);
+    return fail(`${what}, within ${within}`, `you typed ${mine.typed}, more than ${within} ${mine.value > actual ? 'above' : 'below'} what your images measure now`, evidence,
+      check.quantity === 'files' ? `Count them again: docker run --rm ${check.image} find / -xdev -type f | wc -l` : larger ? `Divide the two sizes in bytes: docker image inspect --format '{{.Size}}' ${check.than} ${check.image}.` : `Read the size again with docker image ls ${check.image} (or in bytes: docker image inspect --format '{{.Size}}' ${check.image}); a rebuild may have changed it.`);
   },
 
   'image.exists': async (check, engine) => {

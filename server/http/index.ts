@@ -85,7 +85,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   changes.setMaxListeners(0);
   /** Runs a lesson's checks for a learner (a pass whose image is gone stands), stores every result and announces the change. */
   const gradeAndRecord = async (learnerId: string, lab: LessonLab): Promise<CheckResult[]> => {
-    const graded = await grade(lab, sandbox.learnerEngine(learnerId), store.failuresSoFar(learnerId, lab.slug));
+    const graded = await grade(lab, sandbox.learnerEngine(learnerId), store.failuresSoFar(learnerId, lab.slug), store.lessonInputs(learnerId, lab.slug).measurements);
     // Every run, the learner's own as well as a regrade: an image removed after it passed (the cmake
     // lesson's tidy-up step, with the page open) leaves the pass standing.
     const results = settleRegrade(graded, store.judgedStatuses(learnerId, lab.slug));

@@ -8,7 +8,8 @@ import type { Config } from '../config.ts';
 import { WorkspaceUnavailable, type Sandbox } from '../sandbox/index.ts';
 import type { LessonLab } from '../grading/index.ts';
 import type { CheckResult } from '../../src/schemas/checks.ts';
-import { LayersQuery, LessonFilesBody } from '../../src/schemas/requests.ts';
+import { LayersQuery, LessonFilesBody, MeasurementBody, PredictionBody } from '../../src/schemas/requests.ts';
+import { parseMeasurement } from '../../src/schemas/measurement.ts';
 import type { Store } from '../store/index.ts';
 import type { NewLearner } from './admission.ts';
 import type { LiveChecks } from './live-checks.ts';
@@ -133,6 +134,45 @@ export function learnerApi(router: ApiRouter, deps: LearnerApiDeps): void {
     } finally {
       copying.delete(learner);
     }
+  });
+
+  // What the learner typed in the page (predictions, measurements), to fill it in again on arrival.
+  router.get(`/api/lessons/${LESSON}/inputs`, (req, res, { lesson }) => {
+    const lab = labOf(res, lesson!);
+    if (!lab) return;
+    const learner = deps.learner(req);
+    json(res, 200, learner ? deps.store.lessonInputs(learner, lab.slug) : { predictions: {}, measurements: {} });
+  });
+
+  // A prediction is kept, never graded: any of the question's answers is taken, and a later one too.
+  router.post(`/api/lessons/${LESSON}/predictions`, async (req, res, { lesson }) => {
+    const lab = labOf(res, lesson!);
+    if (!lab) return;
+    const body = await readBody(req, res, PredictionBody);
+    if (!body) return;
+    const question = lab.predictions.find((p) => p.id === body.question);
+    if (!question) return fail(res, 400, `the ${lab.slug} lesson has no question ${JSON.stringify(body.question)}`);
+    if (!question.choices.some((c) => c.id === body.choice)) return fail(res, 400, `no such answer to this question: pick one of ${question.choices.map((c) => c.id).join(', ')}`);
+    const learner = await learnerOrNew(req, res, deps.learner(req), deps.newLearner);
+    if (!learner) return;
+    deps.store.recordPrediction(learner, lab.slug, question.id, body.choice);
+    json(res, 200, { question: question.id, choice: body.choice });
+  });
+
+  // A measurement is stored as typed and as the number read from it; the lesson's check judges it.
+  router.post(`/api/lessons/${LESSON}/measurements`, async (req, res, { lesson }) => {
+    const lab = labOf(res, lesson!);
+    if (!lab) return;
+    const body = await readBody(req, res, MeasurementBody);
+    if (!body) return;
+    const check = lab.checks.find((c) => c.id === body.check);
+    if (check?.kind !== 'learner.measured') return fail(res, 400, `the ${lab.slug} lesson has no blank ${JSON.stringify(body.check)}`);
+    const parsed = parseMeasurement(body.typed, check.quantity);
+    if (!parsed.ok) return fail(res, 400, parsed.error);
+    const learner = await learnerOrNew(req, res, deps.learner(req), deps.newLearner);
+    if (!learner) return;
+    deps.store.recordMeasurement(learner, lab.slug, check.id, body.typed.trim(), parsed.value);
+    json(res, 200, { check: check.id, typed: body.typed.trim(), value: parsed.value });
   });
 
   router.post(`/api/lessons/${LESSON}/check`, async (req, res, { lesson }) => {

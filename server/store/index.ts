@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { hashToken } from './tokens.ts';
 import { buildQueries, type BuildQueries } from './builds.ts';
 import { classroomQueries, type ClassroomQueries } from './classroom.ts';
+import { inputQueries, type InputQueries } from './inputs.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { readOrCreateKey, sealer } from './seal.ts';
 
@@ -37,9 +38,10 @@ export interface LessonProgress {
 
 export type { ClassInfo, Comment, Member, Membership, Override } from './classroom.ts';
 export { INSTRUCTOR_SESSION_MS } from './classroom.ts';
+export type { LessonInputs, Measurement } from './inputs.ts';
 export type { BuildFinish, BuildImage, BuildRow, BuildStart, StepWritesRecord } from './builds.ts';
 
-export interface Store extends ClassroomQueries, BuildQueries {
+export interface Store extends ClassroomQueries, BuildQueries, InputQueries {
   /** Appends one attempt per check result. */
   recordAttempts(learnerId: string, lesson: string, records: AttemptRecord[], now?: number): void;
   /** Failed attempts so far per check of a lesson (hints get more specific with each). */
@@ -105,6 +107,7 @@ export function openStore(file: string): Store {
   return {
     ...classroomQueries(db, sealer(key)),
     ...buildQueries(db),
+    ...inputQueries(db),
     enginePinned: (learnerId) => (findPin.get(learnerId) as { engine: string } | undefined)?.engine,
     pinEngine: (learnerId, engineUrl, now = Date.now()) => void upsertPin.run(learnerId, engineUrl, now),
     enginePinCounts: () => Object.fromEntries((pinCounts.all() as { engine: string; learners: number }[]).map((r) => [r.engine, r.learners])),

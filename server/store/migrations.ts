@@ -147,4 +147,26 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE TRIGGER comments_are_kept BEFORE UPDATE ON comments BEGIN SELECT RAISE(ABORT, 'comments are append-only'); END;
    CREATE TRIGGER comments_are_never_deleted BEFORE DELETE ON comments BEGIN SELECT RAISE(ABORT, 'comments are append-only'); END;`,
+  // What a learner answered before a failure a lesson sets up (kept, never graded), and the figures
+  // they typed in a lesson's blanks (a check compares the latest with their images). Append-only:
+  // every answer stays beside their attempts.
+  `CREATE TABLE predictions (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     learner_id TEXT NOT NULL REFERENCES learners(id),
+     lesson TEXT NOT NULL,
+     question TEXT NOT NULL,
+     choice TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE measurements (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     learner_id TEXT NOT NULL REFERENCES learners(id),
+     lesson TEXT NOT NULL,
+     check_id TEXT NOT NULL,
+     typed TEXT NOT NULL,
+     value REAL NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX predictions_by_learner ON predictions (learner_id, lesson);
+   CREATE INDEX measurements_by_learner ON measurements (learner_id, lesson);`,
 ];

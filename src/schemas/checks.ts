@@ -126,12 +126,36 @@ export const CliAnswered = z.object({
   /** The request: `version` (docker version) or `image-list` (docker image ls, docker images). */ request: AnsweredRequest,
 }).strict();
 
+/**
+ * The figure the learner typed in the lesson's blank for this check is, within `tolerance`, the real
+ * one of their own images: the size of `image`, (ratio) how many times smaller `image` is than
+ * `than`, or (files) how many regular files `image` holds (`find / -xdev -type f`, run in it).
+ */
+export const LearnerMeasured = z.object({
+  ...common,
+  kind: z.literal('learner.measured'),
+  quantity: z.enum(['size', 'ratio', 'files']),
+  /** The image measured (for a ratio, the smaller one). */ image: ImageName,
+  /** For a ratio: the larger image. */ than: ImageName.optional(),
+  /** Largest accepted difference, as a fraction of the real value (0.05: within 5%). */ tolerance: z.number().positive().max(1),
+  /** The blank's label in the page, e.g. "Size of hello-world". */ label: z.string().min(1),
+}).strict().refine((check) => (check.quantity === 'ratio') === (check.than !== undefined), { message: 'a ratio names `than`, a size does not', path: ['than'] });
+
 export const Check = z.discriminatedUnion('kind', [
   ImageExists, ContainerRuns, ImageProgram, ImageSmallerThan, ImageMaxSize, ImageLacks, ImageHas,
-  DockerfileStages, DockerfileNamedStage, DockerfileCopyFrom, DockerfileExecCmd, CliAnswered,
+  DockerfileStages, DockerfileNamedStage, DockerfileCopyFrom, DockerfileExecCmd, CliAnswered, LearnerMeasured,
 ]);
 export type Check = z.infer<typeof Check>;
 export type CheckKind = Check['kind'];
+
+/** A question the learner answers before a failure the lesson sets up on purpose: kept, never graded. */
+export const Prediction = z.object({
+  id: CheckId,
+  question: z.string().min(1),
+  /** The choices, each with a stable id (what is stored) and its text. */
+  choices: z.array(z.object({ id: CheckId, text: z.string().min(1) }).strict()).min(2),
+}).strict();
+export type Prediction = z.infer<typeof Prediction>;
 
 /** A lesson's checks file. */
 export const LessonChecks = z.object({
@@ -141,6 +165,8 @@ export const LessonChecks = z.object({
   workdir: HomePath,
   /** The checks, in the order the learner sees them. */
   checks: z.array(Check).min(1),
+  /** Predictions the lesson asks for (its MDX places each by id). */
+  predictions: z.array(Prediction).optional(),
 }).strict().refine((value) => ProfileName.options.every((profile) => {
   const ids = checksFor(value.checks, profile).map((c) => c.id);
   return new Set(ids).size === ids.length;

@@ -50,6 +50,18 @@ export const CommentBody = z.strictObject({
 /** POST /api/lessons/:lesson/files: the starting files, or (reset) the lesson's folder afresh. */
 export const LessonFilesBody = z.strictObject({ reset: z.boolean('reset is true or false').optional() });
 
+/** POST /api/lessons/:lesson/predictions: the choice made for one of the lesson's questions (ids checked by the route). */
+export const PredictionBody = z.strictObject({
+  question: z.string('the question is needed').max(64, 'no such question in this lesson'),
+  choice: z.string('a choice is needed: pick one of the answers').max(64, 'no such answer to this question'),
+});
+
+/** POST /api/lessons/:lesson/measurements: a figure typed in one of the lesson's blanks. */
+export const MeasurementBody = z.strictObject({
+  check: z.string('the blank is needed').max(64, 'no such blank in this lesson'),
+  typed: z.string('a figure is needed').max(40, 'a figure is at most 40 characters'),
+});
+
 /** GET /api/images/layers?image=a&image=b: at most four names, each as Docker would take it. */
 export const LayersQuery = z.strictObject({
   image: z.array(z.string().min(1).max(255, 'an image name is at most 255 characters')).max(4, 'at most 4 images at once'),

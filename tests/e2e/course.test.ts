@@ -1,11 +1,13 @@
 // The whole course in Chromium, as a learner takes it: for each lesson, open it, type the reference
-// solution's files and commands into the terminal, press Check, and see every check pass.
+// solution's files and commands into the terminal, answer the lesson's predictions, type its
+// measurements into the page, press Check, and see every check pass.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { launchBrowser, waitForScreen } from '../support/browser.ts';
+import { typeFigures } from '../support/figures.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const ORDER = ['workspace', 'single-stage', 'multi-stage', 'why-small', 'cmake', 'going-further'];
@@ -13,6 +15,12 @@ let server: TestServer;
 let browser: Browser;
 let page: Page;
 let marker = 0;
+/** The answer each prediction of the course proves right. */
+const PREDICTED: Record<string, string> = {
+  'broken-continuation': 'Stop before running any step, with an error about line 3',
+  'cpp-runtime': 'Fail to start, because a library the program needs is not in the image',
+  'shell-form-on-scratch': 'Fail to start, because there is no shell to run the command',
+};
 const timings: string[] = [];
 
 beforeAll(async () => {
@@ -51,6 +59,13 @@ describe('the whole course', () => {
       await page.locator('section[aria-label="Terminal"][data-state="ready"]').waitFor({ timeout: 30_000 });
       await page.locator('.xterm').click();
       const lab = await checksOf(slug);
+      // Each prediction first, as the lesson asks before its failure: the answer the lesson proves right.
+      for (const prediction of await page.locator('sc-predict').all()) {
+        await prediction.getByRole('radio', { name: PREDICTED[await prediction.getAttribute('data-question') ?? '']! }).check();
+        await prediction.getByRole('button', { name: 'Save my prediction' }).click();
+        await prediction.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+      }
+      await page.locator('.xterm').click();
       const solution = path.join(ROOT, 'lessons', slug, 'solution');
       await type(`mkdir -p ~/${lab?.workdir ?? 'work'} && cd ~/${lab?.workdir ?? 'work'}`);
       for (const file of fs.readdirSync(solution).filter((f) => f !== 'commands.sh')) {
@@ -70,6 +85,7 @@ describe('the whole course', () => {
         await page.getByRole('button', { name: 'Show the layers of my images' }).click();
         await page.getByRole('table', { name: 'Layers of hello-world-small, newest first' }).waitFor();
       }
+      await typeFigures(page, slug);
       if (!lab) return void timings.push(`${slug} ${Date.now() - started} ms`);
       const checkStarted = Date.now();
       await page.getByRole('button', { name: /^Check/ }).click();
@@ -80,6 +96,13 @@ describe('the whole course', () => {
       timings.push(`${slug} ${Date.now() - started} ms (checks ${Date.now() - checkStarted} ms)`);
     });
   }
+
+  it('gives back the predictions made and the figures typed, after a reload', async () => {
+    await page.goto(`${server.url}/lessons/single-stage/`);
+    await expect.poll(() => page.getByRole('radio', { name: PREDICTED['broken-continuation']! }).isChecked()).toBe(true);
+    await page.goto(`${server.url}/lessons/multi-stage/`);
+    await expect.poll(() => page.locator('#measure-measured-ratio').inputValue()).toMatch(/^\d+$/);
+  });
 
   it('shows the previous lesson as done in the lesson navigation', async () => {
     await page.goto(`${server.url}/lessons/why-small/`);

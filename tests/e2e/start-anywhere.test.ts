@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { launchBrowser, seriousViolations, waitForScreen } from '../support/browser.ts';
+import { typeFigures } from '../support/figures.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -41,6 +42,7 @@ describe('why-small, started first', () => {
     await page.keyboard.type('cd ~/hello && docker build -q -f Dockerfile.single -t hello-world . && docker build -q -t hello-world-small . && echo built-$((6*7))');
     await page.keyboard.press('Enter');
     await waitForScreen(page, /^built-42$/m, 180_000);
+    await typeFigures(page, 'why-small');
     await page.getByRole('button', { name: /^Check/ }).click();
     const checks = (await import(path.resolve(import.meta.dirname, '../../lessons/why-small/checks.ts'))).default as { checks: { id: string; profiles?: string[] }[] };
     const results = page.getByRole('region', { name: 'Check results' });

@@ -21,6 +21,13 @@ export async function copyFolderIntoHome(learnerId: string, folder: string, work
   await workspace.putArchive(tar, { path: `/home/learner/${workdir}` });
 }
 
+/** A lesson's results without its learner.measured checks: what the learner's images alone decide. */
+export async function withoutMeasured<R extends { id: string }>(slug: string, results: R[]): Promise<R[]> {
+  const lab = (await import(path.join(ROOT, 'lessons', slug, 'checks.ts'))).default as { checks: { id: string; kind: string }[] };
+  const measured = new Set(lab.checks.filter((c) => c.kind === 'learner.measured').map((c) => c.id));
+  return results.filter((r) => !measured.has(r.id));
+}
+
 /** POSTs the lesson's check as the browser does (same origin, session cookie). */
 export async function runChecks(baseUrl: string, cookie: string, slug: string): Promise<{ status: number; results: CheckResult[] }> {
   const res = await fetch(`${baseUrl}/api/lessons/${slug}/check`, { method: 'POST', headers: { Cookie: cookie, Origin: baseUrl, 'Content-Type': 'application/json' }, body: '{}' });

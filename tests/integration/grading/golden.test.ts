@@ -3,13 +3,15 @@
 // check must give. Every lesson has its reference route, other valid routes (another file name or
 // folder, stage numbers, ENTRYPOINT, another path, scratch, more stages) and cheats (look-alikes,
 // re-tags, scripts, borrowed programs). A cheat that passes or a valid route that fails is red.
+// Figures typed in a lesson's blanks (learner.measured checks) are judged only by the cases that
+// type some (measurements.json): the others say nothing of them.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 import { openTerminal, sessionCookie } from '../../support/terminal-client.ts';
 import { run } from '../../support/shell.ts';
-import { copyFolderIntoHome, copyIntoHome, runChecks, statuses } from '../../support/lab.ts';
+import { copyFolderIntoHome, copyIntoHome, runChecks, statuses, withoutMeasured } from '../../support/lab.ts';
 import Docker from 'dockerode';
 import { LABELS } from '../../../server/sandbox/policy.ts';
 
@@ -29,6 +31,25 @@ interface Expected {
 const cases = fs.readdirSync(GOLDEN).sort().flatMap((lesson) =>
   fs.readdirSync(path.join(GOLDEN, lesson)).sort().map((name) => ({ lesson, name, folder: path.join(GOLDEN, lesson, name) })));
 const workdirOf = async (slug: string) => ((await import(path.join(ROOT, 'lessons', slug, 'checks.ts'))).default as { workdir: string }).workdir;
+
+/** What a case types in the lesson's blanks: a multiple of an image's real size, of the ratio of two, or of its file count. */
+type Typing = { image: string; times: number } | { ratio: [string, string]; times: number } | { files: string; times: number };
+
+/** The case's figures, as text, from the learner's own images read in their own terminal. */
+async function figures(terminal: Awaited<ReturnType<typeof openTerminal>>, typing: Record<string, Typing>): Promise<Record<string, string>> {
+  const sizeOf = async (image: string) => Number(/^(\d+)$/m.exec(await run(terminal, `docker image inspect --format '{{.Size}}' ${image}`))?.[1]);
+  const out: Record<string, string> = {};
+  for (const [check, t] of Object.entries(typing)) {
+    if ('files' in t) {
+      // Counted as the lesson tells the learner to, in their own terminal.
+      const counted = Number(/^(\d+)$/m.exec(await run(terminal, `docker run --rm ${t.files} find / -xdev -type f | wc -l`))?.[1]);
+      out[check] = String(Math.round(counted * t.times));
+    } else {
+      out[check] = 'image' in t ? String(Math.round((await sizeOf(t.image)) * t.times)) : ((await sizeOf(t.ratio[0])) / (await sizeOf(t.ratio[1])) * t.times).toFixed(1);
+    }
+  }
+  return out;
+}
 
 let server: TestServer;
 // A learner per case, all from loopback: more than the admission limit lets one network start in
@@ -59,7 +80,15 @@ describe('golden cases', () => {
       if (expected.from) await copyIntoHome(learner, lesson, expected.from, workdir);
       await copyFolderIntoHome(learner, folder, workdir);
       await run(terminal, `cd ~/${workdir} && bash commands.sh > /tmp/case.log 2>&1; tail -n 5 /tmp/case.log`, 240_000);
-      const { status, results } = await runChecks(server.url, cookie, lesson);
+      const typingFile = path.join(folder, 'measurements.json');
+      const typing = fs.existsSync(typingFile) ? JSON.parse(fs.readFileSync(typingFile, 'utf8')) as Record<string, Typing> : undefined;
+      for (const [check, typed] of Object.entries(typing ? await figures(terminal, typing) : {})) {
+        const saved = await fetch(`${server.url}/api/lessons/${lesson}/measurements`, { method: 'POST', headers: { Cookie: cookie, Origin: server.url, 'Content-Type': 'application/json' }, body: JSON.stringify({ check, typed }) });
+        expect(saved.status, await saved.text()).toBe(200);
+      }
+      const checked = await runChecks(server.url, cookie, lesson);
+      const { status } = checked;
+      const results = typing ? checked.results : await withoutMeasured(lesson, checked.results);
       expect(status).toBe(200);
       const failing = results.filter((r) => r.status !== expected.checks[r.id]).map((r) => ({ id: r.id, status: r.status, expected: r.expected, seen: r.seen, cause: r.cause }));
       expect(statuses(results), `${expected.description}\n${JSON.stringify(failing, null, 1)}`).toEqual(expected.checks);
