@@ -8,7 +8,9 @@ describe('gradebook', () => {
     { learnerId: 'b', lesson: 'single-stage', points: 1, reason: 'first', instructor: 'ada', createdAt: 1 },
     { learnerId: 'b', lesson: 'single-stage', points: 2, reason: 'second thoughts', instructor: 'ada', createdAt: 2 },
   ];
-  const rows = gradebook([{ learnerId: 'a', displayName: 'A' }, { learnerId: 'b', displayName: 'B' }], (id) => progress.get(id) ?? {}, overrides, lessons);
+  const members = [{ learnerId: 'a', rosterId: 'L001', displayName: 'A', learnerIds: ['a'] }, { learnerId: 'b', rosterId: 'L002', displayName: 'B', learnerIds: ['b'] }];
+  const progressOf = (ids: readonly string[]) => progress.get(ids[0]!) ?? {};
+  const rows = gradebook(members, progressOf, overrides, lessons);
 
   it('derives the cell from attempts, and the latest override wins while both inputs stay', () => {
     expect(rows[0]!.lessons['single-stage']).toMatchObject({ status: 'passed', points: 3, autoPoints: 3, attempts: 2 });
@@ -22,15 +24,20 @@ describe('gradebook', () => {
       { learnerId: 'a', lesson: 'single-stage', text: 'first', instructor: 'ada', createdAt: 1 },
       { learnerId: 'a', lesson: 'single-stage', text: 'helped with COPY --from', instructor: 'ada', createdAt: 2 },
     ];
-    const commented = gradebook([{ learnerId: 'a', displayName: 'A' }, { learnerId: 'b', displayName: 'B' }], (id) => progress.get(id) ?? {}, overrides, lessons, comments);
+    const commented = gradebook(members, progressOf, overrides, lessons, comments);
     expect(commented[0]!.lessons['single-stage']).toEqual({ ...rows[0]!.lessons['single-stage'], comment: { text: 'helped with COPY --from', instructor: 'ada', at: 2 } });
     expect(commented[0]!.lessons['multi-stage']!.comment).toBeUndefined();
     expect(commented[1]).toEqual(rows[1]);
     expect(commented.map((r) => r.total)).toEqual(rows.map((r) => r.total));
   });
 
-  it('writes one CSV row per learner with per-lesson points and a total, every cell quoted', () => {
-    expect(gradesCsv(rows, ['single-stage', 'multi-stage'])).toBe('"learner","single-stage","multi-stage","total"\r\n"A","3","0","3"\r\n"B","2","0","2"\r\n');
+  it('a merged entry counts the overrides of every learner in it, the latest winning', () => {
+    const merged = gradebook([{ learnerId: 'a', rosterId: 'L001', displayName: 'A', learnerIds: ['a', 'b'] }], progressOf, overrides, lessons);
+    expect(merged[0]).toMatchObject({ rosterId: 'L001', lessons: { 'single-stage': { status: 'overridden', points: 2, autoPoints: 3 } } });
+  });
+
+  it('writes one CSV row per learner with per-lesson points and a total, then the roster id, every cell quoted', () => {
+    expect(gradesCsv(rows, ['single-stage', 'multi-stage'])).toBe('"learner","single-stage","multi-stage","total","learner_id"\r\n"A","3","0","3","L001"\r\n"B","2","0","2","L002"\r\n');
   });
 
   it.each([

@@ -18,6 +18,8 @@ export interface LessonCell {
 
 export interface GradebookRow {
   learnerId: string;
+  /** The roster's short id (L001): stable through renames and merges, in every export. */
+  rosterId: string;
   displayName: string;
   lessons: Record<string, LessonCell>;
   total: number;
@@ -28,20 +30,22 @@ interface OverrideRecord { learnerId: string; lesson: string; points: number; re
 interface CommentRecord { learnerId: string; lesson: string; text: string; instructor: string; createdAt: number }
 
 export function gradebook(
-  members: { learnerId: string; displayName: string }[],
-  progressOf: (learnerId: string) => Record<string, Progress>,
+  /** Roster entries; `learnerIds` are the entry's own learner and those merged into it. */
+  members: { learnerId: string; rosterId: string; displayName: string; learnerIds: readonly string[] }[],
+  progressOf: (learnerIds: readonly string[]) => Record<string, Progress>,
   overrides: OverrideRecord[],
   lessons: { slug: string; maxPoints: number }[],
   comments: CommentRecord[] = [],
 ): GradebookRow[] {
-  return members.map(({ learnerId, displayName }) => {
-    const progress = progressOf(learnerId);
+  return members.map(({ learnerId, rosterId, displayName, learnerIds }) => {
+    const progress = progressOf(learnerIds);
     const cells: Record<string, LessonCell> = {};
     for (const { slug, maxPoints } of lessons) {
       const auto = progress[slug];
       // Overrides are oldest first: the last one for this learner and lesson is the one in force.
-      const override = overrides.filter((o) => o.learnerId === learnerId && o.lesson === slug).at(-1);
-      const comment = comments.filter((c) => c.learnerId === learnerId && c.lesson === slug).at(-1);
+      // A merged entry's overrides and comments count too, the latest of them all.
+      const override = overrides.filter((o) => learnerIds.includes(o.learnerId) && o.lesson === slug).at(-1);
+      const comment = comments.filter((c) => learnerIds.includes(c.learnerId) && c.lesson === slug).at(-1);
       cells[slug] = {
         status: override ? 'overridden' : auto?.status ?? 'not-started',
         points: override ? override.points : auto?.points ?? 0,
@@ -53,7 +57,7 @@ export function gradebook(
         ...(comment ? { comment: { text: comment.text, instructor: comment.instructor, at: comment.createdAt } } : {}),
       };
     }
-    return { learnerId, displayName, lessons: cells, total: Object.values(cells).reduce((sum, c) => sum + c.points, 0) };
+    return { learnerId, rosterId, displayName, lessons: cells, total: Object.values(cells).reduce((sum, c) => sum + c.points, 0) };
   });
 }
 
@@ -93,18 +97,24 @@ export function csvText(rows: (string | number)[][]): string {
   return rows.map((row) => `${row.map(csvCell).join(',')}\r\n`).join('');
 }
 
-/** grades.csv: learner, one column per lesson (points), total. */
+/**
+ * grades.csv: learner, one column per lesson (points), total (the UI contract), then learner_id, the
+ * roster's id: last, so a reader that takes every column between learner and total as a lesson still can.
+ */
 export function gradesCsv(rows: GradebookRow[], slugs: string[]): string {
-  return csvText([['learner', ...slugs, 'total'], ...rows.map((row) => [row.displayName, ...slugs.map((s) => row.lessons[s]?.points ?? 0), row.total])]);
+  return csvText([
+    ['learner', ...slugs, 'total', 'learner_id'],
+    ...rows.map((row) => [row.displayName, ...slugs.map((s) => row.lessons[s]?.points ?? 0), row.total, row.rosterId]),
+  ]);
 }
 
 /** One stored attempt, as attempts.csv lists it. */
 export interface AttemptRow { lesson: string; checkId: string; status: string; points: number; maxPoints: number; evidence: string; createdAt: number }
 
-/** attempts.csv: every attempt of every learner, oldest first per learner, with its evidence. */
-export function attemptsCsv(learners: { displayName: string; attempts: AttemptRow[] }[]): string {
+/** attempts.csv: every attempt of every learner, oldest first per learner, with its evidence; new columns go last. */
+export function attemptsCsv(learners: { displayName: string; rosterId: string; attempts: AttemptRow[] }[]): string {
   return csvText([
-    ['learner', 'lesson', 'check', 'status', 'points', 'max_points', 'at', 'evidence'],
-    ...learners.flatMap(({ displayName, attempts }) => attempts.map((a) => [displayName, a.lesson, a.checkId, a.status, a.points, a.maxPoints, new Date(a.createdAt).toISOString(), a.evidence])),
+    ['learner', 'lesson', 'check', 'status', 'points', 'max_points', 'at', 'evidence', 'learner_id'],
+    ...learners.flatMap(({ displayName, rosterId, attempts }) => attempts.map((a) => [displayName, a.lesson, a.checkId, a.status, a.points, a.maxPoints, new Date(a.createdAt).toISOString(), a.evidence, rosterId])),
   ]);
 }

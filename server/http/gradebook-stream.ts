@@ -26,7 +26,8 @@ export class GradebookStreams {
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
     res.write(': live gradebook\n\n');
     const onChange = (learnerId: string) => {
-      if (this.#store.members(classId).some((m) => m.learnerId === learnerId)) res.write('event: grades\ndata: {}\n\n');
+      // Removed and merged learners too: a restore or a merged entry's attempts change the grid.
+      if (this.#store.everyLearnerOf(classId).has(learnerId)) res.write('event: grades\ndata: {}\n\n');
     };
     this.#changes.on('learner', onChange);
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);

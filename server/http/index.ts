@@ -127,7 +127,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   };
   learnerApi(api, { config, sandbox, store, labs, lessonStarts: new Set(lessonStarts.map((start) => start.slug)), learner, newLearner: admit, gradeAndRecord: (id, lab) => gradeAndRecord(id, lab), live, prepareWorkspace });
   instructorApi(api, store);
-  joinApi(api, { store, learner, newLearner: admit });
+  joinApi(api, { store, learner, newLearner: admit, joined: (learnerId) => changes.emit('learner', learnerId) });
   classesApi(api, {
     store, labs, lessons: () => readCourse(config.siteDir, labs), instructor: instructorFor, baseUrl: () => baseUrl, changes,
     regrade: (learnerId, lab) => gradeAndRecord(learnerId, lab),
@@ -190,7 +190,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       const asked = WatchQuery.safeParse(Object.fromEntries(url.searchParams));
       const klass = instructor && asked.success ? store.classOf(asked.data.class, instructor.id) : undefined;
       const learnerId = asked.data?.learner;
-      if (!klass || !learnerId || !store.members(klass.id).some((m) => m.learnerId === learnerId)) return deny(403);
+      if (!klass || !learnerId || !store.members(klass.id).some((m) => m.learnerIds.includes(learnerId))) return deny(403);
       return void sockets.handleUpgrade(req, socket, head, (ws) => {
         if (!terminal.watch(ws, learnerId)) ws.close(CloseCode.workspaceUnavailable, 'This learner has no terminal open right now.');
       });

@@ -1,6 +1,6 @@
 // A learner joins a class with its code and a display name (and gets a resume code), or resumes their
-// session on another device with that resume code. Wrong codes are rate-limited. A learner can see
-// their own classes, with their resume code, again.
+// session on another device with that resume code (also when the class is closed: it is their own
+// work). Wrong codes are rate-limited. A learner can see their own classes, with their resume code, again.
 import type http from 'node:http';
 import { JoinBody, ResumeBody } from '../../src/schemas/requests.ts';
 import type { Store } from '../store/index.ts';
@@ -8,6 +8,7 @@ import type { NewLearner } from './admission.ts';
 import { addressKey, RateLimit } from './rate-limit.ts';
 import { fail, json, learnerOrNew, readBody } from './respond.ts';
 import type { ApiRouter } from './router.ts';
+import { answered } from './roster-api.ts';
 import { sessionCookie } from './session-cookie.ts';
 
 export interface JoinApiDeps {
@@ -16,6 +17,8 @@ export interface JoinApiDeps {
   learner: (req: http.IncomingMessage) => string | undefined;
   /** A new learner (cookie set on `res`), or why the lab cannot take one now. */
   newLearner: NewLearner;
+  /** Announces a learner who joined, so the class's open gradebooks show them at once. */
+  joined: (learnerId: string) => void;
 }
 
 export function joinApi(router: ApiRouter, deps: JoinApiDeps): void {
@@ -42,10 +45,14 @@ export function joinApi(router: ApiRouter, deps: JoinApiDeps): void {
     if (!body) return;
     const klass = lookUp(req, res, () => deps.store.classByCode(body.code), 'no class has this code: check it with your instructor');
     if (!klass) return;
+    // Before a learner is made: a refused join leaves no session behind.
+    if (!answered(res, deps.store.joinRefusal(klass.id, deps.learner(req), body.displayName), 'displayName')) return;
     const learnerId = await learnerOrNew(req, res, deps.learner(req), deps.newLearner);
     if (!learnerId) return;
-    const resumeCode = deps.store.join(klass.id, learnerId, body.displayName);
-    json(res, 200, { classTitle: klass.title, displayName: body.displayName, resumeCode });
+    const joined = deps.store.join(klass.id, learnerId, body.displayName);
+    if (!answered(res, joined, 'displayName') || !joined.ok) return;
+    deps.joined(learnerId);
+    json(res, 200, { classTitle: klass.title, displayName: body.displayName, resumeCode: joined.value });
   });
 
   // Only the learner's own cookie reaches their code: a session is the same right the code gives.

@@ -1,13 +1,16 @@
 // Classrooms in the store: instructors (scrypt password hashes), their sessions, classes with join
-// codes, members with a display name and a resume code (hashed to look it up, sealed to show it to
-// its learner again), and append-only grade overrides and comments.
+// codes, members' resume codes (hashed to look them up, sealed to show them to their learner again),
+// and append-only grade overrides and comments. Who is in a class is roster.ts's.
 import { randomBytes, randomInt, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Sealer } from './seal.ts';
 import { hashToken } from './tokens.ts';
 
-export interface ClassInfo { id: number; title: string; code: string; createdAt: number }
-export interface Member { learnerId: string; displayName: string; joinedAt: number }
+export interface ClassInfo {
+  id: number; title: string; code: string; createdAt: number;
+  /** Joining is closed: the join code is refused until it is reopened. */ joiningClosed: boolean;
+  /** Archived: read-only, and left out of the default list of classes. */ archived: boolean;
+}
 /** A class the learner is in, as they see it: with their own resume code if it can be shown. */
 export interface Membership { classTitle: string; displayName: string; joinedAt: number; resumeCode: string | null }
 export interface Comment { learnerId: string; lesson: string; text: string; instructor: string; createdAt: number }
@@ -26,6 +29,9 @@ export function canonicalResumeCode(typed: string): string {
   const bare = typed.toUpperCase().replace(/[^A-Z0-9]/g, '');
   return bare.length === 12 ? `${bare.slice(0, 4)}-${bare.slice(4, 8)}-${bare.slice(8)}` : typed.toUpperCase();
 }
+
+const CLASS_COLUMNS = 'id, title, code, created_at, joining_closed_at, archived_at';
+interface ClassRow { id: number; title: string; code: string; created_at: number; joining_closed_at: number | null; archived_at: number | null }
 
 const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 } as const;
 /** How long an instructor's session lasts from sign-in (the cookie's Max-Age says the same). */
@@ -65,16 +71,12 @@ export function classroomQueries(db: DatabaseSync, sealed: Sealer) {
     deleteSessionsOfName: db.prepare('DELETE FROM instructor_sessions WHERE instructor_id = (SELECT id FROM instructors WHERE name = ?)'),
     deleteExpiredSessions: db.prepare('DELETE FROM instructor_sessions WHERE created_at <= ?'),
     insertClass: db.prepare('INSERT INTO classes (instructor_id, title, code, created_at) VALUES (?, ?, ?, ?)'),
-    classesOf: db.prepare('SELECT id, title, code, created_at FROM classes WHERE instructor_id = ? ORDER BY id'),
-    classOf: db.prepare('SELECT id, title, code, created_at FROM classes WHERE id = ? AND instructor_id = ?'),
-    classByCode: db.prepare('SELECT id, title, code, created_at FROM classes WHERE code = ?'),
-    member: db.prepare('SELECT display_name FROM class_members WHERE class_id = ? AND learner_id = ?'),
-    insertMember: db.prepare('INSERT INTO class_members (class_id, learner_id, display_name, resume_code_hash, resume_code_sealed, joined_at) VALUES (?, ?, ?, ?, ?, ?)'),
-    updateMember: db.prepare('UPDATE class_members SET display_name = ?, resume_code_hash = ?, resume_code_sealed = ? WHERE class_id = ? AND learner_id = ?'),
+    classesOf: db.prepare(`SELECT ${CLASS_COLUMNS} FROM classes WHERE instructor_id = ? AND (archived_at IS NOT NULL) = ? ORDER BY id`),
+    classOf: db.prepare(`SELECT ${CLASS_COLUMNS} FROM classes WHERE id = ? AND instructor_id = ?`),
+    classByCode: db.prepare(`SELECT ${CLASS_COLUMNS} FROM classes WHERE code = ?`),
     membershipsOf: db.prepare(`SELECT c.title, m.display_name, m.joined_at, m.resume_code_sealed FROM class_members m
       JOIN classes c ON c.id = m.class_id WHERE m.learner_id = ? ORDER BY m.joined_at, c.id`),
     memberByResume: db.prepare('SELECT learner_id FROM class_members WHERE resume_code_hash = ?'),
-    members: db.prepare('SELECT learner_id, display_name, joined_at FROM class_members WHERE class_id = ? ORDER BY display_name COLLATE NOCASE, joined_at'),
     insertOverride: db.prepare('INSERT INTO overrides (class_id, learner_id, lesson, points, reason, instructor_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     insertComment: db.prepare('INSERT INTO comments (class_id, learner_id, lesson, text, instructor_id, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
     comments: db.prepare(`SELECT c.learner_id, c.lesson, c.text, i.name AS instructor, c.created_at FROM comments c
@@ -82,7 +84,9 @@ export function classroomQueries(db: DatabaseSync, sealed: Sealer) {
     overrides: db.prepare(`SELECT o.learner_id, o.lesson, o.points, o.reason, i.name AS instructor, o.created_at FROM overrides o
       JOIN instructors i ON i.id = o.instructor_id WHERE o.class_id = ? ORDER BY o.id`),
   };
-  const toClass = (row: { id: number; title: string; code: string; created_at: number }): ClassInfo => ({ id: row.id, title: row.title, code: row.code, createdAt: row.created_at });
+  const toClass = (row: ClassRow): ClassInfo => ({
+    id: row.id, title: row.title, code: row.code, createdAt: row.created_at, joiningClosed: row.joining_closed_at !== null, archived: row.archived_at !== null,
+  });
   return {
     /** Creates the instructor, or sets a new password for an existing one (which ends their sessions). */
     ensureInstructor(name: string, password: string, now = Date.now()): void {
@@ -117,25 +121,19 @@ export function classroomQueries(db: DatabaseSync, sealed: Sealer) {
         const joinCode = newJoinCode();
         if (q.classByCode.get(joinCode)) continue; // astronomically rare; try another
         const { lastInsertRowid } = q.insertClass.run(instructorId, title, joinCode, now);
-        return { id: Number(lastInsertRowid), title, code: joinCode, createdAt: now };
+        return { id: Number(lastInsertRowid), title, code: joinCode, createdAt: now, joiningClosed: false, archived: false };
       }
     },
-    classesOf: (instructorId: number): ClassInfo[] => (q.classesOf.all(instructorId) as Parameters<typeof toClass>[0][]).map(toClass),
+    /** The instructor's classes: the current ones, or (archived) the archived ones. */
+    classesOf: (instructorId: number, archived = false): ClassInfo[] => (q.classesOf.all(instructorId, archived ? 1 : 0) as unknown as ClassRow[]).map(toClass),
     /** The class, only if this instructor owns it. */
     classOf(classId: number, instructorId: number): ClassInfo | undefined {
-      const row = q.classOf.get(classId, instructorId) as Parameters<typeof toClass>[0] | undefined;
+      const row = q.classOf.get(classId, instructorId) as ClassRow | undefined;
       return row ? toClass(row) : undefined;
     },
     classByCode(joinCode: string): ClassInfo | undefined {
-      const row = q.classByCode.get(joinCode.toUpperCase()) as Parameters<typeof toClass>[0] | undefined;
+      const row = q.classByCode.get(joinCode.toUpperCase()) as ClassRow | undefined;
       return row ? toClass(row) : undefined;
-    },
-    /** Adds the learner to the class (or renames them); returns a new resume code, which replaces any earlier one. */
-    join(classId: number, learnerId: string, displayName: string, now = Date.now()): string {
-      const resume = newResumeCode();
-      if (q.member.get(classId, learnerId)) q.updateMember.run(displayName, hashToken(resume), sealed.seal(resume), classId, learnerId);
-      else q.insertMember.run(classId, learnerId, displayName, hashToken(resume), sealed.seal(resume), now);
-      return resume;
     },
     /** The classes a learner is in, for that learner alone: each with their resume code, when it can be unsealed. */
     membershipsOf(learnerId: string): Membership[] {
@@ -144,10 +142,6 @@ export function classroomQueries(db: DatabaseSync, sealed: Sealer) {
     },
     learnerForResumeCode(resume: string): string | undefined {
       return (q.memberByResume.get(hashToken(canonicalResumeCode(resume))) as { learner_id: string } | undefined)?.learner_id;
-    },
-    members(classId: number): Member[] {
-      return (q.members.all(classId) as { learner_id: string; display_name: string; joined_at: number }[])
-        .map((r) => ({ learnerId: r.learner_id, displayName: r.display_name, joinedAt: r.joined_at }));
     },
     addOverride(classId: number, learnerId: string, lesson: string, points: number, reason: string, instructorId: number, now = Date.now()): void {
       q.insertOverride.run(classId, learnerId, lesson, points, reason, instructorId, now);

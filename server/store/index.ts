@@ -5,6 +5,7 @@ import { hashToken } from './tokens.ts';
 import { buildQueries, type BuildQueries } from './builds.ts';
 import { classroomQueries, type ClassroomQueries } from './classroom.ts';
 import { inputQueries, type InputQueries } from './inputs.ts';
+import { rosterQueries, type RosterQueries } from './roster.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { readOrCreateKey, sealer } from './seal.ts';
 
@@ -36,12 +37,13 @@ export interface LessonProgress {
   lastActivity: number;
 }
 
-export type { ClassInfo, Comment, Member, Membership, Override } from './classroom.ts';
+export type { ClassInfo, Comment, Membership, Override } from './classroom.ts';
+export type { Member, RemovedMember, RosterRefusal, RosterResult } from './roster.ts';
 export { INSTRUCTOR_SESSION_MS } from './classroom.ts';
 export type { LessonInputs, Measurement } from './inputs.ts';
 export type { BuildFinish, BuildImage, BuildRow, BuildStart, StepWritesRecord } from './builds.ts';
 
-export interface Store extends ClassroomQueries, BuildQueries, InputQueries {
+export interface Store extends ClassroomQueries, RosterQueries, BuildQueries, InputQueries {
   /** Appends one attempt per check result. */
   recordAttempts(learnerId: string, lesson: string, records: AttemptRecord[], now?: number): void;
   /** Failed attempts so far per check of a lesson (hints get more specific with each). */
@@ -52,10 +54,10 @@ export interface Store extends ClassroomQueries, BuildQueries, InputQueries {
   latestResults(learnerId: string, lesson: string): StoredResult[];
   /** The latest override of each lesson for the learner (what their gradebook cell shows). */
   learnerOverrides(learnerId: string): LearnerOverride[];
-  /** Every attempt of a learner, oldest first (for the detailed export). */
-  attemptsOf(learnerId: string): { lesson: string; checkId: string; status: string; points: number; maxPoints: number; evidence: string; detail: string; createdAt: number }[];
-  /** Per lesson, for a learner who has made attempts; `checks` counts each lesson's checks. */
-  progress(learnerId: string, checks: Record<string, number>): Record<string, LessonProgress>;
+  /** Every attempt of a learner (or of the learners of one merged roster entry), oldest first (for the detailed export). */
+  attemptsOf(learnerIds: string | readonly string[]): { learnerId: string; lesson: string; checkId: string; status: string; points: number; maxPoints: number; evidence: string; detail: string; createdAt: number }[];
+  /** Per lesson, for a learner (or the learners of one merged roster entry) who has made attempts; `checks` counts each lesson's checks. */
+  progress(learnerIds: string | readonly string[], checks: Record<string, number>): Record<string, LessonProgress>;
   /** The learner a session token belongs to, or undefined for an unknown token. */
   learnerForSession(token: string): string | undefined;
   /** A new session for an existing learner (a resume code was given); returns its token. */
@@ -78,6 +80,7 @@ export function openStore(file: string): Store {
   const key = file === ':memory:' ? randomBytes(32) : readOrCreateKey(`${file}.key`);
   db.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
   migrate(db);
+  const sealed = sealer(key);
   const findSession = db.prepare('SELECT learner_id FROM sessions WHERE token_hash = ?');
   const touchSession = db.prepare('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?');
   const insertLearner = db.prepare('INSERT INTO learners (id, created_at) VALUES (?, ?)');
@@ -88,16 +91,17 @@ export function openStore(file: string): Store {
       SELECT COALESCE(MAX(CASE WHEN status != 'error' THEN id END), MAX(id)) FROM attempts WHERE learner_id = ? AND lesson = ? GROUP BY check_id)`);
   const overridesOfLearner = db.prepare(`SELECT lesson, points, reason, created_at FROM overrides WHERE id IN (
       SELECT MAX(id) FROM overrides WHERE learner_id = ? GROUP BY lesson)`);
-  const allAttempts = db.prepare('SELECT lesson, check_id, status, points, max_points, evidence, detail, created_at FROM attempts WHERE learner_id = ? ORDER BY id');
+  // Learners are passed as one JSON array: a merged roster entry is graded on all its learners' attempts.
+  const allAttempts = db.prepare('SELECT learner_id, lesson, check_id, status, points, max_points, evidence, detail, created_at FROM attempts WHERE learner_id IN (SELECT value FROM json_each(?)) ORDER BY id');
   const countFailures = db.prepare(`SELECT check_id, COUNT(*) AS failures FROM attempts
     WHERE learner_id = ? AND lesson = ? AND status = 'fail' GROUP BY check_id`);
   // The latest attempt of each check (ids grow with time), per lesson.
   const latest = db.prepare(`SELECT a.lesson, a.status, a.points, a.max_points, a.created_at,
-      (SELECT COUNT(*) FROM attempts b WHERE b.learner_id = a.learner_id AND b.lesson = a.lesson AND b.check_id = a.check_id) AS tries
+      (SELECT COUNT(*) FROM attempts b WHERE b.learner_id IN (SELECT value FROM json_each(?1)) AND b.lesson = a.lesson AND b.check_id = a.check_id) AS tries
     FROM attempts a
-    WHERE a.learner_id = ? AND a.id IN (
+    WHERE a.id IN (
       -- An error never counts against the learner: it does not replace an earlier judged result.
-      SELECT COALESCE(MAX(CASE WHEN status != 'error' THEN id END), MAX(id)) FROM attempts WHERE learner_id = ? GROUP BY lesson, check_id)`);
+      SELECT COALESCE(MAX(CASE WHEN status != 'error' THEN id END), MAX(id)) FROM attempts WHERE learner_id IN (SELECT value FROM json_each(?1)) GROUP BY lesson, check_id)`);
   const judged = db.prepare(`SELECT check_id, status FROM attempts WHERE id IN (
       SELECT MAX(id) FROM attempts WHERE learner_id = ? AND lesson = ? AND status != 'error' GROUP BY check_id)`);
   const findPin = db.prepare('SELECT engine FROM engine_pins WHERE learner_id = ?');
@@ -105,7 +109,8 @@ export function openStore(file: string): Store {
     ON CONFLICT (learner_id) DO UPDATE SET engine = excluded.engine, pinned_at = excluded.pinned_at`);
   const pinCounts = db.prepare('SELECT engine, COUNT(*) AS learners FROM engine_pins GROUP BY engine');
   return {
-    ...classroomQueries(db, sealer(key)),
+    ...classroomQueries(db, sealed),
+    ...rosterQueries(db, sealed),
     ...buildQueries(db),
     ...inputQueries(db),
     enginePinned: (learnerId) => (findPin.get(learnerId) as { engine: string } | undefined)?.engine,
@@ -132,16 +137,16 @@ export function openStore(file: string): Store {
     judgedStatuses(learnerId, lesson) {
       return Object.fromEntries((judged.all(learnerId, lesson) as { check_id: string; status: 'pass' | 'fail' }[]).map((r) => [r.check_id, r.status]));
     },
-    attemptsOf(learnerId) {
-      return (allAttempts.all(learnerId) as { lesson: string; check_id: string; status: string; points: number; max_points: number; evidence: string; detail: string; created_at: number }[])
-        .map((r) => ({ lesson: r.lesson, checkId: r.check_id, status: r.status, points: r.points, maxPoints: r.max_points, evidence: r.evidence, detail: r.detail, createdAt: r.created_at }));
+    attemptsOf(learnerIds) {
+      return (allAttempts.all(JSON.stringify(typeof learnerIds === 'string' ? [learnerIds] : learnerIds)) as { learner_id: string; lesson: string; check_id: string; status: string; points: number; max_points: number; evidence: string; detail: string; created_at: number }[])
+        .map((r) => ({ learnerId: r.learner_id, lesson: r.lesson, checkId: r.check_id, status: r.status, points: r.points, maxPoints: r.max_points, evidence: r.evidence, detail: r.detail, createdAt: r.created_at }));
     },
     failuresSoFar(learnerId, lesson) {
       const rows = countFailures.all(learnerId, lesson) as { check_id: string; failures: number }[];
       return Object.fromEntries(rows.map((row) => [row.check_id, row.failures]));
     },
-    progress(learnerId, checks) {
-      const rows = latest.all(learnerId, learnerId) as { lesson: string; status: string; points: number; max_points: number; created_at: number; tries: number }[];
+    progress(learnerIds, checks) {
+      const rows = latest.all(JSON.stringify(typeof learnerIds === 'string' ? [learnerIds] : learnerIds)) as { lesson: string; status: string; points: number; max_points: number; created_at: number; tries: number }[];
       const out: Record<string, LessonProgress> = {};
       for (const row of rows) {
         const entry = out[row.lesson] ??= { status: 'started', points: 0, maxPoints: 0, attempts: 0, lastActivity: 0 };

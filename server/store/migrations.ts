@@ -169,4 +169,17 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX predictions_by_learner ON predictions (learner_id, lesson);
    CREATE INDEX measurements_by_learner ON measurements (learner_id, lesson);`,
+  // The roster (issue 17): a short number per member, stable for the class's life (shown as L001 in
+  // the gradebook and exports; existing members numbered in join order); removed members (kept with
+  // their attempts, restorable); a member merged into another entry of the same person; and a class
+  // closed to joins, or archived (read-only). Display-name uniqueness is checked by the store, not an
+  // index: classes from before may already hold two members of one name.
+  `ALTER TABLE class_members ADD COLUMN roster_no INTEGER;
+   UPDATE class_members SET roster_no = (SELECT COUNT(*) FROM class_members m WHERE m.class_id = class_members.class_id
+     AND (m.joined_at < class_members.joined_at OR (m.joined_at = class_members.joined_at AND m.rowid <= class_members.rowid)));
+   CREATE UNIQUE INDEX class_members_by_roster_no ON class_members (class_id, roster_no);
+   ALTER TABLE class_members ADD COLUMN removed_at INTEGER;
+   ALTER TABLE class_members ADD COLUMN merged_into TEXT REFERENCES learners(id);
+   ALTER TABLE classes ADD COLUMN joining_closed_at INTEGER;
+   ALTER TABLE classes ADD COLUMN archived_at INTEGER;`,
 ];

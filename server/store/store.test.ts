@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DatabaseSync } from 'node:sqlite';
 import { INSTRUCTOR_SESSION_MS, openStore, type AttemptRecord, type Store } from './index.ts';
+import { MIGRATIONS } from './migrations.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'store-'));
 let store: Store;
@@ -84,12 +86,33 @@ describe('store', () => {
     const instructorId = 1; // the first instructor of a new store
     const klass = store.createClass(instructorId, 'Lab', 1000);
     const { learnerId } = store.createLearner();
-    const code = store.join(klass.id, learnerId, 'Grace', 2000);
+    const joined = store.join(klass.id, learnerId, 'Grace', 2000);
+    const code = joined.ok ? joined.value : '';
     expect(store.membershipsOf(learnerId)).toEqual([{ classTitle: 'Lab', displayName: 'Grace', joinedAt: 2000, resumeCode: code }]);
     store.close();
     fs.rmSync(`${file}.key`);
     store = openStore(file);
     expect(store.membershipsOf(learnerId)).toEqual([{ classTitle: 'Lab', displayName: 'Grace', joinedAt: 2000, resumeCode: null }]);
     expect(store.learnerForResumeCode(code.toLowerCase().replaceAll('-', ' '))).toBe(learnerId);
+  });
+
+  it('numbers the members of an existing class in join order when the roster migration runs', () => {
+    const file = path.join(dir, 'roster.db');
+    const db = new DatabaseSync(file);
+    const before = MIGRATIONS.findIndex((m) => m.includes('ADD COLUMN roster_no'));
+    for (const sql of MIGRATIONS.slice(0, before)) db.exec(sql);
+    db.exec(`PRAGMA user_version = ${before};
+      INSERT INTO instructors (name, password_hash, created_at) VALUES ('ada', 'x', 1);
+      INSERT INTO classes (instructor_id, title, code, created_at) VALUES (1, 'A', 'AAAAAAAA', 1), (1, 'B', 'BBBBBBBB', 1);
+      INSERT INTO learners (id, created_at) VALUES ('l1', 1), ('l2', 1), ('l3', 1);
+      INSERT INTO class_members (class_id, learner_id, display_name, resume_code_hash, joined_at) VALUES
+        (1, 'l2', 'Zoe', 'h1', 20), (1, 'l1', 'Ann', 'h2', 30), (1, 'l3', 'Bob', 'h3', 10), (2, 'l1', 'Ann', 'h4', 40);`);
+    db.close();
+    store = openStore(file);
+    expect(store.members(1).map((m) => [m.displayName, m.rosterId])).toEqual([['Ann', 'L003'], ['Bob', 'L001'], ['Zoe', 'L002']]);
+    expect(store.members(2).map((m) => m.rosterId)).toEqual(['L001']);
+    const { learnerId } = store.createLearner();
+    expect(store.join(1, learnerId, 'Eve').ok).toBe(true);
+    expect(store.members(1).find((m) => m.displayName === 'Eve')?.rosterId).toBe('L004');
   });
 });

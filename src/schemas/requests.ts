@@ -72,3 +72,23 @@ export const WatchQuery = z.strictObject({
   class: z.coerce.number().int().positive(),
   learner: z.string().regex(/^[a-f0-9]{20}$/),
 });
+
+/** A display name as a learner or an instructor gives it (joining, renaming). */
+const DisplayName = text(1, 60, 'a display name of 1 to 60 characters is needed');
+/** A learner of the class, by the id the gradebook gives each row. */
+const Learner = z.string('no such learner in this class').max(64, 'no such learner in this class');
+
+/** POST /api/classes/:id/roster/rename */
+export const RenameBody = z.strictObject({ learner: Learner, displayName: DisplayName });
+
+/** POST /api/classes/:id/roster/remove and …/restore */
+export const LearnerBody = z.strictObject({ learner: Learner });
+
+/** POST /api/classes/:id/roster/merge: `learner`'s entry goes into `into`'s, which stays. */
+export const MergeBody = z.strictObject({ learner: Learner, into: z.string('choose the entry to keep').max(64, 'choose the entry to keep') });
+
+/** POST /api/classes/:id/joining: open (true) or closed (false) to new joins. */
+export const JoiningBody = z.strictObject({ open: z.boolean('open is true or false') });
+
+/** POST /api/classes/:id/archive: archived (read-only, out of the default list) or not. */
+export const ArchiveBody = z.strictObject({ archived: z.boolean('archived is true or false') });

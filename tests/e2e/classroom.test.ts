@@ -164,8 +164,8 @@ describe('a classroom lab', () => {
     const href = await teacher.getByRole('link', { name: 'Download grades (CSV)' }).getAttribute('href');
     const csv = await (await teacher.request.get(`${teacherSite}${href}`)).text();
     const rows = csv.trim().split('\r\n');
-    expect(rows[0]).toBe('"learner","workspace","single-stage","multi-stage","why-small","cmake","going-further","total"');
-    expect(rows).toContain('"Grace","0","3","0","0","0","0","3"');
-    expect(rows).toContain('"Linus","0","2","0","0","0","0","2"');
+    expect(rows[0]).toBe('"learner","workspace","single-stage","multi-stage","why-small","cmake","going-further","total","learner_id"');
+    expect(rows).toContain('"Grace","0","3","0","0","0","0","3","L001"');
+    expect(rows).toContain('"Linus","0","2","0","0","0","0","2","L002"');
   });
 });
