@@ -68,7 +68,7 @@ describe('a classroom lab', () => {
     // By another name than the server's own address: the join link must still name the server's.
     teacherSite = server.url.replace('127.0.0.1', 'localhost');
     await teacher.goto(`${teacherSite}/instructor/`);
-    await teacher.getByLabel('Name').fill('ada');
+    await teacher.getByLabel('Name', { exact: true }).fill('ada'); // exact: the Rename dialog's name holds "name" too
     await teacher.getByLabel('Password').fill('correct horse battery');
     await teacher.getByRole('button', { name: 'Sign in' }).click();
     await teacher.getByLabel('Title').fill('Docker lab, group B');
@@ -167,5 +167,72 @@ describe('a classroom lab', () => {
     expect(rows[0]).toBe('"learner","workspace","single-stage","multi-stage","why-small","cmake","going-further","total","learner_id"');
     expect(rows).toContain('"Grace","0","3","0","0","0","0","3","L001"');
     expect(rows).toContain('"Linus","0","2","0","0","0","0","2","L002"');
+  });
+
+  it('the roster: ids in the grid, a taken name refused at join and at rename, remove and restore, merge, closed joining, archive', async () => {
+    const grid = teacher.locator('table[data-grid]');
+    expect(await grid.locator('tr:has(th:text-is("Grace")) td').first().textContent()).toBe('L001');
+    const roster = teacher.getByRole('region', { name: 'Roster' });
+    // A third browser: the name Grace is taken, and the page says what to do.
+    const phone = await (await browser.newContext()).newPage();
+    await phone.goto(joinUrl);
+    await phone.getByLabel('Your name, as your instructor should see it').fill('grace');
+    await phone.getByRole('button', { name: 'Join the class' }).click();
+    await phone.getByText(/already called "grace": add your last initial or a number/).waitFor();
+    await phone.getByLabel('Your name, as your instructor should see it').fill('Grace on her phone');
+    await phone.getByRole('button', { name: 'Join the class' }).click();
+    await phone.getByText(/^You joined/).waitFor();
+    await roster.getByRole('rowheader', { name: 'Grace on her phone' }).waitFor();
+    // Rename: a taken name is refused beside the field; Escape-free cancel keeps the old name.
+    await roster.getByRole('button', { name: 'Rename Linus' }).click();
+    const rename = teacher.getByRole('dialog', { name: 'Rename Linus' });
+    await rename.getByLabel('Display name, unique in the class').fill('GRACE');
+    await rename.getByRole('button', { name: 'Save the name' }).click();
+    await rename.getByText(/^Another learner in this class is already called "GRACE": choose another name, or merge the two entries if they are the same person. Nothing was saved.$/).waitFor();
+    expect(await seriousViolations(teacher)).toEqual([]);
+    await rename.getByLabel('Display name, unique in the class').fill('Linus T.');
+    await rename.getByRole('button', { name: 'Save the name' }).click();
+    await rename.waitFor({ state: 'hidden' });
+    await grid.locator('tr:has(th:text-is("Linus T.")) td:text-is("L002")').waitFor();
+    // Merge the phone's entry into Grace's: one row left, both learners' attempts under it.
+    await roster.getByRole('button', { name: 'Merge Grace on her phone into another entry' }).click();
+    const merge = teacher.getByRole('dialog', { name: 'Merge Grace on her phone into another entry' });
+    await merge.getByRole('button', { name: 'Merge the entries' }).click();
+    await merge.getByText('Choose the entry to keep. Nothing was merged.').waitFor();
+    expect(await seriousViolations(teacher)).toEqual([]);
+    await merge.getByLabel('Entry to keep').selectOption({ label: 'Grace (L001)' });
+    await merge.getByRole('button', { name: 'Merge the entries' }).click();
+    await merge.waitFor({ state: 'hidden' });
+    await expect.poll(() => roster.getByRole('rowheader').allTextContents()).toEqual(['Grace', 'Linus T.']);
+    // Remove and restore: the cell comes back as it was.
+    const linusCell = grid.locator('tr:has(th:text-is("Linus T.")) td[data-lesson="single-stage"]');
+    const before = await linusCell.textContent();
+    await roster.getByRole('button', { name: 'Remove Linus T.' }).click();
+    await roster.getByText('Linus T. removed: their attempts are kept, and Restore brings them back.').waitFor();
+    await linusCell.waitFor({ state: 'detached' });
+    await roster.getByRole('button', { name: 'Restore Linus T.' }).click();
+    await expect.poll(() => linusCell.textContent()).toBe(before);
+    // Closed joining: the join page says so.
+    await roster.getByRole('button', { name: 'Close joining' }).click();
+    await roster.getByText('Joining is closed: the join code is refused.').waitFor();
+    await phone.goto(joinUrl);
+    await phone.getByLabel('Your name, as your instructor should see it').fill('Margaret');
+    await phone.getByRole('button', { name: 'Join the class' }).click();
+    await phone.getByText('this class is closed to joining: ask your instructor to reopen it').waitFor();
+    await roster.getByRole('button', { name: 'Reopen joining' }).click();
+    // Archive: read-only, out of the list, and back.
+    await roster.getByRole('button', { name: 'Archive the class' }).click();
+    await roster.getByText(/This class is archived: read-only/).waitFor();
+    expect(await teacher.getByRole('button', { name: /^Override / }).count()).toBe(0);
+    expect(await teacher.getByRole('button', { name: 'Docker lab, group B' }).count()).toBe(0);
+    expect(await seriousViolations(teacher)).toEqual([]);
+    await teacher.getByRole('button', { name: 'Show archived classes' }).click();
+    await teacher.getByRole('heading', { name: 'Your archived classes' }).waitFor();
+    await teacher.getByRole('button', { name: 'Docker lab, group B' }).waitFor();
+    await roster.getByRole('button', { name: 'Unarchive the class' }).click();
+    await teacher.getByRole('button', { name: 'Override single-stage for Linus T.' }).waitFor();
+    await teacher.getByRole('button', { name: 'Show current classes' }).click();
+    await teacher.getByRole('button', { name: 'Docker lab, group B' }).waitFor();
+    expect(windowDialogs).toEqual([]);
   });
 });

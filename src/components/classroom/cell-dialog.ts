@@ -1,4 +1,5 @@
-// The forms of a gradebook cell (override: points and a reason; comment: a note), each in a modal
+// The forms of a gradebook cell (override: points and a reason; comment: a note) and of a roster
+// entry (rename, merge: roster.ts has those two), each in a modal
 // <dialog>, each field with its own error beside it. Blank or impossible values are stopped here
 // and send nothing; what the server refuses is shown beside the field it names. On close, focus
 // goes back to the cell's button (found again by learner and lesson: a live refresh may have
@@ -18,8 +19,8 @@ type Values = Record<string, string>;
 
 /** What differs between the override form and the comment form. */
 export interface CellForm {
-  /** The cell buttons' data-cell-action, and the dialog's accessible name's first word. */
-  action: 'override' | 'comment';
+  /** The buttons' data-cell-action (focus returns to it), and the dialog's accessible name's first word. */
+  action: 'override' | 'comment' | 'rename' | 'merge';
   title(target: CellTarget): string;
   /** Field values when the form opens. */
   initial(target: CellTarget): Values;
@@ -88,7 +89,9 @@ export class CellDialog {
     }
     this.#error('form', '');
     this.#dialog.showModal();
-    this.#field(Object.keys(initial)[0]!).select();
+    const first = this.#field(Object.keys(initial)[0]!);
+    if (first instanceof HTMLSelectElement) first.focus();
+    else first.select();
   }
 
   async #submit(post: Post, saved: () => Promise<void>): Promise<void> {
@@ -102,7 +105,7 @@ export class CellDialog {
     const wrong = names.find((name) => errors[name]);
     if (wrong) return this.#field(wrong).focus();
     const { status, body } = await post(this.#kind.path(target), this.#kind.body(values, target));
-    if (status !== 201) {
+    if (status < 200 || status > 299) {
       const field = body.field && names.includes(body.field) ? body.field : 'form';
       this.#error(field, `${sentence(body.error ?? 'that was not saved')} Nothing was saved.`);
       if (field !== 'form') this.#field(field).focus();
@@ -112,8 +115,8 @@ export class CellDialog {
     this.#dialog.close();
   }
 
-  #field(name: string): HTMLInputElement | HTMLTextAreaElement {
-    return this.#form.elements.namedItem(name) as HTMLInputElement | HTMLTextAreaElement;
+  #field(name: string): HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement {
+    return this.#form.elements.namedItem(name) as HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
   }
 
   /** Shows (or clears) the message beside a field, and marks the field invalid for assistive technology. */

@@ -1,13 +1,14 @@
 // <sc-instructor>: the instructor page. Everything the server sends is set as text, never as HTML:
 // display names are chosen by learners.
 
-interface ClassInfo { id: number; title: string; code: string; joinUrl: string }
+interface ClassInfo { id: number; title: string; code: string; joinUrl: string; joiningClosed: boolean; archived: boolean }
 interface Cell { status: string; points: number; autoPoints: number; maxPoints: number; attempts: number; override?: { points: number; reason: string }; comment?: { text: string } }
-interface Row { learnerId: string; displayName: string; lessons: Record<string, Cell>; total: number }
-interface Book { class: ClassInfo; lessons: { slug: string; title: string }[]; rows: Row[] }
+interface Row { learnerId: string; rosterId: string; displayName: string; lessons: Record<string, Cell>; total: number }
+interface Book { class: ClassInfo; lessons: { slug: string; title: string }[]; rows: Row[]; removed: { learnerId: string; rosterId: string; displayName: string }[] }
 
 import { showJoinLink, wireCopy } from './join-link.ts';
 import { CellDialog, COMMENT, OVERRIDE, type CellTarget } from './cell-dialog.ts';
+import { Roster } from './roster.ts';
 
 const json = async <T>(path: string, init?: RequestInit): Promise<{ status: number; body: T }> => {
   const response = await fetch(path, { credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, ...init });
@@ -20,6 +21,10 @@ class Instructor extends HTMLElement {
   #current: number | undefined;
   #override: CellDialog | undefined;
   #comment: CellDialog | undefined;
+  #roster: Roster | undefined;
+  /** The class list shows archived classes instead of current ones. */
+  #showArchived = false;
+  #archived = false;
 
   async connectedCallback(): Promise<void> {
     const post = (path: string, body: unknown) => json<{ error?: string; field?: string }>(path, { method: 'POST', body: JSON.stringify(body) });
@@ -27,6 +32,15 @@ class Instructor extends HTMLElement {
       this.querySelector<HTMLElement>(`tr[data-learner="${learner}"] td[data-lesson="${lesson}"] button[data-cell-action="${action}"]`);
     this.#override = new CellDialog(this.q<HTMLDialogElement>('[data-override]'), OVERRIDE, post, () => this.render(), button);
     this.#comment = new CellDialog(this.q<HTMLDialogElement>('[data-comment]'), COMMENT, post, () => this.render(), button);
+    // A roster change may move the class in or out of the list (archive), so both are redrawn.
+    this.#roster = new Roster(this, post, async () => {
+      await this.render();
+      await this.refresh();
+    });
+    this.q('[data-show-archived]').addEventListener('click', () => {
+      this.#showArchived = !this.#showArchived;
+      void this.refresh();
+    });
     this.form('[data-login]', async (fields) => {
       const { status, body } = await json<{ error?: string }>('/api/instructor/login', { method: 'POST', body: JSON.stringify(fields) });
       if (status !== 200) return void (this.q('[data-login-error]').textContent = body.error ?? 'Sign-in failed.');
@@ -81,13 +95,15 @@ class Instructor extends HTMLElement {
     this.q('[data-signed-in]').hidden = me.status !== 200;
     if (me.status !== 200) return;
     this.q('[data-name]').textContent = me.body.name ?? '';
-    const { body: classes } = await json<ClassInfo[]>('/api/classes');
+    const { body: classes } = await json<ClassInfo[]>(`/api/classes${this.#showArchived ? '?archived=1' : ''}`);
+    this.q('[data-classes-title]').textContent = this.#showArchived ? 'Your archived classes' : 'Your classes';
+    this.q('[data-show-archived]').textContent = this.#showArchived ? 'Show current classes' : 'Show archived classes';
     this.q('[data-classes]').replaceChildren(...classes.map((c) => {
       const item = el('li');
       const open = el('button', `${c.title}`);
       open.className = 'small';
       open.addEventListener('click', () => void this.open(c.id));
-      item.append(open, ` join code `, el('strong', c.code), ` · join link `, el('code', c.joinUrl));
+      item.append(open, ` join code `, el('strong', c.code), ` · join link `, el('code', c.joinUrl), c.joiningClosed ? ' · joining closed' : '');
       return item;
     }));
   }
@@ -108,6 +124,10 @@ class Instructor extends HTMLElement {
     if (status !== 200) return;
     const section = this.q('[data-book]');
     section.hidden = false;
+    this.#archived = book.class.archived;
+    this.#roster?.render(book);
+    // Read-only: nothing that would be refused is offered.
+    this.q('[data-regrade]').hidden = book.class.archived;
     this.q('[data-book-title]').textContent = `Gradebook: ${book.class.title} (code ${book.class.code})`;
     showJoinLink(this, book.class.id, book.class.joinUrl);
     const links = this.q('[data-book-links]');
@@ -119,7 +139,7 @@ class Instructor extends HTMLElement {
     if (select.options.length !== book.lessons.length) select.replaceChildren(...book.lessons.map((l) => Object.assign(el('option', l.title), { value: l.slug })));
     const table = this.q<HTMLTableElement>('[data-grid]');
     const head = el('tr');
-    head.append(el('th', 'Learner'), ...book.lessons.map((l) => el('th', l.title)), el('th', 'Total'));
+    head.append(el('th', 'Learner'), el('th', 'ID'), ...book.lessons.map((l) => el('th', l.title)), el('th', 'Total'));
     for (const th of head.children) th.setAttribute('scope', 'col');
     const rows = book.rows.map((row) => {
       const tr = el('tr');
@@ -136,7 +156,7 @@ class Instructor extends HTMLElement {
       watch.setAttribute('aria-label', `Watch ${row.displayName}'s terminal`);
       watch.addEventListener('click', () => void this.watch(book.class.id, row));
       name.append(' ', watch);
-      tr.append(name, ...book.lessons.map((lesson) => this.cell(row, lesson.slug, book.class.id)), el('td', String(row.total)));
+      tr.append(name, el('td', row.rosterId), ...book.lessons.map((lesson) => this.cell(row, lesson.slug, book.class.id)), el('td', String(row.total)));
       return tr;
     });
     table.replaceChildren(Object.assign(el('caption', `Learners × lessons, ${book.rows.length} learners`), {}), head, ...rows);
@@ -209,7 +229,7 @@ class Instructor extends HTMLElement {
     comment.dataset.cellAction = 'comment';
     comment.setAttribute('aria-label', `Comment on ${slug} for ${row.displayName}`);
     comment.addEventListener('click', () => this.#comment?.open(target));
-    td.append(edit, ' ', comment);
+    if (!this.#archived) td.append(edit, ' ', comment);
     return td;
   }
 }
