@@ -63,7 +63,7 @@ try {
   show('terminal open → first prompt (cold workspace)', timings.prompt);
   show('docker build hello-world (cached base)', timings.build);
   show('checks of lesson 2', timings.check);
-  console.log(`\ngradebook ${gradebookMs.toFixed(0)} ms for ${book.rows.length} rows; grades.csv ${csvMs.toFixed(0)} ms, ${csv.trim().split('\r\n').length - 1} rows; all checks passed for ${results.filter(Boolean).length} of ${N}; lost: ${N - results.filter(Boolean).length}`);
+  console.log(`\ngradebook ${gradebookMs.toFixed(0)} ms for ${book.rows.length} rows; grades.csv ${csvMs.toFixed(0)} ms, ${csv.trim().split('\r\n').length - 2} rows; all checks passed for ${results.filter(Boolean).length} of ${N}; lost: ${N - results.filter(Boolean).length}`);
 } finally {
   await server.cleanup();
 }

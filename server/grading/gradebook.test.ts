@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { csvCell, csvText, gradebook, gradesCsv } from './gradebook.ts';
+import { csvCell, csvText, gradebook } from './gradebook.ts';
+import { attemptsCsv, gradesCsv } from './exports.ts';
 
 describe('gradebook', () => {
   const lessons = [{ slug: 'single-stage', maxPoints: 3 }, { slug: 'multi-stage', maxPoints: 11 }];
@@ -36,8 +37,33 @@ describe('gradebook', () => {
     expect(merged[0]).toMatchObject({ rosterId: 'L001', lessons: { 'single-stage': { status: 'overridden', points: 2, autoPoints: 3 } } });
   });
 
-  it('writes one CSV row per learner with per-lesson points and a total, then the roster id, every cell quoted', () => {
-    expect(gradesCsv(rows, ['single-stage', 'multi-stage'])).toBe('"learner","single-stage","multi-stage","total","learner_id"\r\n"A","3","0","3","L001"\r\n"B","2","0","2","L002"\r\n');
+  it('writes grades.csv: the contract\'s columns, then the roster id and marks; a maximum-points row first', () => {
+    expect(gradesCsv(rows, lessons).split('\r\n')).toEqual([
+      '"learner","single-stage","multi-stage","total","learner_id","marks"',
+      '"Points possible","3","11","14","",""',
+      '"A","3","0","3","L001",""',
+      '"B","2","0","2","L002","single-stage: overridden"',
+      '',
+    ]);
+  });
+
+  it('writes attempts.csv: checks, regrades and overrides marked by kind, with what the learner was told', () => {
+    const detail = JSON.stringify({ expected: 'output "Hello"', seen: 'Hi', hint: 'Look at printf.' });
+    const text = attemptsCsv([{
+      displayName: 'B', rosterId: 'L002',
+      attempts: [
+        { lesson: 'single-stage', checkId: 'runs', status: 'fail', points: 0, maxPoints: 2, evidence: '{}', detail, source: 'learner', createdAt: 0 },
+        { lesson: 'single-stage', checkId: 'runs', status: 'error', points: 0, maxPoints: 2, evidence: '{}', detail: '{"cause":"image_gone"}', source: 'regrade', createdAt: 2000 },
+      ],
+      overrides: [{ lesson: 'single-stage', points: 2, maxPoints: 3, reason: 'typo', instructor: 'ada', createdAt: 1000 }],
+    }]);
+    expect(text.split('\r\n')).toEqual([
+      '"learner","lesson","check","status","points","max_points","at","evidence","learner_id","kind","expected","seen","hint","cause","reason","instructor"',
+      '"B","single-stage","runs","fail","0","2","1970-01-01T00:00:00.000Z","{}","L002","check","output ""Hello""","Hi","Look at printf.","","",""',
+      '"B","single-stage","","overridden","2","3","1970-01-01T00:00:01.000Z","","L002","override","","","","","typo","ada"',
+      '"B","single-stage","runs","error","0","2","1970-01-01T00:00:02.000Z","{}","L002","regrade","","","","image_gone","",""',
+      '',
+    ]);
   });
 
   it.each([

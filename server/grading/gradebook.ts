@@ -96,25 +96,3 @@ export function csvCell(value: string | number): string {
 export function csvText(rows: (string | number)[][]): string {
   return rows.map((row) => `${row.map(csvCell).join(',')}\r\n`).join('');
 }
-
-/**
- * grades.csv: learner, one column per lesson (points), total (the UI contract), then learner_id, the
- * roster's id: last, so a reader that takes every column between learner and total as a lesson still can.
- */
-export function gradesCsv(rows: GradebookRow[], slugs: string[]): string {
-  return csvText([
-    ['learner', ...slugs, 'total', 'learner_id'],
-    ...rows.map((row) => [row.displayName, ...slugs.map((s) => row.lessons[s]?.points ?? 0), row.total, row.rosterId]),
-  ]);
-}
-
-/** One stored attempt, as attempts.csv lists it. */
-export interface AttemptRow { lesson: string; checkId: string; status: string; points: number; maxPoints: number; evidence: string; createdAt: number }
-
-/** attempts.csv: every attempt of every learner, oldest first per learner, with its evidence; new columns go last. */
-export function attemptsCsv(learners: { displayName: string; rosterId: string; attempts: AttemptRow[] }[]): string {
-  return csvText([
-    ['learner', 'lesson', 'check', 'status', 'points', 'max_points', 'at', 'evidence', 'learner_id'],
-    ...learners.flatMap(({ displayName, rosterId, attempts }) => attempts.map((a) => [displayName, a.lesson, a.checkId, a.status, a.points, a.maxPoints, new Date(a.createdAt).toISOString(), a.evidence, rosterId])),
-  ]);
-}

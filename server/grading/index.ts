@@ -9,7 +9,8 @@ export type { Typed } from './runners.ts';
 import { diagnose } from './diagnose.ts';
 
 export { loadLessons, validateLesson, LessonError, type LessonLab } from './lessons.ts';
-export { attemptsCsv, gradebook, gradesCsv, csvText, type GradebookRow, type LessonCell } from './gradebook.ts';
+export { gradebook, csvText, type GradebookRow, type LessonCell } from './gradebook.ts';
+export { attemptsCsv, gradesCsv, MAX_ROW_LABEL } from './exports.ts';
 export { folderFacts } from './provenance.ts';
 export { copyTarget, copyWrites, systemWrites, WRITES_KEPT, WRITES_POLICY, type Change } from './toolchain.ts';
 export { CannotJudge, PROGRAM_BYTES_LIMIT, programDigest, type FolderFacts, type ImageConfig, type LearnerEngine, type LearnerImage, type ProgramFile, type Provenance, type RunOutcome } from './port.ts';

@@ -83,10 +83,15 @@ export function classesApi(router: ApiRouter, deps: ClassesApiDeps): void {
 
   router.get(`${CLASS}/events`, ownClass((req, res, klass, me) => streams.open(me.id, klass.id, req, res)));
 
-  router.get(`${CLASS}/grades.csv`, ownClass((_req, res, klass) => csv(res, `${klass.code}-grades.csv`, gradesCsv(rows(klass.id), gradedLessons().map((l) => l.slug)))));
+  router.get(`${CLASS}/grades.csv`, ownClass((_req, res, klass) => csv(res, `${klass.code}-grades.csv`, gradesCsv(rows(klass.id), gradedLessons()))));
 
-  router.get(`${CLASS}/attempts.csv`, ownClass((_req, res, klass) => csv(res, `${klass.code}-attempts.csv`,
-    attemptsCsv(store.members(klass.id).map((m) => ({ displayName: m.displayName, rosterId: m.rosterId, attempts: store.attemptsOf(m.learnerIds) }))))));
+  router.get(`${CLASS}/attempts.csv`, ownClass((_req, res, klass) => {
+    const overrides = store.overrides(klass.id);
+    csv(res, `${klass.code}-attempts.csv`, attemptsCsv(store.members(klass.id).map((m) => ({
+      displayName: m.displayName, rosterId: m.rosterId, attempts: store.attemptsOf(m.learnerIds),
+      overrides: overrides.filter((o) => m.learnerIds.includes(o.learnerId)).map((o) => ({ ...o, maxPoints: maxPoints(o.lesson) })),
+    }))));
+  }));
 
   router.get(`${CLASS}/learners/:learner(^[a-f0-9]{20}$)/attempts`, ownClass((_req, res, klass, _me, params) => {
     // Drill-down: every attempt of one learner of the instructor's own class, with its evidence.

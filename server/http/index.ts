@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config.ts';
-import { openStore } from '../store/index.ts';
+import { openStore, type AttemptSource } from '../store/index.ts';
 import { createSandbox, readLessonStart, runningWorkspaces } from '../sandbox/index.ts';
 import { createTerminalHub } from '../terminal/index.ts';
 import { grade, loadLessons, settleRegrade, type LessonLab } from '../grading/index.ts';
@@ -83,8 +83,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
   // Grades that change (a check, an override) are announced here, for live gradebooks.
   const changes = new EventEmitter();
   changes.setMaxListeners(0);
-  /** Runs a lesson's checks for a learner (a pass whose image is gone stands), stores every result and announces the change. */
-  const gradeAndRecord = async (learnerId: string, lab: LessonLab): Promise<CheckResult[]> => {
+  /** Runs a lesson's checks for a learner (a pass whose image is gone stands), stores every result (and who ran it) and announces the change. */
+  const gradeAndRecord = async (learnerId: string, lab: LessonLab, source: AttemptSource = 'learner'): Promise<CheckResult[]> => {
     const graded = await grade(lab, sandbox.learnerEngine(learnerId), store.failuresSoFar(learnerId, lab.slug), store.lessonInputs(learnerId, lab.slug).measurements);
     // Every run, the learner's own as well as a regrade: an image removed after it passed (the cmake
     // lesson's tidy-up step, with the page open) leaves the pass standing.
@@ -92,7 +92,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     store.recordAttempts(learnerId, lab.slug, results.map((r) => ({
       checkId: r.id, specHash: lab.specHashes[r.id]!, status: r.status, points: r.points, maxPoints: r.maxPoints, evidence: r.evidence,
       detail: { expected: r.expected, seen: r.seen, hint: r.hint, cause: r.cause },
-    })));
+    })), Date.now(), source);
     changes.emit('learner', learnerId);
     return results;
   };
@@ -130,7 +130,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   joinApi(api, { store, learner, newLearner: admit, joined: (learnerId) => changes.emit('learner', learnerId) });
   classesApi(api, {
     store, labs, lessons: () => readCourse(config.siteDir, labs), instructor: instructorFor, baseUrl: () => baseUrl, changes,
-    regrade: (learnerId, lab) => gradeAndRecord(learnerId, lab),
+    regrade: (learnerId, lab) => gradeAndRecord(learnerId, lab, 'regrade'),
   });
   if (config.instructor) store.ensureInstructor(config.instructor.name, config.instructor.password);
 

@@ -21,6 +21,9 @@ export interface AttemptRecord {
   detail?: { expected?: string; seen?: string; hint?: string; cause?: string };
 }
 
+/** Who ran a check: the learner themselves, or an instructor's regrade. */
+export type AttemptSource = 'learner' | 'regrade';
+
 /** The latest result of one check, as stored. */
 export interface StoredResult extends Omit<AttemptRecord, 'specHash'> { createdAt: number }
 
@@ -44,8 +47,8 @@ export type { LessonInputs, Measurement } from './inputs.ts';
 export type { BuildFinish, BuildImage, BuildRow, BuildStart, StepWritesRecord } from './builds.ts';
 
 export interface Store extends ClassroomQueries, RosterQueries, BuildQueries, InputQueries {
-  /** Appends one attempt per check result. */
-  recordAttempts(learnerId: string, lesson: string, records: AttemptRecord[], now?: number): void;
+  /** Appends one attempt per check result, run by the learner or (source regrade) by an instructor's regrade. */
+  recordAttempts(learnerId: string, lesson: string, records: AttemptRecord[], now?: number, source?: AttemptSource): void;
   /** Failed attempts so far per check of a lesson (hints get more specific with each). */
   failuresSoFar(learnerId: string, lesson: string): Record<string, number>;
   /** The latest pass or fail of each check of a lesson (errors skipped). */
@@ -55,7 +58,7 @@ export interface Store extends ClassroomQueries, RosterQueries, BuildQueries, In
   /** The latest override of each lesson for the learner (what their gradebook cell shows). */
   learnerOverrides(learnerId: string): LearnerOverride[];
   /** Every attempt of a learner (or of the learners of one merged roster entry), oldest first (for the detailed export). */
-  attemptsOf(learnerIds: string | readonly string[]): { learnerId: string; lesson: string; checkId: string; status: string; points: number; maxPoints: number; evidence: string; detail: string; createdAt: number }[];
+  attemptsOf(learnerIds: string | readonly string[]): { learnerId: string; lesson: string; checkId: string; status: string; points: number; maxPoints: number; evidence: string; detail: string; source: AttemptSource; createdAt: number }[];
   /** Per lesson, for a learner (or the learners of one merged roster entry) who has made attempts; `checks` counts each lesson's checks. */
   progress(learnerIds: string | readonly string[], checks: Record<string, number>): Record<string, LessonProgress>;
   /** The learner a session token belongs to, or undefined for an unknown token. */
@@ -85,14 +88,14 @@ export function openStore(file: string): Store {
   const touchSession = db.prepare('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?');
   const insertLearner = db.prepare('INSERT INTO learners (id, created_at) VALUES (?, ?)');
   const insertSession = db.prepare('INSERT INTO sessions (token_hash, learner_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)');
-  const insertAttempt = db.prepare(`INSERT INTO attempts (learner_id, lesson, check_id, spec_hash, status, points, max_points, evidence, created_at, detail)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertAttempt = db.prepare(`INSERT INTO attempts (learner_id, lesson, check_id, spec_hash, status, points, max_points, evidence, created_at, detail, source)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const latestOfLesson = db.prepare(`SELECT check_id, status, points, max_points, evidence, detail, created_at FROM attempts WHERE id IN (
       SELECT COALESCE(MAX(CASE WHEN status != 'error' THEN id END), MAX(id)) FROM attempts WHERE learner_id = ? AND lesson = ? GROUP BY check_id)`);
   const overridesOfLearner = db.prepare(`SELECT lesson, points, reason, created_at FROM overrides WHERE id IN (
       SELECT MAX(id) FROM overrides WHERE learner_id = ? GROUP BY lesson)`);
   // Learners are passed as one JSON array: a merged roster entry is graded on all its learners' attempts.
-  const allAttempts = db.prepare('SELECT learner_id, lesson, check_id, status, points, max_points, evidence, detail, created_at FROM attempts WHERE learner_id IN (SELECT value FROM json_each(?)) ORDER BY id');
+  const allAttempts = db.prepare('SELECT learner_id, lesson, check_id, status, points, max_points, evidence, detail, source, created_at FROM attempts WHERE learner_id IN (SELECT value FROM json_each(?)) ORDER BY id');
   const countFailures = db.prepare(`SELECT check_id, COUNT(*) AS failures FROM attempts
     WHERE learner_id = ? AND lesson = ? AND status = 'fail' GROUP BY check_id`);
   // The latest attempt of each check (ids grow with time), per lesson.
@@ -116,10 +119,10 @@ export function openStore(file: string): Store {
     enginePinned: (learnerId) => (findPin.get(learnerId) as { engine: string } | undefined)?.engine,
     pinEngine: (learnerId, engineUrl, now = Date.now()) => void upsertPin.run(learnerId, engineUrl, now),
     enginePinCounts: () => Object.fromEntries((pinCounts.all() as { engine: string; learners: number }[]).map((r) => [r.engine, r.learners])),
-    recordAttempts(learnerId, lesson, records, now = Date.now()) {
+    recordAttempts(learnerId, lesson, records, now = Date.now(), source = 'learner') {
       db.exec('BEGIN');
       try {
-        for (const r of records) insertAttempt.run(learnerId, lesson, r.checkId, r.specHash, r.status, r.points, r.maxPoints, JSON.stringify(r.evidence), now, JSON.stringify(r.detail ?? {}));
+        for (const r of records) insertAttempt.run(learnerId, lesson, r.checkId, r.specHash, r.status, r.points, r.maxPoints, JSON.stringify(r.evidence), now, JSON.stringify(r.detail ?? {}), source);
         db.exec('COMMIT');
       } catch (error) {
         db.exec('ROLLBACK');
@@ -138,8 +141,8 @@ export function openStore(file: string): Store {
       return Object.fromEntries((judged.all(learnerId, lesson) as { check_id: string; status: 'pass' | 'fail' }[]).map((r) => [r.check_id, r.status]));
     },
     attemptsOf(learnerIds) {
-      return (allAttempts.all(JSON.stringify(typeof learnerIds === 'string' ? [learnerIds] : learnerIds)) as { learner_id: string; lesson: string; check_id: string; status: string; points: number; max_points: number; evidence: string; detail: string; created_at: number }[])
-        .map((r) => ({ learnerId: r.learner_id, lesson: r.lesson, checkId: r.check_id, status: r.status, points: r.points, maxPoints: r.max_points, evidence: r.evidence, detail: r.detail, createdAt: r.created_at }));
+      return (allAttempts.all(JSON.stringify(typeof learnerIds === 'string' ? [learnerIds] : learnerIds)) as { learner_id: string; lesson: string; check_id: string; status: string; points: number; max_points: number; evidence: string; detail: string; source: AttemptSource; created_at: number }[])
+        .map((r) => ({ learnerId: r.learner_id, lesson: r.lesson, checkId: r.check_id, status: r.status, points: r.points, maxPoints: r.max_points, evidence: r.evidence, detail: r.detail, source: r.source, createdAt: r.created_at }));
     },
     failuresSoFar(learnerId, lesson) {
       const rows = countFailures.all(learnerId, lesson) as { check_id: string; failures: number }[];

@@ -182,4 +182,7 @@ export const MIGRATIONS: readonly string[] = [
    ALTER TABLE class_members ADD COLUMN merged_into TEXT REFERENCES learners(id);
    ALTER TABLE classes ADD COLUMN joining_closed_at INTEGER;
    ALTER TABLE classes ADD COLUMN archived_at INTEGER;`,
+  // Who ran each check: the learner (their own check, live or Check now) or an instructor's regrade.
+  // A regrade's results are grades like any other, but not the learner's attempts (issue 17).
+  `ALTER TABLE attempts ADD COLUMN source TEXT NOT NULL DEFAULT 'learner' CHECK (source IN ('learner', 'regrade'));`,
 ];

@@ -164,9 +164,9 @@ describe('a classroom lab', () => {
     const href = await teacher.getByRole('link', { name: 'Download grades (CSV)' }).getAttribute('href');
     const csv = await (await teacher.request.get(`${teacherSite}${href}`)).text();
     const rows = csv.trim().split('\r\n');
-    expect(rows[0]).toBe('"learner","workspace","single-stage","multi-stage","why-small","cmake","going-further","total","learner_id"');
-    expect(rows).toContain('"Grace","0","3","0","0","0","0","3","L001"');
-    expect(rows).toContain('"Linus","0","2","0","0","0","0","2","L002"');
+    expect(rows[0]).toBe('"learner","workspace","single-stage","multi-stage","why-small","cmake","going-further","total","learner_id","marks"');
+    expect(rows).toContain('"Grace","0","3","0","0","0","0","3","L001",""');
+    expect(rows).toContain('"Linus","0","2","0","0","0","0","2","L002","single-stage: overridden"');
   });
 
   it('the roster: ids in the grid, a taken name refused at join and at rename, remove and restore, merge, closed joining, archive', async () => {

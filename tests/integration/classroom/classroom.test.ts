@@ -68,10 +68,10 @@ describe('gradebook', () => {
     expect(await res.json()).toMatchObject({ lessons: { 'single-stage': { status: 'overridden', points: 2, autoPoints: 1, override: { reason: 'output typo, work otherwise right', instructor: 'ada' } } } });
     const csv = await (await fetch(`${server.url}/api/classes/${classId}/grades.csv`, { headers: { Cookie: teacher } })).text();
     const [header, ...rows] = csv.trim().split('\r\n');
-    expect(header).toBe('"learner","workspace","single-stage","multi-stage","why-small","cmake","going-further","total","learner_id"');
-    expect(rows).toContain('"Grace","0","3","0","0","0","0","3","L001"');
+    expect(header).toBe('"learner","workspace","single-stage","multi-stage","why-small","cmake","going-further","total","learner_id","marks"');
+    expect(rows).toContain('"Grace","0","3","0","0","0","0","3","L001",""');
     // A display name that is a formula is neutralised, so a spreadsheet shows it as text.
-    expect(rows).toContain(`"'=HYPERLINK(""http://x"",""y"")","0","2","0","0","0","0","2","L002"`);
+    expect(rows).toContain(`"'=HYPERLINK(""http://x"",""y"")","0","2","0","0","0","0","2","L002","single-stage: overridden"`);
   });
 
   it('drills down to every attempt of one learner, with its evidence and the overrides', async () => {
@@ -108,7 +108,7 @@ describe('gradebook', () => {
 
   it('exports every attempt with its evidence', async () => {
     const csv = await (await fetch(`${server.url}/api/classes/${classId}/attempts.csv`, { headers: { Cookie: teacher } })).text();
-    expect(csv.split('\r\n')[0]).toBe('"learner","lesson","check","status","points","max_points","at","evidence","learner_id"');
+    expect(csv.split('\r\n')[0]).toBe('"learner","lesson","check","status","points","max_points","at","evidence","learner_id","kind","expected","seen","hint","cause","reason","instructor"');
     expect(csv).toContain('"Grace","single-stage","image-runs","pass","2","2",');
     // The same writer as grades.csv: the formula name is neutralised here too.
     expect(csv).toContain(`"'=HYPERLINK(""http://x"",""y"")","single-stage",`);
