@@ -5,7 +5,7 @@
 import { csvText, type GradebookRow } from './gradebook.ts';
 
 /** What the max row's learner cell says (Canvas's word for it; its importers look for the row there). */
-export const MAX_ROW_LABEL = 'Points possible';
+const MAX_ROW_LABEL = 'Points possible';
 
 /**
  * grades.csv: a header, the maximum-points row, then one row per learner: learner, one column per

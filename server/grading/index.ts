@@ -10,7 +10,8 @@ import { diagnose } from './diagnose.ts';
 
 export { loadLessons, validateLesson, LessonError, type LessonLab } from './lessons.ts';
 export { gradebook, csvText, type GradebookRow, type LessonCell } from './gradebook.ts';
-export { attemptsCsv, gradesCsv, MAX_ROW_LABEL } from './exports.ts';
+export { attemptsCsv, gradesCsv } from './exports.ts';
+export { summarizeRegrade, type RegradeSummary } from './regrade-summary.ts';
 export { folderFacts } from './provenance.ts';
 export { copyTarget, copyWrites, systemWrites, WRITES_KEPT, WRITES_POLICY, type Change } from './toolchain.ts';
 export { CannotJudge, PROGRAM_BYTES_LIMIT, programDigest, type FolderFacts, type ImageConfig, type LearnerEngine, type LearnerImage, type ProgramFile, type Provenance, type RunOutcome } from './port.ts';

@@ -5,7 +5,7 @@
 import type { EventEmitter } from 'node:events';
 import type http from 'node:http';
 import QRCode from 'qrcode';
-import { attemptsCsv, gradebook, gradesCsv, type LessonLab } from '../grading/index.ts';
+import { attemptsCsv, gradebook, gradesCsv, summarizeRegrade, type LessonLab } from '../grading/index.ts';
 import type { CheckResult } from '../../src/schemas/checks.ts';
 import { CommentBody, NewClassBody, OverrideBody, RegradeBody } from '../../src/schemas/requests.ts';
 import type { Store } from '../store/index.ts';
@@ -25,7 +25,7 @@ export interface ClassesApiDeps {
   baseUrl: () => string;
   /** Learners whose grades changed are announced here; open gradebooks refresh. */
   changes: EventEmitter;
-  /** Re-runs a lesson's checks on a learner's current images (a stored pass survives a reaped image). */
+  /** Re-runs a lesson's checks on a learner's current images (a stored pass survives a reaped image), recorded as a regrade. */
   regrade: (learnerId: string, lab: LessonLab) => Promise<CheckResult[]>;
 }
 
@@ -138,15 +138,28 @@ export function classesApi(router: ApiRouter, deps: ClassesApiDeps): void {
     if (!body) return;
     const lab = labs.get(body.lesson);
     if (!lab) return fail(res, 400, 'no such lesson with checks');
+    const members = store.members(klass.id);
+    // The confirmation named a number of learners: one joined or left since, and it would be wrong.
+    if (body.learners !== undefined && body.learners !== members.length) {
+      return json(res, 409, { error: `the class now has ${members.length} learners, not ${body.learners}: confirm the regrade again`, field: 'learners', learners: members.length });
+    }
     if (regrading.has(klass.id)) return fail(res, 429, 'a regrade of this class is still running');
     regrading.add(klass.id);
     try {
       const counts = { pass: 0, fail: 0, error: 0 };
+      const entries = [];
       // One learner after another: a class's worth of check containers at once would crowd the engine.
-      for (const learnerId of store.members(klass.id).flatMap((m) => m.learnerIds)) {
-        for (const result of await deps.regrade(learnerId, lab)) counts[result.status]++;
+      // A merged entry's learners each have their own images: each is regraded.
+      for (const member of members) {
+        const runs = [];
+        for (const learnerId of member.learnerIds) {
+          const results = await deps.regrade(learnerId, lab);
+          for (const result of results) counts[result.status]++;
+          runs.push(results);
+        }
+        entries.push({ learner: member.displayName, rosterId: member.rosterId, runs });
       }
-      json(res, 200, { lesson: lab.slug, learners: store.members(klass.id).length, results: counts });
+      json(res, 200, { lesson: lab.slug, learners: members.length, results: counts, ...summarizeRegrade(entries) });
     } finally {
       regrading.delete(klass.id);
     }

@@ -96,17 +96,36 @@ export function openStore(file: string): Store {
       SELECT MAX(id) FROM overrides WHERE learner_id = ? GROUP BY lesson)`);
   // Learners are passed as one JSON array: a merged roster entry is graded on all its learners' attempts.
   const allAttempts = db.prepare('SELECT learner_id, lesson, check_id, status, points, max_points, evidence, detail, source, created_at FROM attempts WHERE learner_id IN (SELECT value FROM json_each(?)) ORDER BY id');
+  // The learner's own failures: a regrade's do not move them on to the next hint.
   const countFailures = db.prepare(`SELECT check_id, COUNT(*) AS failures FROM attempts
-    WHERE learner_id = ? AND lesson = ? AND status = 'fail' GROUP BY check_id`);
+    WHERE learner_id = ? AND lesson = ? AND status = 'fail' AND source = 'learner' GROUP BY check_id`);
   // The latest attempt of each check (ids grow with time), per lesson.
   const latest = db.prepare(`SELECT a.lesson, a.status, a.points, a.max_points, a.created_at,
-      (SELECT COUNT(*) FROM attempts b WHERE b.learner_id IN (SELECT value FROM json_each(?1)) AND b.lesson = a.lesson AND b.check_id = a.check_id) AS tries
+      -- Tries are the learner's own checks: a regrade's results count as grades, not as their attempts.
+      (SELECT COUNT(*) FROM attempts b WHERE b.learner_id = a.learner_id AND b.lesson = a.lesson AND b.check_id = a.check_id AND b.source = 'learner') AS tries
     FROM attempts a
-    WHERE a.id IN (
+    WHERE a.learner_id = ?1 AND a.id IN (
       -- An error never counts against the learner: it does not replace an earlier judged result.
-      SELECT COALESCE(MAX(CASE WHEN status != 'error' THEN id END), MAX(id)) FROM attempts WHERE learner_id IN (SELECT value FROM json_each(?1)) GROUP BY lesson, check_id)`);
+      SELECT COALESCE(MAX(CASE WHEN status != 'error' THEN id END), MAX(id)) FROM attempts WHERE learner_id = ?1 GROUP BY lesson, check_id)`);
   const judged = db.prepare(`SELECT check_id, status FROM attempts WHERE id IN (
       SELECT MAX(id) FROM attempts WHERE learner_id = ? AND lesson = ? AND status != 'error' GROUP BY check_id)`);
+  /** One learner's progress per lesson, from the latest attempt of each check. */
+  const progressOf = (learnerId: string, checks: Record<string, number>): Record<string, LessonProgress> => {
+    const rows = latest.all(learnerId) as { lesson: string; status: string; points: number; max_points: number; created_at: number; tries: number }[];
+    const out: Record<string, LessonProgress> = {};
+    for (const row of rows) {
+      const entry = out[row.lesson] ??= { status: 'started', points: 0, maxPoints: 0, attempts: 0, lastActivity: 0 };
+      entry.points += row.points;
+      entry.maxPoints += row.max_points;
+      entry.attempts = Math.max(entry.attempts, row.tries);
+      entry.lastActivity = Math.max(entry.lastActivity, row.created_at);
+    }
+    for (const [lesson, entry] of Object.entries(out)) {
+      const passed = rows.filter((r) => r.lesson === lesson && r.status === 'pass').length;
+      if (passed === checks[lesson] && passed > 0) entry.status = 'passed';
+    }
+    return out;
+  };
   const findPin = db.prepare('SELECT engine FROM engine_pins WHERE learner_id = ?');
   const upsertPin = db.prepare(`INSERT INTO engine_pins (learner_id, engine, pinned_at) VALUES (?, ?, ?)
     ON CONFLICT (learner_id) DO UPDATE SET engine = excluded.engine, pinned_at = excluded.pinned_at`);
@@ -149,18 +168,17 @@ export function openStore(file: string): Store {
       return Object.fromEntries(rows.map((row) => [row.check_id, row.failures]));
     },
     progress(learnerIds, checks) {
-      const rows = latest.all(JSON.stringify(typeof learnerIds === 'string' ? [learnerIds] : learnerIds)) as { lesson: string; status: string; points: number; max_points: number; created_at: number; tries: number }[];
+      const each = (typeof learnerIds === 'string' ? [learnerIds] : learnerIds).map((id) => progressOf(id, checks));
+      // A merged entry is one person on two devices: per lesson, the better of their results counts
+      // (a later miss on the other device does not undo a pass), and their attempts add up.
       const out: Record<string, LessonProgress> = {};
-      for (const row of rows) {
-        const entry = out[row.lesson] ??= { status: 'started', points: 0, maxPoints: 0, attempts: 0, lastActivity: 0 };
-        entry.points += row.points;
-        entry.maxPoints += row.max_points;
-        entry.attempts = Math.max(entry.attempts, row.tries);
-        entry.lastActivity = Math.max(entry.lastActivity, row.created_at);
-      }
-      for (const [lesson, entry] of Object.entries(out)) {
-        const passed = rows.filter((r) => r.lesson === lesson && r.status === 'pass').length;
-        if (passed === checks[lesson] && passed > 0) entry.status = 'passed';
+      for (const [lesson, entry] of each.flatMap((p) => Object.entries(p))) {
+        const best = out[lesson];
+        if (!best) out[lesson] = entry;
+        else {
+          const better = entry.points > best.points || (entry.points === best.points && entry.status === 'passed' && best.status !== 'passed');
+          out[lesson] = { ...(better ? entry : best), attempts: best.attempts + entry.attempts, lastActivity: Math.max(best.lastActivity, entry.lastActivity) };
+        }
       }
       return out;
     },

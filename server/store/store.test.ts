@@ -115,4 +115,25 @@ describe('store', () => {
     expect(store.join(1, learnerId, 'Eve').ok).toBe(true);
     expect(store.members(1).find((m) => m.displayName === 'Eve')?.rosterId).toBe('L004');
   });
+
+  it('counts a regrade\'s results as grades but not as the learner\'s attempts or failures', () => {
+    store = openStore(path.join(dir, 'regrade.db'));
+    const { learnerId } = store.createLearner();
+    store.recordAttempts(learnerId, 'l', [attempt('a', 'fail')], 1000);
+    store.recordAttempts(learnerId, 'l', [attempt('a', 'fail')], 2000, 'regrade');
+    store.recordAttempts(learnerId, 'l', [attempt('a', 'pass')], 3000, 'regrade');
+    expect(store.failuresSoFar(learnerId, 'l')).toEqual({ a: 1 });
+    expect(store.progress(learnerId, { l: 1 }).l).toMatchObject({ status: 'passed', points: 1, attempts: 1, lastActivity: 3000 });
+    expect(store.attemptsOf(learnerId).map((a) => a.source)).toEqual(['learner', 'regrade', 'regrade']);
+  });
+
+  it('grades a merged entry on the better of its learners\' results, with their attempts added up', () => {
+    store = openStore(path.join(dir, 'merged.db'));
+    const [a, b] = [store.createLearner().learnerId, store.createLearner().learnerId];
+    store.recordAttempts(a, 'l', [attempt('x', 'pass')], 1000);
+    store.recordAttempts(b, 'l', [attempt('x', 'fail')], 2000);
+    store.recordAttempts(b, 'l', [attempt('x', 'fail')], 3000, 'regrade');
+    expect(store.progress([a, b], { l: 1 }).l).toEqual({ status: 'passed', points: 1, maxPoints: 1, attempts: 2, lastActivity: 3000 });
+    expect(store.progress([b, a], { l: 1 }).l).toEqual({ status: 'passed', points: 1, maxPoints: 1, attempts: 2, lastActivity: 3000 });
+  });
 });

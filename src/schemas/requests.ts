@@ -27,7 +27,11 @@ export const ResumeBody = z.strictObject({
 export const NewClassBody = z.strictObject({ title: text(1, 120, 'a title of 1 to 120 characters is needed') });
 
 /** POST /api/classes/:id/regrade */
-export const RegradeBody = z.strictObject({ lesson: z.string('no such lesson with checks') });
+export const RegradeBody = z.strictObject({
+  lesson: z.string('no such lesson with checks'),
+  /** How many learners the instructor confirmed it would touch; refused if the class now has another number. */
+  learners: z.number('learners is the number you confirmed').int('learners is the number you confirmed').min(0, 'learners is the number you confirmed').optional(),
+});
 
 /** POST /api/classes/:id/overrides (the points' upper bound is the lesson's, checked by the route). */
 export const OverrideBody = z.strictObject({

@@ -235,4 +235,30 @@ describe('a classroom lab', () => {
     await teacher.getByRole('button', { name: 'Docker lab, group B' }).waitFor();
     expect(windowDialogs).toEqual([]);
   });
+
+  it('a regrade asks first, in the page, how many learners it will touch; then answers in learners, attempt counts unchanged', async () => {
+    const grace = teacher.locator('table[data-grid] tr:has(th:text-is("Grace")) td[data-lesson="single-stage"] .cell-note').first();
+    const before = await grace.textContent();
+    expect(before).toMatch(/^passed, \d+ attempts$/);
+    const regrade = teacher.getByRole('button', { name: 'Regrade', exact: true });
+    await teacher.getByLabel(/^Regrade a lesson for the whole class/).selectOption('single-stage');
+    await regrade.click();
+    const dialog = teacher.getByRole('dialog', { name: /^Regrade .+ for 2 learners\?$/ });
+    await dialog.waitFor();
+    await dialog.getByText(/the learners' own attempt counts do not change/).waitFor();
+    expect(await seriousViolations(teacher)).toEqual([]);
+    // Escape: nothing runs, focus goes back to the Regrade button.
+    await teacher.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await teacher.evaluate(() => document.activeElement?.textContent)).toBe('Regrade');
+    expect(await teacher.locator('[data-live]').textContent()).not.toMatch(/^Regrad/);
+    await regrade.click();
+    await dialog.getByRole('button', { name: 'Regrade 2 learners' }).click();
+    const status = teacher.locator('[data-live]');
+    await expect.poll(() => status.textContent(), { timeout: 120_000 }).toMatch(/^Regraded .+ for 2 learners: 1 passed, 1 failed, 0 could not be judged\.$/);
+    await teacher.locator('[data-regrade-summary] li').getByText('Failed: Linus T. (L002): image-runs').waitFor();
+    expect(await grace.textContent()).toBe(before);
+    expect(windowDialogs).toEqual([]);
+  });
 });
+

@@ -9,6 +9,7 @@ interface Book { class: ClassInfo; lessons: { slug: string; title: string }[]; r
 import { showJoinLink, wireCopy } from './join-link.ts';
 import { CellDialog, COMMENT, OVERRIDE, type CellTarget } from './cell-dialog.ts';
 import { Roster } from './roster.ts';
+import { RegradeDialog } from './regrade-dialog.ts';
 
 const json = async <T>(path: string, init?: RequestInit): Promise<{ status: number; body: T }> => {
   const response = await fetch(path, { credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, ...init });
@@ -51,13 +52,13 @@ class Instructor extends HTMLElement {
       form.reset();
       await this.refresh();
     });
+    const regrade = new RegradeDialog(this.q<HTMLDialogElement>('[data-regrade-confirm]'), (path, body) => json(path, { method: 'POST', body: JSON.stringify(body) }),
+      this.q('[data-live]'), this.q('[data-regrade-summary]'), this.q('[data-regrade] button[type="submit"]'), () => this.render());
+    // Nothing runs before the instructor has seen how many learners it will touch.
     this.form('[data-regrade]', async (fields) => {
       if (this.#current === undefined) return;
-      const live = this.q('[data-live]');
-      live.textContent = `Regrading ${fields.lesson}…`;
-      const { status, body } = await json<{ results?: Record<string, number>; error?: string }>(`/api/classes/${this.#current}/regrade`, { method: 'POST', body: JSON.stringify(fields) });
-      live.textContent = status === 200 ? `Regraded ${fields.lesson}: ${Object.entries(body.results ?? {}).map(([k, v]) => `${v} ${k}`).join(', ')}.` : body.error ?? 'The regrade failed.';
-      await this.render();
+      const select = this.q<HTMLSelectElement>('[data-regrade-lesson]');
+      regrade.open(this.#current, fields.lesson!, select.selectedOptions[0]?.textContent ?? fields.lesson!, this.q('table[data-grid]').querySelectorAll('tr[data-learner]').length);
     });
     wireCopy(this);
     this.q('[data-watch-close]').addEventListener('click', () => {
@@ -122,6 +123,14 @@ class Instructor extends HTMLElement {
     if (this.#current === undefined) return;
     const { status, body: book } = await json<Book>(`/api/classes/${this.#current}/gradebook`);
     if (status !== 200) return;
+    // A live refresh redraws the grid under the keyboard: the button that had focus gets it back.
+    const focused = document.activeElement;
+    const label = focused && this.contains(focused) ? focused.getAttribute('aria-label') : null;
+    this.draw(book);
+    if (label && document.activeElement === document.body) this.querySelector<HTMLElement>(`[aria-label="${CSS.escape(label)}"]`)?.focus();
+  }
+
+  draw(book: Book): void {
     const section = this.q('[data-book]');
     section.hidden = false;
     this.#archived = book.class.archived;

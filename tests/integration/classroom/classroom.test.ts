@@ -122,11 +122,25 @@ describe('gradebook', () => {
 });
 
 describe('regrade', () => {
+  it('says in learners who passed and who failed, and leaves the learners\' own attempt counts alone', async () => {
+    const attempts = async () => (await (await fetch(`${server.url}/api/classes/${classId}/gradebook`, { headers: { Cookie: teacher } })).json() as { rows: { lessons: Record<string, { attempts: number }> }[] })
+      .rows.map((r) => r.lessons['single-stage']!.attempts);
+    const before = await attempts();
+    const res = await post(`/api/classes/${classId}/regrade`, { lesson: 'single-stage', learners: 2 }, { Cookie: teacher });
+    expect(res.status).toBe(200);
+    const summary = (await res.json()) as { passed: unknown[]; failed: { rosterId: string; checks: string[] }[]; couldNotJudge: unknown[] };
+    expect(summary.passed).toEqual([{ learner: 'Grace', rosterId: 'L001' }]);
+    expect(summary.failed).toEqual([{ learner: '=HYPERLINK("http://x","y")', rosterId: 'L002', checks: ['image-runs'] }]);
+    expect(summary.couldNotJudge).toEqual([]);
+    expect(await attempts()).toEqual(before);
+  });
+
   it('re-runs a lesson for the whole class; a reaped image is an error, never a fail, and the pass stands', async () => {
     await run(learners[0]!.terminal, 'docker image rm hello-world > /dev/null');
     const res = await post(`/api/classes/${classId}/regrade`, { lesson: 'single-stage' }, { Cookie: teacher });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ learners: 2, results: { error: 2 } });
+    // Could not judge, with the recorded cause: the runner's fact that the image is gone, not its words.
+    expect(await res.json()).toMatchObject({ learners: 2, results: { error: 2 }, couldNotJudge: [{ learner: 'Grace', rosterId: 'L001', causes: ['image_gone'] }] });
     const book = (await (await fetch(`${server.url}/api/classes/${classId}/gradebook`, { headers: { Cookie: teacher } })).json()) as {
       rows: { displayName: string; lessons: Record<string, { status: string; points: number }> }[];
     };
