@@ -14,6 +14,7 @@ import type { Store } from '../store/index.ts';
 import type { NewLearner } from './admission.ts';
 import type { LiveChecks } from './live-checks.ts';
 import { fail, json, learnerOrNew, readBody, refuse, valid } from './respond.ts';
+import { RateLimit } from './rate-limit.ts';
 import type { ApiRouter } from './router.ts';
 
 export interface LearnerApiDeps {
@@ -43,6 +44,10 @@ export function readCourse(siteDir: string, labs: Map<string, LessonLab>): Cours
   const listed = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as CourseEntry[]) : [];
   return listed.length > 0 ? listed : [...labs.keys()].map((slug, i) => ({ slug, title: slug, order: i + 1 }));
 }
+
+/** Predictions and measurements a learner may save: a few a minute, and a bounded number per lesson (all are kept). */
+const SAVES_PER_MINUTE = 30;
+const SAVES_PER_LESSON = 500;
 
 /** Lesson slugs as routes take them. */
 const LESSON = ':lesson(^[a-z0-9-]+$)';
@@ -144,6 +149,14 @@ export function learnerApi(router: ApiRouter, deps: LearnerApiDeps): void {
     json(res, 200, learner ? deps.store.lessonInputs(learner, lab.slug) : { predictions: {}, measurements: {} });
   });
 
+  const saves = new RateLimit(SAVES_PER_MINUTE, 60_000);
+  /** Whether the learner may save one more answer in the lesson; if not, answered 429 with why. */
+  const roomToSave = (res: http.ServerResponse, learner: string, lesson: string) => {
+    if (deps.store.inputsSaved(learner, lesson) >= SAVES_PER_LESSON) return void fail(res, 429, `${SAVES_PER_LESSON} answers are kept for this lesson already: no more can be saved`);
+    if (!saves.take(learner)) return void fail(res, 429, `at most ${SAVES_PER_MINUTE} answers a minute: wait a moment`, { 'Retry-After': String(Math.ceil(saves.retryAfter(learner) / 1000)) });
+    return true;
+  };
+
   // A prediction is kept, never graded: any of the question's answers is taken, and a later one too.
   router.post(`/api/lessons/${LESSON}/predictions`, async (req, res, { lesson }) => {
     const lab = labOf(res, lesson!);
@@ -154,7 +167,7 @@ export function learnerApi(router: ApiRouter, deps: LearnerApiDeps): void {
     if (!question) return fail(res, 400, `the ${lab.slug} lesson has no question ${JSON.stringify(body.question)}`);
     if (!question.choices.some((c) => c.id === body.choice)) return fail(res, 400, `no such answer to this question: pick one of ${question.choices.map((c) => c.id).join(', ')}`);
     const learner = await learnerOrNew(req, res, deps.learner(req), deps.newLearner);
-    if (!learner) return;
+    if (!learner || !roomToSave(res, learner, lab.slug)) return;
     deps.store.recordPrediction(learner, lab.slug, question.id, body.choice);
     json(res, 200, { question: question.id, choice: body.choice });
   });
@@ -170,7 +183,7 @@ export function learnerApi(router: ApiRouter, deps: LearnerApiDeps): void {
     const parsed = parseMeasurement(body.typed, check.quantity);
     if (!parsed.ok) return fail(res, 400, parsed.error);
     const learner = await learnerOrNew(req, res, deps.learner(req), deps.newLearner);
-    if (!learner) return;
+    if (!learner || !roomToSave(res, learner, lab.slug)) return;
     deps.store.recordMeasurement(learner, lab.slug, check.id, body.typed.trim(), parsed.value);
     json(res, 200, { check: check.id, typed: body.typed.trim(), value: parsed.value });
   });

@@ -17,6 +17,8 @@ export interface InputQueries {
   recordPrediction(learnerId: string, lesson: string, question: string, choice: string, now?: number): void;
   recordMeasurement(learnerId: string, lesson: string, checkId: string, typed: string, value: number, now?: number): void;
   lessonInputs(learnerId: string, lesson: string): LessonInputs;
+  /** How many predictions and measurements the learner has saved in the lesson, all kept. */
+  inputsSaved(learnerId: string, lesson: string): number;
 }
 
 export function inputQueries(db: DatabaseSync): InputQueries {
@@ -26,7 +28,10 @@ export function inputQueries(db: DatabaseSync): InputQueries {
       SELECT MAX(id) FROM predictions WHERE learner_id = ? AND lesson = ? GROUP BY question)`);
   const latestMeasurements = db.prepare(`SELECT check_id, typed, value, created_at FROM measurements WHERE id IN (
       SELECT MAX(id) FROM measurements WHERE learner_id = ? AND lesson = ? GROUP BY check_id)`);
+  const countSaved = db.prepare(`SELECT (SELECT COUNT(*) FROM predictions WHERE learner_id = ?1 AND lesson = ?2)
+      + (SELECT COUNT(*) FROM measurements WHERE learner_id = ?1 AND lesson = ?2) AS n`);
   return {
+    inputsSaved: (learnerId, lesson) => (countSaved.get(learnerId, lesson) as { n: number }).n,
     recordPrediction: (learnerId, lesson, question, choice, now = Date.now()) => void insertPrediction.run(learnerId, lesson, question, choice, now),
     recordMeasurement: (learnerId, lesson, checkId, typed, value, now = Date.now()) => void insertMeasurement.run(learnerId, lesson, checkId, typed, value, now),
     lessonInputs(learnerId, lesson) {

@@ -13,6 +13,24 @@ const attempt = (checkId: string, status: AttemptRecord['status'], points = stat
   ({ checkId, specHash: 'h', status, points, maxPoints: 1, evidence: { imageId: 'x' } });
 
 describe('store', () => {
+  it('keeps every prediction and measurement across a reopen, gives the latest, and counts them per lesson', () => {
+    const file = path.join(dir, 'inputs.db');
+    store = openStore(file);
+    const { learnerId } = store.createLearner();
+    store.recordPrediction(learnerId, 'cmake', 'cpp-runtime', 'prints', 1);
+    store.recordPrediction(learnerId, 'cmake', 'cpp-runtime', 'missing-library', 2);
+    store.recordMeasurement(learnerId, 'cmake', 'measured-size', '8.3MB', 8.3e6, 3);
+    store.recordMeasurement(learnerId, 'why-small', 'files-small', '23', 23, 4);
+    store.close();
+    store = openStore(file);
+    expect(store.lessonInputs(learnerId, 'cmake')).toEqual({
+      predictions: { 'cpp-runtime': { choice: 'missing-library', createdAt: 2 } },
+      measurements: { 'measured-size': { typed: '8.3MB', value: 8.3e6, createdAt: 3 } },
+    });
+    expect(store.inputsSaved(learnerId, 'cmake')).toBe(3);
+    expect(store.inputsSaved(learnerId, 'why-small')).toBe(1);
+  });
+
   it('keeps learners, sessions and attempts across a reopen (a server restart)', () => {
     const file = path.join(dir, 'restart.db');
     store = openStore(file);

@@ -96,6 +96,17 @@ describe('measurements', () => {
     expect(res.headers.get('set-cookie')).toBeNull();
   });
 
+  it('takes at most 30 answers a minute from a learner, storing nothing past that', async () => {
+    const busy = await sessionCookie(server.url);
+    const before = rows('measurements');
+    const answers = await Promise.all(Array.from({ length: 35 }, (_, i) => post('/api/lessons/multi-stage/measurements', { check: 'measured-ratio', typed: String(i + 1) }, busy)));
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(30);
+    const refused = answers.find((a) => a.status === 429)!;
+    expect((await refused.json() as { error: string }).error).toBe('at most 30 answers a minute: wait a moment');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(rows('measurements')).toBe(before + 30);
+  });
+
   it('keeps one learner\'s figures from another', async () => {
     const other = await sessionCookie(server.url);
     expect((await inputs('multi-stage', other)).measurements).toEqual({});
