@@ -28,6 +28,16 @@ export default {
       id: 'exec-form', kind: 'dockerfile.execCmd', title: 'The program starts in exec form (CMD or ENTRYPOINT as a JSON list)', image: 'hello-scratch', points: 1,
       hints: ['With no shell in the image, only exec form can start the program.', 'Write CMD ["/hello"] (or ENTRYPOINT ["/hello"]).'],
     },
+    // The course's open challenge, judged by its outcome only: any route that builds a program of
+    // the learner's own that prints the ten lines passes; its size is the learner's score.
+    {
+      id: 'challenge', kind: 'container.runs', title: 'Challenge: hello-challenge prints "Hello world using CMake!" ten times (smaller is better)',
+      image: 'hello-challenge', stdout: { match: 'lineCount', line: 'Hello world using CMake!', count: 10 }, compiled: true, points: 2, scoredBySize: true,
+      hints: [
+        'Build the CMake program of lesson 5 under the name hello-challenge: docker build -t hello-challenge . in ~/cmake is a start.',
+        'It must still print its ten lines, from a program your own build compiled: then shrink it (FROM scratch, -static, -Os, -s).',
+      ],
+    },
   ],
   predictions: [
     {

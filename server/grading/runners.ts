@@ -480,7 +480,7 @@ export const RUNNERS: { [K in CheckKind]: Runner<K> } = {
       ? asked(engine.config(image.id).then((c) => locateProgram(engine, image.id, c)).then((start) => (start.program ? engine.run(image.id, undefined, check.timeoutSeconds * 1000, start.program) : undefined)))
       : undefined;
     const outcome = await running;
-    const evidence: Verdict['evidence'] = { imageId: image.id, exitCode: outcome.exitCode, output: excerpt(outcome.stdout + outcome.stderr) };
+    const evidence: Verdict['evidence'] = { imageId: image.id, size: image.size, exitCode: outcome.exitCode, output: excerpt(outcome.stdout + outcome.stderr) };
     // Printing nothing may mean the program never started: the runtime (runc) reports a failed exec
     // as the container's own output. The image itself says why.
     const config = () => engine.config(image.id);

@@ -48,6 +48,8 @@ export function readCourse(siteDir: string, labs: Map<string, LessonLab>): Cours
 /** Predictions and measurements a learner may save: a few a minute, and a bounded number per lesson (all are kept). */
 const SAVES_PER_MINUTE = 30;
 const SAVES_PER_LESSON = 500;
+/** Entries a challenge's board shows per class. */
+const BOARD_SIZE = 10;
 
 /** Lesson slugs as routes take them. */
 const LESSON = ':lesson(^[a-z0-9-]+$)';
@@ -156,6 +158,15 @@ export function learnerApi(router: ApiRouter, deps: LearnerApiDeps): void {
     if (!saves.take(learner)) return void fail(res, 429, `at most ${SAVES_PER_MINUTE} answers a minute: wait a moment`, { 'Retry-After': String(Math.ceil(saves.retryAfter(learner) / 1000)) });
     return true;
   };
+
+  // A challenge's board: the best sizes in each of the learner's classes (none without a class).
+  router.get(`/api/lessons/${LESSON}/board`, (req, res, { lesson }) => {
+    const lab = labOf(res, lesson!);
+    if (!lab) return;
+    const learner = deps.learner(req);
+    const scored = lab.checks.filter((c) => c.scoredBySize);
+    json(res, 200, { boards: scored.map((c) => ({ check: c.id, classes: learner ? deps.store.classBests(learner, lab.slug, c.id, BOARD_SIZE) : [] })) });
+  });
 
   // A prediction is kept, never graded: any of the question's answers is taken, and a later one too.
   router.post(`/api/lessons/${LESSON}/predictions`, async (req, res, { lesson }) => {

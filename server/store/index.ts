@@ -5,6 +5,7 @@ import { hashToken } from './tokens.ts';
 import { buildQueries, type BuildQueries } from './builds.ts';
 import { classroomQueries, type ClassroomQueries } from './classroom.ts';
 import { inputQueries, type InputQueries } from './inputs.ts';
+import { scoreQueries, type ScoreQueries } from './scores.ts';
 import { rosterQueries, type RosterQueries } from './roster.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { readOrCreateKey, sealer } from './seal.ts';
@@ -44,9 +45,10 @@ export type { ClassInfo, Comment, Membership, Override } from './classroom.ts';
 export type { Member, RemovedMember, RosterRefusal, RosterResult } from './roster.ts';
 export { INSTRUCTOR_SESSION_MS } from './classroom.ts';
 export type { LessonInputs, Measurement } from './inputs.ts';
+export type { ClassBest } from './scores.ts';
 export type { BuildFinish, BuildImage, BuildRow, BuildStart, StepWritesRecord } from './builds.ts';
 
-export interface Store extends ClassroomQueries, RosterQueries, BuildQueries, InputQueries {
+export interface Store extends ClassroomQueries, RosterQueries, BuildQueries, InputQueries, ScoreQueries {
   /** Appends one attempt per check result, run by the learner or (source regrade) by an instructor's regrade. */
   recordAttempts(learnerId: string, lesson: string, records: AttemptRecord[], now?: number, source?: AttemptSource): void;
   /** Failed attempts so far per check of a lesson (hints get more specific with each). */
@@ -135,6 +137,7 @@ export function openStore(file: string): Store {
     ...rosterQueries(db, sealed),
     ...buildQueries(db),
     ...inputQueries(db),
+    ...scoreQueries(db),
     enginePinned: (learnerId) => (findPin.get(learnerId) as { engine: string } | undefined)?.engine,
     pinEngine: (learnerId, engineUrl, now = Date.now()) => void upsertPin.run(learnerId, engineUrl, now),
     enginePinCounts: () => Object.fromEntries((pinCounts.all() as { engine: string; learners: number }[]).map((r) => [r.engine, r.learners])),

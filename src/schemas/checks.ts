@@ -28,6 +28,8 @@ const common = {
   needs: z.array(CheckId).optional(),
   /** The image profiles this check is for (their base images differ); default every profile. */
   profiles: z.array(ProfileName).min(1).optional(),
+  /** A challenge: the size of the image that passed is the learner's score, and their classes see the best. */
+  scoredBySize: z.literal(true).optional(),
 };
 
 /** How a run's standard output is matched. */

@@ -71,6 +71,7 @@ class CheckPanel extends HTMLElement {
     const points = results.reduce((sum, r) => sum + r.points, 0);
     const max = results.reduce((sum, r) => sum + r.maxPoints, 0);
     this.querySelector<HTMLElement>('[data-check-summary]')!.textContent = points === max ? `All checks passed: ${points} of ${max} points.` : `${points} of ${max} points so far.`;
+    window.dispatchEvent(new CustomEvent('stagecraft:checked')); // for what draws on results (a challenge's board)
   }
 
 
