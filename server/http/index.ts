@@ -96,13 +96,14 @@ export async function startServer(config: Config): Promise<RunningServer> {
     changes.emit('learner', learnerId);
     return results;
   };
-  /** What the learner's lesson page shows on arrival: their latest results, and an override of the lesson if any. */
+  /** What the learner's lesson page shows on arrival: their latest results, and an override of and a comment on the lesson if any. */
   const latestOf = (learnerId: string, lab: LessonLab) => ({
     results: store.latestResults(learnerId, lab.slug).flatMap((r): CheckResult[] => {
       const check = lab.checks.find((c) => c.id === r.checkId);
       return check ? [{ id: r.checkId, title: check.title, status: r.status, points: r.points, maxPoints: r.maxPoints, evidence: r.evidence, ...r.detail }] : [];
     }),
     override: store.learnerOverrides(learnerId).find((o) => o.lesson === lab.slug),
+    comment: store.learnerComments(learnerId).find((c) => c.lesson === lab.slug),
   });
   live = new LiveChecks({ labs, grade: (learnerId, lab) => gradeAndRecord(learnerId, lab), latest: latestOf });
   const running = runningWorkspaces(config.engines, config.dataDir);

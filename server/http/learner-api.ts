@@ -80,14 +80,17 @@ export function learnerApi(router: ApiRouter, deps: LearnerApiDeps): void {
   router.get('/api/progress', (req, res) => {
     // A visitor without a session (pages make none) simply has no progress yet.
     const learner = deps.learner(req);
-    if (!learner) return json(res, 200, { lessons: {} });
+    if (!learner) return json(res, 200, { lessons: {}, comments: {} });
     // The same cell the gradebook shows: an instructor's latest override wins, with its reason.
     const lessons: Record<string, object> = deps.store.progress(learner, checkCounts());
     for (const o of deps.store.learnerOverrides(learner)) {
       const max = deps.labs.get(o.lesson)?.checks.reduce((sum, c) => sum + c.points, 0) ?? o.points;
       lessons[o.lesson] = { status: 'started', attempts: 0, lastActivity: o.createdAt, maxPoints: max, ...lessons[o.lesson], points: o.points, override: { points: o.points, reason: o.reason } };
     }
-    json(res, 200, { lessons });
+    // The instructor's latest comment per lesson, beside the progress (a comment changes no points,
+    // so a lesson with only a comment gets no progress entry). The session is the learner's own.
+    const comments = Object.fromEntries(deps.store.learnerComments(learner).map(({ lesson, text, instructor, createdAt }) => [lesson, { text, instructor, createdAt }]));
+    json(res, 200, { lessons, comments });
   });
 
   router.get('/api/images/layers', async (req, res, _params, query) => {

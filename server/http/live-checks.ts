@@ -17,8 +17,8 @@ export interface LiveChecksDeps {
   labs: Map<string, LessonLab>;
   /** Runs and records a lesson's checks for a learner. */
   grade(learnerId: string, lab: LessonLab): Promise<CheckResult[]>;
-  /** The latest stored results of a lesson and any override of it, for a page that has just opened. */
-  latest(learnerId: string, lab: LessonLab): { results: CheckResult[]; override?: { points: number; reason: string } };
+  /** The latest stored results of a lesson, any override of it and the instructor's latest comment on it, for a page that has just opened. */
+  latest(learnerId: string, lab: LessonLab): { results: CheckResult[]; override?: { points: number; reason: string }; comment?: { text: string; instructor: string } };
 }
 
 interface Stream { learnerId: string; slug: string; res: http.ServerResponse }

@@ -14,6 +14,8 @@ export interface ClassInfo {
 /** A class the learner is in, as they see it: with their own resume code if it can be shown. */
 export interface Membership { classTitle: string; displayName: string; joinedAt: number; resumeCode: string | null }
 export interface Comment { learnerId: string; lesson: string; text: string; instructor: string; createdAt: number }
+/** The latest comment on one of the learner's lessons, as that learner alone is shown it. */
+export interface LearnerComment { lesson: string; text: string; instructor: string; createdAt: number }
 export interface Override { learnerId: string; lesson: string; points: number; reason: string; instructor: string; createdAt: number }
 
 // No 0/O, 1/I/L: codes are read aloud and typed from a projector.
@@ -81,6 +83,9 @@ export function classroomQueries(db: DatabaseSync, sealed: Sealer) {
     insertComment: db.prepare('INSERT INTO comments (class_id, learner_id, lesson, text, instructor_id, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
     comments: db.prepare(`SELECT c.learner_id, c.lesson, c.text, i.name AS instructor, c.created_at FROM comments c
       JOIN instructors i ON i.id = c.instructor_id WHERE c.class_id = ? ORDER BY c.id`),
+    // The latest per lesson, in any of the learner's classes (ids grow with time).
+    learnerComments: db.prepare(`SELECT c.lesson, c.text, i.name AS instructor, c.created_at FROM comments c
+      JOIN instructors i ON i.id = c.instructor_id WHERE c.id IN (SELECT MAX(id) FROM comments WHERE learner_id = ? GROUP BY lesson)`),
     overrides: db.prepare(`SELECT o.learner_id, o.lesson, o.points, o.reason, i.name AS instructor, o.created_at FROM overrides o
       JOIN instructors i ON i.id = o.instructor_id WHERE o.class_id = ? ORDER BY o.id`),
   };
@@ -153,6 +158,11 @@ export function classroomQueries(db: DatabaseSync, sealed: Sealer) {
     comments(classId: number): Comment[] {
       return (q.comments.all(classId) as { learner_id: string; lesson: string; text: string; instructor: string; created_at: number }[])
         .map((r) => ({ learnerId: r.learner_id, lesson: r.lesson, text: r.text, instructor: r.instructor, createdAt: r.created_at }));
+    },
+    /** The latest comment on each of the learner's lessons: for that learner's own session only. */
+    learnerComments(learnerId: string): LearnerComment[] {
+      return (q.learnerComments.all(learnerId) as { lesson: string; text: string; instructor: string; created_at: number }[])
+        .map((r) => ({ lesson: r.lesson, text: r.text, instructor: r.instructor, createdAt: r.created_at }));
     },
     /** Every override of the class, oldest first (the latest per learner and lesson wins). */
     overrides(classId: number): Override[] {

@@ -41,7 +41,7 @@ export interface LessonProgress {
   lastActivity: number;
 }
 
-export type { ClassInfo, Comment, Membership, Override } from './classroom.ts';
+export type { ClassInfo, Comment, LearnerComment, Membership, Override } from './classroom.ts';
 export type { Member, RemovedMember, RosterRefusal, RosterResult } from './roster.ts';
 export { INSTRUCTOR_SESSION_MS } from './classroom.ts';
 export type { LessonInputs, Measurement } from './inputs.ts';

@@ -1,6 +1,7 @@
 // A lab in three browsers: the instructor creates a class, two learners join with the code and take
 // the single-stage lesson (one gets the output wrong), the gradebook fills in live, the instructor
-// overrides one grade with a reason, and the CSV export holds the right values.
+// overrides one grade with a reason and comments on another, each learner reads their own on their
+// course and lesson pages, and the CSV export holds the right values.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -147,7 +148,7 @@ describe('a classroom lab', () => {
     await dialog.getByRole('button', { name: 'Save the comment' }).click();
     await dialog.getByText('Write a comment, or press Cancel. Nothing was saved.').waitFor();
     expect(await seriousViolations(teacher)).toEqual([]);
-    await dialog.getByLabel(/^Comment, a note in the gradebook/).fill('finished first, helped Linus');
+    await dialog.getByLabel('Comment, a note in the gradebook that this learner sees too').fill('finished first, helped Linus');
     await dialog.getByRole('button', { name: 'Save the comment' }).click();
     await dialog.waitFor({ state: 'hidden' });
     await cell.getByText('Comment: finished first, helped Linus').waitFor();
@@ -167,6 +168,26 @@ describe('a classroom lab', () => {
     expect(rows[0]).toBe('"learner","workspace","single-stage","multi-stage","why-small","cmake","going-further","total","learner_id","marks"');
     expect(rows).toContain('"Grace","0","3","0","0","0","0","3","L001",""');
     expect(rows).toContain('"Linus","0","2","0","0","0","0","2","L002","single-stage: overridden"');
+  });
+
+  it('each learner reads their own feedback on the course page and the lesson page, and nobody else\'s', async () => {
+    const [grace, linus] = [learnerPages[0]!, learnerPages[1]!];
+    await grace.goto(`${server.url}/`);
+    const graceLesson = grace.locator('li[data-lesson="single-stage"]');
+    await graceLesson.getByText('Your instructor’s comment (ada): finished first, helped Linus').waitFor();
+    expect(await graceLesson.locator('[data-progress]').textContent()).toBe('Done: 3 of 3 points');
+    expect(await seriousViolations(grace)).toEqual([]);
+    await linus.goto(`${server.url}/`);
+    const linusLesson = linus.locator('li[data-lesson="single-stage"]');
+    await linusLesson.getByText('Set by your instructor: 2 of 3 points (typo in the output, work otherwise right)').waitFor();
+    expect(await linus.getByText(/Your instructor’s comment/).count()).toBe(0);
+    expect(await seriousViolations(linus)).toEqual([]);
+    await grace.goto(`${server.url}/lessons/single-stage/`);
+    await grace.locator('sc-check-panel').getByText('Your instructor’s comment (ada): finished first, helped Linus').waitFor();
+    await linus.goto(`${server.url}/lessons/single-stage/`);
+    await linus.locator('sc-check-panel').getByText('Your instructor set this lesson to 2 points: typo in the output, work otherwise right').waitFor();
+    expect(await linus.locator('[data-check-comment]').isHidden()).toBe(true);
+    expect(await seriousViolations(grace)).toEqual([]);
   });
 
   it('the roster: ids in the grid, a taken name refused at join and at rename, remove and restore, merge, closed joining, archive', async () => {

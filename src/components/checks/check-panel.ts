@@ -3,6 +3,7 @@
 // checks when a build ends or an image changes, and pushes them over server-sent events); the
 // button runs them at once. Results are announced (the region is aria-live).
 import type { CheckResult } from '../../schemas/checks.ts';
+import { showComment, type CommentNote } from '../classroom/comment-note.ts';
 
 const LABELS: Record<CheckResult['status'], string> = { pass: 'Passed', fail: 'Not yet', error: 'Could not check' };
 
@@ -34,11 +35,12 @@ class CheckPanel extends HTMLElement {
     const events = new EventSource(`/api/lessons/${this.dataset.lesson}/events`);
     this.#events = events;
     events.addEventListener('latest', (event) => {
-      const latest = JSON.parse((event as MessageEvent<string>).data) as { results: CheckResult[]; override?: { points: number; reason: string } };
+      const latest = JSON.parse((event as MessageEvent<string>).data) as { results: CheckResult[]; override?: { points: number; reason: string }; comment?: CommentNote };
       if (latest.results.length > 0) this.showAll(latest.results);
       const note = this.querySelector<HTMLElement>('[data-check-override]')!;
       note.hidden = !latest.override;
       note.textContent = latest.override ? `Your instructor set this lesson to ${latest.override.points} points: ${latest.override.reason}` : '';
+      showComment(this.querySelector<HTMLElement>('[data-check-comment]')!, latest.comment);
     });
     events.addEventListener('results', (event) => this.showAll(JSON.parse((event as MessageEvent<string>).data) as CheckResult[]));
     events.addEventListener('error', () => {

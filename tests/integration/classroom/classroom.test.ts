@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { openTerminal, TerminalClient } from '../../support/terminal-client.ts';
 import { run } from '../../support/shell.ts';
 import { copyIntoHome, runChecks } from '../../support/lab.ts';
+import { firstEvent } from '../../support/events.ts';
 
 let server: TestServer;
 let teacher: string;
@@ -233,22 +234,3 @@ describe('who can reach what', () => {
     expect(statuses).toContain(429);
   });
 });
-
-/** The first server-sent event of a stream (the lesson page's live results). */
-async function firstEvent(url: string, cookie: string): Promise<{ event: string; data: string }> {
-  const controller = new AbortController();
-  const res = await fetch(url, { headers: { Cookie: cookie }, signal: controller.signal });
-  const reader = res.body!.getReader();
-  let text = '';
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`the stream ended before an event: ${text}`);
-      text += new TextDecoder().decode(value);
-      const block = /event: (\S+)\ndata: (.*)\n\n/.exec(text);
-      if (block) return { event: block[1]!, data: block[2]! };
-    }
-  } finally {
-    controller.abort();
-  }
-}

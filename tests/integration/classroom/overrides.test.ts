@@ -1,6 +1,6 @@
 // The forms of a gradebook cell. Overrides: a blank reason (or impossible points) is refused with a
 // sentence naming the field, and changes nothing; a right one is kept with its reason. Comments: a
-// note on the cell for the instructor, never points; a blank one is refused the same way.
+// note on the cell, shown to its learner too, never points; a blank one is refused the same way.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 
@@ -75,7 +75,7 @@ describe('a comment', () => {
     expect((await cell()).comment).toBeUndefined();
   });
 
-  it('is kept on the cell (the latest shows), changes no points, and stays with the instructor', async () => {
+  it('is kept on the cell (the latest shows), changes no points, and reaches the learner (feedback.test.ts: them alone)', async () => {
     const before = await cell();
     for (const text of ['first note', '  helped with COPY --from  ']) {
       expect((await post(`/api/classes/${classId}/comments`, { learner: learnerId, lesson: 'single-stage', text }, teacher)).status).toBe(201);
@@ -83,7 +83,7 @@ describe('a comment', () => {
     const after = await cell();
     expect(after.comment).toMatchObject({ text: 'helped with COPY --from', instructor: 'ada' });
     expect({ ...after, comment: undefined }).toEqual({ ...before, comment: undefined });
-    const progress = await (await fetch(`${server.url}/api/progress`, { headers: { Cookie: learnerCookie } })).text();
-    expect(progress).not.toContain('COPY --from');
+    const progress = (await (await fetch(`${server.url}/api/progress`, { headers: { Cookie: learnerCookie } })).json()) as { comments: Record<string, { text: string }> };
+    expect(progress.comments['single-stage']).toMatchObject({ text: 'helped with COPY --from' });
   });
 });
