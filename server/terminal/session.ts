@@ -20,6 +20,8 @@ export const FLOW = {
 const OPEN = 1;
 /** Viewers of one terminal at once. */
 const MAX_VIEWERS = 4;
+/** What the learner is told while any watch of their terminal is open: on its start and on every attach. */
+const WATCHED = 'Your instructor is now watching this terminal (they cannot type in it).';
 
 export class TerminalSession {
   readonly scrollback = new Scrollback(FLOW.scrollbackBytes);
@@ -81,6 +83,8 @@ export class TerminalSession {
     const replay = this.scrollback.snapshot();
     this.#send({ type: 'attached', replayed: replay.length });
     if (replay.length > 0) this.#sendBytes(replay);
+    // A reload (or another tab) must not hide a watch that is still open: the learner is told again.
+    if (this.#viewers.size > 0) this.#send({ type: 'notice', message: WATCHED });
     socket.on('message', (data: Buffer, isBinary: boolean) => this.#onMessage(socket, data, isBinary));
     // ws reports protocol errors (e.g. a frame over maxPayload) here and closes the socket itself
     // (1009, 1002); unhandled, the event would take the whole server down.
@@ -98,7 +102,7 @@ export class TerminalSession {
     this.#viewers.add(viewer);
     viewer.send(JSON.stringify({ type: 'attached', replayed: this.scrollback.size } satisfies ServerFrame));
     if (this.scrollback.size > 0) viewer.send(this.scrollback.snapshot(), { binary: true });
-    this.#send({ type: 'notice', message: 'Your instructor is now watching this terminal (they cannot type in it).' });
+    this.#send({ type: 'notice', message: WATCHED });
     viewer.on('message', (data: Buffer, isBinary: boolean) => {
       const parsed = parseClientFrame(data, isBinary);
       if (parsed.ok && parsed.frame.type === 'ping') return void viewer.send(JSON.stringify({ type: 'pong' } satisfies ServerFrame));
@@ -107,7 +111,8 @@ export class TerminalSession {
     });
     viewer.on('error', () => undefined); // ws closes it; the close handler below tidies up
     viewer.on('close', () => {
-      if (this.#viewers.delete(viewer)) this.#send({ type: 'notice', message: 'Your instructor stopped watching this terminal.' });
+      // With another watch still open (a second instructor, a second tab), the learner is still watched.
+      if (this.#viewers.delete(viewer) && this.#viewers.size === 0) this.#send({ type: 'notice', message: 'Your instructor stopped watching this terminal.' });
     });
   }
 

@@ -107,7 +107,12 @@ describe('a classroom lab', () => {
     await grace.keyboard.type('echo watched-$((40+2))');
     await grace.keyboard.press('Enter');
     await expect.poll(() => teacher.locator('[data-watch-host] .xterm-rows').innerText(), { timeout: 20_000 }).toMatch(/watched-42/);
+    // A reload while the watch is open: the learner is told again, not left thinking nobody looks.
+    await grace.reload();
+    await grace.locator('section[aria-label="Terminal"][data-state="ready"]').waitFor({ timeout: 30_000 });
+    await waitForScreen(grace, /instructor is now watching/);
     await teacher.getByRole('button', { name: 'Stop watching' }).click();
+    await waitForScreen(grace, /instructor stopped watching/);
   });
 
   it('the instructor overrides Linus in a form, by keyboard alone; a blank reason is refused beside its field', async () => {

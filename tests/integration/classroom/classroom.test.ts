@@ -169,6 +169,24 @@ describe('live view', () => {
     expect(await run(grace.terminal, 'ls ~/hello/hello.c')).toContain('hello.c');
   });
 
+  it('tells a learner who reloads that they are still watched, for as long as any watch is open', async () => {
+    const grace = learners[0]!;
+    const notices = (t: TerminalClient, pattern: RegExp) => t.frames.filter((f) => (f as { type?: string }).type === 'notice' && pattern.test((f as { message: string }).message));
+    const [first, second] = [watch(teacher, grace.id), watch(teacher, grace.id)];
+    await Promise.all([first.opened(), second.opened()]);
+    const reload = async () => {
+      grace.terminal = await openTerminal(server.url, grace.cookie);
+      await grace.terminal.roundTrip(); // what the server sent on attach has arrived
+      return grace.terminal;
+    };
+    expect(notices(await reload(), /instructor is now watching/)).toHaveLength(1);
+    await first.close();
+    expect(notices(await reload(), /instructor is now watching/)).toHaveLength(1); // the second watch is still open
+    await second.close();
+    await expect.poll(() => notices(grace.terminal, /stopped watching/).length).toBeGreaterThan(0);
+    expect(notices(await reload(), /watching/)).toEqual([]);
+  });
+
   it('is refused to a learner, to another class, and to a learner not in the class', async () => {
     const status = (cookie: string, query: string) => new Promise<number>((resolve) => {
       const socket = new WebSocket(`${server.url.replace('http', 'ws')}/ws/watch?${query}`, { headers: { Origin: server.url, Cookie: cookie } });

@@ -1,9 +1,10 @@
 // Feedback reaches learners, and only them: the instructor's latest comment on a cell shows on that
 // learner's course page (/api/progress) and lesson page (the events stream's first event), labelled
-// with the instructor's name; another learner, a visitor and another class see nothing of it.
+// with the instructor's name; another learner, a visitor and another class see nothing of it. And the
+// gradebook is live for joins: an open gradebook hears of a learner the moment they join.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/server.ts';
-import { firstEvent } from '../../support/events.ts';
+import { firstEvent, openEvents } from '../../support/events.ts';
 
 let server: TestServer;
 let teacher: string;
@@ -60,5 +61,18 @@ describe('an instructor\'s comment', () => {
     expect((await progressOf(await join(code, 'Grace'))).comments).toEqual({});
     const alanLatest = JSON.parse((await firstEvent(`${server.url}/api/lessons/single-stage/events`, cookies.Alan!)).data) as { comment?: unknown };
     expect(alanLatest.comment).toBeUndefined();
+  });
+});
+
+describe('a live gradebook', () => {
+  it('hears of a learner as they join, before any check of theirs', async () => {
+    const events = await openEvents(`${server.url}/api/classes/${classId}/events`, teacher);
+    try {
+      await join(joinCode, 'Barbara');
+      expect((await events.next('grades')).event).toBe('grades');
+      expect((await gradebook()).rows.map((r) => r.displayName)).toContain('Barbara');
+    } finally {
+      events.close();
+    }
   });
 });
