@@ -52,6 +52,20 @@ export function settleRegrade(results: CheckResult[], before: Record<string, Che
     : r));
 }
 
+/**
+ * Results as the learner may see them: a figure check's evidence holds the real value it compared
+ * with (kept in the store, for the instructor), which would hand the learner the answer.
+ */
+export function forLearner(lab: LessonLab, results: CheckResult[]): CheckResult[] {
+  const measured = new Set(lab.checks.filter((c) => c.kind === 'learner.measured').map((c) => c.id));
+  return results.map((r) => (measured.has(r.id)
+    ? { ...r, evidence: Object.fromEntries(Object.entries(r.evidence).filter(([key]) => MEASURED_SHOWN.has(key))) }
+    : r));
+}
+
+/** What a figure check's evidence may show the learner: what they typed, and which images were read. */
+const MEASURED_SHOWN = new Set(['typed', 'value', 'tolerance', 'imageId', 'thanId', 'missingImage', 'lastBuildFailed', 'waitsFor', 'message']);
+
 /** One check's verdict. */
 async function judge(slug: string, check: LessonLab['checks'][number], engine: LearnerEngine, failuresSoFar: Record<string, number>, typed: Typed): Promise<CheckResult> {
   const base = { id: check.id, title: check.title, maxPoints: check.points };

@@ -1,7 +1,7 @@
 // Each check kind against a fake learner engine: one case per outcome class (pass, fail, error).
 import { describe, expect, it, vi } from 'vitest';
 import { Check } from '../../src/schemas/checks.ts';
-import { grade, settleRegrade } from './index.ts';
+import { forLearner, grade, settleRegrade } from './index.ts';
 import { CannotJudge, programDigest, type LearnerEngine, type Provenance } from './port.ts';
 import type { LessonLab } from './lessons.ts';
 import { elfFile } from '../../tests/support/elf.ts';
@@ -299,11 +299,21 @@ describe('learner.measured', () => {
     expect(result.evidence).toMatchObject({ typed: '4.16 MB', value: 4.16e6, actual: 4.1e6, imageId: 'small' });
   });
 
-  it('fails a figure too far off, saying which way without telling the real one', async () => {
-    const result = await measured(size, { m: { typed: '5MB', value: 5e6 } });
-    expect(result.status).toBe('fail');
-    expect(result.seen).toContain('above');
-    expect(`${result.expected} ${result.seen} ${result.hint}`).not.toMatch(/4\.1|4100000/);
+  it('fails a figure too far off, saying neither the real one nor which way it is off (a search would find it)', async () => {
+    const high = await measured(size, { m: { typed: '5MB', value: 5e6 } });
+    const low = await measured(size, { m: { typed: '3MB', value: 3e6 } });
+    expect([high.status, low.status]).toEqual(['fail', 'fail']);
+    expect(high.seen).toBe('you typed 5MB, which is more than 5% away from what your images measure now');
+    expect(low.seen!.replace('3MB', '5MB')).toBe(high.seen);
+    expect(`${high.expected} ${high.seen} ${high.hint}`).not.toMatch(/4\.1|4100000/);
+  });
+
+  it('shows the learner none of the real figures the store keeps', async () => {
+    const results = await grade(lab(size), engine(), {}, { m: { typed: '5MB', value: 5e6 } });
+    expect(results[0]!.evidence).toMatchObject({ actual: 4.1e6, size: 4.1e6 });
+    const shown = forLearner(lab(size), results)[0]!;
+    expect(shown.evidence).toEqual({ imageId: 'small', typed: '5MB', value: 5e6, tolerance: 0.05 });
+    expect(JSON.stringify(shown)).not.toMatch(/4100000|4\.1e/);
   });
 
   it('fails when nothing is typed yet, naming the box', async () => {

@@ -444,7 +444,8 @@ export const RUNNERS: { [K in CheckKind]: Runner<K> } = {
   },
 
   // The learner's figure against their own images now: the typed text is what is judged, the real
-  // value comes from the engine (and is kept in the evidence, not shown in the message).
+  // value comes from the engine. It is kept in the evidence for the instructor; the learner is
+  // shown neither it nor which way they are off (see forLearner), so the blank cannot be searched.
   'learner.measured': async (check, engine, typed) => {
     const measured = await needBuilt(engine, check.image);
     if (isVerdict(measured)) return measured;
@@ -459,7 +460,7 @@ export const RUNNERS: { [K in CheckKind]: Runner<K> } = {
     const within = `${Math.round(check.tolerance * 100)}%`;
     Object.assign(evidence, { typed: mine.typed, value: mine.value, off: Number(off.toFixed(4)), tolerance: check.tolerance });
     if (off <= check.tolerance) return pass(evidence);
-    return fail(`${what}, within ${within}`, `you typed ${mine.typed}, more than ${within} ${mine.value > actual ? 'above' : 'below'} what your images measure now`, evidence,
+    return fail(`${what}, within ${within}`, `you typed ${mine.typed}, which is more than ${within} away from what your images measure now`, evidence,
       check.quantity === 'files' ? `Count them again: docker run --rm ${check.image} find / -xdev -type f | wc -l` : larger ? `Divide the two sizes in bytes: docker image inspect --format '{{.Size}}' ${check.than} ${check.image}.` : `Read the size again with docker image ls ${check.image} (or in bytes: docker image inspect --format '{{.Size}}' ${check.image}); a rebuild may have changed it.`);
   },
 

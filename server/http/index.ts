@@ -10,7 +10,7 @@ import type { Config } from '../config.ts';
 import { openStore, type AttemptSource } from '../store/index.ts';
 import { createSandbox, readLessonStart, runningWorkspaces } from '../sandbox/index.ts';
 import { createTerminalHub } from '../terminal/index.ts';
-import { grade, loadLessons, settleRegrade, type LessonLab } from '../grading/index.ts';
+import { forLearner, grade, loadLessons, settleRegrade, type LessonLab } from '../grading/index.ts';
 import type { CheckResult } from '../../src/schemas/checks.ts';
 import { WatchQuery } from '../../src/schemas/requests.ts';
 import { learnerApi, readCourse } from './learner-api.ts';
@@ -94,14 +94,14 @@ export async function startServer(config: Config): Promise<RunningServer> {
       detail: { expected: r.expected, seen: r.seen, hint: r.hint, cause: r.cause },
     })), Date.now(), source);
     changes.emit('learner', learnerId);
-    return results;
+    return forLearner(lab, results);
   };
   /** What the learner's lesson page shows on arrival: their latest results, and an override of and a comment on the lesson if any. */
   const latestOf = (learnerId: string, lab: LessonLab) => ({
-    results: store.latestResults(learnerId, lab.slug).flatMap((r): CheckResult[] => {
+    results: forLearner(lab, store.latestResults(learnerId, lab.slug).flatMap((r): CheckResult[] => {
       const check = lab.checks.find((c) => c.id === r.checkId);
       return check ? [{ id: r.checkId, title: check.title, status: r.status, points: r.points, maxPoints: r.maxPoints, evidence: r.evidence, ...r.detail }] : [];
-    }),
+    })),
     override: store.learnerOverrides(learnerId).find((o) => o.lesson === lab.slug),
     comment: store.learnerComments(learnerId).find((c) => c.lesson === lab.slug),
   });

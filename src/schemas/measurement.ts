@@ -28,6 +28,8 @@ export function parseMeasurement(typed: string, quantity: Quantity): Parsed {
   }
   const match = SIZE.exec(text);
   if (!match) return { ok: false, error: 'type a size such as 176MB, 4.16 MB or 176123456 (bytes)' };
+  // A bare number is bytes; one this small is a figure from docker image ls with its unit left off.
+  if (match[2] === undefined && Number(match[1]!.replace(/,/g, '')) < 100_000) return { ok: false, error: 'a size without a unit is in bytes: type the unit as docker image ls prints it, e.g. 406MB' };
   const unit = match[2]?.toLowerCase() ?? 'b';
   // Without a unit, commas group thousands (176,123,456 bytes); with one, a comma is a decimal point (4,16 MB).
   const digits = unit === 'b' ? match[1]!.replace(/,/g, '') : match[1]!.replace(',', '.');

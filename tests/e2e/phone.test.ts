@@ -72,7 +72,11 @@ describe('on a phone', () => {
     await waitForScreen(page, /\$ sleep 3; echo slept/);
     await showButton(page, 'Lesson').tap();
     await page.getByRole('button', { name: 'Copy to terminal' }).nth(1).tap();
+    // The learner is told why nothing shows yet, until the prompt comes back and the copy lands.
+    const status = page.locator('[data-terminal-status]');
+    await expect.poll(() => status.textContent()).toContain('waits for the shell\'s prompt');
     await waitForScreen(page, /slept\n.*\$ docker version\ndocker image ls/, 30_000);
+    await expect.poll(() => status.textContent()).toBe('Connected to your workspace.');
     expect(await screenText(page)).not.toContain('Stagecraft lab');
 
     // At a prompt it lands at once, and the terminal has the keyboard.

@@ -8,6 +8,8 @@ import { PASTE_EVENT } from './paste-buttons.ts';
 
 const NEW_SHELL_QUESTION = 'End this shell and everything running in it, and start a new one? Files in your home folder are kept.';
 
+const PASTE_WAITING = 'Your copied command waits for the shell\'s prompt. No prompt showing? Press Enter in the terminal.';
+
 const STATUS: Record<TerminalState, string> = {
   connecting: 'Connecting to your workspace…',
   ready: 'Connected to your workspace.',
@@ -84,7 +86,10 @@ class ScTerminal extends HTMLElement {
     if (this.#gone) return;
     const url = terminalSocketUrl(location.href, this.dataset.path ?? '/ws/terminal');
     const onNotice = (message: string) => { status.textContent = message; };
-    const mounted = await view.mountTerminal({ host, url, hintId: hint.id, onState, onNotice, onLeave: (backwards) => leaveTerminal(backwards) });
+    const onPasteWaiting = (waiting: boolean) => {
+      status.textContent = waiting ? PASTE_WAITING : STATUS[(section.dataset.state ?? 'connecting') as TerminalState];
+    };
+    const mounted = await view.mountTerminal({ host, url, hintId: hint.id, onState, onNotice, onLeave: (backwards) => leaveTerminal(backwards), onPasteWaiting });
     if (this.#gone) return mounted.dispose();
     this.#mounted = mounted;
     if (this.#queued !== undefined) mounted.paste(this.#queued);

@@ -35,6 +35,8 @@ export interface MountOptions {
   onNotice(message: string): void;
   /** Esc then Tab (or Shift+Tab): focus the control to go to; false lets the browser move focus. */
   onLeave?(backwards: boolean): boolean;
+  /** A paste waits for the shell's prompt (true), or has landed (false). */
+  onPasteWaiting?(waiting: boolean): void;
 }
 
 export interface MountedTerminal {
@@ -61,7 +63,7 @@ export function loadStylesheet(href: string): Promise<void> {
   });
 }
 
-export async function mountTerminal({ host, url, hintId, onState, onNotice, onLeave }: MountOptions): Promise<MountedTerminal> {
+export async function mountTerminal({ host, url, hintId, onState, onNotice, onLeave, onPasteWaiting }: MountOptions): Promise<MountedTerminal> {
   await loadStylesheet(xtermCssUrl);
   const term = new Terminal({
     cursorBlink: true,
@@ -149,12 +151,19 @@ export async function mountTerminal({ host, url, hintId, onState, onNotice, onLe
         waiting?.dispose();
         waiting = undefined;
         term.paste(text);
+        onPasteWaiting?.(false);
         // On the next frame: the paste may just have brought a hidden terminal up (a phone's view switch).
         requestAnimationFrame(() => term.focus());
         return true;
       };
-      // Bash turns bracketed paste on at each prompt and off while a command runs.
-      if (!send()) waiting = term.onWriteParsed(send);
+      // Bash turns bracketed paste on at each prompt and off while a command runs. A shell this page
+      // joined at a prompt it printed earlier shows none until Enter: the learner is told, and the
+      // terminal gets the keyboard for that Enter.
+      if (!send()) {
+        waiting = term.onWriteParsed(send);
+        onPasteWaiting?.(true);
+        requestAnimationFrame(() => term.focus());
+      }
     },
     dispose() {
       disposed = true;

@@ -94,6 +94,8 @@ describe('golden cases', () => {
       expect(statuses(results), `${expected.description}\n${JSON.stringify(failing, null, 1)}`).toEqual(expected.checks);
       // A fail always says what was expected and seen; an error never appears where a verdict was expected.
       for (const result of results.filter((r) => r.status === 'fail')) expect(result.expected && result.seen && result.hint, result.id).toBeTruthy();
+      // A figure check never hands the learner the real figure (the store keeps it for the instructor).
+      for (const result of results) expect(result.evidence.actual, result.id).toBeUndefined();
       for (const [id, words] of Object.entries(expected.hints ?? {})) expect(results.find((r) => r.id === id)?.hint, id).toContain(words);
     } finally {
       await terminal.close();
