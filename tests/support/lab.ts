@@ -2,7 +2,9 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import Docker from 'dockerode';
-import type { CheckResult } from '../../src/schemas/checks.ts';
+import type { Check, CheckResult } from '../../src/schemas/checks.ts';
+import type { TerminalClient } from './terminal-client.ts';
+import { run } from './shell.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -26,6 +28,24 @@ export async function withoutMeasured<R extends { id: string }>(slug: string, re
   const lab = (await import(path.join(ROOT, 'lessons', slug, 'checks.ts'))).default as { checks: { id: string; kind: string }[] };
   const measured = new Set(lab.checks.filter((c) => c.kind === 'learner.measured').map((c) => c.id));
   return results.filter((r) => !measured.has(r.id));
+}
+
+/**
+ * Saves the lesson's figures as a careful learner would: each measured in their own terminal with
+ * the command the lesson teaches, and typed in as printed.
+ */
+export async function saveMeasuredFigures(baseUrl: string, cookie: string, terminal: TerminalClient, slug: string, checks: readonly Check[]): Promise<void> {
+  const size = (image: string) => `docker image inspect -f '{{.Size}}' ${image}`;
+  for (const check of checks) {
+    if (check.kind !== 'learner.measured') continue;
+    const command = check.quantity === 'files' ? `docker run --rm ${check.image} find / -xdev -type f | wc -l`
+      : check.quantity === 'ratio' ? `echo $(( $(${size(check.than!)}) / $(${size(check.image)}) ))` : size(check.image);
+    const typed = /^(\d+)$/m.exec(await run(terminal, command))?.[1] ?? 'nothing printed';
+    const saved = await fetch(`${baseUrl}/api/lessons/${slug}/measurements`, {
+      method: 'POST', headers: { Cookie: cookie, Origin: baseUrl, 'Content-Type': 'application/json' }, body: JSON.stringify({ check: check.id, typed }),
+    });
+    if (!saved.ok) throw new Error(`${slug}/${check.id}: saving ${typed} answered ${saved.status} ${await saved.text()}`);
+  }
 }
 
 /** POSTs the lesson's check as the browser does (same origin, session cookie). */

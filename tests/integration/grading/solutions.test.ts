@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 import { openTerminal, sessionCookie, type TerminalClient } from '../../support/terminal-client.ts';
 import { run } from '../../support/shell.ts';
-import { copyIntoHome, runChecks, statuses } from '../../support/lab.ts';
+import { copyIntoHome, runChecks, saveMeasuredFigures, statuses } from '../../support/lab.ts';
 import { loadLessons, type LessonLab } from '../../../server/grading/index.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -40,6 +40,8 @@ describe('reference solutions', () => {
       await copyIntoHome(learner!, lab.slug, 'solution', workdir);
       // The learner's own shell runs the commands they would type, from the lab's folder.
       await run(terminal, `cd ~/${workdir} && bash commands.sh`, 180_000);
+      // And the figures the lesson asks for, measured as it says.
+      await saveMeasuredFigures(server.url, cookie, terminal, lab.slug, lab.checks);
       const started = Date.now();
       const { status, results } = await runChecks(server.url, cookie, lab.slug);
       console.log(`grading: ${lab.slug} checks took ${Date.now() - started} ms`);

@@ -71,16 +71,17 @@ describe('with the default limits', () => {
     server = await start({ STAGECRAFT_INSTRUCTOR: 'ada:correct horse battery' });
   });
 
-  it('pages create nothing: pages, /api/health, /api/lessons and /api/progress set no cookie and make no learner or session', async () => {
+  it('pages create nothing: pages and the read-only APIs set no cookie and make no learner or session', async () => {
     const before = rows(server);
-    for (const path of ['/', '/lessons/single-stage/', '/join/', '/instructor/', '/api/health', '/api/lessons', '/api/progress']) {
+    for (const path of ['/', '/lessons/single-stage/', '/join/', '/instructor/', '/api/health', '/api/lessons', '/api/progress',
+      '/api/lessons/multi-stage/inputs', '/api/lessons/going-further/board', '/api/my-classes']) {
       for (const cookie of [undefined, `sc_session=${'A'.repeat(43)}`]) {
         const res = await fetch(`${server.url}${path}`, { headers: cookie ? { Cookie: cookie } : {} });
         expect(res.headers.get('set-cookie'), path).toBeNull();
       }
     }
     // Read-only APIs answer a visitor without a session plainly (no 401 in the browser's console).
-    expect(await (await fetch(`${server.url}/api/progress`)).json()).toEqual({ lessons: {} });
+    expect(await (await fetch(`${server.url}/api/progress`)).json()).toEqual({ lessons: {}, comments: {} });
     expect(await (await fetch(`${server.url}/api/images/layers?image=hello-world`)).json()).toEqual({ images: [{ name: 'hello-world', missing: true }] });
     expect(rows(server)).toEqual(before);
   });
