@@ -30,17 +30,22 @@ export async function withoutMeasured<R extends { id: string }>(slug: string, re
   return results.filter((r) => !measured.has(r.id));
 }
 
+/** An image's size in bytes or its file count, measured in the learner's terminal as the lessons teach. */
+export async function measureInTerminal(terminal: TerminalClient, what: 'size' | 'files', image: string): Promise<number> {
+  const command = what === 'files' ? `docker run --rm ${image} find / -xdev -type f | wc -l` : `docker image inspect --format '{{.Size}}' ${image}`;
+  return Number(/^(\d+)$/m.exec(await run(terminal, command))?.[1]);
+}
+
 /**
  * Saves the lesson's figures as a careful learner would: each measured in their own terminal with
  * the command the lesson teaches, and typed in as printed.
  */
 export async function saveMeasuredFigures(baseUrl: string, cookie: string, terminal: TerminalClient, slug: string, checks: readonly Check[]): Promise<void> {
-  const size = (image: string) => `docker image inspect -f '{{.Size}}' ${image}`;
   for (const check of checks) {
     if (check.kind !== 'learner.measured') continue;
-    const command = check.quantity === 'files' ? `docker run --rm ${check.image} find / -xdev -type f | wc -l`
-      : check.quantity === 'ratio' ? `echo $(( $(${size(check.than!)}) / $(${size(check.image)}) ))` : size(check.image);
-    const typed = /^(\d+)$/m.exec(await run(terminal, command))?.[1] ?? 'nothing printed';
+    const big = check.than === undefined ? undefined : await measureInTerminal(terminal, 'size', check.than);
+    const mine = await measureInTerminal(terminal, check.quantity === 'files' ? 'files' : 'size', check.image);
+    const typed = big === undefined ? String(mine) : String(Math.floor(big / mine)); // the shell's whole-number division
     const saved = await fetch(`${baseUrl}/api/lessons/${slug}/measurements`, {
       method: 'POST', headers: { Cookie: cookie, Origin: baseUrl, 'Content-Type': 'application/json' }, body: JSON.stringify({ check: check.id, typed }),
     });

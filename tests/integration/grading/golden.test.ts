@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 import { openTerminal, sessionCookie } from '../../support/terminal-client.ts';
 import { run } from '../../support/shell.ts';
-import { copyFolderIntoHome, copyIntoHome, runChecks, statuses, withoutMeasured } from '../../support/lab.ts';
+import { copyFolderIntoHome, copyIntoHome, measureInTerminal, runChecks, statuses, withoutMeasured } from '../../support/lab.ts';
 import Docker from 'dockerode';
 import { LABELS } from '../../../server/sandbox/policy.ts';
 
@@ -37,12 +37,12 @@ type Typing = { image: string; times: number } | { ratio: [string, string]; time
 
 /** The case's figures, as text, from the learner's own images read in their own terminal. */
 async function figures(terminal: Awaited<ReturnType<typeof openTerminal>>, typing: Record<string, Typing>): Promise<Record<string, string>> {
-  const sizeOf = async (image: string) => Number(/^(\d+)$/m.exec(await run(terminal, `docker image inspect --format '{{.Size}}' ${image}`))?.[1]);
+  const sizeOf = (image: string) => measureInTerminal(terminal, 'size', image);
   const out: Record<string, string> = {};
   for (const [check, t] of Object.entries(typing)) {
     if ('files' in t) {
       // Counted as the lesson tells the learner to, in their own terminal.
-      const counted = Number(/^(\d+)$/m.exec(await run(terminal, `docker run --rm ${t.files} find / -xdev -type f | wc -l`))?.[1]);
+      const counted = await measureInTerminal(terminal, 'files', t.files);
       out[check] = String(Math.round(counted * t.times));
     } else {
       out[check] = 'image' in t ? String(Math.round((await sizeOf(t.image)) * t.times)) : ((await sizeOf(t.ratio[0])) / (await sizeOf(t.ratio[1])) * t.times).toFixed(1);
